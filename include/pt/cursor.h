@@ -1,0 +1,128 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Cursors: exclusive access to a range of a table. Creating one locks every
+ * page-table node inside the range (waiting for any overlapping cursor to be
+ * dropped); all operations of one cursor happen before or after all of
+ * another's. A cursor lives inside a read-side section of the reclamation
+ * interface: do not drain reclamation while holding one, and do not open two
+ * cursors on one table from one thread if their ranges may share a node.
+ *
+ * Items: a tracked item is one 4 KiB data frame; mapping it moves the
+ * caller's reference into the table, and taking it out hands a reference
+ * back. An untracked item is a bare physical range (linear map, MMIO, IOMMU)
+ * at any leaf level. Every error leaves the table exactly as it was.
+ */
+#ifndef PT_CURSOR_H
+#define PT_CURSOR_H
+
+#include <pt/table.h>
+
+struct pt_cursor {
+	struct pt_table *table;
+	pt_vaddr_t start;           /* first address of the locked range */
+	uint64_t size;              /* bytes in it; start + size may wrap to 0 */
+	pt_vaddr_t va;              /* current address: va - start is in [0, size] */
+	uint8_t level;              /* level of the node the cursor stands in */
+	uint8_t guard_level;        /* level of the node covering the whole range */
+	struct pt_node *path[PT_MAX_LEVELS + 1];
+};
+
+/* A cursor that may change the table. */
+struct pt_cursor_mut {
+	struct pt_cursor c;
+};
+
+struct pt_item {
+	pt_paddr_t pa;
+	pt_level_t level;           /* 1 = base page */
+	struct pt_prop prop;
+	bool tracked;
+};
+
+struct pt_query {
+	pt_vaddr_t va;              /* start of the whole slot holding the cursor's address */
+	uint64_t len;               /* its size: may extend past the cursor's range */
+	bool mapped;
+	struct pt_item item;        /* valid when mapped */
+};
+
+enum pt_frag_kind {
+	PT_FRAG_NONE,               /* nothing was mapped in the scanned range */
+	PT_FRAG_MAPPED,             /* one leaf was removed */
+	PT_FRAG_TABLE,              /* a whole child table was detached */
+};
+
+/* What take_next removed. A tracked item's reference now belongs to the caller. */
+struct pt_frag {
+	enum pt_frag_kind kind;
+	pt_vaddr_t va;              /* start of the removed slot */
+	uint64_t len;               /* its size */
+	struct pt_item item;        /* PT_FRAG_MAPPED */
+	struct pt_node *table;      /* PT_FRAG_TABLE: the detached sub-tree */
+	uint64_t nr_frames;         /* PT_FRAG_TABLE: leaves in its level-1 tables */
+};
+
+/*
+ * Lock [va, va + len) of @t (len may reach the top of the address space).
+ * PT_ERR_RANGE (empty, wrapping or outside the table's window),
+ * PT_ERR_NONCANONICAL, PT_ERR_UNALIGNED, PT_ERR_NOMEM (allocating the path
+ * to the covering node; harmless empty tables may remain).
+ */
+enum pt_err pt_cursor_new(struct pt_cursor *c, struct pt_table *t, pt_vaddr_t va, uint64_t len);
+enum pt_err pt_cursor_mut_new(struct pt_cursor_mut *m, struct pt_table *t, pt_vaddr_t va,
+			      uint64_t len);
+/* Unlock the range and leave the read-side section. */
+void pt_cursor_drop(struct pt_cursor *c);
+void pt_cursor_mut_drop(struct pt_cursor_mut *m);
+
+/* The cursor's current address. */
+pt_vaddr_t pt_cursor_virt_addr(const struct pt_cursor *c);
+/* Describe the slot at the current address; does not move. PT_ERR_VADDR at the end. */
+enum pt_err pt_cursor_query(struct pt_cursor *c, struct pt_query *q);
+/* Move to @va in [start, start + size). PT_ERR_UNALIGNED, PT_ERR_VADDR. */
+enum pt_err pt_cursor_jump(struct pt_cursor *c, pt_vaddr_t va);
+/*
+ * Move to the first mapped address in [va, va + len) and store it in @found;
+ * *found_ok tells whether one was found (else the cursor ends at va + len).
+ * PT_ERR_UNALIGNED, PT_ERR_LENGTH (past the range).
+ */
+enum pt_err pt_cursor_find_next(struct pt_cursor *c, uint64_t len, pt_vaddr_t *found,
+				bool *found_ok);
+
+/*
+ * Map @item at the current address and advance past it. PT_ERR_VADDR,
+ * PT_ERR_LEVEL (above the format's highest leaf level or the cursor's
+ * covering node), PT_ERR_TRACKED_HUGE, PT_ERR_GLOBAL_USER, PT_ERR_UNALIGNED,
+ * PT_ERR_PADDR, PT_ERR_LENGTH, PT_ERR_INVAL, PT_ERR_MAPPED (slot holds a
+ * mapping or a table), PT_ERR_NOMEM.
+ */
+enum pt_err pt_cursor_map(struct pt_cursor_mut *m, const struct pt_item *item);
+/*
+ * Map [va, va + len) to [pa, pa + len) untracked with the largest pages that
+ * VA and PA alignment allow, and advance past it. All or nothing: on any
+ * error no translation was added and no table was left behind.
+ * Errors as pt_cursor_map.
+ */
+enum pt_err pt_cursor_map_range(struct pt_cursor_mut *m, pt_paddr_t pa, uint64_t len,
+				struct pt_prop prop);
+/*
+ * Remove the first mapping in [va, va + len): a leaf, or a child table lying
+ * wholly inside the range, which is detached whole; a huge leaf partly inside
+ * is split first. Advances past what was removed. A PT_FRAG_TABLE must be
+ * released with pt_frag_release once no CPU can cache its translations.
+ * PT_ERR_UNALIGNED, PT_ERR_LENGTH, PT_ERR_NOMEM (split; nothing changed).
+ */
+enum pt_err pt_cursor_take_next(struct pt_cursor_mut *m, uint64_t len, struct pt_frag *f);
+/*
+ * Apply @op to the first mapping in [va, va + len) (splitting a huge leaf
+ * partly inside), rewriting it only if its property changes; store its range
+ * in *va_out / *len_out and advance. *found is false if nothing was mapped.
+ * PT_ERR_UNALIGNED, PT_ERR_LENGTH, PT_ERR_GLOBAL_USER, PT_ERR_INVAL, PT_ERR_NOMEM.
+ */
+enum pt_err pt_cursor_protect_next(struct pt_cursor_mut *m, uint64_t len, struct pt_protect op,
+				   pt_vaddr_t *va_out, uint64_t *len_out, bool *found);
+
+/* Free a detached table fragment after a grace period (drops its tracked frames). */
+void pt_frag_release(const struct pt_env *env, struct pt_frag *f);
+
+#endif

@@ -1,0 +1,36 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The physical-memory interface a platform gives the core: page-table frames,
+ * access to them, and references on the data frames that tables map.
+ * Every callback may be called concurrently from several threads.
+ */
+#ifndef PT_PHYSMEM_H
+#define PT_PHYSMEM_H
+
+#include <pt/error.h>
+#include <pt/types.h>
+
+/* Bytes of metadata the platform keeps per table frame for the core's use. */
+#define PT_TABLE_META_SIZE 64
+
+struct pt_physmem_ops {
+	/* Allocate a zeroed table frame and zeroed metadata; PT_ERR_NOMEM on failure. */
+	enum pt_err (*table_alloc)(void *ctx, pt_paddr_t *pa);
+	/* Return a table frame. Only called after every walker is done with it. */
+	void (*table_free)(void *ctx, pt_paddr_t pa);
+	/* The PT_TABLE_META_SIZE-byte metadata slot of an allocated table frame. */
+	void *(*table_meta)(void *ctx, pt_paddr_t pa);
+	/* A pointer through which the core reads and writes the frame at @pa. */
+	void *(*phys_to_virt)(void *ctx, pt_paddr_t pa);
+	/* Take one more reference on the tracked data frame at @pa. */
+	void (*frame_get)(void *ctx, pt_paddr_t pa);
+	/* Drop one reference on the tracked data frame at @pa. */
+	void (*frame_put)(void *ctx, pt_paddr_t pa);
+};
+
+struct pt_physmem {
+	const struct pt_physmem_ops *ops;
+	void *ctx;
+};
+
+#endif

@@ -1,0 +1,53 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The TLB interface a platform gives the core: local flush primitives on the
+ * current CPU, the current CPU's number, and delivery of a flush request to a
+ * set of remote CPUs. x86 implements it with INVLPG, CR3 writes, INVPCID and
+ * CR4.PGE; the simulator with the same operations on simulated CPUs.
+ */
+#ifndef PT_TLB_H
+#define PT_TLB_H
+
+#include <pt/types.h>
+
+#define PT_MAX_CPUS 64
+
+/* A set of CPUs, one bit each. */
+typedef uint64_t pt_cpumask_t;
+
+/* Address-space identifier (x86 PCID, RISC-V ASID); 0 is "none". */
+typedef uint16_t pt_asid_t;
+
+enum pt_flush_kind {
+	PT_FLUSH_PAGES,        /* va, nr_pages base pages; global entries too */
+	PT_FLUSH_ASID,         /* every non-global entry of one address space */
+	PT_FLUSH_ALL,          /* every non-global entry of every address space */
+	PT_FLUSH_ALL_GLOBAL,   /* everything, global entries included */
+};
+
+struct pt_flush_req {
+	enum pt_flush_kind kind;
+	pt_asid_t asid;        /* PT_FLUSH_PAGES and PT_FLUSH_ASID */
+	pt_vaddr_t va;         /* PT_FLUSH_PAGES */
+	uint64_t nr_pages;     /* PT_FLUSH_PAGES */
+};
+
+struct pt_tlb_ops {
+	/* The number of the CPU the caller runs on; stable while it holds a cursor. */
+	unsigned (*current_cpu)(void *ctx);
+	/* Perform @req on the current CPU, synchronously. */
+	void (*flush_local)(void *ctx, const struct pt_flush_req *req);
+	/* Queue @req on every CPU in @cpus (never the caller's) and signal them. */
+	void (*send)(void *ctx, pt_cpumask_t cpus, const struct pt_flush_req *req);
+	/* Wait until every CPU in @cpus has performed every request sent to it. */
+	void (*wait)(void *ctx, pt_cpumask_t cpus);
+	/* Load @root_pa with @asid on the current CPU; @flush discards the asid's entries. */
+	void (*load_root)(void *ctx, pt_paddr_t root_pa, pt_asid_t asid, bool flush);
+};
+
+struct pt_tlb {
+	const struct pt_tlb_ops *ops;
+	void *ctx;
+};
+
+#endif

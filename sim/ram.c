@@ -1,0 +1,402 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Simulated physical RAM. The physical space is cut into 2 MiB chunks whose
+ * host memory and frame metadata are allocated when first touched, so a
+ * 1 TiB RAM costs only what is used. Freed frames are poisoned and parked in
+ * a FIFO quarantine before reuse, so a stale pointer into one is noticed.
+ */
+#include "ram.h"
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define CHUNK_SHIFT 21
+#define CHUNK_SIZE ((uint64_t)1 << CHUNK_SHIFT)
+#define FRAMES_PER_CHUNK (CHUNK_SIZE >> PT_PAGE_SHIFT)
+#define QUARANTINE 1024
+#define MAX_RAM ((uint64_t)1 << 40)
+
+struct frame_meta {
+	_Alignas(64) unsigned char table_meta[PT_TABLE_META_SIZE];
+	_Atomic uint32_t refcount;
+	uint8_t kind;
+	bool poisoned;
+};
+
+struct chunk {
+	unsigned char *mem;
+	struct frame_meta meta[FRAMES_PER_CHUNK];
+};
+
+struct pt_ram {
+	uint64_t size;
+	uint64_t nr_chunks;
+	_Atomic(struct chunk *) *chunks;
+	pthread_mutex_t lock;
+	uint64_t next_pfn;          /* bump allocator: never-used frames */
+	uint64_t *fifo;             /* freed frames, oldest first */
+	uint64_t fifo_head, fifo_len, fifo_cap;
+	_Atomic uint64_t alloc_count;
+	_Atomic uint64_t fail_at;
+	_Atomic uint64_t tables, data, peak_tables, host_bytes;
+};
+
+struct pt_ram *pt_ram_create(uint64_t size)
+{
+	if (size == 0 || size % CHUNK_SIZE || size > MAX_RAM)
+		return NULL;
+	struct pt_ram *ram = calloc(1, sizeof(*ram));
+	if (!ram)
+		return NULL;
+	ram->size = size;
+	ram->nr_chunks = size >> CHUNK_SHIFT;
+	ram->chunks = calloc(ram->nr_chunks, sizeof(*ram->chunks));
+	if (!ram->chunks) {
+		free(ram);
+		return NULL;
+	}
+	pthread_mutex_init(&ram->lock, NULL);
+	ram->next_pfn = 1;      /* keep physical page 0 unused: a null PA is a bug */
+	return ram;
+}
+
+void pt_ram_destroy(struct pt_ram *ram)
+{
+	if (!ram)
+		return;
+	for (uint64_t i = 0; i < ram->nr_chunks; i++) {
+		struct chunk *c = atomic_load(&ram->chunks[i]);
+		if (c) {
+			free(c->mem);
+			free(c);
+		}
+	}
+	pthread_mutex_destroy(&ram->lock);
+	free(ram->fifo);
+	free(ram->chunks);
+	free(ram);
+}
+
+uint64_t pt_ram_size(const struct pt_ram *ram)
+{
+	return ram->size;
+}
+
+static struct chunk *chunk_peek(struct pt_ram *ram, pt_paddr_t pa)
+{
+	if (pa >= ram->size)
+		return NULL;
+	return atomic_load_explicit(&ram->chunks[pa >> CHUNK_SHIFT], memory_order_acquire);
+}
+
+static struct chunk *chunk_touch(struct pt_ram *ram, pt_paddr_t pa)
+{
+	if (pa >= ram->size)
+		return NULL;
+	struct chunk *c = chunk_peek(ram, pa);
+	if (c)
+		return c;
+	struct chunk *fresh = calloc(1, sizeof(*fresh));
+	void *mem = NULL;
+	if (!fresh || posix_memalign(&mem, PT_PAGE_SIZE, CHUNK_SIZE)) {
+		free(fresh);
+		abort();        /* the host is out of memory: nothing sensible to simulate */
+	}
+	memset(mem, 0, CHUNK_SIZE);
+	fresh->mem = mem;
+	struct chunk *expected = NULL;
+	if (!atomic_compare_exchange_strong(&ram->chunks[pa >> CHUNK_SHIFT], &expected, fresh)) {
+		free(fresh->mem);
+		free(fresh);
+		return expected;
+	}
+	atomic_fetch_add(&ram->host_bytes, CHUNK_SIZE + sizeof(*fresh));
+	return fresh;
+}
+
+static struct frame_meta *meta_of(struct pt_ram *ram, pt_paddr_t pa)
+{
+	struct chunk *c = chunk_peek(ram, pa);
+	return c ? &c->meta[(pa >> PT_PAGE_SHIFT) % FRAMES_PER_CHUNK] : NULL;
+}
+
+void *pt_ram_frame_ptr(struct pt_ram *ram, pt_paddr_t pa)
+{
+	struct chunk *c = chunk_touch(ram, pa);
+	if (!c)
+		return NULL;
+	return c->mem + ((pa & (CHUNK_SIZE - 1)) & ~(PT_PAGE_SIZE - 1));
+}
+
+static bool fifo_push(struct pt_ram *ram, uint64_t pfn)
+{
+	if (ram->fifo_len == ram->fifo_cap) {
+		uint64_t cap = ram->fifo_cap ? ram->fifo_cap * 2 : 1024;
+		uint64_t *n = malloc(cap * sizeof(*n));
+		if (!n)
+			return false;
+		for (uint64_t i = 0; i < ram->fifo_len; i++)
+			n[i] = ram->fifo[(ram->fifo_head + i) % ram->fifo_cap];
+		free(ram->fifo);
+		ram->fifo = n;
+		ram->fifo_cap = cap;
+		ram->fifo_head = 0;
+	}
+	ram->fifo[(ram->fifo_head + ram->fifo_len) % ram->fifo_cap] = pfn;
+	ram->fifo_len++;
+	return true;
+}
+
+static uint64_t fifo_pop(struct pt_ram *ram)
+{
+	uint64_t pfn = ram->fifo[ram->fifo_head];
+	ram->fifo_head = (ram->fifo_head + 1) % ram->fifo_cap;
+	ram->fifo_len--;
+	return pfn;
+}
+
+/* Pick a frame: fresh ones first, reuse only past the quarantine. */
+static bool pick_pfn(struct pt_ram *ram, uint64_t *pfn)
+{
+	uint64_t total = ram->size >> PT_PAGE_SHIFT;
+	if (ram->fifo_len > QUARANTINE || (ram->next_pfn >= total && ram->fifo_len)) {
+		*pfn = fifo_pop(ram);
+		return true;
+	}
+	if (ram->next_pfn >= total)
+		return false;
+	*pfn = ram->next_pfn++;
+	return true;
+}
+
+static void count_alloc(struct pt_ram *ram, enum pt_frame_kind kind)
+{
+	if (kind == PT_FRAME_DATA) {
+		atomic_fetch_add(&ram->data, 1);
+		return;
+	}
+	uint64_t now = atomic_fetch_add(&ram->tables, 1) + 1;
+	uint64_t peak = atomic_load(&ram->peak_tables);
+	while (now > peak && !atomic_compare_exchange_weak(&ram->peak_tables, &peak, now))
+		;
+}
+
+enum pt_err pt_ram_alloc(struct pt_ram *ram, enum pt_frame_kind kind, pt_paddr_t *pa)
+{
+	if (kind != PT_FRAME_TABLE && kind != PT_FRAME_DATA)
+		return PT_ERR_INVAL;
+	uint64_t n = atomic_fetch_add(&ram->alloc_count, 1) + 1;
+	uint64_t fail_at = atomic_load(&ram->fail_at);
+	if (fail_at && n == fail_at)
+		return PT_ERR_NOMEM;
+
+	uint64_t pfn;
+	pthread_mutex_lock(&ram->lock);
+	bool ok = pick_pfn(ram, &pfn);
+	pthread_mutex_unlock(&ram->lock);
+	if (!ok)
+		return PT_ERR_NOMEM;
+
+	pt_paddr_t frame = pfn << PT_PAGE_SHIFT;
+	memset(pt_ram_frame_ptr(ram, frame), 0, PT_PAGE_SIZE);
+	struct frame_meta *m = meta_of(ram, frame);
+	memset(m->table_meta, 0, sizeof(m->table_meta));
+	m->kind = (uint8_t)kind;
+	m->poisoned = false;
+	atomic_store(&m->refcount, kind == PT_FRAME_DATA ? 1 : 0);
+	count_alloc(ram, kind);
+	*pa = frame;
+	return PT_OK;
+}
+
+static void release(struct pt_ram *ram, pt_paddr_t frame, struct frame_meta *m)
+{
+	memset(pt_ram_frame_ptr(ram, frame), PT_RAM_POISON_BYTE, PT_PAGE_SIZE);
+	memset(m->table_meta, PT_RAM_POISON_BYTE, sizeof(m->table_meta));
+	if (m->kind == PT_FRAME_DATA)
+		atomic_fetch_sub(&ram->data, 1);
+	else
+		atomic_fetch_sub(&ram->tables, 1);
+	m->kind = PT_FRAME_FREE;
+	m->poisoned = true;
+	pthread_mutex_lock(&ram->lock);
+	if (!fifo_push(ram, frame >> PT_PAGE_SHIFT))
+		abort();
+	pthread_mutex_unlock(&ram->lock);
+}
+
+static struct frame_meta *checked_meta(struct pt_ram *ram, pt_paddr_t pa,
+				       enum pt_frame_kind kind)
+{
+	struct frame_meta *m = meta_of(ram, pa);
+	if (!m || m->kind != kind || (pa & (PT_PAGE_SIZE - 1)))
+		abort();        /* a double free or a wild address: a bug in the caller */
+	return m;
+}
+
+void pt_ram_free_table(struct pt_ram *ram, pt_paddr_t pa)
+{
+	release(ram, pa, checked_meta(ram, pa, PT_FRAME_TABLE));
+}
+
+void pt_ram_get(struct pt_ram *ram, pt_paddr_t pa)
+{
+	struct frame_meta *m = checked_meta(ram, pa, PT_FRAME_DATA);
+	if (atomic_fetch_add(&m->refcount, 1) == 0)
+		abort();
+}
+
+void pt_ram_put(struct pt_ram *ram, pt_paddr_t pa)
+{
+	struct frame_meta *m = checked_meta(ram, pa, PT_FRAME_DATA);
+	uint32_t old = atomic_fetch_sub(&m->refcount, 1);
+	if (old == 0)
+		abort();
+	if (old == 1)
+		release(ram, pa, m);
+}
+
+uint32_t pt_ram_refcount(struct pt_ram *ram, pt_paddr_t pa)
+{
+	struct frame_meta *m = meta_of(ram, pa & ~(PT_PAGE_SIZE - 1));
+	return m ? atomic_load(&m->refcount) : 0;
+}
+
+enum pt_frame_kind pt_ram_kind(struct pt_ram *ram, pt_paddr_t pa)
+{
+	struct frame_meta *m = meta_of(ram, pa);
+	return m ? (enum pt_frame_kind)m->kind : PT_FRAME_FREE;
+}
+
+bool pt_ram_is_poisoned(struct pt_ram *ram, pt_paddr_t pa)
+{
+	struct frame_meta *m = meta_of(ram, pa);
+	return m && m->poisoned;
+}
+
+static _Atomic uint64_t *qword(struct pt_ram *ram, pt_paddr_t pa)
+{
+	unsigned char *frame = pt_ram_frame_ptr(ram, pa);
+	return frame ? (_Atomic uint64_t *)(frame + (pa & (PT_PAGE_SIZE - 1) & ~7ull)) : NULL;
+}
+
+uint64_t pt_ram_load64(struct pt_ram *ram, pt_paddr_t pa)
+{
+	if (!chunk_peek(ram, pa))
+		return 0;
+	return atomic_load_explicit(qword(ram, pa), memory_order_acquire);
+}
+
+void pt_ram_store64(struct pt_ram *ram, pt_paddr_t pa, uint64_t val)
+{
+	_Atomic uint64_t *q = qword(ram, pa);
+	if (q)
+		atomic_store_explicit(q, val, memory_order_release);
+}
+
+bool pt_ram_cmpxchg64(struct pt_ram *ram, pt_paddr_t pa, uint64_t *expected, uint64_t desired)
+{
+	_Atomic uint64_t *q = qword(ram, pa);
+	return q && atomic_compare_exchange_strong(q, expected, desired);
+}
+
+static bool copy(struct pt_ram *ram, pt_paddr_t pa, void *buf, size_t len, bool write)
+{
+	unsigned char *b = buf;
+	if (pa >= ram->size || len > ram->size - pa)
+		return false;
+	while (len) {
+		size_t off = pa & (PT_PAGE_SIZE - 1);
+		size_t n = PT_PAGE_SIZE - off < len ? PT_PAGE_SIZE - off : len;
+		unsigned char *frame = pt_ram_frame_ptr(ram, pa);
+		if (write)
+			memcpy(frame + off, b, n);
+		else
+			memcpy(b, frame + off, n);
+		pa += n;
+		b += n;
+		len -= n;
+	}
+	return true;
+}
+
+bool pt_ram_read(struct pt_ram *ram, pt_paddr_t pa, void *buf, size_t len)
+{
+	return copy(ram, pa, buf, len, false);
+}
+
+bool pt_ram_write(struct pt_ram *ram, pt_paddr_t pa, const void *buf, size_t len)
+{
+	return copy(ram, pa, (void *)buf, len, true);
+}
+
+void pt_ram_fail_nth(struct pt_ram *ram, uint64_t k)
+{
+	atomic_store(&ram->fail_at, k ? atomic_load(&ram->alloc_count) + k : 0);
+}
+
+uint64_t pt_ram_alloc_count(struct pt_ram *ram)
+{
+	return atomic_load(&ram->alloc_count);
+}
+
+struct pt_ram_stats pt_ram_stats(struct pt_ram *ram)
+{
+	struct pt_ram_stats s;
+	s.tables_in_use = atomic_load(&ram->tables);
+	s.data_in_use = atomic_load(&ram->data);
+	s.frames_in_use = s.tables_in_use + s.data_in_use;
+	s.peak_tables = atomic_load(&ram->peak_tables);
+	s.host_bytes = atomic_load(&ram->host_bytes);
+	return s;
+}
+
+/* The physical-memory interface. */
+
+static enum pt_err pm_table_alloc(void *ctx, pt_paddr_t *pa)
+{
+	return pt_ram_alloc(ctx, PT_FRAME_TABLE, pa);
+}
+
+static void pm_table_free(void *ctx, pt_paddr_t pa)
+{
+	pt_ram_free_table(ctx, pa);
+}
+
+static void *pm_table_meta(void *ctx, pt_paddr_t pa)
+{
+	return meta_of(ctx, pa)->table_meta;
+}
+
+static void *pm_phys_to_virt(void *ctx, pt_paddr_t pa)
+{
+	unsigned char *frame = pt_ram_frame_ptr(ctx, pa);
+	return frame ? frame + (pa & (PT_PAGE_SIZE - 1)) : NULL;
+}
+
+static void pm_frame_get(void *ctx, pt_paddr_t pa)
+{
+	pt_ram_get(ctx, pa);
+}
+
+static void pm_frame_put(void *ctx, pt_paddr_t pa)
+{
+	pt_ram_put(ctx, pa);
+}
+
+static const struct pt_physmem_ops ram_physmem_ops = {
+	.table_alloc = pm_table_alloc,
+	.table_free = pm_table_free,
+	.table_meta = pm_table_meta,
+	.phys_to_virt = pm_phys_to_virt,
+	.frame_get = pm_frame_get,
+	.frame_put = pm_frame_put,
+};
+
+struct pt_physmem pt_ram_physmem(struct pt_ram *ram)
+{
+	struct pt_physmem pm = { &ram_physmem_ops, ram };
+	return pm;
+}

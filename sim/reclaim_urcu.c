@@ -1,0 +1,90 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Reclamation on liburcu. A thread is registered with RCU the first time it
+ * enters a read-side section or defers a free, and unregistered when it exits,
+ * so callers never have to know about liburcu.
+ */
+#include "reclaim_urcu.h"
+
+#include <pthread.h>
+#include <stddef.h>
+#include <urcu/urcu-memb.h>
+
+static pthread_key_t exit_key;
+static pthread_once_t key_once = PTHREAD_ONCE_INIT;
+static _Thread_local bool registered;
+
+static void unregister_at_exit(void *unused)
+{
+	(void)unused;
+	if (registered) {
+		urcu_memb_unregister_thread();
+		registered = false;
+	}
+}
+
+static void make_key(void)
+{
+	pthread_key_create(&exit_key, unregister_at_exit);
+}
+
+static void ensure_registered(void)
+{
+	if (registered)
+		return;
+	pthread_once(&key_once, make_key);
+	urcu_memb_register_thread();
+	registered = true;
+	pthread_setspecific(exit_key, &registered);
+}
+
+static void urcu_read_lock(void *ctx)
+{
+	(void)ctx;
+	ensure_registered();
+	urcu_memb_read_lock();
+}
+
+static void urcu_read_unlock(void *ctx)
+{
+	(void)ctx;
+	urcu_memb_read_unlock();
+}
+
+_Static_assert(sizeof(((struct pt_defer *)0)->priv) >= sizeof(struct rcu_head),
+	       "struct pt_defer cannot hold an rcu_head");
+
+static void run_deferred(struct rcu_head *head)
+{
+	struct pt_defer *d = (struct pt_defer *)((char *)head - offsetof(struct pt_defer, priv));
+	d->fn(d);
+}
+
+static void urcu_defer(void *ctx, struct pt_defer *d)
+{
+	(void)ctx;
+	ensure_registered();
+	urcu_memb_call_rcu((struct rcu_head *)d->priv, run_deferred);
+}
+
+static void urcu_drain(void *ctx)
+{
+	(void)ctx;
+	ensure_registered();
+	/* A callback may defer again (a table freeing its children): drain twice. */
+	urcu_memb_barrier();
+	urcu_memb_barrier();
+}
+
+static const struct pt_reclaim_ops urcu_ops = {
+	.read_lock = urcu_read_lock,
+	.read_unlock = urcu_read_unlock,
+	.defer = urcu_defer,
+	.drain = urcu_drain,
+};
+
+struct pt_reclaim pt_reclaim_urcu(void)
+{
+	struct pt_reclaim r = { &urcu_ops, NULL };
+	return r;
+}

@@ -1,0 +1,40 @@
+/* SPDX-License-Identifier: MIT */
+/* Cursor internals shared by the navigation, map, unmap and protect files. */
+#ifndef PT_CORE_CURSOR_H
+#define PT_CORE_CURSOR_H
+
+#include <pt/cursor.h>
+
+#include "node.h"
+
+static inline const struct pt_format *cur_fmt(const struct pt_cursor *c)
+{
+	return c->table->env->fmt;
+}
+
+/* Bytes from the cursor's address to the end of its range. */
+static inline uint64_t cur_remaining(const struct pt_cursor *c)
+{
+	return c->size - (c->va - c->start);
+}
+
+static inline unsigned cur_index(const struct pt_cursor *c)
+{
+	return pt_fmt_index(cur_fmt(c), c->va, c->level);
+}
+
+static inline pt_pte_t cur_pte(const struct pt_cursor *c)
+{
+	return node_load(c->path[c->level], cur_index(c));
+}
+
+/* Check a length for the scanning operations. */
+enum pt_err cur_check_len(const struct pt_cursor *c, uint64_t len);
+/* Go down into the child table of the current slot. */
+void cur_descend(struct pt_cursor *c, pt_pte_t table_pte);
+/* Advance to the end of the current slot, popping out of finished nodes. */
+void cur_move_forward(struct pt_cursor *c);
+/* Place the cursor at @va (inside the range) at the covering node's level. */
+void cur_reset(struct pt_cursor *c, pt_vaddr_t va);
+
+#endif

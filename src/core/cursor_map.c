@@ -1,0 +1,257 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Mapping: one item at the cursor (map), or a physical range with the
+ * largest pages alignment allows (map_range).
+ *
+ * map_range is prepare-then-commit: a read-only pass checks that every
+ * target slot is free and counts the tables the range lacks, those tables
+ * are allocated up front, and only then a second pass stores the entries,
+ * descending once per leaf table and stepping the address into a template.
+ * So out-of-memory or an overlap leaves the table exactly as it was.
+ */
+#include "cursor.h"
+
+static enum pt_err check_prop(const struct pt_table *t, struct pt_prop prop)
+{
+	if ((prop.flags & ~PT_FLAGS_ALL) || prop.cache >= PT_CACHE__COUNT)
+		return PT_ERR_INVAL;
+	if ((prop.flags & PT_GLOBAL) && t->kind == PT_TABLE_USER)
+		return PT_ERR_GLOBAL_USER;
+	return PT_OK;
+}
+
+static enum pt_err check_pa(const struct pt_format *f, pt_paddr_t pa, uint64_t len)
+{
+	if (f->pa_bits >= 64)
+		return len - 1 > UINT64_MAX - pa ? PT_ERR_PADDR : PT_OK;
+	uint64_t limit = (uint64_t)1 << f->pa_bits;
+	if (pa >= limit || len > limit - pa)
+		return PT_ERR_PADDR;
+	return PT_OK;
+}
+
+static enum pt_err check_item(const struct pt_cursor *c, const struct pt_item *item)
+{
+	const struct pt_format *f = cur_fmt(c);
+	if (cur_remaining(c) == 0)
+		return PT_ERR_VADDR;
+	if (item->level < 1 || item->level > f->max_leaf_level || item->level > c->guard_level)
+		return PT_ERR_LEVEL;
+	if (item->tracked && item->level > 1)
+		return PT_ERR_TRACKED_HUGE;
+	enum pt_err err = check_prop(c->table, item->prop);
+	if (err != PT_OK)
+		return err;
+	uint64_t size = pt_fmt_page_size(f, item->level);
+	if ((c->va | item->pa) & (size - 1))
+		return PT_ERR_UNALIGNED;
+	err = check_pa(f, item->pa, size);
+	if (err != PT_OK)
+		return err;
+	return size > cur_remaining(c) ? PT_ERR_LENGTH : PT_OK;
+}
+
+/* Hang a new locked child table in the current (absent) slot and go down. */
+static void attach_child(struct pt_cursor *c, struct pt_node *child)
+{
+	struct pt_node *parent = c->path[c->level];
+	node_lock(child);
+	node_store(parent, cur_index(c), cur_fmt(c)->encode_table(child->pa, parent->level));
+	parent->nr_children++;
+	c->level--;
+	c->path[c->level] = child;
+}
+
+enum pt_err pt_cursor_map(struct pt_cursor_mut *m, const struct pt_item *item)
+{
+	struct pt_cursor *c = &m->c;
+	const struct pt_format *f = cur_fmt(c);
+	enum pt_err err = check_item(c, item);
+	if (err != PT_OK)
+		return err;
+
+	while (c->level < item->level)
+		c->level++;
+	while (c->level > item->level) {
+		pt_pte_t pte = cur_pte(c);
+		if (pte == 0) {
+			struct pt_node *child;
+			err = node_alloc(c->table->env, c->level - 1u, &child);
+			if (err != PT_OK)
+				return err;
+			attach_child(c, child);
+		} else if (f->decode(pte, c->level).kind == PT_PTE_TABLE) {
+			cur_descend(c, pte);
+		} else {
+			return PT_ERR_MAPPED;
+		}
+	}
+	if (cur_pte(c) != 0)
+		return PT_ERR_MAPPED;
+	struct pt_node *n = c->path[c->level];
+	node_store(n, cur_index(c), f->encode_leaf(item->pa, item->prop, item->tracked, n->level));
+	n->nr_children++;
+	cur_move_forward(c);
+	return PT_OK;
+}
+
+enum map_pass { PASS_CHECK, PASS_STORE };
+
+struct map_job {
+	const struct pt_format *f;
+	const struct pt_env *env;
+	enum map_pass pass;
+	pt_vaddr_t va;
+	pt_paddr_t pa;
+	uint64_t len;
+	pt_level_t max_level;
+	struct pt_prop prop;
+	uint64_t tables_needed;     /* PASS_CHECK */
+	struct pt_node *reserve;    /* PASS_STORE: preallocated tables */
+};
+
+static bool leafable(const struct map_job *j, uint64_t off, pt_level_t level)
+{
+	uint64_t size = pt_fmt_page_size(j->f, level);
+	return level <= j->max_level && !((j->va + off) & (size - 1)) &&
+	       !((j->pa + off) & (size - 1)) && j->len - off >= size;
+}
+
+static struct pt_node *take_reserved(struct map_job *j, pt_level_t level)
+{
+	struct pt_node *n = j->reserve;
+	j->reserve = n->defer.priv[0];
+	return node_init(j->env, n->pa, level);
+}
+
+/* Check or store a run of @nr leaves at slot @idx of @n (NULL: a table yet to exist). */
+static enum pt_err leaf_run(struct map_job *j, struct pt_node *n, pt_level_t level,
+			    unsigned idx, unsigned nr, uint64_t off)
+{
+	if (!n)
+		return PT_OK;
+	if (j->pass == PASS_CHECK) {
+		if (nr == pt_fmt_nr_entries(j->f) && n->nr_children == 0)
+			return PT_OK;
+		for (unsigned i = 0; i < nr; i++)
+			if (node_load(n, idx + i))
+				return PT_ERR_MAPPED;
+		return PT_OK;
+	}
+	pt_pte_t pte = j->f->encode_leaf(0, j->prop, false, level) |
+		       pt_fmt_addr_bits(j->f, j->pa + off, level);
+	pt_pte_t step = pt_fmt_addr_bits(j->f, pt_fmt_page_size(j->f, level), level);
+	for (unsigned i = 0; i < nr; i++, pte += step)
+		node_store(n, idx + i, pte);
+	n->nr_children = (uint16_t)(n->nr_children + nr);
+	return PT_OK;
+}
+
+static enum pt_err map_walk(struct map_job *j, struct pt_node *n, pt_level_t level,
+			    uint64_t *off);
+
+/* The slot @idx of @n must be descended into: check, count or build the child. */
+static enum pt_err map_below(struct map_job *j, struct pt_node *n, pt_level_t level,
+			     unsigned idx, uint64_t *off)
+{
+	pt_pte_t pte = n ? node_load(n, idx) : 0;
+	struct pt_node *child = NULL;
+
+	if (pte) {
+		if (j->f->decode(pte, level).kind != PT_PTE_TABLE)
+			return PT_ERR_MAPPED;
+		child = node_child(n, pte);
+	} else if (j->pass == PASS_CHECK) {
+		j->tables_needed++;
+	} else {
+		child = take_reserved(j, level - 1u);
+		node_lock(child);
+		node_store(n, idx, j->f->encode_table(child->pa, level));
+		n->nr_children++;
+	}
+	return map_walk(j, child, level - 1u, off);
+}
+
+/* Map from *off to the end of the range or of node @n, whichever is first. */
+static enum pt_err map_walk(struct map_job *j, struct pt_node *n, pt_level_t level,
+			    uint64_t *off)
+{
+	uint64_t size = pt_fmt_page_size(j->f, level);
+	unsigned nr_entries = pt_fmt_nr_entries(j->f);
+
+	while (*off < j->len) {
+		unsigned idx = pt_fmt_index(j->f, j->va + *off, level);
+		enum pt_err err;
+		if (leafable(j, *off, level)) {
+			uint64_t fit = (j->len - *off) / size;
+			unsigned nr = fit < nr_entries - idx ? (unsigned)fit : nr_entries - idx;
+			err = leaf_run(j, n, level, idx, nr, *off);
+			*off += (uint64_t)nr * size;
+		} else {
+			err = map_below(j, n, level, idx, off);
+		}
+		if (err != PT_OK)
+			return err;
+		if (*off < j->len && pt_fmt_index(j->f, j->va + *off, level) == 0)
+			break;
+	}
+	return PT_OK;
+}
+
+static void free_reserve(struct map_job *j)
+{
+	while (j->reserve) {
+		struct pt_node *n = j->reserve;
+		j->reserve = n->defer.priv[0];
+		node_free_unpublished(n);
+	}
+}
+
+static enum pt_err fill_reserve(struct map_job *j)
+{
+	for (uint64_t i = 0; i < j->tables_needed; i++) {
+		struct pt_node *n;
+		enum pt_err err = node_alloc(j->env, 1, &n);
+		if (err != PT_OK) {
+			free_reserve(j);
+			return err;
+		}
+		n->defer.priv[0] = j->reserve;
+		j->reserve = n;
+	}
+	return PT_OK;
+}
+
+enum pt_err pt_cursor_map_range(struct pt_cursor_mut *m, pt_paddr_t pa, uint64_t len,
+				struct pt_prop prop)
+{
+	struct pt_cursor *c = &m->c;
+	const struct pt_format *f = cur_fmt(c);
+	enum pt_err err = cur_check_len(c, len);
+	if (err == PT_OK && (len == 0 || (pa & (PT_PAGE_SIZE - 1))))
+		err = len == 0 ? PT_ERR_RANGE : PT_ERR_UNALIGNED;
+	if (err == PT_OK)
+		err = check_prop(c->table, prop);
+	if (err == PT_OK)
+		err = check_pa(f, pa, len);
+	if (err != PT_OK)
+		return err;
+
+	struct map_job j = {
+		.f = f, .env = c->table->env, .pass = PASS_CHECK,
+		.va = c->va, .pa = pa, .len = len, .prop = prop,
+		.max_level = c->guard_level < f->max_leaf_level ? c->guard_level : f->max_leaf_level,
+	};
+	struct pt_node *guard = c->path[c->guard_level];
+	uint64_t off = 0;
+	err = map_walk(&j, guard, guard->level, &off);
+	if (err == PT_OK)
+		err = fill_reserve(&j);
+	if (err != PT_OK)
+		return err;
+	j.pass = PASS_STORE;
+	off = 0;
+	map_walk(&j, guard, guard->level, &off);
+	cur_reset(c, c->va + len);
+	return PT_OK;
+}

@@ -1,0 +1,43 @@
+/* SPDX-License-Identifier: MIT */
+/* Changing properties: protect_next rewrites one leaf at a time. */
+#include "cursor_scan.h"
+
+static enum pt_err check_op(const struct pt_table *t, struct pt_protect op)
+{
+	if (((op.set | op.clear) & ~PT_FLAGS_ALL) || op.cache >= PT_CACHE__COUNT)
+		return PT_ERR_INVAL;
+	if ((op.set & PT_GLOBAL) && t->kind == PT_TABLE_USER)
+		return PT_ERR_GLOBAL_USER;
+	return PT_OK;
+}
+
+enum pt_err pt_cursor_protect_next(struct pt_cursor_mut *m, uint64_t len, struct pt_protect op,
+				   pt_vaddr_t *va_out, uint64_t *len_out, bool *found)
+{
+	struct pt_cursor *c = &m->c;
+	const struct pt_format *f = cur_fmt(c);
+	enum pt_err err = cur_check_len(c, len);
+	if (err == PT_OK)
+		err = check_op(c->table, op);
+	if (err != PT_OK)
+		return err;
+
+	enum scan_stop stop;
+	err = cur_scan(c, (c->va - c->start) + len, false, &stop);
+	if (err != PT_OK)
+		return err;
+	*found = stop == SCAN_LEAF;
+	if (!*found)
+		return PT_OK;
+
+	struct pt_node *n = c->path[c->level];
+	unsigned idx = cur_index(c);
+	struct pt_pte_info info = f->decode(node_load(n, idx), c->level);
+	struct pt_prop prop = pt_protect_apply(op, info.prop);
+	if (!pt_prop_eq(prop, info.prop))
+		node_store(n, idx, f->encode_leaf(info.pa, prop, info.tracked, c->level));
+	*va_out = c->va;
+	*len_out = pt_fmt_page_size(f, c->level);
+	cur_move_forward(c);
+	return PT_OK;
+}

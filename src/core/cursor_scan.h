@@ -1,0 +1,16 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef PT_CORE_CURSOR_SCAN_H
+#define PT_CORE_CURSOR_SCAN_H
+
+#include "cursor.h"
+
+enum scan_stop { SCAN_END, SCAN_LEAF, SCAN_TABLE };
+
+/*
+ * Advance to the next leaf wholly inside [va, start + end) (offsets from the
+ * range start), or with @tables to a wholly covered detachable child table.
+ * PT_ERR_NOMEM if a split failed (the table is unchanged).
+ */
+enum pt_err cur_scan(struct pt_cursor *c, uint64_t end, bool tables, enum scan_stop *stop);
+
+#endif

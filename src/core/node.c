@@ -1,0 +1,138 @@
+/* SPDX-License-Identifier: MIT */
+#include "node.h"
+
+struct pt_node *node_init(const struct pt_env *env, pt_paddr_t pa, pt_level_t level)
+{
+	struct pt_node *n = node_of(env, pa);
+	atomic_init(&n->lock, 0);
+	atomic_init(&n->handles, 0);
+	n->nr_children = 0;
+	n->level = (uint8_t)level;
+	n->stray = false;
+	n->pa = pa;
+	n->ptes = env->mem.ops->phys_to_virt(env->mem.ctx, pa);
+	n->env = env;
+	return n;
+}
+
+enum pt_err node_alloc(const struct pt_env *env, pt_level_t level, struct pt_node **out)
+{
+	pt_paddr_t pa;
+	enum pt_err err = env->mem.ops->table_alloc(env->mem.ctx, &pa);
+	if (err != PT_OK)
+		return err;
+	*out = node_init(env, pa, level);
+	return PT_OK;
+}
+
+void node_free_unpublished(struct pt_node *n)
+{
+	n->env->mem.ops->table_free(n->env->mem.ctx, n->pa);
+}
+
+static void put_tracked_leaves(const struct pt_node *n)
+{
+	const struct pt_format *f = node_fmt(n);
+	const struct pt_physmem *mem = &n->env->mem;
+	pt_pte_t tracked = f->lv[1].tracked;
+	unsigned nr = pt_fmt_nr_entries(f);
+
+	for (unsigned i = 0; i < nr; i++) {
+		pt_pte_t pte = node_load(n, i);
+		if (pte & tracked)
+			mem->ops->frame_put(mem->ctx, pt_fmt_pte_addr(f, pte, 1, true));
+	}
+}
+
+/* Runs after the grace period: nobody can reach the sub-tree any more. */
+static void free_subtree(struct pt_node *n)
+{
+	const struct pt_format *f = node_fmt(n);
+	unsigned nr = pt_fmt_nr_entries(f);
+
+	if (n->level == 1) {
+		put_tracked_leaves(n);
+	} else {
+		for (unsigned i = 0; i < nr && n->nr_children; i++) {
+			pt_pte_t pte = node_load(n, i);
+			if (!pte)
+				continue;
+			struct pt_pte_info info = f->decode(pte, n->level);
+			if (info.kind == PT_PTE_TABLE)
+				free_subtree(node_of(n->env, info.pa));
+			/* Huge leaves are never tracked: nothing to drop. */
+		}
+	}
+	n->env->mem.ops->table_free(n->env->mem.ctx, n->pa);
+}
+
+static void free_subtree_cb(struct pt_defer *d)
+{
+	struct pt_node *n = (struct pt_node *)((char *)d - offsetof(struct pt_node, defer));
+	free_subtree(n);
+}
+
+void node_free_deferred(struct pt_node *n)
+{
+	const struct pt_reclaim *r = &n->env->reclaim;
+	n->defer.fn = free_subtree_cb;
+	r->ops->defer(r->ctx, &n->defer);
+}
+
+void node_mark_stray_and_unlock(struct pt_node *n)
+{
+	const struct pt_format *f = node_fmt(n);
+	unsigned nr = pt_fmt_nr_entries(f);
+
+	if (n->level > 1) {
+		for (unsigned i = nr; i-- > 0;) {
+			pt_pte_t pte = node_load(n, i);
+			if (pte && f->decode(pte, n->level).kind == PT_PTE_TABLE)
+				node_mark_stray_and_unlock(node_child(n, pte));
+		}
+	}
+	n->stray = true;
+	node_unlock(n);
+}
+
+uint64_t node_count_frames(const struct pt_node *n)
+{
+	const struct pt_format *f = node_fmt(n);
+	unsigned nr = pt_fmt_nr_entries(f);
+	uint64_t frames = 0;
+
+	if (n->level == 1)
+		return n->nr_children;
+	for (unsigned i = 0; i < nr; i++) {
+		pt_pte_t pte = node_load(n, i);
+		if (pte && f->decode(pte, n->level).kind == PT_PTE_TABLE)
+			frames += node_count_frames(node_child(n, pte));
+	}
+	return frames;
+}
+
+enum pt_err node_split(struct pt_node *parent, unsigned idx)
+{
+	const struct pt_format *f = node_fmt(parent);
+	pt_level_t level = parent->level - 1u;
+	struct pt_pte_info leaf = f->decode(node_load(parent, idx), parent->level);
+	struct pt_node *child;
+	enum pt_err err = node_alloc(parent->env, level, &child);
+	if (err != PT_OK)
+		return err;
+
+	unsigned nr = pt_fmt_nr_entries(f);
+	pt_pte_t pte = f->encode_leaf(0, leaf.prop, false, level) |
+		       pt_fmt_addr_bits(f, leaf.pa, level);
+	pt_pte_t step = pt_fmt_addr_bits(f, pt_fmt_page_size(f, level), level);
+	for (unsigned i = 0; i < nr; i++, pte += step)
+		node_store(child, i, pte);
+	child->nr_children = (uint16_t)nr;
+	node_lock(child);
+	node_store(parent, idx, f->encode_table(child->pa, parent->level));
+	return PT_OK;
+}
+
+void (*pt_test_hook_before_guard_lock)(struct pt_table *t, void *arg);
+void *pt_test_hook_arg;
+atomic_ulong pt_stat_stray_retries;

@@ -1,0 +1,100 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Page-table nodes: one table frame plus the core's metadata, kept in the
+ * platform's per-frame metadata slot. A parent entry owns its child node;
+ * a cursor only borrows nodes for the duration of its read-side section.
+ */
+#ifndef PT_CORE_NODE_H
+#define PT_CORE_NODE_H
+
+#include <stdatomic.h>
+
+#include <pt/env.h>
+#include <pt/table.h>
+
+struct pt_node {
+	atomic_uint lock;          /* 0 free, 1 held */
+	atomic_uint handles;       /* roots only: table handles sharing the tree */
+	uint16_t nr_children;      /* non-absent entries; under the lock */
+	uint8_t level;
+	bool stray;                /* detached from its tree; under the lock */
+	pt_paddr_t pa;
+	_Atomic pt_pte_t *ptes;
+	const struct pt_env *env;
+	struct pt_defer defer;     /* deferred free; also links reserved nodes */
+};
+
+_Static_assert(sizeof(struct pt_node) <= PT_TABLE_META_SIZE, "node metadata too large");
+
+static inline const struct pt_format *node_fmt(const struct pt_node *n)
+{
+	return n->env->fmt;
+}
+
+static inline struct pt_node *node_of(const struct pt_env *env, pt_paddr_t pa)
+{
+	return env->mem.ops->table_meta(env->mem.ctx, pa);
+}
+
+static inline pt_pte_t node_load(const struct pt_node *n, unsigned idx)
+{
+	return atomic_load_explicit(&n->ptes[idx], memory_order_relaxed);
+}
+
+/* Lock-free readers pair this with the Release of node_store. */
+static inline pt_pte_t node_load_acquire(const struct pt_node *n, unsigned idx)
+{
+	return atomic_load_explicit(&n->ptes[idx], memory_order_acquire);
+}
+
+static inline void node_store(struct pt_node *n, unsigned idx, pt_pte_t pte)
+{
+	atomic_store_explicit(&n->ptes[idx], pte, memory_order_release);
+}
+
+static inline void node_lock(struct pt_node *n)
+{
+	unsigned expected = 0;
+	while (!atomic_compare_exchange_weak_explicit(&n->lock, &expected, 1,
+						      memory_order_acquire,
+						      memory_order_relaxed)) {
+		expected = 0;
+		while (atomic_load_explicit(&n->lock, memory_order_relaxed))
+			;
+	}
+}
+
+static inline void node_unlock(struct pt_node *n)
+{
+	atomic_store_explicit(&n->lock, 0, memory_order_release);
+}
+
+/* The child node an entry at @level points to (the entry must be a table). */
+static inline struct pt_node *node_child(const struct pt_node *n, pt_pte_t pte)
+{
+	const struct pt_format *f = node_fmt(n);
+	return node_of(n->env, pt_fmt_pte_addr(f, pte, n->level, false));
+}
+
+/* Allocate a zeroed node at @level; PT_ERR_NOMEM. */
+enum pt_err node_alloc(const struct pt_env *env, pt_level_t level, struct pt_node **out);
+/* Initialise the metadata of a freshly allocated, zeroed table frame. */
+struct pt_node *node_init(const struct pt_env *env, pt_paddr_t pa, pt_level_t level);
+/* Free a node that no walker ever saw (an unused reservation). */
+void node_free_unpublished(struct pt_node *n);
+/* Free @n and everything below it after a grace period, dropping tracked frames. */
+void node_free_deferred(struct pt_node *n);
+/* Mark @n and all nodes below it stray and unlock them (they were locked by us). */
+void node_mark_stray_and_unlock(struct pt_node *n);
+/* Leaves held in the level-1 tables of the sub-tree at @n. */
+uint64_t node_count_frames(const struct pt_node *n);
+
+/* Split the huge leaf in slot @idx of @parent into a locked child table. PT_ERR_NOMEM. */
+enum pt_err node_split(struct pt_node *parent, unsigned idx);
+
+/* Test-only: called in cursor creation after the lock-free descent, before locking. */
+extern void (*pt_test_hook_before_guard_lock)(struct pt_table *t, void *arg);
+extern void *pt_test_hook_arg;
+extern atomic_ulong pt_stat_stray_retries;
+
+#endif
