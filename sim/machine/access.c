@@ -202,7 +202,9 @@ enum sim_exc sim_store(struct sim_cpu *cpu, pt_vaddr_t va, unsigned size, uint64
 	for (unsigned i = 0; i < size; i++)
 		buf[i] = (uint8_t)(val >> (8 * i));
 	struct pt_ram *ram = cpu->m->ram;
-	if (!pt_ram_write(ram, pa[0], buf, len[0]) ||
+	uint64_t end = pt_ram_size(ram);
+	if (pa[0] + len[0] > end || (len[1] && pa[1] + len[1] > end) ||
+	    !pt_ram_write(ram, pa[0], buf, len[0]) ||
 	    (len[1] && !pt_ram_write(ram, pa[1], buf + len[0], len[1]))) {
 		out->exc = SIM_EXC_BUS;
 		return SIM_EXC_BUS;

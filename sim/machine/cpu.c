@@ -146,9 +146,7 @@ enum sim_exc sim_cpu_write_cr3(struct sim_cpu *cpu, uint64_t val)
 	}
 	cpu->r.cr3 = v;
 	uint16_t pcid = sim_cpu_pcid_locked(cpu);
-	cpu->pcid_root[pcid] = v & ~PCID_MASK;
-	if (!pcide)
-		cpu->pcid_root[pcid] = v;
+	cpu->pcid_root[pcid] = pcide ? v & ~PCID_MASK : v;
 	if (noflush) {
 		cpu->cnt.flushes[SIM_FLUSH_CR3_NOFLUSH]++;
 	} else {

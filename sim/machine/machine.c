@@ -152,7 +152,7 @@ struct sim_machine *sim_cpu_machine(struct sim_cpu *cpu)
 
 struct sim_cpu *sim_cpu_enter(struct sim_machine *m, unsigned idx)
 {
-	if (idx >= m->nr_cpus)
+	if (idx >= m->nr_cpus || tl_cpu)
 		return NULL;
 	struct sim_cpu *cpu = &m->cpus[idx];
 	bool expected = false;

@@ -33,7 +33,7 @@ enum sim_pick_policy {
 	SIM_PICK_OLDEST = 0,
 	SIM_PICK_NEWEST,
 	SIM_PICK_RANDOM,    /* seeded by sim_machine_config.seed */
-	SIM_PICK_DIVERGE,   /* the oldest, and the access reports the ambiguity */
+	SIM_PICK_DIVERGE,   /* the oldest one memory disagrees with; the access reports it */
 };
 
 /* All-zero is the reference's default machine (one CPU, Intel, M=46, 1 GiB
@@ -67,7 +67,8 @@ struct sim_cpu *sim_machine_cpu(struct sim_machine *m, unsigned idx);
 struct sim_machine *sim_cpu_machine(struct sim_cpu *cpu);
 
 /* Put the calling thread on CPU @idx and handle its pending interrupts.
- * NULL if @idx is out of range or another thread is on it. */
+ * NULL if @idx is out of range, another thread is on it, or the calling
+ * thread is already on a CPU. */
 struct sim_cpu *sim_cpu_enter(struct sim_machine *m, unsigned idx);
 /* Take the calling thread off @cpu. */
 void sim_cpu_leave(struct sim_cpu *cpu);

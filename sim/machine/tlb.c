@@ -209,6 +209,29 @@ static bool differ(const struct sim_tlb_entry *a, const struct sim_tlb_entry *b)
 	       a->xd != b->xd || a->pk != b->pk || a->memtype != b->memtype;
 }
 
+/* DIVERGE: the oldest candidate that disagrees with memory, if any does. */
+static struct sim_cache_node *pick_stale(struct sim_cpu *cpu, pt_vaddr_t va,
+					 const struct candidates *cs, struct sim_cache_node *dflt)
+{
+	struct sim_walk_in in;
+	struct sim_walk_out w;
+	struct sim_cache_node *best = NULL;
+
+	memset(&in, 0, sizeof(in));
+	in.va = va;
+	in.mode = SIM_SUPERVISOR;
+	sim_current_root(cpu, &in.root, &in.root_mt);
+	bool mapped = sim_walk(cpu, &in, &w) == SIM_WALK_OK;
+	for (size_t i = 0; i < cs->count; i++) {
+		const struct sim_tlb_entry *e = &cs->n[i]->e;
+		bool stale = !mapped || e->level != w.leaf_level || e->pa != w.frame ||
+			     e->rw != w.rw || e->us != w.us || e->xd != w.xd;
+		if (stale && (!best || e->epoch < best->e.epoch))
+			best = cs->n[i];
+	}
+	return best ? best : dflt;
+}
+
 struct sim_cache_node *sim_cache_pick_tlb(struct sim_cpu *cpu, pt_vaddr_t va, uint16_t pcid,
 					  bool *ambiguous)
 {
@@ -221,6 +244,8 @@ struct sim_cache_node *sim_cache_pick_tlb(struct sim_cpu *cpu, pt_vaddr_t va, ui
 	for (size_t i = 0; n && i < cs.count; i++)
 		if (differ(&cs.n[i]->e, &n->e))
 			*ambiguous = true;
+	if (*ambiguous && cpu->m->cfg.pick == SIM_PICK_DIVERGE)
+		n = pick_stale(cpu, va, &cs, n);
 	return n;
 }
 
@@ -301,14 +326,31 @@ static int by_epoch(const void *a, const void *b)
 	return (x->epoch > y->epoch) - (x->epoch < y->epoch);
 }
 
+static void count_one(struct sim_cpu *cpu, const struct sim_tlb_entry *e, void *arg)
+{
+	(void)cpu;
+	(void)e;
+	(*(size_t *)arg)++;
+}
+
+/* Collect everything matching into a scratch array, sort it, keep the oldest. */
 static size_t dump(struct sim_cpu *cpu, struct dump_ctx *d)
 {
+	struct sim_tlb_entry *out = d->out;
+	size_t max = d->max, total = 0;
+
 	pthread_mutex_lock(&cpu->lock);
+	sim_cache_foreach(cpu, count_one, &total);
+	d->out = malloc((total ? total : 1) * sizeof(*d->out));
+	d->max = d->out ? total : 0;
 	sim_cache_foreach(cpu, dump_one, d);
 	pthread_mutex_unlock(&cpu->lock);
 	size_t n = d->count < d->max ? d->count : d->max;
 	if (n)
 		qsort(d->out, n, sizeof(*d->out), by_epoch);
+	if (d->out && out && max)
+		memcpy(out, d->out, (n < max ? n : max) * sizeof(*out));
+	free(d->out);
 	return d->count;
 }
 

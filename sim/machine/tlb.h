@@ -65,7 +65,7 @@ struct sim_stale {
 	bool harmless;              /* the upgrade and A/D cases */
 	struct sim_tlb_entry entry;
 	pt_paddr_t fresh_pa;        /* what a fresh walk gives (0 if it faults) */
-	uint32_t fresh_error;       /* the fresh walk's #PF error code, if any */
+	uint32_t fresh_error;       /* P/RSVD bits of the fresh walk's fault (a supervisor read) */
 };
 
 struct sim_coherence {

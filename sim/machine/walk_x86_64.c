@@ -185,7 +185,7 @@ static enum sim_walk_rc read_entry(struct sim_cpu *cpu, const struct sim_walk_in
 	pt_paddr_t pa = s->table + 8ull * va_index(in->va, l);
 
 	*e = pt_ram_load64(m->ram, pa);
-	if (m->hook)
+	if (m->hook && in->update_ad)
 		m->hook(m->hook_arg, cpu, l, pa, *e);
 	out->entry_pa[l] = pa;
 	out->entry_val[l] = *e;
