@@ -25,6 +25,13 @@ struct pt_cursor {
 	uint8_t level;              /* level of the node the cursor stands in */
 	uint8_t guard_level;        /* level of the node covering the whole range */
 	struct pt_node *path[PT_MAX_LEVELS + 1];
+	/* The leaf encoding of the last mapped property: map's per-page fast path. */
+	struct {
+		struct pt_prop prop;
+		uint8_t level;         /* 0: empty */
+		bool tracked;
+		pt_pte_t pte;          /* the leaf at physical address 0 */
+	} leaf_cache;
 };
 
 /* A cursor that may change the table. */

@@ -51,6 +51,7 @@ enum pt_err pt_cursor_new(struct pt_cursor *c, struct pt_table *t, pt_vaddr_t va
 	for (unsigned l = 0; l <= PT_MAX_LEVELS; l++)
 		c->path[l] = NULL;
 	c->path[guard->level] = guard;
+	c->leaf_cache.level = 0;
 	return PT_OK;
 }
 

@@ -62,6 +62,19 @@ static void attach_child(struct pt_cursor *c, struct pt_node *child)
 	c->path[c->level] = child;
 }
 
+/* The leaf template for @item, encoded once per property rather than per page. */
+static pt_pte_t leaf_template(struct pt_cursor *c, const struct pt_item *item)
+{
+	if (c->leaf_cache.level != item->level || c->leaf_cache.tracked != item->tracked ||
+	    !pt_prop_eq(c->leaf_cache.prop, item->prop)) {
+		c->leaf_cache.pte = cur_fmt(c)->encode_leaf(0, item->prop, item->tracked, item->level);
+		c->leaf_cache.prop = item->prop;
+		c->leaf_cache.level = (uint8_t)item->level;
+		c->leaf_cache.tracked = item->tracked;
+	}
+	return c->leaf_cache.pte | pt_fmt_addr_bits(cur_fmt(c), item->pa, item->level);
+}
+
 enum pt_err pt_cursor_map(struct pt_cursor_mut *m, const struct pt_item *item)
 {
 	struct pt_cursor *c = &m->c;
@@ -89,7 +102,7 @@ enum pt_err pt_cursor_map(struct pt_cursor_mut *m, const struct pt_item *item)
 	if (cur_pte(c) != 0)
 		return PT_ERR_MAPPED;
 	struct pt_node *n = c->path[c->level];
-	node_store(n, cur_index(c), f->encode_leaf(item->pa, item->prop, item->tracked, n->level));
+	node_store(n, cur_index(c), leaf_template(c, item));
 	n->nr_children++;
 	cur_move_forward(c);
 	return PT_OK;

@@ -4,7 +4,8 @@
 
 static enum pt_err check_op(const struct pt_table *t, struct pt_protect op)
 {
-	if (((op.set | op.clear) & ~PT_FLAGS_ALL) || op.cache >= PT_CACHE__COUNT)
+	/* -1 keeps the cache policy; any other negative value is malformed. */
+	if (((op.set | op.clear) & ~PT_FLAGS_ALL) || op.cache < -1 || op.cache >= PT_CACHE__COUNT)
 		return PT_ERR_INVAL;
 	if ((op.set & PT_GLOBAL) && t->kind == PT_TABLE_USER)
 		return PT_ERR_GLOBAL_USER;

@@ -12,6 +12,48 @@ static bool can_detach(const struct pt_cursor *c)
 	return !(c->table->kind == PT_TABLE_KERNEL && c->level == cur_fmt(c)->levels);
 }
 
+/*
+ * How many levels the huge leaf at the cursor must be split through before
+ * the slot at the cursor's address lies wholly inside [va, start + end).
+ */
+static unsigned split_depth(const struct pt_cursor *c, uint64_t end)
+{
+	const struct pt_format *f = cur_fmt(c);
+	unsigned depth = 1;
+	for (pt_level_t l = c->level - 1u; l > 1; l--) {
+		uint64_t size = pt_fmt_page_size(f, l);
+		if (!(c->va & (size - 1)) && end - (c->va - c->start) >= size)
+			break;
+		depth++;
+	}
+	return depth;
+}
+
+/*
+ * Split the huge leaf at the cursor as deep as needed and descend. Every
+ * table is allocated before the first split, so out-of-memory half-way
+ * (a 1 GiB leaf split to 2 MiB, the 4 KiB table failing) cannot leave the
+ * table changed.
+ */
+static enum pt_err split_down(struct pt_cursor *c, uint64_t end)
+{
+	struct pt_node *spare[PT_MAX_LEVELS];
+	unsigned depth = split_depth(c, end);
+	for (unsigned i = 0; i < depth; i++) {
+		enum pt_err err = node_alloc(c->table->env, c->level - 1u - i, &spare[i]);
+		if (err == PT_OK)
+			continue;
+		while (i-- > 0)
+			node_free_unpublished(spare[i]);
+		return err;
+	}
+	for (unsigned i = 0; i < depth; i++) {
+		node_split(c->path[c->level], cur_index(c), spare[i]);
+		cur_descend(c, cur_pte(c));
+	}
+	return PT_OK;
+}
+
 enum pt_err cur_scan(struct pt_cursor *c, uint64_t end, bool tables, enum scan_stop *stop)
 {
 	const struct pt_format *f = cur_fmt(c);
@@ -39,10 +81,9 @@ enum pt_err cur_scan(struct pt_cursor *c, uint64_t end, bool tables, enum scan_s
 			*stop = SCAN_LEAF;
 			return PT_OK;
 		}
-		enum pt_err err = node_split(c->path[c->level], cur_index(c));
+		enum pt_err err = split_down(c, end);
 		if (err != PT_OK)
 			return err;
-		cur_descend(c, cur_pte(c));
 	}
 	*stop = SCAN_END;
 	cur_reset(c, c->start + end);

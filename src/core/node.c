@@ -111,15 +111,11 @@ uint64_t node_count_frames(const struct pt_node *n)
 	return frames;
 }
 
-enum pt_err node_split(struct pt_node *parent, unsigned idx)
+void node_split(struct pt_node *parent, unsigned idx, struct pt_node *child)
 {
 	const struct pt_format *f = node_fmt(parent);
 	pt_level_t level = parent->level - 1u;
 	struct pt_pte_info leaf = f->decode(node_load(parent, idx), parent->level);
-	struct pt_node *child;
-	enum pt_err err = node_alloc(parent->env, level, &child);
-	if (err != PT_OK)
-		return err;
 
 	unsigned nr = pt_fmt_nr_entries(f);
 	pt_pte_t pte = f->encode_leaf(0, leaf.prop, false, level) |
@@ -130,7 +126,6 @@ enum pt_err node_split(struct pt_node *parent, unsigned idx)
 	child->nr_children = (uint16_t)nr;
 	node_lock(child);
 	node_store(parent, idx, f->encode_table(child->pa, parent->level));
-	return PT_OK;
 }
 
 void (*pt_test_hook_before_guard_lock)(struct pt_table *t, void *arg);
