@@ -1,0 +1,284 @@
+/* SPDX-License-Identifier: MIT */
+/* Navigation (query, jump, find_next around the barrier) and the table dump. */
+#include <stdio.h>
+#include <string.h>
+
+#include "core_util.h"
+
+static const struct pt_prop RW = { PT_RW, PT_CACHE_WB };
+
+/* find_next ends exactly at the barrier even when the slot there extends beyond it. */
+static void find_next_stops_at_barrier(void **state)
+{
+	(void)state;
+	struct th h;
+	struct pt_table e;
+	struct pt_cursor c;
+	pt_vaddr_t found;
+	bool ok;
+	th_init(&h, 64 * MiB);
+	assert_int_equal(pt_table_create_empty(&e, &h.env), PT_OK);
+	assert_int_equal(th_map_range(&e, 4 * MiB, 0, 0x1000, RW), PT_OK);
+	cu_map_in(&e, 0, 1 * GiB, 8 * MiB, 8 * MiB, 2 * MiB, RW);
+	/* Absent slots on both sides of the range. */
+	assert_int_equal(pt_cursor_new(&c, &e, 2 * MiB - 0x1000, 0x2000), PT_OK);
+	assert_int_equal(pt_cursor_find_next(&c, 0x2000, &found, &ok), PT_OK);
+	assert_false(ok);
+	assert_int_equal(pt_cursor_virt_addr(&c), 2 * MiB + 0x1000);
+	pt_cursor_drop(&c);
+	/* The range ends in the middle of a 2M leaf: found at the range start. */
+	assert_int_equal(pt_cursor_new(&c, &e, 8 * MiB + 0x3000, 0x2000), PT_OK);
+	assert_int_equal(pt_cursor_find_next(&c, 0x2000, &found, &ok), PT_OK);
+	assert_true(ok);
+	assert_int_equal(found, 8 * MiB + 0x3000);
+	struct pt_query q;
+	assert_int_equal(pt_cursor_query(&c, &q), PT_OK);
+	assert_int_equal(q.va, 8 * MiB);
+	assert_int_equal(q.len, 2 * MiB);
+	pt_cursor_drop(&c);
+	/* A range ending right before the huge leaf; and one just before the 4K page. */
+	assert_int_equal(pt_cursor_new(&c, &e, 4 * MiB + 0x1000, 4 * MiB - 0x1000), PT_OK);
+	assert_int_equal(pt_cursor_find_next(&c, 4 * MiB - 0x1000, &found, &ok), PT_OK);
+	assert_false(ok);
+	assert_int_equal(pt_cursor_virt_addr(&c), 8 * MiB);
+	assert_int_equal(pt_cursor_query(&c, &q), PT_ERR_VADDR);
+	pt_cursor_drop(&c);
+	assert_int_equal(pt_cursor_new(&c, &e, 0, 4 * MiB + 0x1000), PT_OK);
+	assert_int_equal(pt_cursor_find_next(&c, 4 * MiB, &found, &ok), PT_OK);
+	assert_false(ok);
+	assert_int_equal(pt_cursor_virt_addr(&c), 4 * MiB);
+	assert_int_equal(pt_cursor_find_next(&c, 0x1000, &found, &ok), PT_OK);
+	assert_true(ok);
+	assert_int_equal(found, 4 * MiB);
+	pt_cursor_drop(&c);
+	assert_int_equal(pt_table_destroy(&e), PT_OK);
+	th_fini(&h);
+}
+
+/* The reference's navigation scenario: jump to the end fails, back to the start works. */
+static void jump_end_back_and_huge_middle(void **state)
+{
+	(void)state;
+	struct th h;
+	struct pt_table u, k;
+	struct pt_cursor_mut m;
+	struct pt_query q;
+	th_init(&h, 64 * MiB);
+	assert_int_equal(pt_table_create_kernel(&k, &h.env), PT_OK);
+	assert_int_equal(pt_table_create_user(&u, &k), PT_OK);
+	assert_int_equal(pt_cursor_mut_new(&m, &u, 0, 4 * MiB), PT_OK);
+	assert_int_equal(pt_cursor_jump(&m.c, 2 * MiB), PT_OK);
+	struct pt_item huge = cu_item(6 * MiB, 2, PT_RW | PT_USER, false);
+	assert_int_equal(pt_cursor_map(&m, &huge), PT_OK);
+	assert_int_equal(pt_cursor_virt_addr(&m.c), 4 * MiB);
+	assert_int_equal(pt_cursor_query(&m.c, &q), PT_ERR_VADDR);
+	assert_int_equal(pt_cursor_jump(&m.c, 4 * MiB), PT_ERR_VADDR);
+	assert_int_equal(pt_cursor_jump(&m.c, 0), PT_OK);
+	assert_int_equal(pt_cursor_query(&m.c, &q), PT_OK);
+	assert_false(q.mapped);
+	assert_int_equal(q.va, 0);
+	assert_int_equal(q.len, 2 * MiB);
+	assert_int_equal(pt_cursor_jump(&m.c, 3 * MiB + 0x5000), PT_OK);
+	assert_int_equal(pt_cursor_query(&m.c, &q), PT_OK);
+	assert_true(q.mapped);
+	assert_int_equal(q.va, 2 * MiB);
+	assert_int_equal(q.len, 2 * MiB);
+	assert_int_equal(q.item.pa, 6 * MiB);
+	assert_int_equal(q.item.level, 2);
+	assert_int_equal(pt_cursor_virt_addr(&m.c), 3 * MiB + 0x5000);   /* query does not move */
+	pt_cursor_mut_drop(&m);
+	/* A cursor sitting at its end on the guard level can jump back. */
+	assert_int_equal(pt_cursor_mut_new(&m, &u, 2 * MiB - 0x1000, 0x1000), PT_OK);
+	struct pt_item page = cu_item(0x9000, 1, PT_RW | PT_USER, false);
+	assert_int_equal(pt_cursor_map(&m, &page), PT_OK);
+	assert_int_equal(pt_cursor_virt_addr(&m.c), 2 * MiB);
+	assert_int_equal(pt_cursor_jump(&m.c, 2 * MiB - 0x1000), PT_OK);
+	assert_int_equal(pt_cursor_query(&m.c, &q), PT_OK);
+	assert_true(q.mapped);
+	assert_int_equal(q.item.pa, 0x9000);
+	pt_cursor_mut_drop(&m);
+	assert_int_equal(pt_table_destroy(&u), PT_OK);
+	assert_int_equal(pt_table_destroy(&k), PT_OK);
+	th_fini(&h);
+}
+
+/* find_next walks mappings in order, skipping absent slots and empty tables. */
+static void find_next_in_order(void **state)
+{
+	(void)state;
+	struct th h;
+	struct pt_table e;
+	struct pt_cursor c;
+	th_init(&h, 64 * MiB);
+	assert_int_equal(pt_table_create_empty(&e, &h.env), PT_OK);
+	static const pt_vaddr_t pages[] = { 0x7000, 3 * MiB, 1 * GiB + 0x2000, 5 * GiB };
+	for (unsigned i = 0; i < 4; i++)
+		assert_int_equal(th_map_range(&e, pages[i], pages[i], 0x1000, RW), PT_OK);
+	assert_int_equal(pt_cursor_new(&c, &e, 600 * GiB, 0x1000), PT_OK);   /* empty tables */
+	pt_cursor_drop(&c);
+	assert_int_equal(pt_cursor_new(&c, &e, 0, 1024 * GiB), PT_OK);
+	for (unsigned i = 0; i < 4; i++) {
+		pt_vaddr_t found;
+		bool ok;
+		uint64_t rest = 1024 * GiB - pt_cursor_virt_addr(&c);
+		assert_int_equal(pt_cursor_find_next(&c, rest, &found, &ok), PT_OK);
+		assert_true(ok);
+		assert_int_equal(found, pages[i]);
+		assert_int_equal(pt_cursor_virt_addr(&c), pages[i]);
+		assert_int_equal(pt_cursor_jump(&c, found + 0x1000), PT_OK);
+	}
+	pt_vaddr_t found;
+	bool ok;
+	assert_int_equal(pt_cursor_find_next(&c, 1024 * GiB - (5 * GiB + 0x1000), &found, &ok),
+			 PT_OK);
+	assert_false(ok);
+	assert_int_equal(pt_cursor_virt_addr(&c), 1024 * GiB);
+	pt_cursor_drop(&c);
+	assert_int_equal(pt_table_destroy(&e), PT_OK);
+	th_fini(&h);
+}
+
+#define MAX_LINES 16
+
+struct lines {
+	unsigned n;
+	char text[MAX_LINES][160];
+};
+
+static void collect(void *ctx, const char *line)
+{
+	struct lines *l = ctx;
+	assert_true(l->n < MAX_LINES);
+	assert_true(strlen(line) < sizeof(l->text[0]));
+	strcpy(l->text[l->n++], line);
+}
+
+/* @line with every run of spaces collapsed to one. */
+static void squeeze(const char *line, char *out, size_t size)
+{
+	size_t n = 0;
+	for (const char *p = line; *p && n + 1 < size; p++)
+		if (*p != ' ' || (n && out[n - 1] != ' '))
+			out[n++] = *p;
+	while (n && out[n - 1] == ' ')
+		n--;
+	out[n] = '\0';
+}
+
+/* "0x<start>-0x<end>  <size>  L<level>  <rights> <flags> <cache>", spacing aside. */
+static void check_line(const char *line, pt_vaddr_t start, pt_vaddr_t end, const char *size,
+		       unsigned level, const char *rights, const char *rest)
+{
+	char want[200], got[200];
+	snprintf(want, sizeof(want), "0x%016llx-0x%016llx %s L%u %s %s",
+		 (unsigned long long)start, (unsigned long long)end, size, level, rights, rest);
+	squeeze(line, got, sizeof(got));
+	assert_string_equal(got, want);
+}
+
+static void dump_known_layout(void **state)
+{
+	(void)state;
+	struct th h;
+	struct pt_table e;
+	struct lines out = { 0 };
+	th_init(&h, 64 * MiB);
+	assert_int_equal(pt_table_create_empty(&e, &h.env), PT_OK);
+	pt_table_dump(&e, collect, &out);
+	assert_int_equal(out.n, 0);
+	/* Three 4K pages across a table boundary, two 2M leaves, one 1G leaf, a UC page. */
+	assert_int_equal(th_map_range(&e, 2 * MiB - 0x2000, 0, 0x3000, RW), PT_OK);
+	cu_map_in(&e, 0, 1 * GiB, 4 * MiB, 4 * MiB, 4 * MiB, RW);
+	assert_int_equal(th_map_range(&e, 1 * GiB, 1 * GiB, 2 * GiB, RW), PT_OK);
+	struct pt_protect x = { PT_W, PT_X | PT_USER | PT_ACCESSED | PT_DIRTY, -1 };
+	assert_int_equal(th_protect(&e, 2 * GiB, 1 * GiB, x), 1);
+	struct pt_prop uc = { PT_R | PT_SW0 | PT_SW1, PT_CACHE_UC };
+	assert_int_equal(th_map_range(&e, 8 * GiB, 0x5000, 0x1000, uc), PT_OK);
+	pt_paddr_t frame = th_frame(&h);
+	struct pt_item it = cu_item(frame, 1, PT_RW, true);
+	cu_map(&e, 8 * GiB + 0x1000, &it);
+	pt_table_dump(&e, collect, &out);
+	assert_int_equal(out.n, 6);
+	check_line(out.text[0], 2 * MiB - 0x2000, 2 * MiB + 0x1000, "12K", 1, "rw-", "sys WB");
+	check_line(out.text[1], 4 * MiB, 8 * MiB, "4M", 2, "rw-", "sys WB");
+	check_line(out.text[2], 1 * GiB, 2 * GiB, "1G", 3, "rw-", "sys WB");
+	check_line(out.text[3], 2 * GiB, 3 * GiB, "1G", 3, "r-x", "usr AD WB");
+	check_line(out.text[4], 8 * GiB, 8 * GiB + 0x1000, "4K", 1, "r--", "sys s0 s1 UC");
+	check_line(out.text[5], 8 * GiB + 0x1000, 8 * GiB + 0x2000, "4K", 1, "rw-", "sys WB tracked");
+	assert_int_equal(pt_table_destroy(&e), PT_OK);
+	th_fini(&h);
+}
+
+/* Runs break at a level change and at trackedness; sizes pick the largest exact unit. */
+static void dump_runs_and_sizes(void **state)
+{
+	(void)state;
+	struct th h;
+	struct pt_table e;
+	struct lines out = { 0 };
+	th_init(&h, 64 * MiB);
+	assert_int_equal(pt_table_create_empty(&e, &h.env), PT_OK);
+	/* 513 4K pages then, adjacent, a 2M leaf with the same property. */
+	assert_int_equal(th_map_range(&e, 2 * MiB - 0x1000, 0x1000, 2 * MiB + 0x1000, RW), PT_OK);
+	cu_map_in(&e, 0, 1 * GiB, 4 * MiB, 4 * MiB, 2 * MiB, RW);
+	/* An untracked and a tracked page with equal property, adjacent. */
+	assert_int_equal(th_map_range(&e, 8 * MiB, 0x1000, 0x1000, RW), PT_OK);
+	pt_paddr_t frame = th_frame(&h);
+	struct pt_item it = cu_item(frame, 1, PT_RW, true);
+	cu_map(&e, 8 * MiB + 0x1000, &it);
+	/* 1T of 1G leaves across two level-3 tables' worth of slots. */
+	uint64_t tib = 1024 * GiB;
+	assert_int_equal(th_map_range(&e, tib, 0, tib, RW), PT_OK);
+	pt_table_dump(&e, collect, &out);
+	assert_int_equal(out.n, 5);
+	check_line(out.text[0], 2 * MiB - 0x1000, 4 * MiB, "2052K", 1, "rw-", "sys WB");
+	check_line(out.text[1], 4 * MiB, 6 * MiB, "2M", 2, "rw-", "sys WB");
+	check_line(out.text[2], 8 * MiB, 8 * MiB + 0x1000, "4K", 1, "rw-", "sys WB");
+	check_line(out.text[3], 8 * MiB + 0x1000, 8 * MiB + 0x2000, "4K", 1, "rw-",
+		   "sys WB tracked");
+	check_line(out.text[4], tib, 2 * tib, "1T", 3, "rw-", "sys WB");
+	assert_int_equal(pt_table_destroy(&e), PT_OK);
+	th_fini(&h);
+}
+
+static void dump_kernel_half(void **state)
+{
+	(void)state;
+	struct th h;
+	struct pt_table k, u;
+	struct lines out = { 0 };
+	th_init(&h, 64 * MiB);
+	assert_int_equal(pt_table_create_kernel(&k, &h.env), PT_OK);
+	assert_int_equal(pt_table_create_user(&u, &k), PT_OK);
+	pt_vaddr_t kb = th_kernel_base();
+	struct pt_prop glb = { PT_RW | PT_GLOBAL, PT_CACHE_WC };
+	assert_int_equal(th_map_range(&k, kb + 0x3000, 0x3000, 0x2000, glb), PT_OK);
+	assert_int_equal(th_map_range(&k, 0ull - 0x3000, 0x1000, 0x2000, glb), PT_OK);
+	assert_int_equal(th_map_range(&u, 0x1000, 0x1000, 0x1000, RW), PT_OK);
+	pt_table_dump(&k, collect, &out);
+	assert_int_equal(out.n, 2);
+	check_line(out.text[0], kb + 0x3000, kb + 0x5000, "8K", 1, "rw-", "sys glb WC");
+	check_line(out.text[1], 0ull - 0x3000, 0ull - 0x1000, "8K", 1, "rw-", "sys glb WC");
+	/* A user table dumps its own half only. */
+	out.n = 0;
+	pt_table_dump(&u, collect, &out);
+	assert_int_equal(out.n, 1);
+	check_line(out.text[0], 0x1000, 0x2000, "4K", 1, "rw-", "sys WB");
+	assert_int_equal(pt_table_destroy(&u), PT_OK);
+	assert_int_equal(pt_table_destroy(&k), PT_OK);
+	th_fini(&h);
+}
+
+int main(int argc, char **argv)
+{
+	th_select_format(argc, argv);
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(find_next_stops_at_barrier),
+		cmocka_unit_test(jump_end_back_and_huge_middle),
+		cmocka_unit_test(find_next_in_order),
+		cmocka_unit_test(dump_known_layout),
+		cmocka_unit_test(dump_runs_and_sizes),
+		cmocka_unit_test(dump_kernel_half),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
