@@ -1,0 +1,214 @@
+/* SPDX-License-Identifier: MIT */
+#include "mcursor.h"
+
+#include <string.h>
+
+static const struct pt_format *fmt(const struct mcur *c)
+{
+	return c->t->f;
+}
+
+static bool m_alloc(struct malloc_ctx *a)
+{
+	a->count++;
+	return a->fail_at == 0 || a->count != a->fail_at;
+}
+
+static unsigned m_index(const struct pt_format *f, pt_vaddr_t va, unsigned level)
+{
+	return pt_fmt_index(f, va, level);
+}
+
+static uint64_t remaining(const struct mcur *c)
+{
+	return c->size - (c->va - c->start);
+}
+
+static void move_forward(struct mcur *c)
+{
+	uint64_t size = m_size(fmt(c), c->level);
+	c->va = (c->va & ~(size - 1)) + size;
+	while (c->level < c->guard && m_index(fmt(c), c->va, c->level) == 0)
+		c->level++;
+}
+
+static void reset(struct mcur *c, pt_vaddr_t va)
+{
+	c->va = va;
+	c->level = c->guard;
+}
+
+static struct mslot *here(const struct mcur *c)
+{
+	return mt_find(c->t, c->level, c->va);
+}
+
+static enum pt_err check_range(const struct mtree *t, pt_vaddr_t va, uint64_t len)
+{
+	if (len == 0 || len - 1 > UINT64_MAX - va)
+		return PT_ERR_RANGE;
+	pt_vaddr_t last = va + (len - 1);
+	if (!pt_fmt_canonical(t->f, va) || !pt_fmt_canonical(t->f, last))
+		return PT_ERR_NONCANONICAL;
+	if (va - t->va_lo >= t->va_size || last - t->va_lo >= t->va_size)
+		return PT_ERR_RANGE;
+	if ((va | len) & (PT_PAGE_SIZE - 1))
+		return PT_ERR_UNALIGNED;
+	return PT_OK;
+}
+
+enum pt_err mc_new(struct mcur *c, struct mtree *t, pt_vaddr_t va, uint64_t len,
+		   struct malloc_ctx *a)
+{
+	enum pt_err err = check_range(t, va, len);
+	if (err != PT_OK)
+		return err;
+	pt_vaddr_t last = va + (len - 1);
+	unsigned level = t->f->levels;
+	while (level > 1 && m_index(t->f, va, level) == m_index(t->f, last, level)) {
+		struct mslot *s = mt_find(t, level, va);
+		if (s && s->kind == PT_PTE_LEAF)
+			break;
+		if (!s) {
+			if (!m_alloc(a))
+				return PT_ERR_NOMEM;
+			mt_set(t, level, va, PT_PTE_TABLE, 0, pt_prop_make(0, PT_CACHE_WB), false);
+		}
+		level--;
+	}
+	c->t = t;
+	c->start = c->va = va;
+	c->size = len;
+	c->level = c->guard = level;
+	return PT_OK;
+}
+
+enum pt_err mc_query(struct mcur *c, struct mresult *r)
+{
+	if (remaining(c) == 0)
+		return PT_ERR_VADDR;
+	struct mslot *s;
+	while ((s = here(c)) && s->kind == PT_PTE_TABLE)
+		c->level--;
+	memset(&r->q, 0, sizeof(r->q));
+	r->q.len = m_size(fmt(c), c->level);
+	r->q.va = c->va & ~(r->q.len - 1);
+	r->q.mapped = s != NULL;
+	if (s) {
+		r->q.item.pa = s->pa;
+		r->q.item.level = c->level;
+		r->q.item.prop = s->prop;
+		r->q.item.tracked = s->tracked;
+	}
+	return PT_OK;
+}
+
+enum pt_err mc_jump(struct mcur *c, pt_vaddr_t va)
+{
+	if (va & (PT_PAGE_SIZE - 1))
+		return PT_ERR_UNALIGNED;
+	if (va - c->start >= c->size)
+		return PT_ERR_VADDR;
+	reset(c, va);
+	return PT_OK;
+}
+
+static enum pt_err check_len(const struct mcur *c, uint64_t len)
+{
+	if (len & (PT_PAGE_SIZE - 1))
+		return PT_ERR_UNALIGNED;
+	return len > remaining(c) ? PT_ERR_LENGTH : PT_OK;
+}
+
+/* A table slot at the cursor whose child node holds nothing. */
+static bool child_empty(const struct mcur *c)
+{
+	return mt_node_count(c->t, c->level - 1u, c->va) == 0;
+}
+
+enum pt_err mc_find_next(struct mcur *c, uint64_t len, struct mresult *r)
+{
+	enum pt_err err = check_len(c, len);
+	if (err != PT_OK)
+		return err;
+	uint64_t end = (c->va - c->start) + len;
+	r->found = false;
+	while (c->va - c->start < end) {
+		struct mslot *s = here(c);
+		if (s && s->kind == PT_PTE_LEAF) {
+			r->found = true;
+			r->va = c->va;
+			return PT_OK;
+		}
+		if (s && !child_empty(c))
+			c->level--;
+		else
+			move_forward(c);
+	}
+	reset(c, c->start + end);
+	return PT_OK;
+}
+
+static enum pt_err check_prop(const struct mtree *t, struct pt_prop prop)
+{
+	if ((prop.flags & ~PT_FLAGS_ALL) || prop.cache >= PT_CACHE__COUNT)
+		return PT_ERR_INVAL;
+	if ((prop.flags & PT_GLOBAL) && t->kind == PT_TABLE_USER)
+		return PT_ERR_GLOBAL_USER;
+	return PT_OK;
+}
+
+static enum pt_err check_pa(const struct pt_format *f, pt_paddr_t pa, uint64_t len)
+{
+	uint64_t limit = (uint64_t)1 << f->pa_bits;
+	if (pa >= limit || len > limit - pa)
+		return PT_ERR_PADDR;
+	return PT_OK;
+}
+
+static enum pt_err check_item(const struct mcur *c, const struct pt_item *item)
+{
+	const struct pt_format *f = fmt(c);
+	if (remaining(c) == 0)
+		return PT_ERR_VADDR;
+	if (item->level < 1 || item->level > f->max_leaf_level || item->level > c->guard)
+		return PT_ERR_LEVEL;
+	if (item->tracked && item->level > 1)
+		return PT_ERR_TRACKED_HUGE;
+	enum pt_err err = check_prop(c->t, item->prop);
+	if (err != PT_OK)
+		return err;
+	uint64_t size = m_size(f, item->level);
+	if ((c->va | item->pa) & (size - 1))
+		return PT_ERR_UNALIGNED;
+	err = check_pa(f, item->pa, size);
+	if (err != PT_OK)
+		return err;
+	return size > remaining(c) ? PT_ERR_LENGTH : PT_OK;
+}
+
+enum pt_err mc_map(struct mcur *c, const struct pt_item *item, struct malloc_ctx *a)
+{
+	enum pt_err err = check_item(c, item);
+	if (err != PT_OK)
+		return err;
+	if (c->level < item->level)
+		c->level = item->level;
+	while (c->level > item->level) {
+		struct mslot *s = here(c);
+		if (s && s->kind == PT_PTE_LEAF)
+			return PT_ERR_MAPPED;
+		if (!s) {
+			if (!m_alloc(a))
+				return PT_ERR_NOMEM;
+			mt_set(c->t, c->level, c->va, PT_PTE_TABLE, 0, pt_prop_make(0, PT_CACHE_WB),
+			       false);
+		}
+		c->level--;
+	}
+	if (here(c))
+		return PT_ERR_MAPPED;
+	mt_set(c->t, c->level, c->va, PT_PTE_LEAF, item->pa, item->prop, item->tracked);
+	move_forward(c);
+	return PT_OK;
+}

@@ -1,0 +1,189 @@
+/* SPDX-License-Identifier: MIT */
+#include "world.h"
+
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "env.h"
+#include "format_scrambled.h"
+
+const struct pt_format *fz_format(uint8_t b)
+{
+	static bool scrambled_ready;
+	if (!scrambled_ready) {
+		pt_format_scrambled_init();
+		scrambled_ready = true;
+	}
+	switch (b % 3) {
+	case 0:
+		return &pt_format_x86_64_4level;
+	case 1:
+		return &pt_format_x86_64_5level;
+	default:
+		return &pt_format_scrambled;
+	}
+}
+
+struct mtree *fz_model(struct fz_world *w, int h)
+{
+	return &w->trees[w->h[h].tree].m;
+}
+
+static void add_kernel(struct fz_world *w)
+{
+	const struct pt_format *f = w->f;
+	struct fz_tree *tr = &w->trees[0];
+	if (pt_table_create_kernel(&w->h[0].t, &w->env) != PT_OK)
+		fz_fail("creating the kernel table failed");
+	mt_init(&tr->m, f, PT_TABLE_KERNEL);
+	for (unsigned i = w->h[0].t.top_lo; i < w->h[0].t.top_hi; i++)
+		mt_set(&tr->m, f->levels, tr->m.va_lo + (i - w->h[0].t.top_lo) * m_size(f, f->levels),
+		       PT_PTE_TABLE, 0, pt_prop_make(0, PT_CACHE_WB), false);
+	tr->live = true;
+	tr->handles = 1;
+	w->h[0].tree = 0;
+	w->kernel = 0;
+}
+
+void fz_world_init(struct fz_world *w, const struct pt_format *f)
+{
+	memset(w, 0, sizeof(*w));
+	fz_verbose = getenv("PT_FUZZ_VERBOSE") != NULL;
+	w->f = f;
+	w->ram = pt_ram_create(256ull << 20);
+	if (!w->ram)
+		abort();
+	w->env = pt_sim_env(f, w->ram);
+	w->env.reclaim = fz_reclaim_sync(&w->reclaim);
+	for (int i = 0; i < FZ_HANDLES; i++)
+		w->h[i].tree = -1;
+	w->cur_h = -1;
+	add_kernel(w);
+	if (pt_table_create_user(&w->h[1].t, &w->h[0].t) != PT_OK)
+		fz_fail("creating a user table failed");
+	mt_init(&w->trees[1].m, f, PT_TABLE_USER);
+	w->trees[1].live = true;
+	w->trees[1].handles = 1;
+	w->h[1].tree = 1;
+}
+
+void fz_touch(struct fz_world *w, pt_vaddr_t va)
+{
+	va &= ~(PT_PAGE_SIZE - 1);
+	if (!pt_fmt_canonical(w->f, va))
+		return;
+	for (unsigned i = 0; i < w->nr_touched && i < FZ_TOUCHED; i++)
+		if (w->touched[i] == va)
+			return;
+	w->touched[w->nr_touched++ % FZ_TOUCHED] = va;
+}
+
+static void check_shared_half(struct fz_world *w, int h)
+{
+	const struct pt_table *u = &w->h[h].t, *k = &w->h[w->kernel].t;
+	const pt_pte_t *up = pt_ram_frame_ptr(w->ram, pt_table_root_paddr(u));
+	const pt_pte_t *kp = pt_ram_frame_ptr(w->ram, pt_table_root_paddr(k));
+	for (unsigned i = k->top_lo; i < k->top_hi; i++)
+		if (up[i] != kp[i])
+			fz_fail("user table %d: shared root entry %u differs from the kernel's", h, i);
+}
+
+static void check_handle(struct fz_world *w, int g)
+{
+	struct pt_table *t = &w->h[g].t;
+	bool user = t->kind == PT_TABLE_USER;
+	unsigned nr = w->nr_touched < FZ_TOUCHED ? w->nr_touched : FZ_TOUCHED;
+	if (user)
+		check_shared_half(w, g);
+	for (unsigned i = 0; i < nr; i++) {
+		pt_vaddr_t va = w->touched[i];
+		struct mtree *m = fz_model(w, g);
+		if (user && va - w->trees[w->h[w->kernel].tree].m.va_lo < m->va_size)
+			m = fz_model(w, w->kernel);
+		oc_translate(t, m, va);
+	}
+}
+
+void fz_check(struct fz_world *w, int h, pt_vaddr_t lo, pt_vaddr_t hi)
+{
+	if (h >= 0 && w->h[h].tree >= 0)
+		oc_walk(&w->h[h].t, w->ram, fz_model(w, h), lo, hi);
+	for (int g = 0; g < FZ_HANDLES; g++)
+		if (w->h[g].tree >= 0)
+			check_handle(w, g);
+}
+
+static int cmp_pa(const void *a, const void *b)
+{
+	pt_paddr_t x = *(const pt_paddr_t *)a, y = *(const pt_paddr_t *)b;
+	return x < y ? -1 : x > y;
+}
+
+/* Frames the models account for: table frames plus distinct tracked data frames. */
+static uint64_t model_frames(struct fz_world *w)
+{
+	uint64_t frames = 0, nr = 0, cap = 0;
+	pt_paddr_t *pas = NULL;
+	for (int i = 0; i < FZ_HANDLES; i++) {
+		const struct mtree *m = &w->trees[i].m;
+		if (!w->trees[i].live)
+			continue;
+		frames += 1 + mt_tables(m);
+		for (size_t k = 0; k < m->n; k++) {
+			if (m->s[k].kind != PT_PTE_LEAF || !m->s[k].tracked)
+				continue;
+			if (nr == cap && !(pas = realloc(pas, (cap = cap * 2 + 64) * sizeof(*pas))))
+				abort();
+			pas[nr++] = m->s[k].pa;
+		}
+	}
+	if (nr)
+		qsort(pas, nr, sizeof(*pas), cmp_pa);
+	for (uint64_t i = 0, run = 1; i < nr; i++, run++) {
+		if (i + 1 < nr && pas[i + 1] == pas[i])
+			continue;
+		if (pt_ram_refcount(w->ram, pas[i]) != run)
+			fz_fail("data frame %#" PRIx64 ": %u references, model %" PRIu64, pas[i],
+				pt_ram_refcount(w->ram, pas[i]), run);
+		frames++;
+		run = 0;
+	}
+	free(pas);
+	return frames;
+}
+
+void fz_drain_check(struct fz_world *w)
+{
+	if (w->cur_h >= 0)
+		return;
+	w->env.reclaim.ops->drain(w->env.reclaim.ctx);
+	uint64_t want = model_frames(w), got = pt_ram_stats(w->ram).frames_in_use;
+	if (got != want)
+		fz_fail("after draining: %" PRIu64 " frames in use, model %" PRIu64, got, want);
+}
+
+void fz_world_fini(struct fz_world *w, struct fz_in *order)
+{
+	if (w->cur_h >= 0)
+		fz_op_drop(w);
+	for (int g = 0; g < FZ_HANDLES; g++)
+		if (w->h[g].tree >= 0)
+			oc_walk(&w->h[g].t, w->ram, fz_model(w, g), 0, UINT64_MAX);
+	fz_drain_check(w);
+	for (unsigned guard = 0; guard < 64; guard++) {
+		bool any = false;
+		for (int g = 0; g < FZ_HANDLES; g++)
+			any |= w->h[g].tree >= 0;
+		if (!any)
+			break;
+		fz_op_destroy(w, order);
+	}
+	w->env.reclaim.ops->drain(w->env.reclaim.ctx);
+	if (pt_ram_stats(w->ram).frames_in_use)
+		fz_fail("after teardown: %" PRIu64 " frames still in use",
+			pt_ram_stats(w->ram).frames_in_use);
+	for (int i = 0; i < FZ_HANDLES; i++)
+		mt_fini(&w->trees[i].m);
+	pt_ram_destroy(w->ram);
+}
