@@ -171,13 +171,17 @@ void fz_world_fini(struct fz_world *w, struct fz_in *order)
 		if (w->h[g].tree >= 0)
 			oc_walk(&w->h[g].t, w->ram, fz_model(w, g), 0, UINT64_MAX);
 	fz_drain_check(w);
-	for (unsigned guard = 0; guard < 64; guard++) {
-		bool any = false;
-		for (int g = 0; g < FZ_HANDLES; g++)
-			any |= w->h[g].tree >= 0;
-		if (!any)
-			break;
+	/* The input orders the teardown; whatever it leaves goes users first. */
+	for (unsigned i = 0; i < FZ_HANDLES && in_more(order); i++)
 		fz_op_destroy(w, order);
+	for (int pass = 0; pass < 2; pass++) {
+		for (int g = 0; g < FZ_HANDLES; g++) {
+			if (w->h[g].tree < 0 || (!pass && g == w->kernel))
+				continue;
+			if (pt_table_destroy(&w->h[g].t) != PT_OK)
+				fz_fail("teardown: destroying handle %d failed", g);
+			w->h[g].tree = -1;
+		}
 	}
 	w->env.reclaim.ops->drain(w->env.reclaim.ctx);
 	if (pt_ram_stats(w->ram).frames_in_use)
