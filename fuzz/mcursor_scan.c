@@ -58,7 +58,7 @@ static enum pt_err run_leaves(struct mjob *j, bool exists, unsigned level, uint6
 		if (!j->store && mt_find(j->t, level, va))
 			return PT_ERR_MAPPED;
 		if (j->store)
-			mt_set(j->t, level, va, PT_PTE_LEAF, j->pa + off + i * size, j->prop, false);
+			mt_append(j->t, level, va, PT_PTE_LEAF, j->pa + off + i * size, j->prop, false);
 	}
 	return PT_OK;
 }
@@ -85,7 +85,7 @@ static enum pt_err mr_walk(struct mjob *j, bool exists, unsigned level, uint64_t
 				j->need++;
 				child = false;
 			} else if (!s) {
-				mt_set(j->t, level, j->va + *off, PT_PTE_TABLE, 0, j->prop, false);
+				mt_append(j->t, level, j->va + *off, PT_PTE_TABLE, 0, j->prop, false);
 			}
 			err = mr_walk(j, child, level - 1u, off);
 		}
@@ -139,6 +139,7 @@ enum pt_err mc_map_range(struct mcur *c, pt_paddr_t pa, uint64_t len, struct pt_
 	j.store = true;
 	off = 0;
 	mr_walk(&j, true, c->guard, &off);
+	mt_flush(c->t);
 	c->va += len;
 	c->level = c->guard;
 	return PT_OK;

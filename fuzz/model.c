@@ -93,6 +93,36 @@ void mt_set(struct mtree *t, unsigned level, pt_vaddr_t va, uint8_t kind, pt_pad
 	t->n++;
 }
 
+void mt_append(struct mtree *t, unsigned level, pt_vaddr_t va, uint8_t kind, pt_paddr_t pa,
+	       struct pt_prop prop, bool tracked)
+{
+	struct mslot v = { va & ~(m_size(t->f, level) - 1), (uint8_t)level, kind, tracked, prop, pa };
+	if (t->n + t->npend == t->cap) {
+		t->cap = t->cap ? 2 * t->cap : 256;
+		t->s = realloc(t->s, t->cap * sizeof(*t->s));
+		if (!t->s)
+			abort();
+	}
+	t->s[t->n + t->npend++] = v;
+}
+
+static int cmp_slot(const void *a, const void *b)
+{
+	const struct mslot *x = a, *y = b;
+	if (x->va != y->va)
+		return x->va < y->va ? -1 : 1;
+	return (int)y->level - (int)x->level;
+}
+
+void mt_flush(struct mtree *t)
+{
+	if (!t->npend)
+		return;
+	t->n += t->npend;
+	t->npend = 0;
+	qsort(t->s, t->n, sizeof(*t->s), cmp_slot);
+}
+
 uint64_t mt_remove(struct mtree *t, unsigned level, pt_vaddr_t va)
 {
 	uint64_t size = m_size(t->f, level), leaves = 0;

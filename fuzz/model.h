@@ -26,6 +26,7 @@ struct mtree {
 	uint64_t va_size;
 	struct mslot *s;        /* sorted by va ascending, then level descending */
 	size_t n, cap;
+	size_t npend;           /* mt_append-ed slots after s[n], not yet sorted in */
 };
 
 /* Bytes mapped by one entry at @level (level = levels + 1: the whole space). */
@@ -41,6 +42,11 @@ struct mslot *mt_find(const struct mtree *t, unsigned level, pt_vaddr_t va);
 /* Insert (or replace) the entry of @level holding @va. */
 void mt_set(struct mtree *t, unsigned level, pt_vaddr_t va, uint8_t kind, pt_paddr_t pa,
 	    struct pt_prop prop, bool tracked);
+/* Add an entry known to be absent, unsorted until mt_flush (lookups do not see it). */
+void mt_append(struct mtree *t, unsigned level, pt_vaddr_t va, uint8_t kind, pt_paddr_t pa,
+	       struct pt_prop prop, bool tracked);
+/* Sort the appended entries in. */
+void mt_flush(struct mtree *t);
 /* Remove the entry of @level holding @va and everything below it; returns its level-1 leaves. */
 uint64_t mt_remove(struct mtree *t, unsigned level, pt_vaddr_t va);
 /* Turn the huge leaf of @level holding @va into a table of leaves one level down. */
