@@ -24,12 +24,18 @@ static uint64_t remaining(const struct mcur *c)
 	return c->size - (c->va - c->start);
 }
 
+/* Climb while at the start of a node, as the core's cur_rise does. */
+static void rise(struct mcur *c)
+{
+	while (c->level < c->guard && m_index(fmt(c), c->va, c->level) == 0)
+		c->level++;
+}
+
 static void move_forward(struct mcur *c)
 {
 	uint64_t size = m_size(fmt(c), c->level);
 	c->va = (c->va & ~(size - 1)) + size;
-	while (c->level < c->guard && m_index(fmt(c), c->va, c->level) == 0)
-		c->level++;
+	rise(c);
 }
 
 static void reset(struct mcur *c, pt_vaddr_t va)
@@ -132,6 +138,7 @@ enum pt_err mc_find_next(struct mcur *c, uint64_t len, struct mresult *r)
 	if (err != PT_OK)
 		return err;
 	uint64_t end = (c->va - c->start) + len;
+	rise(c);
 	r->found = false;
 	while (c->va - c->start < end) {
 		struct mslot *s = here(c);

@@ -15,13 +15,18 @@ static bool m_alloc(struct malloc_ctx *a)
 	return a->fail_at == 0 || a->count != a->fail_at;
 }
 
+/* Climb while at the start of a node: scans begin at the largest slot there. */
+static void rise(struct mcur *c)
+{
+	while (c->level < c->guard && pt_fmt_index(c->t->f, c->va, c->level) == 0)
+		c->level++;
+}
+
 static void move_forward(struct mcur *c)
 {
-	const struct pt_format *f = c->t->f;
-	uint64_t size = m_size(f, c->level);
+	uint64_t size = m_size(c->t->f, c->level);
 	c->va = (c->va & ~(size - 1)) + size;
-	while (c->level < c->guard && pt_fmt_index(f, c->va, c->level) == 0)
-		c->level++;
+	rise(c);
 }
 
 static enum pt_err check_len(const struct mcur *c, uint64_t len)
@@ -167,6 +172,7 @@ static enum pt_err scan(struct mcur *c, uint64_t end, bool tables, enum mstop *s
 {
 	struct mslot undo[PT_MAX_LEVELS];
 	unsigned nr_undo = 0;
+	rise(c);
 	while (c->va - c->start < end) {
 		struct mslot *s = mt_find(c->t, c->level, c->va);
 		if (!s) {

@@ -63,11 +63,48 @@ static void split_two_levels_nomem_changes_nothing(void **state)
 	th_fini(&h);
 }
 
+/*
+ * take_next used to start scanning at whatever level query had left the
+ * cursor: after a query at 0, take_next(2 MiB) removed the 4 KiB leaf but
+ * left its empty table, so a 2 MiB map at 0 then failed with PT_ERR_MAPPED.
+ * A table lying wholly inside the range is detached whole, always.
+ */
+static void take_next_after_query_detaches_table(void **state)
+{
+	(void)state;
+	struct th h;
+	struct pt_table e;
+	struct pt_cursor_mut m;
+	struct pt_query q;
+	struct pt_frag f;
+	struct pt_item small = { 0x5000, 1, RW, false }, huge = { 0x200000, 2, RW, false };
+	th_init(&h, 64 * MiB);
+	assert_int_equal(pt_table_create_empty(&e, &h.env), PT_OK);
+	assert_int_equal(pt_cursor_mut_new(&m, &e, 0, 1 * GiB), PT_OK);
+	assert_int_equal(pt_cursor_map(&m, &small), PT_OK);
+	assert_int_equal(pt_cursor_jump(&m.c, 0), PT_OK);
+	assert_int_equal(pt_cursor_query(&m.c, &q), PT_OK);
+	assert_int_equal(q.item.level, 1);
+	assert_int_equal(pt_cursor_take_next(&m, 2 * MiB, &f), PT_OK);
+	assert_int_equal(f.kind, PT_FRAG_TABLE);
+	assert_int_equal(f.va, 0);
+	assert_int_equal(f.len, 2 * MiB);
+	assert_int_equal(f.nr_frames, 1);
+	pt_frag_release(e.env, &f);
+	assert_int_equal(pt_cursor_jump(&m.c, 0), PT_OK);
+	assert_int_equal(pt_cursor_map(&m, &huge), PT_OK);
+	pt_cursor_mut_drop(&m);
+	th_assert_maps(&e, 0x1234, 0x201234, 2, PT_RW);
+	assert_int_equal(pt_table_destroy(&e), PT_OK);
+	th_fini(&h);
+}
+
 int main(int argc, char **argv)
 {
 	th_select_format(argc, argv);
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(split_two_levels_nomem_changes_nothing),
+		cmocka_unit_test(take_next_after_query_detaches_table),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -10,7 +10,15 @@
  * Items: a tracked item is one 4 KiB data frame; mapping it moves the
  * caller's reference into the table, and taking it out hands a reference
  * back. An untracked item is a bare physical range (linear map, MMIO, IOMMU)
- * at any leaf level. Every error leaves the table exactly as it was.
+ * at any leaf level.
+ *
+ * Errors: every failed call leaves the translations, the tracked frames'
+ * references and the table's frames exactly as they were, with one
+ * exception: PT_ERR_NOMEM from pt_cursor_new or pt_cursor_map may leave
+ * empty tables on the path it was building (a later unmap of a range
+ * covering them, or destroy, reclaims them). Argument errors never move the
+ * cursor; after PT_ERR_NOMEM from a scan its address is somewhere in
+ * [old address, old address + len]: jump to go back.
  */
 #ifndef PT_CURSOR_H
 #define PT_CURSOR_H
@@ -97,18 +105,25 @@ enum pt_err pt_cursor_find_next(struct pt_cursor *c, uint64_t len, pt_vaddr_t *f
 				bool *found_ok);
 
 /*
- * Map @item at the current address and advance past it. PT_ERR_VADDR,
- * PT_ERR_LEVEL (above the format's highest leaf level or the cursor's
- * covering node), PT_ERR_TRACKED_HUGE, PT_ERR_GLOBAL_USER, PT_ERR_UNALIGNED,
- * PT_ERR_PADDR, PT_ERR_LENGTH, PT_ERR_INVAL, PT_ERR_MAPPED (slot holds a
- * mapping or a table), PT_ERR_NOMEM.
+ * Map @item at the current address and advance past it. Checked in this
+ * order: PT_ERR_VADDR (cursor at its end), PT_ERR_LEVEL (0, above the
+ * format's highest leaf level, or above the level of the node covering the
+ * cursor's range), PT_ERR_TRACKED_HUGE, PT_ERR_INVAL (unknown flag or cache
+ * value), PT_ERR_GLOBAL_USER, PT_ERR_UNALIGNED (address or pa), PT_ERR_PADDR,
+ * PT_ERR_LENGTH (the page runs past the range); then PT_ERR_MAPPED (the slot,
+ * or a huge leaf above it, holds a mapping, or the slot holds a table, even
+ * an empty one) and PT_ERR_NOMEM (empty tables may remain, see above).
  */
 enum pt_err pt_cursor_map(struct pt_cursor_mut *m, const struct pt_item *item);
 /*
  * Map [va, va + len) to [pa, pa + len) untracked with the largest pages that
- * VA and PA alignment allow, and advance past it. All or nothing: on any
- * error no translation was added and no table was left behind.
- * Errors as pt_cursor_map.
+ * VA and PA alignment allow, no larger than the covering node's level, and
+ * advance past it. All or nothing: on any error no translation was added and
+ * no table was left behind. Checked in this order: PT_ERR_UNALIGNED (len),
+ * PT_ERR_LENGTH (past the range, including at its end), PT_ERR_RANGE (len 0),
+ * PT_ERR_UNALIGNED (pa), PT_ERR_INVAL, PT_ERR_GLOBAL_USER, PT_ERR_PADDR; then
+ * PT_ERR_MAPPED (anything mapped or any table where a leaf would go) and
+ * PT_ERR_NOMEM.
  */
 enum pt_err pt_cursor_map_range(struct pt_cursor_mut *m, pt_paddr_t pa, uint64_t len,
 				struct pt_prop prop);

@@ -86,13 +86,18 @@ void cur_descend(struct pt_cursor *c, pt_pte_t table_pte)
 	c->path[c->level] = child;
 }
 
-void cur_move_forward(struct pt_cursor *c)
+void cur_rise(struct pt_cursor *c)
 {
 	const struct pt_format *f = cur_fmt(c);
-	uint64_t size = pt_fmt_page_size(f, c->level);
-	c->va = (c->va & ~(size - 1)) + size;
 	while (c->level < c->guard_level && pt_fmt_index(f, c->va, c->level) == 0)
 		c->level++;
+}
+
+void cur_move_forward(struct pt_cursor *c)
+{
+	uint64_t size = pt_fmt_page_size(cur_fmt(c), c->level);
+	c->va = (c->va & ~(size - 1)) + size;
+	cur_rise(c);
 }
 
 void cur_reset(struct pt_cursor *c, pt_vaddr_t va)
@@ -152,6 +157,7 @@ enum pt_err pt_cursor_find_next(struct pt_cursor *c, uint64_t len, pt_vaddr_t *f
 	const struct pt_format *f = cur_fmt(c);
 	uint64_t end = (c->va - c->start) + len;
 
+	cur_rise(c);
 	*found_ok = false;
 	while (c->va - c->start < end) {
 		pt_pte_t pte = cur_pte(c);

@@ -32,6 +32,12 @@ static inline pt_pte_t cur_pte(const struct pt_cursor *c)
 enum pt_err cur_check_len(const struct pt_cursor *c, uint64_t len);
 /* Go down into the child table of the current slot. */
 void cur_descend(struct pt_cursor *c, pt_pte_t table_pte);
+/*
+ * Climb while the address is at the start of the current node, so a scan
+ * sees the largest slot beginning there whatever query or map left the
+ * cursor's level at: the result of an operation never depends on it.
+ */
+void cur_rise(struct pt_cursor *c);
 /* Advance to the end of the current slot, popping out of finished nodes. */
 void cur_move_forward(struct pt_cursor *c);
 /* Place the cursor at @va (inside the range) at the covering node's level. */

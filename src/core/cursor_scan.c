@@ -58,6 +58,7 @@ enum pt_err cur_scan(struct pt_cursor *c, uint64_t end, bool tables, enum scan_s
 {
 	const struct pt_format *f = cur_fmt(c);
 
+	cur_rise(c);
 	while (c->va - c->start < end) {
 		pt_pte_t pte = cur_pte(c);
 		if (pte == 0) {
