@@ -77,6 +77,7 @@ struct bench_opts {
 	bool json;
 	bool smoke;
 	bool urcu;             /* defer frees through liburcu, as pt_sim_env does */
+	bool poison;           /* let the simulated RAM poison freed frames */
 	const char *only;      /* run only this case (and what it is compared with) */
 };
 

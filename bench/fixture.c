@@ -57,6 +57,11 @@ bool fx_open(struct fixture *fx, const struct case_def *cd, const struct bench_o
 	fx->ram = pt_ram_create(round_up(frames * PT_PAGE_SIZE, 2 * MiB));
 	if (!fx->ram)
 		return false;
+	/* The lower bound returns tables to its pool as they are; so does the RAM here. */
+	pt_ram_set_poison(fx->ram, o->poison);
+	/* Its pool is pre-faulted too: back every chunk of RAM before timing. */
+	for (pt_paddr_t pa = 0; pa < pt_ram_size(fx->ram); pa += 2 * MiB)
+		pt_ram_frame_ptr(fx->ram, pa);
 	fx->env = pt_sim_env(&pt_format_x86_64_4level, fx->ram);
 	if (!o->urcu)
 		fx->env.reclaim = bench_reclaim(fx->env.reclaim);

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * ptbench [--size BYTES|--size-gib N] [--repeats N] [--warmup N] [--cycles N]
- *         [--json] [--case NAME] [--smoke] [--urcu] [--list]
+ *         [--json] [--case NAME] [--smoke] [--urcu] [--poison] [--list]
  * Exit status 1 if any case failed to run, translated wrongly or leaked.
  */
 #include <stdio.h>
@@ -19,7 +19,7 @@ _Static_assert(sizeof(results) / sizeof(results[0]) >= 40, "too few result slots
 static void usage(void)
 {
 	fprintf(stderr, "usage: ptbench [--size BYTES[K|M|G]|--size-gib N] [--repeats N] "
-			"[--warmup N] [--cycles N] [--json] [--case NAME] [--smoke] [--urcu] [--list]\n");
+			"[--warmup N] [--cycles N] [--json] [--case NAME] [--smoke] [--urcu] [--poison] [--list]\n");
 	exit(2);
 }
 
@@ -49,10 +49,12 @@ static void parse_args(int argc, char **argv, struct bench_opts *o)
 			o->json = true;
 		else if (!strcmp(a, "--urcu"))
 			o->urcu = true;
+		else if (!strcmp(a, "--poison"))
+			o->poison = true;
 		else if (!strcmp(a, "--smoke"))
 			*o = (struct bench_opts){ .size = 8 * MiB, .repeats = 1, .cycles = 1000,
 						  .json = o->json, .smoke = true, .only = o->only,
-						  .urcu = o->urcu };
+						  .urcu = o->urcu, .poison = o->poison };
 		else if (!strcmp(a, "--list"))
 			for (unsigned c = 0; c < bench_nr_cases || (exit(0), 0); c++)
 				puts(bench_cases[c].name);

@@ -41,6 +41,7 @@ struct pt_ram {
 	_Atomic uint64_t alloc_count;
 	_Atomic uint64_t fail_at;
 	_Atomic uint64_t tables, data, peak_tables, host_bytes;
+	bool no_poison;
 };
 
 struct pt_ram *pt_ram_create(uint64_t size)
@@ -213,14 +214,16 @@ enum pt_err pt_ram_alloc(struct pt_ram *ram, enum pt_frame_kind kind, pt_paddr_t
 
 static void release(struct pt_ram *ram, pt_paddr_t frame, struct frame_meta *m)
 {
-	memset(pt_ram_frame_ptr(ram, frame), PT_RAM_POISON_BYTE, PT_PAGE_SIZE);
-	memset(m->table_meta, PT_RAM_POISON_BYTE, sizeof(m->table_meta));
+	if (!ram->no_poison) {
+		memset(pt_ram_frame_ptr(ram, frame), PT_RAM_POISON_BYTE, PT_PAGE_SIZE);
+		memset(m->table_meta, PT_RAM_POISON_BYTE, sizeof(m->table_meta));
+	}
 	if (m->kind == PT_FRAME_DATA)
 		atomic_fetch_sub(&ram->data, 1);
 	else
 		atomic_fetch_sub(&ram->tables, 1);
 	m->kind = PT_FRAME_FREE;
-	m->poisoned = true;
+	m->poisoned = !ram->no_poison;
 	pthread_mutex_lock(&ram->lock);
 	if (!fifo_push(ram, frame >> PT_PAGE_SHIFT))
 		abort();
@@ -330,6 +333,11 @@ bool pt_ram_read(struct pt_ram *ram, pt_paddr_t pa, void *buf, size_t len)
 bool pt_ram_write(struct pt_ram *ram, pt_paddr_t pa, const void *buf, size_t len)
 {
 	return copy(ram, pa, (void *)buf, len, true);
+}
+
+void pt_ram_set_poison(struct pt_ram *ram, bool on)
+{
+	ram->no_poison = !on;
 }
 
 void pt_ram_fail_nth(struct pt_ram *ram, uint64_t k)

@@ -52,6 +52,13 @@ bool pt_ram_cmpxchg64(struct pt_ram *ram, pt_paddr_t pa, uint64_t *expected, uin
 bool pt_ram_read(struct pt_ram *ram, pt_paddr_t pa, void *buf, size_t len);
 bool pt_ram_write(struct pt_ram *ram, pt_paddr_t pa, const void *buf, size_t len);
 
+/*
+ * Poison freed frames (the default) or not. Off, a freed frame keeps its
+ * contents and pt_ram_is_poisoned stays false: for benchmarks, which
+ * measure the core rather than this debugging aid.
+ */
+void pt_ram_set_poison(struct pt_ram *ram, bool on);
+
 /* Make the @k-th allocation from now fail (1 = the next one); 0 disarms. */
 void pt_ram_fail_nth(struct pt_ram *ram, uint64_t k);
 /* Allocations attempted so far (successful or failed). */

@@ -63,10 +63,15 @@ static void attach_child(struct pt_cursor *c, struct pt_node *child)
 }
 
 /* The leaf template for @item, encoded once per property rather than per page. */
+static bool leaf_cache_hit(const struct pt_cursor *c, const struct pt_item *item)
+{
+	return c->leaf_cache.level == item->level && c->leaf_cache.tracked == item->tracked &&
+	       pt_prop_eq(c->leaf_cache.prop, item->prop);
+}
+
 static pt_pte_t leaf_template(struct pt_cursor *c, const struct pt_item *item)
 {
-	if (c->leaf_cache.level != item->level || c->leaf_cache.tracked != item->tracked ||
-	    !pt_prop_eq(c->leaf_cache.prop, item->prop)) {
+	if (!leaf_cache_hit(c, item)) {
 		c->leaf_cache.pte = cur_fmt(c)->encode_leaf(0, item->prop, item->tracked, item->level);
 		c->leaf_cache.prop = item->prop;
 		c->leaf_cache.level = (uint8_t)item->level;
@@ -75,9 +80,37 @@ static pt_pte_t leaf_template(struct pt_cursor *c, const struct pt_item *item)
 	return c->leaf_cache.pte | pt_fmt_addr_bits(cur_fmt(c), item->pa, item->level);
 }
 
+/*
+ * The common case of mapping page after page: a base page into the leaf
+ * table the cursor already stands in, with the property of the previous
+ * call (so the property checks already passed). Anything else, including
+ * every error, takes the general path.
+ */
+static bool map_fast(struct pt_cursor *c, const struct pt_item *item)
+{
+	const struct pt_format *f = cur_fmt(c);
+	if (c->level != 1 || item->level != 1 || !leaf_cache_hit(c, item) ||
+	    ((c->va | item->pa) & (PT_PAGE_SIZE - 1)) || cur_remaining(c) < PT_PAGE_SIZE ||
+	    (f->pa_bits < 64 && (item->pa >> f->pa_bits)))
+		return false;
+	struct pt_node *n = c->path[1];
+	unsigned idx = pt_fmt_index(f, c->va, 1);
+	if (node_load(n, idx))
+		return false;
+	node_store(n, idx, c->leaf_cache.pte | pt_fmt_addr_bits(f, item->pa, 1));
+	n->nr_children++;
+	n->nr_tracked += item->tracked;
+	c->va += PT_PAGE_SIZE;
+	if (idx == pt_fmt_nr_entries(f) - 1)
+		cur_rise(c);
+	return true;
+}
+
 enum pt_err pt_cursor_map(struct pt_cursor_mut *m, const struct pt_item *item)
 {
 	struct pt_cursor *c = &m->c;
+	if (map_fast(c, item))
+		return PT_OK;
 	const struct pt_format *f = cur_fmt(c);
 	enum pt_err err = check_item(c, item);
 	if (err != PT_OK)
@@ -104,6 +137,7 @@ enum pt_err pt_cursor_map(struct pt_cursor_mut *m, const struct pt_item *item)
 	struct pt_node *n = c->path[c->level];
 	node_store(n, cur_index(c), leaf_template(c, item));
 	n->nr_children++;
+	n->nr_tracked += item->tracked;
 	cur_move_forward(c);
 	return PT_OK;
 }

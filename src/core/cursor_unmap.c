@@ -18,6 +18,7 @@ static void take_leaf(struct pt_cursor *c, struct pt_frag *frag)
 	frag->item.tracked = info.tracked;
 	node_store(n, idx, 0);
 	n->nr_children--;
+	n->nr_tracked -= info.tracked;
 }
 
 static void take_table(struct pt_cursor *c, struct pt_frag *frag)

@@ -7,6 +7,7 @@ struct pt_node *node_init(const struct pt_env *env, pt_paddr_t pa, pt_level_t le
 	atomic_init(&n->lock, 0);
 	atomic_init(&n->handles, 0);
 	n->nr_children = 0;
+	n->nr_tracked = 0;
 	n->level = (uint8_t)level;
 	n->stray = false;
 	n->pa = pa;
@@ -51,7 +52,8 @@ static void free_subtree(struct pt_node *n)
 	unsigned nr = pt_fmt_nr_entries(f);
 
 	if (n->level == 1) {
-		put_tracked_leaves(n);
+		if (n->nr_tracked)
+			put_tracked_leaves(n);
 	} else {
 		for (unsigned i = 0; i < nr && n->nr_children; i++) {
 			pt_pte_t pte = node_load(n, i);

@@ -16,6 +16,7 @@ struct pt_node {
 	atomic_uint lock;          /* 0 free, 1 held */
 	atomic_uint handles;       /* roots only: table handles sharing the tree */
 	uint16_t nr_children;      /* non-absent entries; under the lock */
+	uint16_t nr_tracked;       /* level 1: tracked leaves; under the lock */
 	uint8_t level;
 	bool stray;                /* detached from its tree; under the lock */
 	pt_paddr_t pa;
