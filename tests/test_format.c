@@ -50,6 +50,7 @@ static void leaf_round_trip(void **state)
 						assert_int_equal(tmpl & pt_fmt_addr_bits(f, pa, l), 0);
 						assert_int_equal(tmpl | pt_fmt_addr_bits(f, pa, l), pte);
 						assert_int_equal(pt_fmt_pte_addr(f, pte, l, true), pa);
+						assert_false(pt_fmt_is_table(f, pte, l));
 					}
 		}
 	}
@@ -67,6 +68,7 @@ static void table_round_trip(void **state)
 			assert_int_equal(info.kind, PT_PTE_TABLE);
 			assert_int_equal(info.pa, pa);
 			assert_int_equal(pt_fmt_pte_addr(f, pte, l, false), pa);
+			assert_true(pt_fmt_is_table(f, pte, l));
 			assert_int_equal(f->encode_table(0, l) | pt_fmt_addr_bits(f, pa, l), pte);
 		}
 	}

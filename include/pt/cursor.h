@@ -27,6 +27,7 @@
 
 struct pt_cursor {
 	struct pt_table *table;
+	const struct pt_format *fmt;    /* table->env->fmt, one load away */
 	pt_vaddr_t start;           /* first address of the locked range */
 	uint64_t size;              /* bytes in it; start + size may wrap to 0 */
 	pt_vaddr_t va;              /* current address: va - start is in [0, size] */

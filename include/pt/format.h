@@ -10,7 +10,9 @@
  *  - decode(encode_*(x, l), l) == x at every level the entry is legal at;
  *  - a leaf or table entry is affine in the physical address: encoding pa is
  *    encoding 0 OR ((pa >> page_shift) << lv[l].addr_shift), with no overlap;
- *  - lv[l].tracked is a bit the codec sets on tracked leaves and nothing else.
+ *  - lv[l].tracked is a bit the codec sets on tracked leaves and nothing else;
+ *  - lv[l].table_mask/table_match tell table entries from leaves exactly as
+ *    decode does, for every entry the codec encodes.
  */
 #ifndef PT_FORMAT_H
 #define PT_FORMAT_H
@@ -38,6 +40,8 @@ struct pt_format_level {
 	pt_pte_t table_addr_mask;  /* address bits of a table entry (0 at level 1) */
 	uint8_t addr_shift;        /* entry bit holding physical address bit page_shift */
 	pt_pte_t tracked;          /* the tracked-leaf marker bit at this level */
+	pt_pte_t table_mask;       /* a non-zero entry is a table entry iff */
+	pt_pte_t table_match;      /* (pte & table_mask) == table_match; mask 0: never */
 };
 
 struct pt_format {
@@ -94,6 +98,13 @@ static inline pt_paddr_t pt_fmt_pte_addr(const struct pt_format *f, pt_pte_t pte
 {
 	pt_pte_t mask = leaf ? f->lv[level].leaf_addr_mask : f->lv[level].table_addr_mask;
 	return ((pte & mask) >> f->lv[level].addr_shift) << f->page_shift;
+}
+
+/* True if the non-zero entry @pte at @level is a table entry (decode's PT_PTE_TABLE). */
+static inline bool pt_fmt_is_table(const struct pt_format *f, pt_pte_t pte, pt_level_t level)
+{
+	const struct pt_format_level *lv = &f->lv[level];
+	return lv->table_mask && (pte & lv->table_mask) == lv->table_match;
 }
 
 /* True if @va is canonical for @f (sign-extended from bit va_bits-1). */

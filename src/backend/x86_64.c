@@ -105,30 +105,18 @@ static pt_pte_t x86_encode_leaf(pt_paddr_t pa, struct pt_prop prop, bool tracked
 	return v;
 }
 
+/* Branch-free: decode sits on the unmap path once per removed leaf. */
 static struct pt_prop decode_prop(pt_pte_t pte, pt_level_t level)
 {
-	struct pt_prop p = { 0, 0 };
-	unsigned idx = (pte & X86_PWT ? 1 : 0) | (pte & X86_PCD ? 2 : 0) |
-		       (pte & pat_bit(level) ? 4 : 0);
+	struct pt_prop p;
+	unsigned pat = (unsigned)((pte >> (level == 1 ? 7 : 12)) & 1);
+	unsigned idx = (unsigned)((pte >> 3) & 3) | pat << 2;
 	p.cache = policy_of[idx];
-	if (pte & X86_P)
-		p.flags |= PT_R;
-	if (pte & X86_W)
-		p.flags |= PT_W;
-	if (!(pte & X86_NX))
-		p.flags |= PT_X;
-	if (pte & X86_A)
-		p.flags |= PT_ACCESSED;
-	if (pte & X86_D)
-		p.flags |= PT_DIRTY;
-	if (pte & X86_U)
-		p.flags |= PT_USER;
-	if (pte & X86_G)
-		p.flags |= PT_GLOBAL;
-	if (pte & X86_SW0)
-		p.flags |= PT_SW0;
-	if (pte & X86_SW1)
-		p.flags |= PT_SW1;
+	p.flags = (uint16_t)((pte & X86_P) * PT_R | ((pte >> 1) & 1) * PT_W |
+			     (~pte >> 63) * PT_X | ((pte >> 5) & 1) * PT_ACCESSED |
+			     ((pte >> 6) & 1) * PT_DIRTY | ((pte >> 2) & 1) * PT_USER |
+			     ((pte >> 8) & 1) * PT_GLOBAL | ((pte >> 52) & 1) * PT_SW0 |
+			     ((pte >> 53) & 1) * PT_SW1);
 	return p;
 }
 
@@ -152,11 +140,14 @@ static struct pt_pte_info x86_decode(pt_pte_t pte, pt_level_t level)
 	return info;
 }
 
+/* Above level 1, a table entry is present without PS; leaves always have PS. */
+#define X86_TABLE_MASK (X86_P | X86_PS)
+
 #define X86_LEVELS_COMMON                                                          \
-	[1] = { X86_ADDR_4K, 0, 12, X86_TRACKED },                                 \
-	[2] = { X86_ADDR_2M, X86_ADDR_4K, 12, X86_TRACKED },                       \
-	[3] = { X86_ADDR_1G, X86_ADDR_4K, 12, X86_TRACKED },                       \
-	[4] = { 0, X86_ADDR_4K, 12, X86_TRACKED }
+	[1] = { X86_ADDR_4K, 0, 12, X86_TRACKED, 0, 0 },                           \
+	[2] = { X86_ADDR_2M, X86_ADDR_4K, 12, X86_TRACKED, X86_TABLE_MASK, X86_P },\
+	[3] = { X86_ADDR_1G, X86_ADDR_4K, 12, X86_TRACKED, X86_TABLE_MASK, X86_P },\
+	[4] = { 0, X86_ADDR_4K, 12, X86_TRACKED, X86_TABLE_MASK, X86_P }
 
 const struct pt_format pt_format_x86_64_4level = {
 	.name = "x86-64 4-level",
@@ -182,7 +173,7 @@ const struct pt_format pt_format_x86_64_5level = {
 	.va_bits = 57,
 	.va_sign_extend = true,
 	.pa_bits = 52,
-	.lv = { X86_LEVELS_COMMON, [5] = { 0, X86_ADDR_4K, 12, X86_TRACKED } },
+	.lv = { X86_LEVELS_COMMON, [5] = { 0, X86_ADDR_4K, 12, X86_TRACKED, X86_TABLE_MASK, X86_P } },
 	.encode_table = x86_encode_table,
 	.encode_leaf = x86_encode_leaf,
 	.decode = x86_decode,

@@ -43,13 +43,13 @@ enum pt_err pt_cursor_new(struct pt_cursor *c, struct pt_table *t, pt_vaddr_t va
 		return err;
 	}
 	c->table = t;
+	c->fmt = t->env->fmt;
 	c->start = va;
 	c->size = len;
 	c->va = va;
 	c->level = guard->level;
 	c->guard_level = guard->level;
-	for (unsigned l = 0; l <= PT_MAX_LEVELS; l++)
-		c->path[l] = NULL;
+	/* Entries below the guard are filled as the cursor descends. */
 	c->path[guard->level] = guard;
 	c->leaf_cache.level = 0;
 	return PT_OK;
@@ -154,20 +154,19 @@ enum pt_err pt_cursor_find_next(struct pt_cursor *c, uint64_t len, pt_vaddr_t *f
 	enum pt_err err = cur_check_len(c, len);
 	if (err != PT_OK)
 		return err;
-	const struct pt_format *f = cur_fmt(c);
 	uint64_t end = (c->va - c->start) + len;
 
 	cur_rise(c);
 	*found_ok = false;
 	while (c->va - c->start < end) {
 		pt_pte_t pte = cur_pte(c);
-		struct pt_pte_info info = f->decode(pte, c->level);
-		if (info.kind == PT_PTE_LEAF) {
+		struct pt_node *n = c->path[c->level];
+		if (pte && !node_is_table(n, pte)) {
 			*found = c->va;
 			*found_ok = true;
 			return PT_OK;
 		}
-		if (info.kind == PT_PTE_TABLE && node_child(c->path[c->level], pte)->nr_children)
+		if (pte && node_child(n, pte)->nr_children)
 			cur_descend(c, pte);
 		else
 			cur_move_forward(c);

@@ -9,7 +9,7 @@
 
 static inline const struct pt_format *cur_fmt(const struct pt_cursor *c)
 {
-	return c->table->env->fmt;
+	return c->fmt;
 }
 
 /* Bytes from the cursor's address to the end of its range. */

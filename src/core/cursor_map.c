@@ -9,6 +9,7 @@
  * descending once per leaf table and stepping the address into a template.
  * So out-of-memory or an overlap leaves the table exactly as it was.
  */
+#include "compiler.h"
 #include "cursor.h"
 
 static enum pt_err check_prop(const struct pt_table *t, struct pt_prop prop)
@@ -106,12 +107,9 @@ static bool map_fast(struct pt_cursor *c, const struct pt_item *item)
 	return true;
 }
 
-enum pt_err pt_cursor_map(struct pt_cursor_mut *m, const struct pt_item *item)
+/* Everything map_fast does not handle: checks, descent, allocation. */
+static PT_NOINLINE enum pt_err map_slow(struct pt_cursor *c, const struct pt_item *item)
 {
-	struct pt_cursor *c = &m->c;
-	if (map_fast(c, item))
-		return PT_OK;
-	const struct pt_format *f = cur_fmt(c);
 	enum pt_err err = check_item(c, item);
 	if (err != PT_OK)
 		return err;
@@ -126,7 +124,7 @@ enum pt_err pt_cursor_map(struct pt_cursor_mut *m, const struct pt_item *item)
 			if (err != PT_OK)
 				return err;
 			attach_child(c, child);
-		} else if (f->decode(pte, c->level).kind == PT_PTE_TABLE) {
+		} else if (node_is_table(c->path[c->level], pte)) {
 			cur_descend(c, pte);
 		} else {
 			return PT_ERR_MAPPED;
@@ -140,6 +138,13 @@ enum pt_err pt_cursor_map(struct pt_cursor_mut *m, const struct pt_item *item)
 	n->nr_tracked += item->tracked;
 	cur_move_forward(c);
 	return PT_OK;
+}
+
+enum pt_err pt_cursor_map(struct pt_cursor_mut *m, const struct pt_item *item)
+{
+	if (pt_likely(map_fast(&m->c, item)))
+		return PT_OK;
+	return map_slow(&m->c, item);
 }
 
 enum map_pass { PASS_CHECK, PASS_STORE };
@@ -171,8 +176,26 @@ static struct pt_node *take_reserved(struct map_job *j, pt_level_t level)
 	return node_init(j->env, n->pa, level);
 }
 
+/*
+ * Store @nr consecutive leaves. A table this map_range built is published
+ * only after it is filled (the Release store of its parent entry orders
+ * these stores first), so plain stores do, and the compiler may vectorise.
+ */
+static void store_run(struct pt_node *n, bool fresh, unsigned idx, unsigned nr, pt_pte_t pte,
+		      pt_pte_t step)
+{
+	if (fresh) {
+		pt_pte_t *ptes = (pt_pte_t *)n->ptes + idx;
+		for (unsigned i = 0; i < nr; i++)
+			ptes[i] = pte + i * step;
+		return;
+	}
+	for (unsigned i = 0; i < nr; i++, pte += step)
+		node_store(n, idx + i, pte);
+}
+
 /* Check or store a run of @nr leaves at slot @idx of @n (NULL: a table yet to exist). */
-static enum pt_err leaf_run(struct map_job *j, struct pt_node *n, pt_level_t level,
+static enum pt_err leaf_run(struct map_job *j, struct pt_node *n, bool fresh, pt_level_t level,
 			    unsigned idx, unsigned nr, uint64_t off)
 {
 	if (!n)
@@ -188,40 +211,44 @@ static enum pt_err leaf_run(struct map_job *j, struct pt_node *n, pt_level_t lev
 	pt_pte_t pte = j->f->encode_leaf(0, j->prop, false, level) |
 		       pt_fmt_addr_bits(j->f, j->pa + off, level);
 	pt_pte_t step = pt_fmt_addr_bits(j->f, pt_fmt_page_size(j->f, level), level);
-	for (unsigned i = 0; i < nr; i++, pte += step)
-		node_store(n, idx + i, pte);
+	store_run(n, fresh, idx, nr, pte, step);
 	n->nr_children = (uint16_t)(n->nr_children + nr);
 	return PT_OK;
 }
 
-static enum pt_err map_walk(struct map_job *j, struct pt_node *n, pt_level_t level,
-			    uint64_t *off);
+static enum pt_err map_walk(struct map_job *j, struct pt_node *n, bool fresh,
+			    pt_level_t level, uint64_t *off);
 
 /* The slot @idx of @n must be descended into: check, count or build the child. */
-static enum pt_err map_below(struct map_job *j, struct pt_node *n, pt_level_t level,
+static enum pt_err map_below(struct map_job *j, struct pt_node *n, bool fresh, pt_level_t level,
 			     unsigned idx, uint64_t *off)
 {
 	pt_pte_t pte = n ? node_load(n, idx) : 0;
-	struct pt_node *child = NULL;
 
 	if (pte) {
-		if (j->f->decode(pte, level).kind != PT_PTE_TABLE)
+		if (!pt_fmt_is_table(j->f, pte, level))
 			return PT_ERR_MAPPED;
-		child = node_child(n, pte);
-	} else if (j->pass == PASS_CHECK) {
-		j->tables_needed++;
-	} else {
-		child = take_reserved(j, level - 1u);
-		node_lock(child);
-		node_store(n, idx, j->f->encode_table(child->pa, level));
-		n->nr_children++;
+		return map_walk(j, node_child(n, pte), false, level - 1u, off);
 	}
-	return map_walk(j, child, level - 1u, off);
+	if (j->pass == PASS_CHECK) {
+		j->tables_needed++;
+		return map_walk(j, NULL, false, level - 1u, off);
+	}
+	struct pt_node *child = take_reserved(j, level - 1u);
+	node_lock(child);
+	map_walk(j, child, true, level - 1u, off);
+	pte = j->f->encode_table(child->pa, level);
+	if (fresh)
+		((pt_pte_t *)n->ptes)[idx] = pte;
+	else
+		node_store(n, idx, pte);
+	n->nr_children++;
+	return PT_OK;
 }
 
 /* Map from *off to the end of the range or of node @n, whichever is first. */
-static enum pt_err map_walk(struct map_job *j, struct pt_node *n, pt_level_t level,
-			    uint64_t *off)
+static enum pt_err map_walk(struct map_job *j, struct pt_node *n, bool fresh,
+			    pt_level_t level, uint64_t *off)
 {
 	uint64_t size = pt_fmt_page_size(j->f, level);
 	unsigned nr_entries = pt_fmt_nr_entries(j->f);
@@ -232,10 +259,10 @@ static enum pt_err map_walk(struct map_job *j, struct pt_node *n, pt_level_t lev
 		if (leafable(j, *off, level)) {
 			uint64_t fit = (j->len - *off) / size;
 			unsigned nr = fit < nr_entries - idx ? (unsigned)fit : nr_entries - idx;
-			err = leaf_run(j, n, level, idx, nr, *off);
+			err = leaf_run(j, n, fresh, level, idx, nr, *off);
 			*off += (uint64_t)nr * size;
 		} else {
-			err = map_below(j, n, level, idx, off);
+			err = map_below(j, n, fresh, level, idx, off);
 		}
 		if (err != PT_OK)
 			return err;
@@ -291,14 +318,14 @@ enum pt_err pt_cursor_map_range(struct pt_cursor_mut *m, pt_paddr_t pa, uint64_t
 	};
 	struct pt_node *guard = c->path[c->guard_level];
 	uint64_t off = 0;
-	err = map_walk(&j, guard, guard->level, &off);
+	err = map_walk(&j, guard, false, guard->level, &off);
 	if (err == PT_OK)
 		err = fill_reserve(&j);
 	if (err != PT_OK)
 		return err;
 	j.pass = PASS_STORE;
 	off = 0;
-	map_walk(&j, guard, guard->level, &off);
+	map_walk(&j, guard, false, guard->level, &off);
 	cur_reset(c, c->va + len);
 	return PT_OK;
 }

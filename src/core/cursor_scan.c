@@ -67,7 +67,7 @@ enum pt_err cur_scan(struct pt_cursor *c, uint64_t end, bool tables, enum scan_s
 		}
 		uint64_t size = pt_fmt_page_size(f, c->level);
 		bool covered = !(c->va & (size - 1)) && end - (c->va - c->start) >= size;
-		if (f->decode(pte, c->level).kind == PT_PTE_TABLE) {
+		if (pt_fmt_is_table(f, pte, c->level)) {
 			if (tables && covered && can_detach(c)) {
 				*stop = SCAN_TABLE;
 				return PT_OK;

@@ -44,18 +44,17 @@ static enum descend step(struct pt_node **n, unsigned idx, struct pt_node **held
 {
 	const struct pt_format *f = node_fmt(*n);
 	pt_pte_t pte = node_load_acquire(*n, idx);
-	struct pt_pte_info info = f->decode(pte, (*n)->level);
 
-	if (info.kind == PT_PTE_ABSENT) {
+	if (pte == 0) {
 		if (!lock_live(*n, held))
 			return DESCEND_RETRY;
-		info = f->decode(node_load(*n, idx), (*n)->level);
+		pte = node_load(*n, idx);
 	}
-	if (info.kind == PT_PTE_LEAF)
+	if (pte && !node_is_table(*n, pte))
 		return DESCEND_STOP;
-	if (info.kind == PT_PTE_TABLE) {
+	if (pte) {
 		drop_held(held);
-		*n = node_of((*n)->env, info.pa);
+		*n = node_child(*n, pte);
 		return DESCEND_INTO;
 	}
 
@@ -76,13 +75,17 @@ static enum pt_err lock_guard(struct pt_table *t, pt_vaddr_t first, pt_vaddr_t l
 			      struct pt_node **guard)
 {
 	const struct pt_format *f = t->env->fmt;
+	/* Locals: the atomics below make the compiler reload anything in memory. */
+	const unsigned page_shift = f->page_shift, index_bits = f->index_bits;
+	const pt_vaddr_t index_mask = pt_fmt_nr_entries(f) - 1;
 	enum pt_err err = PT_OK;
 
 retry:;
 	struct pt_node *n = t->root, *held = NULL;
-	while (n->level > 1) {
-		unsigned idx = pt_fmt_index(f, first, n->level);
-		if (idx != pt_fmt_index(f, last, n->level))
+	for (unsigned level = f->levels; level > 1; level--) {
+		unsigned shift = page_shift + index_bits * (level - 1);
+		unsigned idx = (unsigned)((first >> shift) & index_mask);
+		if (idx != ((last >> shift) & index_mask))
 			break;
 		enum descend d = step(&n, idx, &held, &err);
 		if (d == DESCEND_RETRY) {
@@ -129,7 +132,7 @@ static void lock_below(struct pt_node *n, pt_vaddr_t base, pt_vaddr_t first, pt_
 	slot_span(n, first, last, base, &lo, &hi);
 	for (unsigned i = lo; i <= hi; i++) {
 		pt_pte_t pte = node_load(n, i);
-		if (!pte || f->decode(pte, n->level).kind != PT_PTE_TABLE)
+		if (!node_is_table(n, pte))
 			continue;
 		struct pt_node *child = node_child(n, pte);
 		node_lock(child);
@@ -147,7 +150,7 @@ static void unlock_below(struct pt_node *n, pt_vaddr_t base, pt_vaddr_t first, p
 	slot_span(n, first, last, base, &lo, &hi);
 	for (unsigned i = hi + 1; i-- > lo;) {
 		pt_pte_t pte = node_load(n, i);
-		if (!pte || f->decode(pte, n->level).kind != PT_PTE_TABLE)
+		if (!node_is_table(n, pte))
 			continue;
 		struct pt_node *child = node_child(n, pte);
 		if (child->level > 1)

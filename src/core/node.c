@@ -57,12 +57,9 @@ static void free_subtree(struct pt_node *n)
 	} else {
 		for (unsigned i = 0; i < nr && n->nr_children; i++) {
 			pt_pte_t pte = node_load(n, i);
-			if (!pte)
-				continue;
-			struct pt_pte_info info = f->decode(pte, n->level);
-			if (info.kind == PT_PTE_TABLE)
-				free_subtree(node_of(n->env, info.pa));
 			/* Huge leaves are never tracked: nothing to drop. */
+			if (node_is_table(n, pte))
+				free_subtree(node_child(n, pte));
 		}
 	}
 	n->env->mem.ops->table_free(n->env->mem.ctx, n->pa);
@@ -89,7 +86,7 @@ void node_mark_stray_and_unlock(struct pt_node *n)
 	if (n->level > 1) {
 		for (unsigned i = nr; i-- > 0;) {
 			pt_pte_t pte = node_load(n, i);
-			if (pte && f->decode(pte, n->level).kind == PT_PTE_TABLE)
+			if (node_is_table(n, pte))
 				node_mark_stray_and_unlock(node_child(n, pte));
 		}
 	}
@@ -107,7 +104,7 @@ uint64_t node_count_frames(const struct pt_node *n)
 		return n->nr_children;
 	for (unsigned i = 0; i < nr; i++) {
 		pt_pte_t pte = node_load(n, i);
-		if (pte && f->decode(pte, n->level).kind == PT_PTE_TABLE)
+		if (node_is_table(n, pte))
 			frames += node_count_frames(node_child(n, pte));
 	}
 	return frames;

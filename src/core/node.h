@@ -70,6 +70,12 @@ static inline void node_unlock(struct pt_node *n)
 	atomic_store_explicit(&n->lock, 0, memory_order_release);
 }
 
+/* True if the entry @pte of @n points at a child table. */
+static inline bool node_is_table(const struct pt_node *n, pt_pte_t pte)
+{
+	return pte && pt_fmt_is_table(node_fmt(n), pte, n->level);
+}
+
 /* The child node an entry at @level points to (the entry must be a table). */
 static inline struct pt_node *node_child(const struct pt_node *n, pt_pte_t pte)
 {

@@ -47,7 +47,7 @@ static void visit(struct pt_node *n, unsigned lo, unsigned hi, pt_node_visit_fn 
 		return;
 	for (unsigned i = lo; i < hi; i++) {
 		pt_pte_t pte = node_load_acquire(n, i);
-		if (pte && f->decode(pte, n->level).kind == PT_PTE_TABLE)
+		if (node_is_table(n, pte))
 			visit(node_child(n, pte), 0, pt_fmt_nr_entries(f), fn, ctx);
 	}
 }

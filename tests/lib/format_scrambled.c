@@ -121,5 +121,7 @@ void pt_format_scrambled_init(void)
 		f->lv[l].table_addr_mask = l > 1 ? addr_mask(l, 1) : 0;
 		f->lv[l].addr_shift = (uint8_t)addr_shift(l);
 		f->lv[l].tracked = attr_bit(A_TRACKED, l);
+		f->lv[l].table_mask = l > 1 ? attr_bit(A_TABLE, l) : 0;
+		f->lv[l].table_match = f->lv[l].table_mask;
 	}
 }

@@ -1,0 +1,15 @@
+/* SPDX-License-Identifier: MIT */
+/* Compiler hints the core uses on its hot paths; empty where unsupported. */
+#ifndef PT_CORE_COMPILER_H
+#define PT_CORE_COMPILER_H
+
+#if defined(__GNUC__) || defined(__clang__)
+/* Keep a slow path out of line so the fast path needs no stack frame. */
+#define PT_NOINLINE __attribute__((noinline))
+#define pt_likely(x) __builtin_expect(!!(x), 1)
+#else
+#define PT_NOINLINE
+#define pt_likely(x) (x)
+#endif
+
+#endif
