@@ -394,6 +394,11 @@ static void pm_frame_put(void *ctx, pt_paddr_t pa)
 	pt_ram_put(ctx, pa);
 }
 
+static uint32_t pm_frame_refcount(void *ctx, pt_paddr_t pa)
+{
+	return pt_ram_refcount(ctx, pa);
+}
+
 static const struct pt_physmem_ops ram_physmem_ops = {
 	.table_alloc = pm_table_alloc,
 	.table_free = pm_table_free,
@@ -401,6 +406,7 @@ static const struct pt_physmem_ops ram_physmem_ops = {
 	.phys_to_virt = pm_phys_to_virt,
 	.frame_get = pm_frame_get,
 	.frame_put = pm_frame_put,
+	.frame_refcount = pm_frame_refcount,
 };
 
 struct pt_physmem pt_ram_physmem(struct pt_ram *ram)

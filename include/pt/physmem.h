@@ -26,6 +26,8 @@ struct pt_physmem_ops {
 	void (*frame_get)(void *ctx, pt_paddr_t pa);
 	/* Drop one reference on the tracked data frame at @pa. */
 	void (*frame_put)(void *ctx, pt_paddr_t pa);
+	/* References held on the tracked data frame at @pa (copy-on-write); may be NULL. */
+	uint32_t (*frame_refcount)(void *ctx, pt_paddr_t pa);
 };
 
 struct pt_physmem {

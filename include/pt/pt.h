@@ -14,5 +14,8 @@
 #include <pt/table.h>
 #include <pt/cursor.h>
 #include <pt/debug.h>
+#include <pt/activate.h>
+#include <pt/flush.h>
+#include <pt/vm.h>
 
 #endif

@@ -29,6 +29,12 @@ struct pt_table {
 	uint64_t va_size;          /* its size; va_lo + va_size may wrap to 0 */
 	struct pt_table *kernel;   /* user tables: the table whose half they share */
 	_Atomic unsigned nr_users; /* kernel tables: user tables sharing its half */
+	/* CPUs where this handle is loaded (pt/activate.h); each holds a root reference. */
+	_Atomic pt_cpumask_t active;
+	/* CPUs that may cache its translations: the active ones and, with tagged
+	 * address spaces, those that switched away without flushing its asid. */
+	_Atomic pt_cpumask_t cpus;
+	pt_asid_t asid;            /* address-space id of every activation; 0 = none */
 };
 
 /* An empty table over the lower half. PT_ERR_NOMEM. */
@@ -42,7 +48,9 @@ enum pt_err pt_table_shallow_copy(struct pt_table *dst, struct pt_table *src);
 /*
  * Drop the handle; the last one frees the tree after a grace period, dropping
  * the references of tracked frames and leaving a shared kernel half alone.
- * No cursor may be open on it. PT_ERR_BUSY: a kernel table with live users.
+ * If CPUs may still cache its translations, it first shoots them down and
+ * waits (the caller must be on a CPU then). No cursor may be open on it.
+ * PT_ERR_BUSY: a kernel table with live users, or a handle active on a CPU.
  */
 enum pt_err pt_table_destroy(struct pt_table *t);
 /* The physical address of the root, for CR3, satp or an IOMMU context entry. */

@@ -18,6 +18,15 @@ typedef uint64_t pt_cpumask_t;
 /* Address-space identifier (x86 PCID, RISC-V ASID); 0 is "none". */
 typedef uint16_t pt_asid_t;
 
+/* Address-space ids the core tracks per CPU: activation takes 0..PT_MAX_ASIDS-1. */
+#define PT_MAX_ASIDS 64
+/* In a PT_FLUSH_PAGES request: the pages in every address space (kernel tables). */
+#define PT_ASID_ANY ((pt_asid_t)0xffff)
+/* Default of pt_tlb.flush_threshold: a batch of this many pages becomes a full flush. */
+#define PT_FLUSH_THRESHOLD_DEFAULT 32
+
+struct pt_cpus;
+
 enum pt_flush_kind {
 	PT_FLUSH_PAGES,        /* va, nr_pages base pages; global entries too */
 	PT_FLUSH_ASID,         /* every non-global entry of one address space */
@@ -48,6 +57,12 @@ struct pt_tlb_ops {
 struct pt_tlb {
 	const struct pt_tlb_ops *ops;
 	void *ctx;
+	/* Per-CPU activation state (pt/activate.h); required to activate tables. */
+	struct pt_cpus *cpus;
+	/* Pages from which a flush batch becomes a full flush; 0 = the default. */
+	unsigned flush_threshold;
+	/* True if load_root keeps other address spaces' entries (x86 PCIDs on). */
+	bool tagged;
 };
 
 #endif

@@ -4,6 +4,7 @@
  * and destruction. Every table manages one half of the root: the lower half
  * (user, empty) or the upper half (kernel).
  */
+#include "flush_site.h"
 #include "node.h"
 
 static pt_vaddr_t sign_extend(const struct pt_format *f, pt_vaddr_t va)
@@ -36,6 +37,9 @@ static enum pt_err init_handle(struct pt_table *t, const struct pt_env *env,
 	t->va_size = (uint64_t)half * slot;
 	t->kernel = NULL;
 	atomic_init(&t->nr_users, 0);
+	atomic_init(&t->active, 0);
+	atomic_init(&t->cpus, 0);
+	t->asid = 0;
 	return PT_OK;
 }
 
@@ -95,6 +99,8 @@ enum pt_err pt_table_shallow_copy(struct pt_table *dst, struct pt_table *src)
 	atomic_fetch_add(&src->root->handles, 1);
 	*dst = *src;
 	atomic_init(&dst->nr_users, 0);
+	atomic_init(&dst->active, 0);
+	atomic_init(&dst->cpus, 0);
 	return PT_OK;
 }
 
@@ -104,6 +110,10 @@ enum pt_err pt_table_destroy(struct pt_table *t)
 		return PT_ERR_INVAL;
 	if (t->kind == PT_TABLE_KERNEL && atomic_load(&t->nr_users))
 		return PT_ERR_BUSY;
+	if (atomic_load(&t->active))
+		return PT_ERR_BUSY;
+	/* CPUs that switched away may still cache it under its id. */
+	flush_table_on_destroy(t);
 
 	struct pt_node *root = t->root;
 	t->root = NULL;

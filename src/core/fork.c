@@ -1,0 +1,189 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Copy-on-write: fork of a user range and the write fault that ends the
+ * sharing. The parent's downgrade (W removed) needs a flush; the child's new
+ * mappings and a returned W (an upgrade: at worst one spurious fault, which
+ * itself invalidates) do not. Moving a page to a new frame is a remap: the
+ * old translation is flushed before the old frame's reference is dropped.
+ */
+#include "flush_site.h"
+#include "node.h"
+
+struct fork_ctx {
+	struct pt_cursor_mut pm, cm;
+	struct pt_flusher f;
+	pt_vaddr_t end;                 /* va + len, not wrapped (user half) */
+};
+
+static enum pt_err child_map_range(struct fork_ctx *x, const struct pt_query *q, pt_vaddr_t va,
+				   pt_vaddr_t end)
+{
+	enum pt_err err = pt_cursor_jump(&x->cm.c, va);
+	if (err != PT_OK)
+		return err;
+	return pt_cursor_map_range(&x->cm, q->item.pa + (va - q->va), end - va, q->item.prop);
+}
+
+/* One tracked 4 KiB page at @va: W off in the parent, the frame shared read-only. */
+static enum pt_err fork_page(struct fork_ctx *x, const struct pt_query *q, pt_vaddr_t va)
+{
+	const struct pt_env *env = x->pm.c.table->env;
+	struct pt_item item = q->item;
+	enum pt_err err = pt_cursor_jump(&x->cm.c, va);
+	if (err != PT_OK)
+		return err;
+	item.prop.flags &= (uint16_t)~PT_W;
+	env->mem.ops->frame_get(env->mem.ctx, item.pa);
+	err = pt_cursor_map(&x->cm, &item);
+	if (err != PT_OK) {
+		env->mem.ops->frame_put(env->mem.ctx, item.pa);
+		return err;
+	}
+	if (q->item.prop.flags & PT_W) {
+		struct pt_protect op = { .clear = PT_W, .cache = -1 };
+		pt_vaddr_t got;
+		uint64_t got_len;
+		bool found;
+		err = pt_cursor_protect_next(&x->pm, PT_PAGE_SIZE, op, &got, &got_len, &found);
+		if (err == PT_OK && flush_site_on(PT_SITE_FORK))
+			pt_flusher_issue(&x->f, va, PT_PAGE_SIZE);
+	}
+	return err;
+}
+
+static enum pt_err fork_walk(struct fork_ctx *x)
+{
+	struct pt_cursor *pc = &x->pm.c;
+	for (;;) {
+		pt_vaddr_t va, next;
+		bool ok;
+		struct pt_query q;
+		enum pt_err err = pt_cursor_find_next(pc, x->end - pc->va, &va, &ok);
+		if (err != PT_OK || !ok)
+			return err;
+		err = pt_cursor_query(pc, &q);
+		if (err != PT_OK)
+			return err;
+		next = q.va + q.len > x->end || q.va + q.len < q.va ? x->end : q.va + q.len;
+		if (q.item.tracked)
+			err = fork_page(x, &q, va);
+		else
+			err = child_map_range(x, &q, va, next);
+		if (err != PT_OK || next == x->end)
+			return err;
+		err = pt_cursor_jump(pc, next);
+		if (err != PT_OK)
+			return err;
+	}
+}
+
+static enum pt_err child_empty(struct pt_cursor *c, uint64_t len)
+{
+	pt_vaddr_t found;
+	bool ok;
+	enum pt_err err = pt_cursor_find_next(c, len, &found, &ok);
+	if (err == PT_OK && ok)
+		return PT_ERR_MAPPED;
+	if (err == PT_OK)
+		err = pt_cursor_jump(c, c->start);
+	return err;
+}
+
+enum pt_err pt_vm_fork(struct pt_table *parent, struct pt_table *child, pt_vaddr_t va,
+		       uint64_t len)
+{
+	if (!parent || !child || parent->kind != PT_TABLE_USER || child->kind != PT_TABLE_USER ||
+	    parent->root == child->root)
+		return PT_ERR_INVAL;
+	struct fork_ctx x = { .end = va + len };
+	enum pt_err err = pt_cursor_mut_new(&x.pm, parent, va, len);
+	if (err != PT_OK)
+		return err;
+	err = pt_cursor_mut_new(&x.cm, child, va, len);
+	if (err != PT_OK) {
+		pt_cursor_mut_drop(&x.pm);
+		return err;
+	}
+	pt_flusher_init(&x.f, parent);
+	err = child_empty(&x.cm.c, len);
+	if (err == PT_OK)
+		err = fork_walk(&x);
+	pt_flusher_dispatch(&x.f);
+	pt_cursor_mut_drop(&x.cm);
+	pt_cursor_mut_drop(&x.pm);
+	pt_flusher_sync(&x.f);
+	return err;
+}
+
+/* The frame has other sharers: copy it into @spare and remap. */
+static enum pt_err cow_copy(struct pt_cursor_mut *m, struct pt_flusher *f,
+			    const struct pt_query *q, pt_paddr_t spare)
+{
+	const struct pt_physmem *mem = &m->c.table->env->mem;
+	struct pt_frag frag;
+	enum pt_err err = pt_flusher_reserve(f, 1);
+	if (err != PT_OK)
+		return err;
+	__builtin_memcpy(mem->ops->phys_to_virt(mem->ctx, spare),
+			 mem->ops->phys_to_virt(mem->ctx, q->item.pa), PT_PAGE_SIZE);
+	err = pt_cursor_take_next(m, PT_PAGE_SIZE, &frag);
+	if (err != PT_OK)
+		return err;
+	struct pt_item item = frag.item;
+	item.pa = spare;
+	item.prop.flags |= PT_W;
+	pt_cursor_jump(&m->c, q->va);
+	/* The level-1 table stays: this map allocates nothing. */
+	err = pt_cursor_map(m, &item);
+	if (err != PT_OK)
+		return err;
+	pt_flusher_keep_frame(f, frag.item.pa);
+	if (flush_site_on(PT_SITE_COW_COPY))
+		pt_flusher_issue(f, q->va, PT_PAGE_SIZE);
+	return PT_OK;
+}
+
+static enum pt_err cow_resolve(struct pt_cursor_mut *m, struct pt_flusher *f, pt_paddr_t spare,
+			       bool *spare_used)
+{
+	const struct pt_physmem *mem = &m->c.table->env->mem;
+	struct pt_query q;
+	enum pt_err err = pt_cursor_query(&m->c, &q);
+	if (err != PT_OK)
+		return err;
+	if (!q.mapped)
+		return PT_ERR_NOT_MAPPED;
+	if (!q.item.tracked)
+		return PT_ERR_INVAL;
+	if (q.item.prop.flags & PT_W)
+		return PT_OK;
+	uint32_t refs = mem->ops->frame_refcount ? mem->ops->frame_refcount(mem->ctx, q.item.pa) : 2;
+	if (refs == 1) {
+		struct pt_protect op = { .set = PT_W, .cache = -1 };
+		pt_vaddr_t va;
+		uint64_t len;
+		bool found;
+		return pt_cursor_protect_next(m, PT_PAGE_SIZE, op, &va, &len, &found);
+	}
+	err = cow_copy(m, f, &q, spare);
+	*spare_used = err == PT_OK;
+	return err;
+}
+
+enum pt_err pt_vm_cow_fault(struct pt_table *t, pt_vaddr_t va, pt_paddr_t spare,
+			    bool *spare_used)
+{
+	struct pt_cursor_mut m;
+	struct pt_flusher f;
+	*spare_used = false;
+	va &= ~(PT_PAGE_SIZE - 1);
+	enum pt_err err = pt_cursor_mut_new(&m, t, va, PT_PAGE_SIZE);
+	if (err != PT_OK)
+		return err;
+	pt_flusher_init(&f, t);
+	err = cow_resolve(&m, &f, spare, spare_used);
+	pt_flusher_dispatch(&f);
+	pt_cursor_mut_drop(&m);
+	pt_flusher_sync(&f);
+	return err;
+}

@@ -1,0 +1,149 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Unmap and protect with their flushes. A huge leaf sticking out of the range
+ * is split by take_next / protect_next; the leaf they return is then smaller
+ * than the slot the cursor queried before, and flushing any page of it drops
+ * every entry derived from the old huge translation (INVLPG and INVPCID both
+ * act on entries covering the address, whatever their size).
+ */
+#include "flush_site.h"
+#include "node.h"
+
+static uint64_t offset_of(const struct pt_cursor *c)
+{
+	return c->va - c->start;
+}
+
+/* Put a removed tracked leaf back (its keeper page could not be allocated). */
+static void put_back(struct pt_cursor_mut *m, const struct pt_frag *frag)
+{
+	pt_cursor_jump(&m->c, frag->va);
+	pt_cursor_map(m, &frag->item);
+}
+
+static enum pt_err unmap_one(struct pt_cursor_mut *m, struct pt_flusher *f,
+			     const struct pt_frag *frag, uint64_t *nr)
+{
+	if (frag->kind == PT_FRAG_TABLE) {
+		if (flush_site_on(PT_SITE_UNMAP_TABLE))
+			pt_flusher_issue(f, frag->va, frag->len);
+		pt_flusher_keep_table(f, frag->table);
+		*nr += frag->nr_frames;
+		return PT_OK;
+	}
+	if (frag->item.tracked) {
+		enum pt_err err = pt_flusher_keep_frame(f, frag->item.pa);
+		if (err != PT_OK) {
+			/* The level-1 table is still there: remapping allocates nothing. */
+			put_back(m, frag);
+			return err;
+		}
+		(*nr)++;
+	}
+	if (flush_site_on(PT_SITE_UNMAP))
+		pt_flusher_issue(f, frag->va, frag->len);
+	return PT_OK;
+}
+
+enum pt_err pt_cursor_unmap(struct pt_cursor_mut *m, struct pt_flusher *f, uint64_t len,
+			    uint64_t *nr_frames)
+{
+	struct pt_cursor *c = &m->c;
+	uint64_t end = offset_of(c) + len, nr = 0;
+	enum pt_err err = PT_OK;
+
+	if (len > c->size - offset_of(c))
+		return PT_ERR_LENGTH;
+	while (offset_of(c) < end) {
+		struct pt_frag frag;
+		err = pt_cursor_take_next(m, end - offset_of(c), &frag);
+		if (err != PT_OK || frag.kind == PT_FRAG_NONE)
+			break;
+		err = unmap_one(m, f, &frag, &nr);
+		if (err != PT_OK)
+			break;
+	}
+	pt_flusher_dispatch(f);
+	if (nr_frames)
+		*nr_frames = nr;
+	return err;
+}
+
+static enum pt_err protect_sited(struct pt_cursor_mut *m, struct pt_flusher *f, uint64_t len,
+				 struct pt_protect op, enum pt_flush_site site)
+{
+	struct pt_cursor *c = &m->c;
+	uint64_t end = offset_of(c) + len;
+	enum pt_err err = PT_OK;
+
+	if (len > c->size - offset_of(c))
+		return PT_ERR_LENGTH;
+	while (offset_of(c) < end) {
+		pt_vaddr_t found_va, va;
+		uint64_t slot_len;
+		bool ok;
+		struct pt_query q;
+		err = pt_cursor_find_next(c, end - offset_of(c), &found_va, &ok);
+		if (err != PT_OK || !ok)
+			break;
+		err = pt_cursor_query(c, &q);
+		if (err == PT_OK)
+			err = pt_cursor_protect_next(m, end - offset_of(c), op, &va, &slot_len, &ok);
+		if (err != PT_OK || !ok)
+			break;
+		bool changed = !pt_prop_eq(pt_protect_apply(op, q.item.prop), q.item.prop);
+		bool split = slot_len != q.len;
+		if ((changed && flush_site_on(site)) ||
+		    (split && !changed && flush_site_on(PT_SITE_SPLIT)))
+			pt_flusher_issue(f, va, slot_len);
+	}
+	pt_flusher_dispatch(f);
+	return err;
+}
+
+enum pt_err pt_cursor_protect(struct pt_cursor_mut *m, struct pt_flusher *f, uint64_t len,
+			      struct pt_protect op)
+{
+	enum pt_flush_site site = m->c.table->kind == PT_TABLE_KERNEL ? PT_SITE_KERNEL_PROTECT
+								       : PT_SITE_PROTECT;
+	return protect_sited(m, f, len, op, site);
+}
+
+enum pt_err pt_vm_unmap(struct pt_table *t, pt_vaddr_t va, uint64_t len, pt_frame_fn give,
+			void *ctx)
+{
+	struct pt_cursor_mut m;
+	struct pt_flusher f;
+	enum pt_err err = pt_cursor_mut_new(&m, t, va, len);
+	if (err != PT_OK)
+		return err;
+	pt_flusher_init(&f, t);
+	f.give = give;
+	f.give_ctx = ctx;
+	err = pt_cursor_unmap(&m, &f, len, NULL);
+	pt_cursor_mut_drop(&m);
+	pt_flusher_sync(&f);
+	return err;
+}
+
+enum pt_err pt_vm_protect(struct pt_table *t, pt_vaddr_t va, uint64_t len, struct pt_protect op)
+{
+	struct pt_cursor_mut m;
+	struct pt_flusher f;
+	enum pt_err err = pt_cursor_mut_new(&m, t, va, len);
+	if (err != PT_OK)
+		return err;
+	pt_flusher_init(&f, t);
+	err = pt_cursor_protect(&m, &f, len, op);
+	pt_cursor_mut_drop(&m);
+	pt_flusher_sync(&f);
+	return err;
+}
+
+enum pt_err pt_table_protect_flush_tlb(struct pt_table *kernel, pt_vaddr_t va, uint64_t len,
+				       struct pt_protect op)
+{
+	if (!kernel || kernel->kind != PT_TABLE_KERNEL)
+		return PT_ERR_INVAL;
+	return pt_vm_protect(kernel, va, len, op);
+}

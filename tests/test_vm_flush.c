@@ -1,0 +1,275 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Flushing operations on 1, 2 or 4 simulated CPUs running one table (argv[1];
+ * argv[2] "pcid" runs it under PCID 1 with CR4.PCIDE=1): after each unmap,
+ * protect, split and table-freeing operation and its sync, no CPU holds a
+ * stale translation, and no CPU caches anything in a freed frame.
+ */
+#include "vm_fixture.h"
+
+#include <pthread.h>
+#include <stdlib.h>
+
+static unsigned nr_cpus = 2;
+static bool pcid;
+
+#define UVA 0x400000ull
+
+struct env {
+	struct vmf *f;
+	struct pt_table u;
+};
+
+static int setup(void **state)
+{
+	struct env *e = calloc(1, sizeof(*e));
+	e->f = vmf_new(nr_cpus, pcid);
+	vmf_user(e->f, &e->u);
+	vmf_run_everywhere(e->f, &e->u, pcid ? 1 : 0);
+	*state = e;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct env *e = *state;
+	pt_test_flush_off = 0;
+	vmf_run_everywhere(e->f, &e->f->kernel, 0);
+	assert_int_equal(pt_table_destroy(&e->u), PT_OK);
+	vmf_free(e->f);
+	free(e);
+	return 0;
+}
+
+static void assert_faults_everywhere(struct vmf *f, pt_vaddr_t va, enum sim_access_kind kind)
+{
+	for (unsigned c = 0; c < f->nr_cpus; c++)
+		assert_int_equal(vmf_access(f, c, va, kind, SIM_USER, NULL), SIM_EXC_PF);
+}
+
+/* 16 pages: under the threshold, one INVLPG (or INVPCID 0) per page per CPU. */
+static void test_unmap_pages(void **state)
+{
+	struct env *e = *state;
+	struct vmf *f = e->f;
+	pt_paddr_t pas[16];
+	vmf_map_frames(f, &e->u, UVA, 16, VMF_USER_RW, pas);
+	vmf_touch_all(f, UVA, 16, SIM_USER);
+	vmf_reset_counters(f);
+	assert_int_equal(pt_vm_unmap(&e->u, UVA, 16 * VMF_PAGE, NULL, NULL), PT_OK);
+	assert_int_equal(vmf_harmful(f), 0);
+	for (unsigned c = 0; c < f->nr_cpus; c++) {
+		assert_int_equal(vmf_flushes(f, c, SIM_FLUSH_INVLPG), 16);
+		assert_int_equal(vmf_full_flushes(f, c), 0);
+	}
+	print_message("16-page unmap: %llu INVLPG, %llu full flushes per CPU\n",
+		      (unsigned long long)vmf_flushes(f, 0, SIM_FLUSH_INVLPG),
+		      (unsigned long long)vmf_full_flushes(f, 0));
+	for (unsigned i = 0; i < 16; i++)
+		assert_faults_everywhere(f, UVA + i * VMF_PAGE, SIM_READ);
+	vmf_assert_no_poison(f);
+	for (unsigned i = 0; i < 16; i++)
+		assert_true(pt_ram_is_poisoned(f->ram, pas[i]));
+}
+
+/* 1 GiB of 4 KiB pages: one detached sub-tree, one full flush per CPU. */
+static void test_unmap_gib(void **state)
+{
+	struct env *e = *state;
+	struct vmf *f = e->f;
+	vmf_map_range(&e->u, VMF_1G, VMF_PAGE, VMF_1G, PT_RW | PT_USER | PT_ACCESSED);
+	for (unsigned c = 0; c < f->nr_cpus; c++)
+		for (pt_vaddr_t off = 0; off < VMF_1G; off += 257 * VMF_2M + 5 * VMF_PAGE)
+			vmf_access(f, c, VMF_1G + off, SIM_READ, SIM_USER, NULL);
+	vmf_reset_counters(f);
+	assert_int_equal(pt_vm_unmap(&e->u, VMF_1G, VMF_1G, NULL, NULL), PT_OK);
+	assert_int_equal(vmf_harmful(f), 0);
+	for (unsigned c = 0; c < f->nr_cpus; c++) {
+		assert_int_equal(vmf_flushes(f, c, SIM_FLUSH_INVLPG), 0);
+		assert_int_equal(vmf_full_flushes(f, c), 1);
+	}
+	print_message("1 GiB unmap of 4 KiB pages: %llu INVLPG, %llu full flush per CPU\n",
+		      (unsigned long long)vmf_flushes(f, 0, SIM_FLUSH_INVLPG),
+		      (unsigned long long)vmf_full_flushes(f, 0));
+	assert_faults_everywhere(f, VMF_1G + 5 * VMF_PAGE, SIM_READ);
+	vmf_assert_no_poison(f);
+}
+
+/* A configurable threshold: at 8 pages, 16 pages become one full flush. */
+static void test_threshold(void **state)
+{
+	struct env *e = *state;
+	struct vmf *f = e->f;
+	f->env.tlb.flush_threshold = 8;
+	vmf_map_frames(f, &e->u, UVA, 16, VMF_USER_RW, NULL);
+	vmf_touch_all(f, UVA, 16, SIM_USER);
+	vmf_reset_counters(f);
+	assert_int_equal(pt_vm_unmap(&e->u, UVA, 16 * VMF_PAGE, NULL, NULL), PT_OK);
+	f->env.tlb.flush_threshold = 0;
+	assert_int_equal(vmf_harmful(f), 0);
+	for (unsigned c = 0; c < f->nr_cpus; c++) {
+		assert_int_equal(vmf_flushes(f, c, SIM_FLUSH_INVLPG), 0);
+		assert_int_equal(vmf_full_flushes(f, c), 1);
+	}
+	vmf_assert_no_poison(f);
+}
+
+static void test_protect(void **state)
+{
+	struct env *e = *state;
+	struct vmf *f = e->f;
+	vmf_map_frames(f, &e->u, UVA, 8, VMF_USER_RW, NULL);
+	for (unsigned c = 0; c < f->nr_cpus; c++)
+		for (unsigned i = 0; i < 8; i++)
+			assert_int_equal(vmf_access(f, c, UVA + i * VMF_PAGE, SIM_WRITE, SIM_USER,
+						    NULL), SIM_EXC_NONE);
+	struct pt_protect op = { .clear = PT_W, .cache = -1 };
+	assert_int_equal(pt_vm_protect(&e->u, UVA, 8 * VMF_PAGE, op), PT_OK);
+	assert_int_equal(vmf_harmful(f), 0);
+	for (unsigned i = 0; i < 8; i++)
+		assert_faults_everywhere(f, UVA + i * VMF_PAGE, SIM_WRITE);
+	vmf_touch_all(f, UVA, 8, SIM_USER);
+	assert_int_equal(pt_vm_unmap(&e->u, UVA, 8 * VMF_PAGE, NULL, NULL), PT_OK);
+	vmf_assert_no_poison(f);
+}
+
+/* Huge leaves split by unmap and by protect (changed or not). */
+static void test_split(void **state)
+{
+	struct env *e = *state;
+	struct vmf *f = e->f;
+	pt_paddr_t pa;
+	vmf_map_range(&e->u, 4 * VMF_2M, 8 * VMF_2M, 3 * VMF_2M, PT_RW | PT_USER | PT_ACCESSED);
+	vmf_touch_all(f, 4 * VMF_2M, 1, SIM_USER);
+	vmf_touch_all(f, 5 * VMF_2M, 1, SIM_USER);
+	vmf_touch_all(f, 6 * VMF_2M, 1, SIM_USER);
+	assert_int_equal(pt_vm_unmap(&e->u, 4 * VMF_2M + VMF_PAGE, VMF_PAGE, NULL, NULL), PT_OK);
+	assert_int_equal(vmf_harmful(f), 0);
+	assert_faults_everywhere(f, 4 * VMF_2M + VMF_PAGE, SIM_READ);
+	assert_int_equal(vmf_access(f, 0, 4 * VMF_2M + 2 * VMF_PAGE, SIM_READ, SIM_USER, &pa),
+			 SIM_EXC_NONE);
+	assert_int_equal(pa, 8 * VMF_2M + 2 * VMF_PAGE);
+
+	struct pt_protect ro = { .clear = PT_W, .cache = -1 };
+	assert_int_equal(pt_vm_protect(&e->u, 5 * VMF_2M, VMF_PAGE, ro), PT_OK);
+	assert_int_equal(vmf_harmful(f), 0);
+	assert_faults_everywhere(f, 5 * VMF_2M, SIM_WRITE);
+	assert_int_equal(vmf_access(f, 0, 5 * VMF_2M + VMF_PAGE, SIM_WRITE, SIM_USER, NULL),
+			 SIM_EXC_NONE);
+
+	struct pt_protect same = { .clear = PT_X, .cache = -1 };
+	assert_int_equal(pt_vm_protect(&e->u, 6 * VMF_2M, VMF_PAGE, same), PT_OK);
+	assert_int_equal(vmf_harmful(f), 0);
+	assert_int_equal(pt_vm_unmap(&e->u, 4 * VMF_2M, 3 * VMF_2M, NULL, NULL), PT_OK);
+	vmf_assert_no_poison(f);
+}
+
+/* A covered level-1 table is detached; the CPUs' PSC entries into it go. */
+static void test_table_free(void **state)
+{
+	struct env *e = *state;
+	struct vmf *f = e->f;
+	vmf_map_frames(f, &e->u, 4 * VMF_2M, 512, VMF_USER_RW, NULL);
+	vmf_map_frames(f, &e->u, 5 * VMF_2M, 1, VMF_USER_RW, NULL);
+	vmf_touch_all(f, 4 * VMF_2M, 4, SIM_USER);
+	vmf_touch_all(f, 5 * VMF_2M, 1, SIM_USER);
+	assert_int_equal(pt_vm_unmap(&e->u, 4 * VMF_2M, VMF_2M, NULL, NULL), PT_OK);
+	assert_int_equal(vmf_harmful(f), 0);
+	assert_faults_everywhere(f, 4 * VMF_2M + 3 * VMF_PAGE, SIM_READ);
+	vmf_assert_no_poison(f);
+	assert_int_equal(pt_vm_unmap(&e->u, 5 * VMF_2M, VMF_PAGE, NULL, NULL), PT_OK);
+	vmf_assert_no_poison(f);
+}
+
+struct given {
+	pt_paddr_t pa[16];
+	unsigned nr;
+	struct vmf *f;
+};
+
+static void give(void *ctx, pt_paddr_t pa)
+{
+	struct given *g = ctx;
+	/* Handed back only after the flush: no CPU translates to it any more. */
+	assert_int_equal(vmf_harmful(g->f), 0);
+	g->pa[g->nr++] = pa;
+}
+
+/* Tracked frames come back to the caller, after the flush. */
+static void test_unmap_gives_frames(void **state)
+{
+	struct env *e = *state;
+	struct given g = { .f = e->f };
+	pt_paddr_t pas[4];
+	vmf_map_frames(e->f, &e->u, UVA, 4, VMF_USER_RW, pas);
+	vmf_touch_all(e->f, UVA, 4, SIM_USER);
+	assert_int_equal(pt_vm_unmap(&e->u, UVA, 4 * VMF_PAGE, give, &g), PT_OK);
+	assert_int_equal(g.nr, 4);
+	for (unsigned i = 0; i < 4; i++) {
+		assert_int_equal(g.pa[i], pas[i]);
+		assert_int_equal(pt_ram_refcount(e->f->ram, pas[i]), 1);
+		pt_ram_put(e->f->ram, pas[i]);
+	}
+	vmf_assert_no_poison(e->f);
+}
+
+/* Two threads on CPU 0 and 1 shoot each other down while both wait. */
+struct worker {
+	struct env *e;
+	unsigned cpu;
+};
+
+static void *work(void *arg)
+{
+	struct worker *w = arg;
+	struct vmf *f = w->e->f;
+	struct sim_cpu *cpu = sim_cpu_enter(f->m, w->cpu);
+	assert_non_null(cpu);
+	pt_vaddr_t base = UVA + w->cpu * VMF_2M;
+	for (unsigned i = 0; i < 100; i++) {
+		struct pt_cursor_mut m;
+		struct pt_item item = { 0, 1, pt_prop_make(VMF_USER_RW, PT_CACHE_WB), true };
+		pt_ram_alloc(f->ram, PT_FRAME_DATA, &item.pa);
+		pt_cursor_mut_new(&m, &w->e->u, base, VMF_PAGE);
+		pt_cursor_map(&m, &item);
+		pt_cursor_mut_drop(&m);
+		struct sim_xlat x;
+		sim_access(cpu, base, SIM_WRITE, SIM_USER, &x);
+		pt_vm_unmap(&w->e->u, base, VMF_PAGE, NULL, NULL);
+	}
+	sim_cpu_leave(cpu);
+	return NULL;
+}
+
+static void test_concurrent_shootdowns(void **state)
+{
+	struct env *e = *state;
+	if (e->f->nr_cpus < 2)
+		skip();
+	pthread_t th;
+	struct worker w1 = { e, 1 }, w0 = { e, 0 };
+	assert_int_equal(pthread_create(&th, NULL, work, &w1), 0);
+	sim_cpu_leave(sim_cpu_current());
+	work(&w0);
+	pthread_join(th, NULL);
+	assert_non_null(sim_cpu_enter(e->f->m, 0));
+	assert_int_equal(vmf_harmful(e->f), 0);
+	vmf_assert_no_poison(e->f);
+}
+
+int main(int argc, char **argv)
+{
+	nr_cpus = vmf_arg_cpus(argc, argv);
+	pcid = vmf_arg_pcid(argc, argv);
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_unmap_pages, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_unmap_gib, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_threshold, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_protect, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_split, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_table_free, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_unmap_gives_frames, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_concurrent_shootdowns, setup, teardown),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
