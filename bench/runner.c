@@ -2,6 +2,7 @@
 #include "runner.h"
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -16,58 +17,97 @@ uint64_t bench_now_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
-struct worker {
-	struct job *job;
-	job_fn run;
-	pthread_barrier_t *start, *end;
+/*
+ * Helper threads for multi-threaded cases, created once per case so that
+ * thread start-up, RCU registration and futex wake-ups stay out of the
+ * timed region: a helper spins on a generation counter, runs its job, and
+ * counts itself done. The calling thread runs job 0 itself, so a 2-thread
+ * case keeps exactly two threads busy on a 2-core machine.
+ */
+struct pool {
+	struct fixture *fx;
+	unsigned nr;                    /* helpers: jobs 1 .. nr */
+	pthread_t th[BENCH_MAX_THREADS];
+	_Atomic unsigned gen, done;
+	_Atomic bool quit;
 };
 
-/* A thread of a multi-threaded case: wait for the start, run, report the end. */
-static void *worker_main(void *arg)
+struct helper {
+	struct pool *pool;
+	unsigned job;
+};
+
+static struct helper helpers[BENCH_MAX_THREADS];
+
+static void relax(void)
 {
-	struct worker *w = arg;
-	pthread_barrier_wait(w->start);
-	w->run(w->job);
-	pthread_barrier_wait(w->end);
-	return NULL;
+#if defined(__x86_64__) || defined(__i386__)
+	__builtin_ia32_pause();
+#endif
 }
 
-/* Run every job at once, on threads of their own, between two barriers. */
-static uint64_t timed_threads(struct fixture *fx, bool measured)
+/* A helper: wait for each new generation, run its job, report. */
+static void *helper_main(void *arg)
 {
-	pthread_barrier_t start, end;
-	pthread_t th[BENCH_MAX_THREADS];
-	struct worker w[BENCH_MAX_THREADS];
-	pthread_barrier_init(&start, NULL, fx->nr_jobs + 1);
-	pthread_barrier_init(&end, NULL, fx->nr_jobs + 1);
-	for (unsigned t = 0; t < fx->nr_jobs; t++) {
-		w[t] = (struct worker){ &fx->jobs[t], fx->cd->run, &start, &end };
-		if (pthread_create(&th[t], NULL, worker_main, &w[t]))
+	struct helper *h = arg;
+	struct pool *p = h->pool;
+	unsigned seen = 0;
+	for (;;) {
+		while (atomic_load(&p->gen) == seen && !atomic_load(&p->quit))
+			relax();
+		if (atomic_load(&p->quit))
+			return NULL;
+		seen = atomic_load(&p->gen);
+		p->fx->cd->run(&p->fx->jobs[h->job]);
+		atomic_fetch_add(&p->done, 1);
+	}
+}
+
+/* Start helpers for jobs 1 .. nr_jobs-1 of @fx. */
+static void pool_start(struct pool *p, struct fixture *fx)
+{
+	memset(p, 0, sizeof(*p));
+	p->fx = fx;
+	p->nr = fx->nr_jobs - 1;
+	for (unsigned t = 0; t < p->nr; t++) {
+		helpers[t] = (struct helper){ p, t + 1 };
+		if (pthread_create(&p->th[t], NULL, helper_main, &helpers[t]))
 			abort();
 	}
+}
+
+static void pool_stop(struct pool *p)
+{
+	atomic_store(&p->quit, true);
+	for (unsigned t = 0; t < p->nr; t++)
+		pthread_join(p->th[t], NULL);
+}
+
+/* Run every job at once: job 0 here, the others on the pool's helpers. */
+static uint64_t timed_threads(struct pool *p, bool measured)
+{
+	struct fixture *fx = p->fx;
+	unsigned target = (atomic_load(&p->gen) + 1) * p->nr;
 	if (measured)
 		cg_zero();
 	uint64_t t0 = bench_now_ns();
-	pthread_barrier_wait(&start);
-	pthread_barrier_wait(&end);
+	atomic_fetch_add(&p->gen, 1);
+	fx->cd->run(&fx->jobs[0]);
+	while (atomic_load(&p->done) < target)
+		relax();
 	if (fx->cd->drain)
 		fx_drain(fx);
-	uint64_t t1 = bench_now_ns();
-	for (unsigned t = 0; t < fx->nr_jobs; t++)
-		pthread_join(th[t], NULL);
-	pthread_barrier_destroy(&start);
-	pthread_barrier_destroy(&end);
-	return t1 - t0;
+	return bench_now_ns() - t0;
 }
 
 /* The timed region of one repeat; dumps callgrind counts if @measured. */
-static uint64_t timed(struct fixture *fx, bool measured, uint64_t pages)
+static uint64_t timed(struct fixture *fx, struct pool *p, bool measured, uint64_t pages)
 {
 	char label[160];
 	uint64_t ns;
 	cg_label(label, sizeof(label), fx->cd->name, pages);
 	if (fx->nr_jobs > 1) {
-		ns = timed_threads(fx, measured);
+		ns = timed_threads(p, measured);
 	} else {
 		if (measured)
 			cg_zero();
@@ -116,13 +156,15 @@ static unsigned repeat(struct fixture *fx, const struct bench_opts *o, struct re
 		       uint64_t *ns)
 {
 	unsigned total = o->warmup + o->repeats, done = 0;
+	struct pool pool;
+	pool_start(&pool, fx);
 	for (unsigned i = 0; i < total && !r->fail; i++) {
 		r->fail = fx_begin(fx);
 		if (r->fail) {
 			fx_end(fx);
 			break;
 		}
-		uint64_t t = timed(fx, i >= o->warmup, r->pages);
+		uint64_t t = timed(fx, &pool, i >= o->warmup, r->pages);
 		fx_sample_tables(fx);
 		r->fail = check_jobs(fx);
 		const char *why = fx_end(fx);
@@ -131,6 +173,7 @@ static unsigned repeat(struct fixture *fx, const struct bench_opts *o, struct re
 		if (i >= o->warmup)
 			ns[done++] = t;
 	}
+	pool_stop(&pool);
 	return done;
 }
 
