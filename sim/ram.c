@@ -16,6 +16,7 @@
 #define CHUNK_SIZE ((uint64_t)1 << CHUNK_SHIFT)
 #define FRAMES_PER_CHUNK (CHUNK_SIZE >> PT_PAGE_SHIFT)
 #define QUARANTINE 1024
+#define MAGAZINE 32           /* frames a thread takes from the shared pool at once */
 #define MAX_RAM ((uint64_t)1 << 40)
 
 struct frame_meta {
@@ -42,7 +43,24 @@ struct pt_ram {
 	_Atomic uint64_t fail_at;
 	_Atomic uint64_t tables, data, peak_tables, host_bytes;
 	bool no_poison;
+	uint64_t id;                /* tells this RAM from an earlier one at the same address */
 };
+
+/*
+ * Each thread takes frames from the shared pool a magazine at a time, so
+ * threads mapping disjoint ranges do not meet on the allocator's lock for
+ * every table. Frames left in a magazine are not in use; a thread that
+ * moves to another RAM drops its magazine (those frames are simply never
+ * handed out again).
+ */
+struct magazine {
+	uint64_t ram_id;
+	unsigned next, nr;          /* pfn[next .. nr) are still to hand out */
+	uint64_t pfn[MAGAZINE];
+};
+
+static _Thread_local struct magazine magazine;
+static _Atomic uint64_t next_ram_id = 1;
 
 struct pt_ram *pt_ram_create(uint64_t size)
 {
@@ -59,6 +77,7 @@ struct pt_ram *pt_ram_create(uint64_t size)
 		return NULL;
 	}
 	pthread_mutex_init(&ram->lock, NULL);
+	ram->id = atomic_fetch_add(&next_ram_id, 1);
 	ram->next_pfn = 1;      /* keep physical page 0 unused: a null PA is a bug */
 	return ram;
 }
@@ -172,6 +191,27 @@ static bool pick_pfn(struct pt_ram *ram, uint64_t *pfn)
 	return true;
 }
 
+/* A frame from this thread's magazine, refilled from the shared pool when empty. */
+static bool take_pfn(struct pt_ram *ram, uint64_t *pfn)
+{
+	struct magazine *mag = &magazine;
+	if (mag->ram_id != ram->id) {
+		mag->ram_id = ram->id;
+		mag->next = mag->nr = 0;
+	}
+	if (mag->next == mag->nr) {
+		mag->next = mag->nr = 0;
+		pthread_mutex_lock(&ram->lock);
+		while (mag->nr < MAGAZINE && pick_pfn(ram, &mag->pfn[mag->nr]))
+			mag->nr++;
+		pthread_mutex_unlock(&ram->lock);
+	}
+	if (mag->next == mag->nr)
+		return false;
+	*pfn = mag->pfn[mag->next++];
+	return true;
+}
+
 static void count_alloc(struct pt_ram *ram, enum pt_frame_kind kind)
 {
 	if (kind == PT_FRAME_DATA) {
@@ -194,10 +234,7 @@ enum pt_err pt_ram_alloc(struct pt_ram *ram, enum pt_frame_kind kind, pt_paddr_t
 		return PT_ERR_NOMEM;
 
 	uint64_t pfn;
-	pthread_mutex_lock(&ram->lock);
-	bool ok = pick_pfn(ram, &pfn);
-	pthread_mutex_unlock(&ram->lock);
-	if (!ok)
+	if (!take_pfn(ram, &pfn))
 		return PT_ERR_NOMEM;
 
 	pt_paddr_t frame = pfn << PT_PAGE_SHIFT;
