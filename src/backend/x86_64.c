@@ -105,18 +105,26 @@ static pt_pte_t x86_encode_leaf(pt_paddr_t pa, struct pt_prop prop, bool tracked
 	return v;
 }
 
-/* Branch-free: decode sits on the unmap path once per removed leaf. */
+/* The flags held in entry bits 0-8 (P W U A D G; PWT, PCD and bit 7 carry none). */
+#define LOW_FLAGS(b)                                                               \
+	(uint16_t)(((b) & 1) * PT_R | (((b) >> 1) & 1) * PT_W | (((b) >> 2) & 1) * PT_USER |   \
+		   (((b) >> 5) & 1) * PT_ACCESSED | (((b) >> 6) & 1) * PT_DIRTY |            \
+		   (((b) >> 8) & 1) * PT_GLOBAL)
+#define LOW4(b) LOW_FLAGS(b), LOW_FLAGS((b) + 1), LOW_FLAGS((b) + 2), LOW_FLAGS((b) + 3)
+#define LOW16(b) LOW4(b), LOW4((b) + 4), LOW4((b) + 8), LOW4((b) + 12)
+#define LOW64(b) LOW16(b), LOW16((b) + 16), LOW16((b) + 32), LOW16((b) + 48)
+#define LOW256(b) LOW64(b), LOW64((b) + 64), LOW64((b) + 128), LOW64((b) + 192)
+
+static const uint16_t low_flags[512] = { LOW256(0), LOW256(256) };
+
+/* A table lookup: decode sits on the unmap path once per removed leaf. */
 static struct pt_prop decode_prop(pt_pte_t pte, pt_level_t level)
 {
 	struct pt_prop p;
 	unsigned pat = (unsigned)((pte >> (level == 1 ? 7 : 12)) & 1);
-	unsigned idx = (unsigned)((pte >> 3) & 3) | pat << 2;
-	p.cache = policy_of[idx];
-	p.flags = (uint16_t)((pte & X86_P) * PT_R | ((pte >> 1) & 1) * PT_W |
-			     (~pte >> 63) * PT_X | ((pte >> 5) & 1) * PT_ACCESSED |
-			     ((pte >> 6) & 1) * PT_DIRTY | ((pte >> 2) & 1) * PT_USER |
-			     ((pte >> 8) & 1) * PT_GLOBAL | ((pte >> 52) & 1) * PT_SW0 |
-			     ((pte >> 53) & 1) * PT_SW1);
+	p.cache = policy_of[(unsigned)((pte >> 3) & 3) | pat << 2];
+	p.flags = (uint16_t)(low_flags[pte & 511] | (~pte >> 63) * PT_X |
+			     ((pte >> 52) & 1) * PT_SW0 | ((pte >> 53) & 1) * PT_SW1);
 	return p;
 }
 
