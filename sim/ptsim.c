@@ -13,7 +13,8 @@
  *
  * PROPS: letters r w x u(ser) g(lobal) a(ccessed) d(irty), then an optional
  * ",wb" ",wt" ",wc" ",uc" ",uc-" ",wp". CHANGE: "+x", "-w", "+rw-x,uc"...
- * Numbers take K/M/G/T suffixes and 0x prefixes.
+ * Numbers take K/M/G/T suffixes and 0x prefixes. Commands for a simulated
+ * machine (CPUs, activation, flushing operations, fork) are in ptsim_machine.c.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -24,29 +25,12 @@
 #include <pt/pt.h>
 
 #include "env.h"
+#include "ptsim.h"
 #include "ram.h"
-
-#define MAX_TABLES 16
-#define MAX_ARGS 8
-
-struct sim_table {
-	char name[32];
-	struct pt_table t;
-	bool live;
-};
-
-struct sim {
-	const struct pt_format *fmt;
-	uint64_t ram_size;
-	struct pt_ram *ram;
-	struct pt_env env;
-	struct sim_table tables[MAX_TABLES];
-	unsigned line;
-};
 
 static const char *const cache_names[PT_CACHE__COUNT] = { "wb", "wt", "wc", "uc", "uc-", "wp" };
 
-static bool parse_num(const char *s, uint64_t *out)
+bool parse_num(const char *s, uint64_t *out)
 {
 	char *end;
 	errno = 0;
@@ -88,7 +72,7 @@ static uint16_t flag_of(char ch)
 	}
 }
 
-static bool parse_prop(const char *s, struct pt_prop *p)
+bool parse_prop(const char *s, struct pt_prop *p)
 {
 	p->flags = 0;
 	p->cache = PT_CACHE_WB;
@@ -100,7 +84,7 @@ static bool parse_prop(const char *s, struct pt_prop *p)
 	return *s != ',' || parse_cache(s + 1, &p->cache);
 }
 
-static bool parse_change(const char *s, struct pt_protect *op)
+bool parse_change(const char *s, struct pt_protect *op)
 {
 	bool add = true;
 	*op = (struct pt_protect){ 0, 0, -1 };
@@ -132,7 +116,7 @@ static void put_prop(struct pt_prop p)
 	       cache_names[p.cache < PT_CACHE__COUNT ? p.cache : 0]);
 }
 
-static struct sim_table *find_table(struct sim *s, const char *name)
+struct sim_table *find_table(struct sim *s, const char *name)
 {
 	for (unsigned i = 0; i < MAX_TABLES; i++)
 		if (s->tables[i].live && !strcmp(s->tables[i].name, name))
@@ -160,7 +144,7 @@ static struct sim_table *new_table(struct sim *s, const char *name)
 	return NULL;
 }
 
-static int report(struct sim *s, const char *what, enum pt_err err)
+int report(struct sim *s, const char *what, enum pt_err err)
 {
 	printf("%s: %s\n", what, pt_strerror(err));
 	(void)s;
@@ -431,12 +415,19 @@ static int run_line(struct sim *s, char *line)
 		}
 		return 0;
 	}
+	int rc = ptsim_machine_command(s, av, ac);
+	if (rc == -1)
+		fprintf(stderr, "line %u: bad arguments to %s\n", s->line, av[0]);
+	if (rc != -2)
+		return rc;
 	fprintf(stderr, "line %u: unknown command %s\n", s->line, av[0]);
 	return -1;
 }
 
 static bool teardown(struct sim *s)
 {
+	if (s->mach)
+		ptsim_machine_quiesce(s);
 	/* Users before their kernel table. */
 	for (int pass = 0; pass < 2; pass++)
 		for (unsigned i = 0; i < MAX_TABLES; i++)
@@ -446,7 +437,10 @@ static bool teardown(struct sim *s)
 		return true;
 	s->env.reclaim.ops->drain(s->env.reclaim.ctx);
 	uint64_t left = pt_ram_stats(s->ram).frames_in_use;
-	pt_ram_destroy(s->ram);
+	if (s->mach)
+		ptsim_machine_destroy(s);
+	else
+		pt_ram_destroy(s->ram);
 	if (left)
 		fprintf(stderr, "ptsim: %" PRIu64 " frames still in use after teardown\n", left);
 	return left == 0;

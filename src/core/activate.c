@@ -82,10 +82,8 @@ enum pt_err pt_table_activate(struct pt_table *t, pt_asid_t asid)
 	const struct pt_tlb *tlb = &env->tlb;
 	pt_cpumask_t bit;
 	struct pt_cpu_state *st = this_cpu(env, &bit);
-	if (st->table == t)
-		return PT_OK;
 	enum pt_err err = check_asid(t, asid);
-	if (err != PT_OK)
+	if (err != PT_OK || st->table == t)
 		return err;
 
 	pt_paddr_t root = t->root->pa;

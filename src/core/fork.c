@@ -9,6 +9,8 @@
 #include "flush_site.h"
 #include "node.h"
 
+#include <pt/debug.h>
+
 struct fork_ctx {
 	struct pt_cursor_mut pm, cm;
 	struct pt_flusher f;
@@ -96,7 +98,7 @@ enum pt_err pt_vm_fork(struct pt_table *parent, struct pt_table *child, pt_vaddr
 	    parent->root == child->root)
 		return PT_ERR_INVAL;
 	struct fork_ctx x = { .end = va + len };
-	enum pt_err err = pt_cursor_mut_new(&x.pm, parent, va, len);
+	enum pt_err err = vm_cursor_new(&x.pm, parent, va, len);
 	if (err != PT_OK)
 		return err;
 	err = pt_cursor_mut_new(&x.cm, child, va, len);
@@ -177,6 +179,11 @@ enum pt_err pt_vm_cow_fault(struct pt_table *t, pt_vaddr_t va, pt_paddr_t spare,
 	struct pt_flusher f;
 	*spare_used = false;
 	va &= ~(PT_PAGE_SIZE - 1);
+	struct pt_item leaf;
+	pt_paddr_t pa;
+	/* A cursor inside a huge leaf would split it: those are never COW. */
+	if (pt_table_translate(t, va, &pa, &leaf) == PT_OK && leaf.level > 1)
+		return PT_ERR_INVAL;
 	enum pt_err err = pt_cursor_mut_new(&m, t, va, PT_PAGE_SIZE);
 	if (err != PT_OK)
 		return err;
