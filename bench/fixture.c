@@ -163,12 +163,6 @@ pt_vaddr_t job_page_va(const struct job *j, uint64_t i)
 	return j->va + i * bench_page_size(j->level);
 }
 
-pt_paddr_t job_page_pa(const struct job *j, uint64_t i)
-{
-	if (j->tracked)
-		return j->frames[i];
-	return j->pa + i * bench_page_size(j->level);
-}
 
 void job_note(struct job *j, enum pt_err err)
 {

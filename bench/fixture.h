@@ -41,7 +41,13 @@ void fx_sample_tables(struct fixture *fx);
 bool fx_translate(struct fixture *fx, pt_vaddr_t va, pt_paddr_t *pa, struct pt_item *leaf);
 /* The address and the expected physical address of page @i of @j. */
 pt_vaddr_t job_page_va(const struct job *j, uint64_t i);
-pt_paddr_t job_page_pa(const struct job *j, uint64_t i);
+/* Inline: the per-page cases call it in their timed loop. */
+static inline pt_paddr_t job_page_pa(const struct job *j, uint64_t i)
+{
+	if (j->tracked)
+		return j->frames[i];
+	return j->pa + i * bench_page_size(j->level);
+}
 /* Remember the first error a job met. */
 void job_note(struct job *j, enum pt_err err);
 
