@@ -1,0 +1,111 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Higher-half GDT, IDT and the exception dispatcher. A fault on a probe
+ * instruction (isr.S, __ex_table) is recorded in bm_fault and resumed at the
+ * probe's fixup with RAX = 1, in the style of Linux exception tables. A
+ * fetch fault from probe_exec (RIP == CR2, return address on the stack
+ * pointing into probe_exec) pops that address and resumes at probe_exec_fix.
+ * Anything else is reported and ends the run with status 253.
+ */
+#include "bm.h"
+
+struct bm_frame {
+	uint64_t r15, r14, r13, r12, r11, r10, r9, r8, rbp, rdi, rsi, rdx, rcx, rbx, rax;
+	uint64_t vec, err, rip, cs, rflags, rsp, ss;
+};
+
+struct ex_entry {
+	uint64_t insn, fixup;
+};
+
+struct __attribute__((packed)) desc_ptr {
+	uint16_t limit;
+	uint64_t base;
+};
+
+struct idt_gate {
+	uint16_t off_lo, sel;
+	uint8_t ist, type;
+	uint16_t off_mid;
+	uint32_t off_hi, zero;
+};
+
+extern const struct ex_entry __ex_table_start[], __ex_table_end[];
+extern const uint64_t isr_table[32];
+extern const char probe_exec_ret[], probe_exec_fix[];
+void load_gdt(const struct desc_ptr *d);
+void exc_dispatch(struct bm_frame *f);
+
+struct bm_fault bm_fault;
+
+static const uint64_t gdt[3] = {
+	0,
+	0x00af9a000000ffffull,  /* 0x08: 64-bit code */
+	0x00cf92000000ffffull,  /* 0x10: data */
+};
+static struct idt_gate idt[32];
+
+void gdt_idt_init(void)
+{
+	struct desc_ptr g = { sizeof(gdt) - 1, (uint64_t)(uintptr_t)gdt };
+	load_gdt(&g);
+	for (unsigned v = 0; v < 32; v++) {
+		uint64_t a = isr_table[v];
+		idt[v] = (struct idt_gate){ (uint16_t)a, 0x08, 0, 0x8e, (uint16_t)(a >> 16),
+					    (uint32_t)(a >> 32), 0 };
+	}
+	struct desc_ptr i = { sizeof(idt) - 1, (uint64_t)(uintptr_t)idt };
+	__asm__ volatile("lidt %0" : : "m"(i));
+}
+
+void probe_reset(void)
+{
+	bm_fault = (struct bm_fault){ 0, 0, 0, 0 };
+}
+
+static uint64_t read_cr2(void)
+{
+	uint64_t v;
+	__asm__ volatile("mov %%cr2, %0" : "=r"(v));
+	return v;
+}
+
+static void record(const struct bm_frame *f, uint64_t cr2)
+{
+	bm_fault.count++;
+	bm_fault.vector = (unsigned)f->vec;
+	bm_fault.err = f->err;
+	bm_fault.cr2 = cr2;
+}
+
+static bool fixup_probe(struct bm_frame *f, uint64_t cr2)
+{
+	for (const struct ex_entry *e = __ex_table_start; e < __ex_table_end; e++) {
+		if (e->insn == f->rip) {
+			record(f, cr2);
+			f->rip = e->fixup;
+			f->rax = 1;
+			return true;
+		}
+	}
+	if (f->vec == 14 && f->rip == cr2 &&
+	    *(const uint64_t *)f->rsp == (uint64_t)(uintptr_t)probe_exec_ret) {
+		record(f, cr2);
+		f->rsp += 8;
+		f->rip = (uint64_t)(uintptr_t)probe_exec_fix;
+		f->rax = 1;
+		return true;
+	}
+	return false;
+}
+
+void exc_dispatch(struct bm_frame *f)
+{
+	uint64_t cr2 = read_cr2();
+	if ((f->vec == 14 || f->vec == 13) && fixup_probe(f, cr2))
+		return;
+	kprintf("unexpected exception %lu err 0x%lx rip 0x%lx cr2 0x%lx rsp 0x%lx\n",
+		(unsigned long)f->vec, (unsigned long)f->err, (unsigned long)f->rip,
+		(unsigned long)cr2, (unsigned long)f->rsp);
+	bm_exit(BM_EXIT_EXCEPTION);
+}
