@@ -12,6 +12,14 @@
  * back. An untracked item is a bare physical range (linear map, MMIO, IOMMU)
  * at any leaf level.
  *
+ * Granularity: the cursor locks the lowest node whose range contains its
+ * whole range, creating the path to it. So a cursor over exactly one 2 MiB
+ * (or 1 GiB) slot stands in the table below that slot: it maps 4 KiB pages
+ * there, cannot place a 2 MiB leaf (PT_ERR_LEVEL) and cannot detach that
+ * table whole. To map or detach at a huge level, open the cursor over a
+ * wider range (e.g. the parent's slot) and jump. The price buys parallelism:
+ * cursors on neighbouring slots lock different nodes.
+ *
  * Errors: every failed call leaves the translations, the tracked frames'
  * references and the table's frames exactly as they were, with one
  * exception: PT_ERR_NOMEM from pt_cursor_new or pt_cursor_map may leave
