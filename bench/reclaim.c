@@ -1,10 +1,12 @@
 /* SPDX-License-Identifier: MIT */
 #include "reclaim.h"
 
-#include <stdatomic.h>
-
 static struct pt_reclaim inner;
-static _Atomic(struct pt_defer *) pending;
+/*
+ * One list per thread, drained by that thread, as a kernel runs RCU
+ * callbacks per CPU: a 2-thread case reclaims in parallel, like its bound.
+ */
+static _Thread_local struct pt_defer *pending;
 
 static void br_read_lock(void *ctx)
 {
@@ -18,23 +20,21 @@ static void br_read_unlock(void *ctx)
 	inner.ops->read_unlock(inner.ctx);
 }
 
-/* Push @d on the pending list (any thread). */
+/* Push @d on the calling thread's pending list. */
 static void br_defer(void *ctx, struct pt_defer *d)
 {
 	(void)ctx;
-	struct pt_defer *head = atomic_load_explicit(&pending, memory_order_relaxed);
-	do
-		d->priv[0] = head;
-	while (!atomic_compare_exchange_weak_explicit(&pending, &head, d, memory_order_release,
-						      memory_order_relaxed));
+	d->priv[0] = pending;
+	pending = d;
 }
 
-/* Run every pending callback, including those the callbacks defer. */
+/* Run the calling thread's pending callbacks, including those they defer. */
 static void br_drain(void *ctx)
 {
 	(void)ctx;
 	struct pt_defer *d;
-	while ((d = atomic_exchange_explicit(&pending, NULL, memory_order_acquire))) {
+	while ((d = pending)) {
+		pending = NULL;
 		while (d) {
 			struct pt_defer *next = d->priv[0];
 			d->fn(d);

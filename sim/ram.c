@@ -60,6 +60,14 @@ struct magazine {
 };
 
 static _Thread_local struct magazine magazine;
+
+/*
+ * Frees are batched the same way: a thread parks freed frames here and
+ * queues them for reuse a batch at a time (and before it refills its
+ * magazine). Frames parked by a thread that exits are never reused; they
+ * are free, so no count sees them.
+ */
+static _Thread_local struct magazine freed;
 static _Atomic uint64_t next_ram_id = 1;
 
 struct pt_ram *pt_ram_create(uint64_t size)
@@ -191,6 +199,17 @@ static bool pick_pfn(struct pt_ram *ram, uint64_t *pfn)
 	return true;
 }
 
+/* Queue this thread's parked frees of @ram for reuse; the caller holds ram->lock. */
+static void queue_freed(struct pt_ram *ram)
+{
+	if (freed.ram_id != ram->id)
+		return;
+	for (unsigned i = 0; i < freed.nr; i++)
+		if (!fifo_push(ram, freed.pfn[i]))
+			abort();
+	freed.nr = 0;
+}
+
 /* A frame from this thread's magazine, refilled from the shared pool when empty. */
 static bool take_pfn(struct pt_ram *ram, uint64_t *pfn)
 {
@@ -202,6 +221,7 @@ static bool take_pfn(struct pt_ram *ram, uint64_t *pfn)
 	if (mag->next == mag->nr) {
 		mag->next = mag->nr = 0;
 		pthread_mutex_lock(&ram->lock);
+		queue_freed(ram);
 		while (mag->nr < MAGAZINE && pick_pfn(ram, &mag->pfn[mag->nr]))
 			mag->nr++;
 		pthread_mutex_unlock(&ram->lock);
@@ -261,10 +281,16 @@ static void release(struct pt_ram *ram, pt_paddr_t frame, struct frame_meta *m)
 		atomic_fetch_sub(&ram->tables, 1);
 	m->kind = PT_FRAME_FREE;
 	m->poisoned = !ram->no_poison;
-	pthread_mutex_lock(&ram->lock);
-	if (!fifo_push(ram, frame >> PT_PAGE_SHIFT))
-		abort();
-	pthread_mutex_unlock(&ram->lock);
+	if (freed.ram_id != ram->id) {
+		freed.ram_id = ram->id;
+		freed.nr = 0;
+	}
+	freed.pfn[freed.nr++] = frame >> PT_PAGE_SHIFT;
+	if (freed.nr == MAGAZINE) {
+		pthread_mutex_lock(&ram->lock);
+		queue_freed(ram);
+		pthread_mutex_unlock(&ram->lock);
+	}
 }
 
 static struct frame_meta *checked_meta(struct pt_ram *ram, pt_paddr_t pa,
