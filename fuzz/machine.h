@@ -82,6 +82,9 @@ void fm_user_create(struct fm_world *w, int t, uint8_t b);
 void fm_page_clear(struct fm_world *w, int t, unsigned idx);
 /* Drain reclamation, then check coherence, poison, frame counts. */
 void fm_check(struct fm_world *w, const char *what);
+/* Abort if a CPU caches a stale translation to the frame @pa, or (@last: no
+ * table maps it any more) any translation to it. */
+void fm_check_uncached(struct fm_world *w, pt_paddr_t pa, bool last, const char *what);
 /* Access model page @idx of the kernel (@kernel) or of the running user table
  * on CPU @cpu, and compare with the model. */
 void fm_access(struct fm_world *w, unsigned cpu, bool kernel, unsigned idx,

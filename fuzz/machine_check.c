@@ -44,6 +44,39 @@ static void check_poison(struct fm_world *w, const char *what)
 	}
 }
 
+/* Abort if some CPU caches a translation to @pa that memory no longer has. */
+static void check_stale_to(struct fm_world *w, pt_paddr_t pa, const char *what)
+{
+	struct sim_coherence c;
+	if (!sim_coherence_check(w->m, -1, &c))
+		abort();
+	for (size_t i = 0; i < c.count; i++) {
+		const struct sim_stale *s = &c.items[i];
+		if (!s->harmless && !s->entry.psc && s->entry.pa == pa)
+			fz_fail("op %u: cpu %u caches %s va %#" PRIx64 " -> %s %#" PRIx64, w->op_no,
+				s->cpu, sim_stale_kind_name(s->kind), s->entry.va, what, pa);
+	}
+	sim_coherence_free(&c);
+}
+
+void fm_check_uncached(struct fm_world *w, pt_paddr_t pa, bool last, const char *what)
+{
+	check_stale_to(w, pa, what);
+	for (unsigned c = 0; last && c < w->nr_cpus; c++) {
+		struct sim_cpu *cpu = sim_machine_cpu(w->m, c);
+		size_t n = sim_tlb_dump(cpu, NULL, 0);
+		struct sim_tlb_entry *e = calloc(n + 1, sizeof(*e));
+		if (!e)
+			abort();
+		n = sim_tlb_dump(cpu, e, n);
+		for (size_t i = 0; i < n; i++)
+			if (!e[i].psc && e[i].pa == pa)
+				fz_fail("op %u: cpu %u still maps va %#" PRIx64 " to %s %#" PRIx64,
+					w->op_no, c, e[i].va, what, pa);
+		free(e);
+	}
+}
+
 static void check_frames(struct fm_world *w, const char *what)
 {
 	uint64_t in_use = 0;

@@ -94,6 +94,8 @@ static void op_map(struct fm_world *w, struct fz_in *in)
 	}
 	/* A 2 MiB leaf needs a cursor whose covering node is above level 1. */
 	unsigned lo = huge ? FM_SMALL : idx, len = huge ? FM_PAGES - FM_SMALL : n;
+	fz_trace("  map table %d pages [%u, %u) flags %#x%s", t, idx, idx + n, flags,
+		 huge ? " 2M" : (b & 8) ? " untracked" : "");
 	struct pt_cursor_mut m;
 	fm_expect(w, pt_cursor_mut_new(&m, &w->tab[t].t, fm_va(w, t, lo), len * PT_PAGE_SIZE),
 		  PT_OK, "cursor");
@@ -106,13 +108,50 @@ static void op_map(struct fm_world *w, struct fz_in *in)
 	pt_cursor_mut_drop(&m);
 }
 
+struct give {
+	struct fm_world *w;
+	int t;
+	unsigned idx, n, given;
+};
+
+/* pt_frame_fn: a removed frame comes back after its flush; no CPU may map it. */
+static void give_frame(void *ctx, pt_paddr_t pa)
+{
+	struct give *g = ctx;
+	struct fm_world *w = g->w;
+	unsigned removed = 0;
+	uint32_t refs = 0;
+	for (unsigned i = g->idx; i < g->idx + g->n; i++) {
+		const struct fm_page *p = &w->tab[g->t].pages[i];
+		if (p->kind == FM_TRACKED && w->frames[p->frame].pa == pa) {
+			removed++;
+			refs = w->frames[p->frame].refs;
+		}
+	}
+	if (!removed)
+		fz_fail("op %u: unmap gave back frame %#" PRIx64 ", not one it removed", w->op_no, pa);
+	/* A frame shared by fork may still be mapped, at the same address, elsewhere. */
+	fm_check_uncached(w, pa, refs == removed, "a frame given back by unmap");
+	g->given++;
+	pt_ram_put(w->ram, pa);
+}
+
 static void op_unmap(struct fm_world *w, struct fz_in *in)
 {
-	fm_on(w, in_u8(in));
+	uint8_t b = in_u8(in);
+	fm_on(w, b & 0x7fu);
 	int t = fm_in_table(w, in);
-	unsigned idx = fm_in_page(in), n = fm_in_count(in, idx);
-	fm_expect(w, pt_vm_unmap(&w->tab[t].t, fm_va(w, t, idx), n * PT_PAGE_SIZE, NULL, NULL),
-		  PT_OK, "unmap");
+	unsigned idx = fm_in_page(in), n = fm_in_count(in, idx), tracked = 0;
+	struct give g = { w, t, idx, n, 0 };
+	bool give = b & 0x80;
+	for (unsigned i = idx; i < idx + n; i++)
+		tracked += w->tab[t].pages[i].kind == FM_TRACKED;
+	fm_expect(w, pt_vm_unmap(&w->tab[t].t, fm_va(w, t, idx), n * PT_PAGE_SIZE,
+				 give ? give_frame : NULL, &g), PT_OK, "unmap");
+	/* Frames inside a detached sub-tree are freed with it, not given back. */
+	if (g.given > tracked)
+		fz_fail("op %u: unmap gave back %u frames, %u were mapped", w->op_no, g.given,
+			tracked);
 	for (unsigned i = 0; i < n; i++)
 		fm_page_clear(w, t, idx + i);
 }

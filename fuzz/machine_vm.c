@@ -32,6 +32,7 @@ static void op_fork(struct fm_world *w, struct fz_in *in)
 			want = PT_ERR_MAPPED;
 	if (p == c)
 		want = PT_ERR_INVAL;
+	fz_trace("  fork %d -> %d pages [%u, %u)", p, c, idx, idx + n);
 	fm_expect(w, pt_vm_fork(&w->tab[p].t, &w->tab[c].t, fm_va(w, p, idx), n * PT_PAGE_SIZE),
 		  want, "fork");
 	if (want == PT_OK)
@@ -58,6 +59,7 @@ static void op_cow(struct fm_world *w, struct fz_in *in)
 	bool copy, used;
 	enum pt_err want = cow_want(w, p, &copy);
 	uint32_t spare = fm_frame_new(w);
+	fz_trace("  cow table %d page %u", t, idx);
 	fm_expect(w, pt_vm_cow_fault(&w->tab[t].t, fm_va(w, t, idx), w->frames[spare].pa, &used),
 		  want, "cow fault");
 	if (used != copy)

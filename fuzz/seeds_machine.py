@@ -41,8 +41,8 @@ def map_(cpu, t, page, n, w=True, x=False, untracked=False, is_huge=False, acces
     return bytes([MAP, cpu, t]) + page + n + bytes([b])
 
 
-def unmap(cpu, t, page, n):
-    return bytes([UNMAP, cpu, t]) + page + n
+def unmap(cpu, t, page, n, give=False):
+    return bytes([UNMAP, cpu | (0x80 if give else 0), t]) + page + n
 
 
 def prot(cpu, t, page, n, clear_w=False, clear_x=False, set_w=False, set_x=False, glob=0):
@@ -111,6 +111,10 @@ SEEDS = {
     access(2, small(0), n=8) + prot(3, U1, small(0), count(12), clear_w=True) +
     access(0, small(0), WRITE, n=2) + fork(0, U1, U2, small(0), count(12)) + act(1, U2) +
     cow(1, U2, small(0)) + access(1, small(0), WRITE),
+    'ranges-overflow-give': hdr(2, users=1) + asids(threshold=3) + act(0, U1) + act(1, U1) +
+    b''.join(map_(i % 2, U1, small(2 * i), count(1)) for i in range(21)) +
+    touch(small(0), count(42)) + unmap(1, U1, small(0), count(64), give=True) +
+    access(0, small(0), n=8),
     'la57-fork': hdr(2, la57=True, users=2) + asids() + act(0, U1) +
     map_(0, U1, small(31), count(2), x=True) + map_(0, U1, huge(0), count(slots=1),
                                                     untracked=True, is_huge=True) +
