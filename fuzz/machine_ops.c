@@ -144,6 +144,7 @@ static void op_unmap(struct fm_world *w, struct fz_in *in)
 	unsigned idx = fm_in_page(in), n = fm_in_count(in, idx), tracked = 0;
 	struct give g = { w, t, idx, n, 0 };
 	bool give = b & 0x80;
+	fz_trace("  unmap table %d pages [%u, %u)%s", t, idx, idx + n, give ? " give" : "");
 	for (unsigned i = idx; i < idx + n; i++)
 		tracked += w->tab[t].pages[i].kind == FM_TRACKED;
 	fm_expect(w, pt_vm_unmap(&w->tab[t].t, fm_va(w, t, idx), n * PT_PAGE_SIZE,
