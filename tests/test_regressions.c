@@ -99,12 +99,44 @@ static void take_next_after_query_detaches_table(void **state)
 	th_fini(&h);
 }
 
+/* Missing output arguments are caller mistakes: an error, not a crash, and no change. */
+static void null_arguments_are_errors(void **state)
+{
+	(void)state;
+	struct th h;
+	struct pt_table e;
+	struct pt_cursor_mut m;
+	th_init(&h, 64 * MiB);
+	assert_int_equal(pt_table_create_empty(&e, &h.env), PT_OK);
+	assert_int_equal(th_map_range(&e, 0x1000, 0x1000, 0x1000, RW), PT_OK);
+	assert_int_equal(pt_cursor_mut_new(&m, &e, 0, 0x4000), PT_OK);
+	struct th_snap before = th_snapshot(&h, &e);
+	pt_vaddr_t va;
+	uint64_t len;
+	bool ok;
+	assert_int_equal(pt_cursor_map(&m, NULL), PT_ERR_INVAL);
+	assert_int_equal(pt_cursor_query(&m.c, NULL), PT_ERR_INVAL);
+	assert_int_equal(pt_cursor_find_next(&m.c, 0x4000, NULL, &ok), PT_ERR_INVAL);
+	assert_int_equal(pt_cursor_find_next(&m.c, 0x4000, &va, NULL), PT_ERR_INVAL);
+	assert_int_equal(pt_cursor_take_next(&m, 0x4000, NULL), PT_ERR_INVAL);
+	struct pt_protect op = { PT_W, 0, -1 };
+	assert_int_equal(pt_cursor_protect_next(&m, 0x4000, op, NULL, &len, &ok), PT_ERR_INVAL);
+	assert_int_equal(pt_cursor_protect_next(&m, 0x4000, op, &va, &len, NULL), PT_ERR_INVAL);
+	th_assert_same(before, th_snapshot(&h, &e));
+	assert_int_equal(pt_cursor_virt_addr(&m.c), 0);
+	pt_cursor_mut_drop(&m);
+	th_assert_maps(&e, 0x1000, 0x1000, 1, PT_RW);
+	assert_int_equal(pt_table_destroy(&e), PT_OK);
+	th_fini(&h);
+}
+
 int main(int argc, char **argv)
 {
 	th_select_format(argc, argv);
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(split_two_levels_nomem_changes_nothing),
 		cmocka_unit_test(take_next_after_query_detaches_table),
+		cmocka_unit_test(null_arguments_are_errors),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -117,6 +117,8 @@ enum pt_err cur_check_len(const struct pt_cursor *c, uint64_t len)
 
 enum pt_err pt_cursor_query(struct pt_cursor *c, struct pt_query *q)
 {
+	if (!q)
+		return PT_ERR_INVAL;
 	if (cur_remaining(c) == 0)
 		return PT_ERR_VADDR;
 	const struct pt_format *f = cur_fmt(c);
@@ -151,6 +153,8 @@ enum pt_err pt_cursor_jump(struct pt_cursor *c, pt_vaddr_t va)
 enum pt_err pt_cursor_find_next(struct pt_cursor *c, uint64_t len, pt_vaddr_t *found,
 				bool *found_ok)
 {
+	if (!found || !found_ok)
+		return PT_ERR_INVAL;
 	enum pt_err err = cur_check_len(c, len);
 	if (err != PT_OK)
 		return err;

@@ -142,6 +142,8 @@ static PT_NOINLINE enum pt_err map_slow(struct pt_cursor *c, const struct pt_ite
 
 enum pt_err pt_cursor_map(struct pt_cursor_mut *m, const struct pt_item *item)
 {
+	if (!item)
+		return PT_ERR_INVAL;
 	if (pt_likely(map_fast(&m->c, item)))
 		return PT_OK;
 	return map_slow(&m->c, item);

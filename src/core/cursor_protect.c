@@ -17,6 +17,8 @@ enum pt_err pt_cursor_protect_next(struct pt_cursor_mut *m, uint64_t len, struct
 {
 	struct pt_cursor *c = &m->c;
 	const struct pt_format *f = cur_fmt(c);
+	if (!va_out || !len_out || !found)
+		return PT_ERR_INVAL;
 	enum pt_err err = cur_check_len(c, len);
 	if (err == PT_OK)
 		err = check_op(c->table, op);

@@ -23,8 +23,4 @@ static inline bool tlb_present(const struct pt_env *env)
 /* Shoot down a table's whole address space on @cpus and wait (table destroy). */
 void flush_table_on_destroy(struct pt_table *t);
 
-/* A cursor on [va, va + len) that does not split huge leaves while locking (vm.c). */
-enum pt_err vm_cursor_new(struct pt_cursor_mut *m, struct pt_table *t, pt_vaddr_t va,
-			  uint64_t len);
-
 #endif

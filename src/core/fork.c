@@ -98,7 +98,7 @@ enum pt_err pt_vm_fork(struct pt_table *parent, struct pt_table *child, pt_vaddr
 	    parent->root == child->root)
 		return PT_ERR_INVAL;
 	struct fork_ctx x = { .end = va + len };
-	enum pt_err err = vm_cursor_new(&x.pm, parent, va, len);
+	enum pt_err err = pt_cursor_mut_new(&x.pm, parent, va, len);
 	if (err != PT_OK)
 		return err;
 	err = pt_cursor_mut_new(&x.cm, child, va, len);

@@ -162,8 +162,6 @@ static void unlock_below(struct pt_node *n, pt_vaddr_t base, pt_vaddr_t first, p
 /* The lowest address covered by the node at @level on @va's path. */
 pt_vaddr_t lock_node_base(const struct pt_format *f, pt_vaddr_t va, pt_level_t level)
 {
-	if (level >= f->levels)
-		return va & ~(pt_fmt_page_size(f, f->levels) * pt_fmt_nr_entries(f) - 1);
 	return va & ~(pt_fmt_page_size(f, level + 1u) - 1);
 }
 

@@ -54,8 +54,8 @@ static void free_subtree(struct pt_node *n)
 	if (n->level == 1) {
 		if (n->nr_tracked)
 			put_tracked_leaves(n);
-	} else {
-		for (unsigned i = 0; i < nr && n->nr_children; i++) {
+	} else if (n->nr_children) {
+		for (unsigned i = 0; i < nr; i++) {
 			pt_pte_t pte = node_load(n, i);
 			/* Huge leaves are never tracked: nothing to drop. */
 			if (node_is_table(n, pte))

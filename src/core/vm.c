@@ -9,7 +9,6 @@
 #include "flush_site.h"
 #include "node.h"
 
-#include <pt/debug.h>
 
 static uint64_t offset_of(const struct pt_cursor *c)
 {
@@ -111,48 +110,12 @@ enum pt_err pt_cursor_protect(struct pt_cursor_mut *m, struct pt_flusher *f, uin
 	return protect_sited(m, f, len, op, site);
 }
 
-/* The page size of the leaf mapping @va, or 0. */
-static uint64_t leaf_size(struct pt_table *t, pt_vaddr_t va)
-{
-	struct pt_item leaf;
-	pt_paddr_t pa;
-	if (pt_table_translate(t, va, &pa, &leaf) != PT_OK)
-		return 0;
-	return pt_fmt_page_size(t->env->fmt, leaf.level);
-}
-
-/*
- * Open a cursor on [va, va + len) widened to whole huge leaves at its ends
- * and stand at @va. A cursor whose range cuts a huge leaf splits it while
- * locking, where no flush is issued; widened, the split happens in the scan,
- * which the operations see. (A leaf mapped at an end between the lock-free
- * look here and the locking is still split unseen.)
- */
-enum pt_err vm_cursor_new(struct pt_cursor_mut *m, struct pt_table *t, pt_vaddr_t va,
-			  uint64_t len)
-{
-	if (len == 0 || (va | len) & (PT_PAGE_SIZE - 1))
-		return pt_cursor_mut_new(m, t, va, len);
-	pt_vaddr_t lo = va, hi = va + len;
-	uint64_t head = leaf_size(t, va), tail = leaf_size(t, va + len - 1);
-	if (head > PT_PAGE_SIZE)
-		lo = va & ~(head - 1);
-	if (tail > PT_PAGE_SIZE && ((va + len) & (tail - 1)))
-		hi = ((va + len - 1) & ~(tail - 1)) + tail;
-	enum pt_err err = pt_cursor_mut_new(m, t, lo, hi - lo);
-	if (err != PT_OK && (lo != va || hi != va + len))
-		err = pt_cursor_mut_new(m, t, va, len);
-	else if (err == PT_OK)
-		pt_cursor_jump(&m->c, va);
-	return err;
-}
-
 enum pt_err pt_vm_unmap(struct pt_table *t, pt_vaddr_t va, uint64_t len, pt_frame_fn give,
 			void *ctx)
 {
 	struct pt_cursor_mut m;
 	struct pt_flusher f;
-	enum pt_err err = vm_cursor_new(&m, t, va, len);
+	enum pt_err err = pt_cursor_mut_new(&m, t, va, len);
 	if (err != PT_OK)
 		return err;
 	pt_flusher_init(&f, t);
@@ -168,7 +131,7 @@ enum pt_err pt_vm_protect(struct pt_table *t, pt_vaddr_t va, uint64_t len, struc
 {
 	struct pt_cursor_mut m;
 	struct pt_flusher f;
-	enum pt_err err = vm_cursor_new(&m, t, va, len);
+	enum pt_err err = pt_cursor_mut_new(&m, t, va, len);
 	if (err != PT_OK)
 		return err;
 	pt_flusher_init(&f, t);
