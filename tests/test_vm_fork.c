@@ -226,6 +226,81 @@ static void test_iommu(void **state)
 	assert_true(pt_ram_is_poisoned(f->ram, pas[0]));
 }
 
+struct fork_view {
+	enum pt_err err;
+	pt_paddr_t pa;
+	uint16_t flags;
+};
+
+static const pt_vaddr_t fork_vas[] = {
+	UVA, UVA + VMF_PAGE, UVA + 3 * VMF_PAGE, 8 * VMF_2M, 9 * VMF_2M + 5 * VMF_PAGE,
+	VMF_1G + 7 * VMF_PAGE, VMF_1G + 0x30 * VMF_PAGE, VMF_1G + VMF_2M,
+};
+#define NR_FORK_VAS (sizeof(fork_vas) / sizeof(fork_vas[0]))
+
+static void fork_view(struct pt_table *t, struct fork_view *v)
+{
+	memset(v, 0, NR_FORK_VAS * sizeof(*v));
+	for (size_t i = 0; i < NR_FORK_VAS; i++) {
+		struct pt_item leaf = { 0 };
+		v[i].err = pt_table_translate(t, fork_vas[i], &v[i].pa, &leaf);
+		v[i].flags = leaf.prop.flags;
+	}
+}
+
+/* Fork fails at every allocation in turn: the parent, every reference and
+ * every CPU's view stay as they were, the child range stays unmapped. */
+static void test_fork_oom(void **state)
+{
+	(void)state;
+	pt_paddr_t pas[4], far[2];
+	struct fork_view before[NR_FORK_VAS], now[NR_FORK_VAS];
+	parent_pages(pas);
+	vmf_map_range(&p, 8 * VMF_2M, 16 * VMF_2M, 2 * VMF_2M, PT_RW | PT_USER | PT_ACCESSED);
+	vmf_map_frames(f, &p, VMF_1G + 7 * VMF_PAGE, 1, VMF_USER_RW, &far[0]);
+	vmf_map_frames(f, &p, VMF_1G + 0x30 * VMF_PAGE, 1, PT_R | PT_USER, &far[1]);
+	/* An empty child table where the parent has a 2 MiB leaf. */
+	assert_int_equal(pt_vm_unmap(&c, 9 * VMF_2M, 8 * VMF_PAGE, NULL, NULL), PT_OK);
+	if (f->nr_cpus > 1) {
+		vmf_on(f, f->nr_cpus - 1);
+		assert_int_equal(pt_table_activate(&c, 0), PT_OK);
+		vmf_on(f, 0);
+	}
+	fork_view(&p, before);
+	enum pt_err err = PT_ERR_NOMEM;
+	unsigned n;
+	for (n = 1; err == PT_ERR_NOMEM; n++) {
+		pt_ram_fail_nth(f->ram, n);
+		err = pt_vm_fork(&p, &c, 0, 2 * VMF_1G);
+		pt_ram_fail_nth(f->ram, 0);
+		if (err != PT_ERR_NOMEM)
+			break;
+		fork_view(&p, now);
+		assert_memory_equal(now, before, sizeof(now));
+		fork_view(&c, now);
+		for (size_t i = 0; i < NR_FORK_VAS; i++)
+			assert_int_equal(now[i].err, PT_ERR_NOT_MAPPED);
+		f->env.reclaim.ops->drain(f->env.reclaim.ctx);
+		assert_int_equal(refs(pas[0]), 1);
+		assert_int_equal(refs(far[1]), 1);
+		assert_int_equal(vmf_harmful(f), 0);
+		assert_int_equal(vmf_access(f, 0, UVA, SIM_WRITE, SIM_USER, NULL), SIM_EXC_NONE);
+	}
+	assert_int_equal(err, PT_OK);
+	assert_true(n > 2);
+	assert_int_equal(before[NR_FORK_VAS - 1].err, PT_ERR_NOT_MAPPED);
+	fork_view(&c, now);
+	for (size_t i = 0; i < NR_FORK_VAS; i++) {
+		assert_int_equal(now[i].err, before[i].err);
+		assert_int_equal(now[i].pa, before[i].pa);
+	}
+	assert_int_equal(refs(pas[0]), 2);
+	assert_int_equal(refs(far[1]), 2);
+	assert_int_equal(now[3].flags, before[3].flags);
+	assert_false(now[0].flags & PT_W);
+	assert_int_equal(vmf_harmful(f), 0);
+}
+
 static unsigned leaks;
 
 static void count_leak(struct pt_flusher *fl)
@@ -286,6 +361,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test_setup_teardown(test_fork_site, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_cow_copy_site, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_cow_copy, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_fork_oom, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_iommu, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_flusher_leak, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_flusher_batching, setup, teardown),

@@ -40,11 +40,15 @@ enum pt_err pt_vm_protect(struct pt_table *t, pt_vaddr_t va, uint64_t len, struc
 enum pt_err pt_table_protect_flush_tlb(struct pt_table *kernel, pt_vaddr_t va, uint64_t len,
 				       struct pt_protect op);
 /*
- * Copy [va, va + len) of user table @parent into the same, empty range of
- * @child copy-on-write: writable tracked frames lose W in the parent and are
- * mapped read-only in the child (one more reference each); untracked ranges
- * are mapped again by address. The parent is flushed. PT_ERR_MAPPED (child
- * range not empty), PT_ERR_NOMEM (copied part stays), cursor errors.
+ * Copy [va, va + len) of user table @parent into the same range of @child
+ * copy-on-write: writable tracked frames lose W in the parent and are mapped
+ * read-only in the child (one more reference each); untracked ranges are
+ * mapped again by address, huge leaves as huge leaves (empty child tables in
+ * their way are detached and flushed). The parent is flushed. All or nothing:
+ * PT_ERR_MAPPED (the child range holds a mapping) and PT_ERR_NOMEM leave the
+ * parent and every reference as they were and the child range unmapped
+ * (empty tables there may have been freed, or left at its edges).
+ * PT_ERR_INVAL (not two distinct user tables), cursor errors.
  */
 enum pt_err pt_vm_fork(struct pt_table *parent, struct pt_table *child, pt_vaddr_t va,
 		       uint64_t len);

@@ -13,7 +13,7 @@
 
 struct fork_ctx {
 	struct pt_cursor_mut pm, cm;
-	struct pt_flusher f;
+	struct pt_flusher pf, cf;       /* parent, child */
 	pt_vaddr_t end;                 /* va + len, not wrapped (user half) */
 };
 
@@ -26,8 +26,8 @@ static enum pt_err child_map_range(struct fork_ctx *x, const struct pt_query *q,
 	return pt_cursor_map_range(&x->cm, q->item.pa + (va - q->va), end - va, q->item.prop);
 }
 
-/* One tracked 4 KiB page at @va: W off in the parent, the frame shared read-only. */
-static enum pt_err fork_page(struct fork_ctx *x, const struct pt_query *q, pt_vaddr_t va)
+/* One tracked 4 KiB page at @va, mapped read-only in the child with one more reference. */
+static enum pt_err child_map_page(struct fork_ctx *x, const struct pt_query *q, pt_vaddr_t va)
 {
 	const struct pt_env *env = x->pm.c.table->env;
 	struct pt_item item = q->item;
@@ -37,58 +37,104 @@ static enum pt_err fork_page(struct fork_ctx *x, const struct pt_query *q, pt_va
 	item.prop.flags &= (uint16_t)~PT_W;
 	env->mem.ops->frame_get(env->mem.ctx, item.pa);
 	err = pt_cursor_map(&x->cm, &item);
-	if (err != PT_OK) {
+	if (err != PT_OK)
 		env->mem.ops->frame_put(env->mem.ctx, item.pa);
-		return err;
-	}
-	if (q->item.prop.flags & PT_W) {
-		struct pt_protect op = { .clear = PT_W, .cache = -1 };
-		pt_vaddr_t got;
-		uint64_t got_len;
-		bool found;
-		err = pt_cursor_protect_next(&x->pm, PT_PAGE_SIZE, op, &got, &got_len, &found);
-		if (err == PT_OK && flush_site_on(PT_SITE_FORK))
-			pt_flusher_issue(&x->f, va, PT_PAGE_SIZE);
-	}
 	return err;
 }
 
-static enum pt_err fork_walk(struct fork_ctx *x)
+/* The parent's tracked page at @va loses W; 4 KiB, so nothing is split or allocated. */
+static enum pt_err parent_downgrade(struct fork_ctx *x, const struct pt_query *q, pt_vaddr_t va)
+{
+	struct pt_protect op = { .clear = PT_W, .cache = -1 };
+	pt_vaddr_t got;
+	uint64_t got_len;
+	bool found;
+	if (!(q->item.prop.flags & PT_W))
+		return PT_OK;
+	enum pt_err err = pt_cursor_protect_next(&x->pm, PT_PAGE_SIZE, op, &got, &got_len, &found);
+	if (err == PT_OK && flush_site_on(PT_SITE_FORK))
+		pt_flusher_issue(&x->pf, va, PT_PAGE_SIZE);
+	return err;
+}
+
+static enum pt_err fork_leaf(struct fork_ctx *x, const struct pt_query *q, pt_vaddr_t va,
+			     pt_vaddr_t next, bool parent_pass)
+{
+	if (parent_pass)
+		return q->item.tracked ? parent_downgrade(x, q, va) : PT_OK;
+	if (q->item.tracked)
+		return child_map_page(x, q, va);
+	return child_map_range(x, q, va, next);
+}
+
+/* Visit every leaf of the parent's range: copy it into the child, or downgrade it. */
+static enum pt_err fork_walk(struct fork_ctx *x, bool parent_pass)
 {
 	struct pt_cursor *pc = &x->pm.c;
-	for (;;) {
+	enum pt_err err = pt_cursor_jump(pc, pc->start);
+	while (err == PT_OK) {
 		pt_vaddr_t va, next;
 		bool ok;
 		struct pt_query q;
-		enum pt_err err = pt_cursor_find_next(pc, x->end - pc->va, &va, &ok);
+		err = pt_cursor_find_next(pc, x->end - pc->va, &va, &ok);
 		if (err != PT_OK || !ok)
 			return err;
 		err = pt_cursor_query(pc, &q);
 		if (err != PT_OK)
 			return err;
 		next = q.va + q.len > x->end || q.va + q.len < q.va ? x->end : q.va + q.len;
-		if (q.item.tracked)
-			err = fork_page(x, &q, va);
-		else
-			err = child_map_range(x, &q, va, next);
+		err = fork_leaf(x, &q, va, next, parent_pass);
 		if (err != PT_OK || next == x->end)
 			return err;
 		err = pt_cursor_jump(pc, next);
-		if (err != PT_OK)
-			return err;
+	}
+	return err;
+}
+
+/*
+ * Remove everything in the child's range, flushing it: the empty tables found
+ * before the copy (a huge leaf may need their slot) or a failed copy. Every
+ * child leaf lies inside the range (nothing to split, so nothing can fail) and
+ * every tracked frame is also mapped by the locked parent, so its reference
+ * can be dropped before the flush.
+ */
+static void child_clear(struct fork_ctx *x)
+{
+	const struct pt_env *env = x->cm.c.table->env;
+	struct pt_cursor *c = &x->cm.c;
+	pt_cursor_jump(c, c->start);
+	for (;;) {
+		struct pt_frag frag;
+		if (pt_cursor_take_next(&x->cm, c->size - (c->va - c->start), &frag) != PT_OK ||
+		    frag.kind == PT_FRAG_NONE)
+			return;
+		if (frag.kind == PT_FRAG_TABLE)
+			pt_flusher_keep_table(&x->cf, frag.table);
+		else if (frag.item.tracked)
+			env->mem.ops->frame_put(env->mem.ctx, frag.item.pa);
+		if (flush_site_on(frag.kind == PT_FRAG_TABLE ? PT_SITE_UNMAP_TABLE : PT_SITE_UNMAP))
+			pt_flusher_issue(&x->cf, frag.va, frag.len);
 	}
 }
 
-static enum pt_err child_empty(struct pt_cursor *c, uint64_t len)
+/* Copy into the child first, so a failure leaves the parent untouched; then downgrade. */
+static enum pt_err fork_locked(struct fork_ctx *x)
 {
+	struct pt_cursor *c = &x->cm.c;
 	pt_vaddr_t found;
 	bool ok;
-	enum pt_err err = pt_cursor_find_next(c, len, &found, &ok);
-	if (err == PT_OK && ok)
+	enum pt_err err = pt_cursor_find_next(c, c->size, &found, &ok);
+	if (err != PT_OK)
+		return err;
+	if (ok)
 		return PT_ERR_MAPPED;
-	if (err == PT_OK)
-		err = pt_cursor_jump(c, c->start);
-	return err;
+	child_clear(x);
+	err = fork_walk(x, false);
+	if (err != PT_OK) {
+		child_clear(x);
+		return err;
+	}
+	return fork_walk(x, true);
 }
 
 enum pt_err pt_vm_fork(struct pt_table *parent, struct pt_table *child, pt_vaddr_t va,
@@ -106,14 +152,15 @@ enum pt_err pt_vm_fork(struct pt_table *parent, struct pt_table *child, pt_vaddr
 		pt_cursor_mut_drop(&x.pm);
 		return err;
 	}
-	pt_flusher_init(&x.f, parent);
-	err = child_empty(&x.cm.c, len);
-	if (err == PT_OK)
-		err = fork_walk(&x);
-	pt_flusher_dispatch(&x.f);
+	pt_flusher_init(&x.pf, parent);
+	pt_flusher_init(&x.cf, child);
+	err = fork_locked(&x);
+	pt_flusher_dispatch(&x.pf);
+	pt_flusher_dispatch(&x.cf);
 	pt_cursor_mut_drop(&x.cm);
 	pt_cursor_mut_drop(&x.pm);
-	pt_flusher_sync(&x.f);
+	pt_flusher_sync(&x.pf);
+	pt_flusher_sync(&x.cf);
 	return err;
 }
 
