@@ -306,7 +306,7 @@ static int cmd_targets(struct sim *s, char **av, int ac)
 	if (!st)
 		return -1;
 	printf("targets: %s active %#" PRIx64 " may cache %#" PRIx64 " (pcid %u)\n", av[1],
-	       (uint64_t)atomic_load(&st->t.active), pt_table_targets(&st->t), st->t.asid);
+	       (uint64_t)atomic_load(&st->t.active), pt_table_targets(&st->t), pt_table_asid(&st->t));
 	return 0;
 }
 

@@ -8,6 +8,7 @@
 #include "vm_fixture.h"
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 
 static unsigned nr_cpus = 2;
@@ -257,6 +258,62 @@ static void test_concurrent_shootdowns(void **state)
 	vmf_assert_no_poison(e->f);
 }
 
+struct race {
+	struct vmf *f;
+	struct pt_table t;
+	_Atomic unsigned gate;
+	enum pt_err got[2];
+};
+
+static void race_wait(struct race *r, unsigned n)
+{
+	atomic_fetch_add(&r->gate, 1);
+	while (atomic_load(&r->gate) < n)
+		;
+}
+
+/* Both CPUs activate the fresh table at once, each under its own id. */
+static void race_side(struct race *r, unsigned cpu)
+{
+	race_wait(r, 2);
+	r->got[cpu] = pt_table_activate(&r->t, (pt_asid_t)(cpu + 1));
+	race_wait(r, 4);
+	assert_int_equal(pt_table_activate(&r->f->kernel, 0), PT_OK);
+}
+
+static void *race_cpu1(void *arg)
+{
+	struct race *r = arg;
+	struct sim_cpu *cpu = sim_cpu_enter(r->f->m, 1);
+	race_side(r, 1);
+	sim_cpu_leave(cpu);
+	return NULL;
+}
+
+/* A table's first activations race for its address-space id: one wins, the
+ * other is refused, and the table runs under the winner's id only. */
+static void test_first_activation_race(void **state)
+{
+	struct env *e = *state;
+	if (e->f->nr_cpus < 2)
+		skip();
+	vmf_run_everywhere(e->f, &e->f->kernel, 0);
+	for (unsigned round = 0; round < 300; round++) {
+		struct race r = { .f = e->f };
+		pthread_t th;
+		vmf_user(e->f, &r.t);
+		assert_int_equal(pthread_create(&th, NULL, race_cpu1, &r), 0);
+		race_side(&r, 0);
+		pthread_join(th, NULL);
+		unsigned won = (r.got[0] == PT_OK) + (r.got[1] == PT_OK);
+		assert_int_equal(won, 1);
+		unsigned winner = r.got[0] == PT_OK ? 0 : 1;
+		assert_int_equal(r.got[1 - winner], PT_ERR_INVAL);
+		assert_int_equal(pt_table_asid(&r.t), winner + 1);
+		assert_int_equal(pt_table_destroy(&r.t), PT_OK);
+	}
+}
+
 int main(int argc, char **argv)
 {
 	nr_cpus = vmf_arg_cpus(argc, argv);
@@ -270,6 +327,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test_setup_teardown(test_table_free, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_unmap_gives_frames, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_concurrent_shootdowns, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_first_activation_race, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -37,8 +37,9 @@ void pt_cpus_init(struct pt_cpus *cpus);
 enum pt_err pt_table_first_activate_unchecked(struct pt_table *kernel);
 /*
  * Load @t (user or kernel) on the calling CPU under address-space id @asid
- * (0: none; every activation of one handle uses the same id). Takes a root
- * reference, drops the previous table's. No-op if @t is already loaded.
+ * (0: none). The id is the handle's while any CPU may cache it; of CPUs
+ * activating a fresh handle at once with different ids, one wins. Takes a
+ * root reference, drops the previous table's. No-op if @t is already loaded.
  * PT_ERR_INVAL: an empty (IOMMU) table, @asid >= PT_MAX_ASIDS, another id
  * than the handle's, or no TLB interface.
  */
@@ -46,6 +47,8 @@ enum pt_err pt_table_activate(struct pt_table *t, pt_asid_t asid);
 /* Take the calling CPU offline: drop its active table's reference (the CPU
  * keeps caching it as a target until the table is destroyed). */
 void pt_cpu_deactivate(const struct pt_env *env);
+/* The address-space id @t runs under (meaningful while it has targets). */
+pt_asid_t pt_table_asid(const struct pt_table *t);
 /* The CPUs a shoot-down of @t must reach (online CPUs too for a kernel table). */
 pt_cpumask_t pt_table_targets(const struct pt_table *t);
 /* The handle active on CPU @cpu, or NULL (inspection only). */

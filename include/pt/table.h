@@ -34,7 +34,9 @@ struct pt_table {
 	/* CPUs that may cache its translations: the active ones and, with tagged
 	 * address spaces, those that switched away without flushing its asid. */
 	_Atomic pt_cpumask_t cpus;
-	pt_asid_t asid;            /* address-space id of every activation; 0 = none */
+	/* Address-space id of every activation (bits 0-15; 0 = none) and, above,
+	 * how many CPUs are in cpus: the id changes only while none is. */
+	_Atomic uint32_t asid;
 };
 
 /* An empty table over the lower half. PT_ERR_NOMEM. */

@@ -24,21 +24,49 @@ static struct pt_cpu_state *this_cpu(const struct pt_env *env, pt_cpumask_t *bit
 	return &tlb->cpus->cpu[idx];
 }
 
+#define ASID_MASK 0xffffu
+#define ASID_TARGET (ASID_MASK + 1)
+
+/*
+ * Make the calling CPU a target of @t under @asid. Joining the targets and
+ * fixing the id is one atomic step, so two CPUs activating a fresh table at
+ * once agree on its id. Only the CPU itself changes its bit in t->cpus.
+ */
+static enum pt_err join_targets(struct pt_table *t, pt_asid_t asid, pt_cpumask_t bit)
+{
+	uint32_t old = atomic_load(&t->asid);
+	if (atomic_load(&t->cpus) & bit)
+		return (old & ASID_MASK) == asid ? PT_OK : PT_ERR_INVAL;
+	do {
+		if (old >= ASID_TARGET && (old & ASID_MASK) != asid)
+			return PT_ERR_INVAL;
+	} while (!atomic_compare_exchange_weak(&t->asid, &old,
+					       ((old & ~ASID_MASK) + ASID_TARGET) | asid));
+	atomic_fetch_or(&t->cpus, bit);
+	return PT_OK;
+}
+
 static void hold(struct pt_table *t, pt_cpumask_t bit)
 {
 	atomic_fetch_add(&t->root->handles, 1);
 	atomic_fetch_or(&t->active, bit);
-	atomic_fetch_or(&t->cpus, bit);
 }
 
 /* Drop the CPU's hold on @t; @flushed: the CPU holds none of its entries. */
 static void unhold(struct pt_table *t, pt_cpumask_t bit, bool flushed)
 {
 	atomic_fetch_and(&t->active, ~bit);
-	if (flushed || !flush_site_on(PT_SITE_STALE_TARGET))
+	if (flushed || !flush_site_on(PT_SITE_STALE_TARGET)) {
 		atomic_fetch_and(&t->cpus, ~bit);
+		atomic_fetch_sub(&t->asid, ASID_TARGET);
+	}
 	/* The handle itself cannot be destroyed while active: never the last. */
 	atomic_fetch_sub(&t->root->handles, 1);
+}
+
+pt_asid_t pt_table_asid(const struct pt_table *t)
+{
+	return (pt_asid_t)(atomic_load(&t->asid) & ASID_MASK);
 }
 
 enum pt_err pt_table_first_activate_unchecked(struct pt_table *kernel)
@@ -51,6 +79,8 @@ enum pt_err pt_table_first_activate_unchecked(struct pt_table *kernel)
 	const struct pt_tlb *tlb = &env->tlb;
 	struct pt_flush_req all = { .kind = PT_FLUSH_ALL_GLOBAL };
 
+	if (join_targets(kernel, 0, bit) != PT_OK)
+		return PT_ERR_INVAL;
 	atomic_fetch_or(&tlb->cpus->online, bit);
 	hold(kernel, bit);
 	tlb->ops->load_root(tlb->ctx, kernel->root->pa, 0, true);
@@ -65,15 +95,6 @@ enum pt_err pt_table_first_activate_unchecked(struct pt_table *kernel)
 	return PT_OK;
 }
 
-static enum pt_err check_asid(struct pt_table *t, pt_asid_t asid)
-{
-	if (asid >= PT_MAX_ASIDS)
-		return PT_ERR_INVAL;
-	if (!atomic_load(&t->cpus) && !atomic_load(&t->active))
-		t->asid = asid;
-	return asid == t->asid ? PT_OK : PT_ERR_INVAL;
-}
-
 enum pt_err pt_table_activate(struct pt_table *t, pt_asid_t asid)
 {
 	if (!t || !t->root || t->kind == PT_TABLE_EMPTY || !tlb_present(t->env))
@@ -82,8 +103,12 @@ enum pt_err pt_table_activate(struct pt_table *t, pt_asid_t asid)
 	const struct pt_tlb *tlb = &env->tlb;
 	pt_cpumask_t bit;
 	struct pt_cpu_state *st = this_cpu(env, &bit);
-	enum pt_err err = check_asid(t, asid);
-	if (err != PT_OK || st->table == t)
+	if (asid >= PT_MAX_ASIDS)
+		return PT_ERR_INVAL;
+	if (st->table == t)
+		return pt_table_asid(t) == asid ? PT_OK : PT_ERR_INVAL;
+	enum pt_err err = join_targets(t, asid, bit);
+	if (err != PT_OK)
 		return err;
 
 	pt_paddr_t root = t->root->pa;

@@ -134,14 +134,14 @@ static unsigned build_reqs(const struct pt_flusher *f, struct pt_flush_req *reqs
 	if (f->all) {
 		reqs[0] = (struct pt_flush_req){
 			.kind = kernel ? PT_FLUSH_ALL_GLOBAL : PT_FLUSH_ASID,
-			.asid = f->table->asid,
+			.asid = pt_table_asid(f->table),
 		};
 		return 1;
 	}
 	for (unsigned i = 0; i < f->nr_ranges; i++)
 		reqs[i] = (struct pt_flush_req){
 			.kind = PT_FLUSH_PAGES,
-			.asid = kernel ? PT_ASID_ANY : f->table->asid,
+			.asid = kernel ? PT_ASID_ANY : pt_table_asid(f->table),
 			.va = f->ranges[i].va,
 			.nr_pages = f->ranges[i].nr_pages,
 		};

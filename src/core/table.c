@@ -39,7 +39,7 @@ static enum pt_err init_handle(struct pt_table *t, const struct pt_env *env,
 	atomic_init(&t->nr_users, 0);
 	atomic_init(&t->active, 0);
 	atomic_init(&t->cpus, 0);
-	t->asid = 0;
+	atomic_init(&t->asid, 0);
 	return PT_OK;
 }
 
@@ -101,6 +101,7 @@ enum pt_err pt_table_shallow_copy(struct pt_table *dst, struct pt_table *src)
 	atomic_init(&dst->nr_users, 0);
 	atomic_init(&dst->active, 0);
 	atomic_init(&dst->cpus, 0);
+	atomic_init(&dst->asid, 0);
 	return PT_OK;
 }
 
