@@ -158,7 +158,8 @@ enum pt_err mc_find_next(struct mcur *c, uint64_t len, struct mresult *r)
 
 static enum pt_err check_prop(const struct mtree *t, struct pt_prop prop)
 {
-	if ((prop.flags & ~PT_FLAGS_ALL) || prop.cache >= PT_CACHE__COUNT)
+	if ((prop.flags & ~t->f->prop_flags) || prop.cache >= PT_CACHE__COUNT ||
+	    !((t->f->prop_caches >> prop.cache) & 1))
 		return PT_ERR_INVAL;
 	if ((prop.flags & PT_GLOBAL) && t->kind == PT_TABLE_USER)
 		return PT_ERR_GLOBAL_USER;

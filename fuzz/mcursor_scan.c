@@ -104,7 +104,8 @@ static enum pt_err mr_walk(struct mjob *j, bool exists, unsigned level, uint64_t
 
 static enum pt_err check_prop(const struct mtree *t, struct pt_prop prop)
 {
-	if ((prop.flags & ~PT_FLAGS_ALL) || prop.cache >= PT_CACHE__COUNT)
+	if ((prop.flags & ~t->f->prop_flags) || prop.cache >= PT_CACHE__COUNT ||
+	    !((t->f->prop_caches >> prop.cache) & 1))
 		return PT_ERR_INVAL;
 	if ((prop.flags & PT_GLOBAL) && t->kind == PT_TABLE_USER)
 		return PT_ERR_GLOBAL_USER;
@@ -246,8 +247,10 @@ enum pt_err mc_protect_next(struct mcur *c, uint64_t len, struct pt_protect op,
 {
 	enum mstop stop;
 	enum pt_err err = check_len(c, len);
-	if (err == PT_OK && (((op.set | op.clear) & ~PT_FLAGS_ALL) || op.cache < -1 ||
-			      op.cache >= PT_CACHE__COUNT))
+	const struct pt_format *f = c->t->f;
+	if (err == PT_OK && ((op.clear & ~PT_FLAGS_ALL) || (op.set & ~f->prop_flags) ||
+			     op.cache < -1 || op.cache >= PT_CACHE__COUNT ||
+			     (op.cache >= 0 && !((f->prop_caches >> op.cache) & 1))))
 		err = PT_ERR_INVAL;
 	if (err == PT_OK && (op.set & PT_GLOBAL) && c->t->kind == PT_TABLE_USER)
 		err = PT_ERR_GLOBAL_USER;

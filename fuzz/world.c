@@ -15,13 +15,17 @@ const struct pt_format *fz_format(uint8_t b)
 		pt_format_scrambled_init();
 		scrambled_ready = true;
 	}
-	switch (b % 3) {
+	switch (b % 5) {
 	case 0:
 		return &pt_format_x86_64_4level;
 	case 1:
 		return &pt_format_x86_64_5level;
-	default:
+	case 2:
 		return &pt_format_scrambled;
+	case 3:
+		return &pt_format_riscv_sv39;
+	default:
+		return &pt_format_riscv_sv48;
 	}
 }
 

@@ -23,6 +23,35 @@ static inline pt_paddr_t cu_pa_limit(void)
 	return 1ull << th_fmt->pa_bits;
 }
 
+/* A wide range from 0 for these tests: one x86 root slot, or the whole user half if smaller. */
+static inline uint64_t cu_wide(void)
+{
+	return cu_user_end() < 512 * GiB ? cu_user_end() : 512 * GiB;
+}
+
+/* Every property th_fmt can hold, flag-major; returns how many. */
+static inline unsigned cu_props(struct pt_prop *out)
+{
+	unsigned n = 0;
+	for (unsigned flags = 0; flags <= PT_FLAGS_ALL; flags++)
+		for (unsigned cache = 0; cache < PT_CACHE__COUNT; cache++) {
+			struct pt_prop p = pt_prop_make((uint16_t)flags, (enum pt_cache)cache);
+			if (pt_fmt_prop_ok(th_fmt, p))
+				out[n++] = p;
+		}
+	return n;
+}
+
+/* RW, user, a software bit and a cache policy other than WB: SW1 and WT where
+ * th_fmt holds them, else SW0 and WC. */
+static inline struct pt_prop cu_rich_prop(void)
+{
+	struct pt_prop p = pt_prop_make(PT_RW | PT_USER | PT_SW1, PT_CACHE_WT);
+	if (!pt_fmt_prop_ok(th_fmt, p))
+		p = pt_prop_make(PT_RW | PT_USER | PT_SW0, PT_CACHE_WC);
+	return p;
+}
+
 static inline uint64_t cu_size(pt_level_t level)
 {
 	return pt_fmt_page_size(th_fmt, level);

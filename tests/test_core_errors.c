@@ -325,6 +325,51 @@ static void protect_errors(void **state)
 	fixture_fini(&fx);
 }
 
+/* Properties the format has no encoding for (RISC-V: SW1; WT, WP, UC-) are
+ * refused by map, map_range and protect, and nothing changes. */
+static void unheld_properties(void **state)
+{
+	(void)state;
+	struct fixture fx;
+	struct pt_cursor_mut m;
+	struct pt_prop held[(PT_FLAGS_ALL + 1) * PT_CACHE__COUNT];
+	unsigned refused = 0;
+	fixture_init(&fx);
+	assert_int_equal(pt_cursor_mut_new(&m, &fx.u, 0, 1 * GiB), PT_OK);
+	for (unsigned flags = 0; flags <= PT_FLAGS_ALL; flags++)
+		for (unsigned cache = 0; cache < PT_CACHE__COUNT; cache++) {
+			struct pt_prop p = pt_prop_make((uint16_t)flags, (enum pt_cache)cache);
+			if (pt_fmt_prop_ok(th_fmt, p))
+				continue;
+			refused++;
+			struct pt_item it = { 0x1000, 1, p, false };
+			expect_map(&fx, &m, 16 * MiB, it, PT_ERR_INVAL);
+			expect_map_range(&fx, &m, 16 * MiB, 0, 0x2000, p, PT_ERR_INVAL);
+			struct pt_protect op = { 0, p.flags, (int8_t)p.cache };
+			pt_vaddr_t va;
+			uint64_t len;
+			bool ok;
+			assert_int_equal(pt_cursor_jump(&m.c, 4 * MiB), PT_OK);
+			struct th_snap before = th_snapshot(&fx.h, &fx.u);
+			assert_int_equal(pt_cursor_protect_next(&m, 8 * MiB, op, &va, &len, &ok),
+					 PT_ERR_INVAL);
+			th_assert_same(before, th_snapshot(&fx.h, &fx.u));
+			assert_int_equal(pt_cursor_virt_addr(&m.c), 4 * MiB);
+		}
+	assert_int_equal(refused, (PT_FLAGS_ALL + 1) * PT_CACHE__COUNT - cu_props(held));
+	/* Clearing a flag the format cannot hold is no error. */
+	struct pt_protect clear = { PT_SW1, 0, -1 };
+	pt_vaddr_t va;
+	uint64_t len;
+	bool ok;
+	assert_int_equal(pt_cursor_jump(&m.c, 4 * MiB), PT_OK);
+	assert_int_equal(pt_cursor_protect_next(&m, 8 * MiB, clear, &va, &len, &ok), PT_OK);
+	assert_true(ok);
+	assert_int_equal(va, 4 * MiB);
+	pt_cursor_mut_drop(&m);
+	fixture_fini(&fx);
+}
+
 static void jump_and_query_errors(void **state)
 {
 	(void)state;
@@ -453,6 +498,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(map_range_errors),
 		cmocka_unit_test(scan_errors),
 		cmocka_unit_test(protect_errors),
+		cmocka_unit_test(unheld_properties),
 		cmocka_unit_test(jump_and_query_errors),
 		cmocka_unit_test(table_handle_errors),
 		cmocka_unit_test(format_variants),

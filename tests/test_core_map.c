@@ -116,18 +116,27 @@ static void top_of_address_space(void **state)
 	th_fini(&h);
 }
 
-/* Map all 512 flag subsets x 6 cache policies at @level, read each back twice. */
+#define MAX_PROPS ((PT_FLAGS_ALL + 1) * PT_CACHE__COUNT)
+
+static struct pt_prop props[MAX_PROPS];
+static unsigned nr_props;
+
+/*
+ * Map @n pages of @level from @base, spreading every property the format can
+ * hold over them (all of them if n allows), and read each back twice: by
+ * query and by translation.
+ */
 static void round_trip_level(struct th *h, struct pt_table *t, pt_vaddr_t base,
-			     pt_level_t level, bool tracked)
+			     pt_level_t level, bool tracked, uint64_t n)
 {
-	uint64_t size = cu_size(level), n = (PT_FLAGS_ALL + 1) * PT_CACHE__COUNT;
+	uint64_t size = cu_size(level);
 	pt_paddr_t wrap = cu_pa_limit() / size;
 	struct pt_cursor_mut m;
+	if (n > nr_props)
+		n = nr_props;
 	assert_int_equal(pt_cursor_mut_new(&m, t, base, n * size), PT_OK);
 	for (uint64_t i = 0; i < n; i++) {
-		struct pt_item it = { (i % wrap) * size, level,
-				      { (uint16_t)(i / PT_CACHE__COUNT), (uint8_t)(i % PT_CACHE__COUNT) },
-				      tracked };
+		struct pt_item it = { (i % wrap) * size, level, props[i * nr_props / n], tracked };
 		if (tracked)
 			it.pa = th_frame(h);
 		assert_int_equal(pt_cursor_map(&m, &it), PT_OK);
@@ -144,8 +153,7 @@ static void round_trip_level(struct th *h, struct pt_table *t, pt_vaddr_t base,
 		assert_int_equal(q.len, size);
 		assert_int_equal(q.item.level, level);
 		assert_int_equal(q.item.tracked, tracked);
-		assert_int_equal(q.item.prop.flags, i / PT_CACHE__COUNT);
-		assert_int_equal(q.item.prop.cache, i % PT_CACHE__COUNT);
+		assert_true(pt_prop_eq(q.item.prop, props[i * nr_props / n]));
 		if (!tracked)
 			assert_int_equal(q.item.pa, (i % wrap) * size);
 		assert_int_equal(pt_table_translate(t, va + size - 8, &pa, &leaf), PT_OK);
@@ -157,20 +165,34 @@ static void round_trip_level(struct th *h, struct pt_table *t, pt_vaddr_t base,
 	pt_cursor_mut_drop(&m);
 }
 
+/*
+ * Every level below the root in a kernel table, each in its own share of the
+ * upper half; leaves in the root (Sv39 1G, Sv48 512G) in an empty table,
+ * from its second slot, as many as fit; tracked 4K pages from 0 there.
+ */
 static void property_round_trip_all_levels(void **state)
 {
 	(void)state;
 	struct th h;
-	struct pt_table k;
+	struct pt_table k, e;
 	th_init(&h, 64 * MiB);
+	nr_props = cu_props(props);
+	assert_true(nr_props >= 3 * 256);
 	assert_int_equal(pt_table_create_kernel(&k, &h.env), PT_OK);
-	pt_vaddr_t base = th_kernel_base() + 512 * GiB;
-	for (pt_level_t l = 1; l <= h.fmt->max_leaf_level; l++)
-		round_trip_level(&h, &k, base + (l - 1) * 8 * 512 * GiB, l, false);
-	round_trip_level(&h, &k, base + 4 * 8 * 512 * GiB, 1, true);
-	assert_int_equal(pt_ram_stats(h.ram).data_in_use, (PT_FLAGS_ALL + 1) * PT_CACHE__COUNT);
+	assert_int_equal(pt_table_create_empty(&e, &h.env), PT_OK);
+	pt_level_t root = h.fmt->levels, top = h.fmt->max_leaf_level;
+	uint64_t share = cu_user_end() / top;
+	for (pt_level_t l = 1; l <= top && l < root; l++) {
+		pt_vaddr_t base = th_kernel_base() + (l - 1) * share;
+		round_trip_level(&h, &k, base + (-base & (cu_size(l) - 1)), l, false, MAX_PROPS);
+	}
+	if (top == root)
+		round_trip_level(&h, &e, cu_size(root), root, false, cu_user_end() / cu_size(root) - 1);
+	round_trip_level(&h, &e, 0, 1, true, MAX_PROPS);
+	assert_int_equal(pt_ram_stats(h.ram).data_in_use, nr_props);
 	assert_int_equal(pt_table_destroy(&k), PT_OK);
-	th_fini(&h);   /* the table dropped every tracked frame */
+	assert_int_equal(pt_table_destroy(&e), PT_OK);
+	th_fini(&h);   /* the tables dropped every tracked frame */
 }
 
 /*

@@ -58,7 +58,7 @@ static void oom_cursor_and_map(void **state)
 	/* The levels below the root down to L3 (cursor creation), L2 and L1 (map). */
 	assert_int_equal(n, h.fmt->levels);
 	th_assert_maps(&u, va + 0x123, frame + 0x123, 1, PT_RW | PT_USER);
-	assert_int_equal(th_unmap(&u, 0, 512 * GiB), 1);
+	assert_int_equal(th_unmap(&u, 0, cu_wide()), 1);
 	assert_int_equal(pt_table_destroy(&u), PT_OK);
 	assert_int_equal(pt_table_destroy(&k), PT_OK);
 	th_drain(&h);
@@ -261,8 +261,8 @@ static void released_fragment_drops_frames(void **state)
 	pt_ram_get(h.ram, fr[1]);
 	struct pt_cursor_mut m;
 	struct pt_frag f;
-	assert_int_equal(pt_cursor_mut_new(&m, &e, 0, 512 * GiB), PT_OK);
-	assert_int_equal(pt_cursor_take_next(&m, 512 * GiB, &f), PT_OK);
+	assert_int_equal(pt_cursor_mut_new(&m, &e, 0, cu_wide()), PT_OK);
+	assert_int_equal(pt_cursor_take_next(&m, cu_wide(), &f), PT_OK);
 	assert_int_equal(f.kind, PT_FRAG_TABLE);
 	assert_int_equal(f.va, 2 * GiB);
 	assert_int_equal(f.len, 1 * GiB);

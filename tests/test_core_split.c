@@ -5,7 +5,8 @@
  */
 #include "core_util.h"
 
-static const struct pt_prop RWU_WT = { PT_RW | PT_USER | PT_SW1, PT_CACHE_WT };
+/* RW, user, a software bit, a cache policy other than WB (set in main for the format). */
+static struct pt_prop RICH;
 static const struct pt_protect RO = { PT_W, PT_SW0, -1 };
 
 /* Every 4K page of [va, va + len) maps pa + offset with @prop at @level, except @hole. */
@@ -33,7 +34,7 @@ static void split_2m(bool unmap)
 	assert_int_equal(pt_table_create_empty(&e, &h.env), PT_OK);
 	pt_vaddr_t va = 6 * MiB;
 	pt_paddr_t pa = 40 * MiB;
-	assert_int_equal(th_map_range(&e, va - 2 * MiB, pa - 2 * MiB, 6 * MiB, RWU_WT), PT_OK);
+	assert_int_equal(th_map_range(&e, va - 2 * MiB, pa - 2 * MiB, 6 * MiB, RICH), PT_OK);
 	uint64_t tables = pt_ram_stats(h.ram).tables_in_use;
 	pt_vaddr_t hole = va + 0x5000;
 	if (unmap)
@@ -41,16 +42,16 @@ static void split_2m(bool unmap)
 	else
 		assert_int_equal(th_protect(&e, hole, 0x1000, RO), 1);
 	assert_int_equal(pt_ram_stats(h.ram).tables_in_use, tables + 1);
-	struct pt_prop changed = pt_protect_apply(RO, RWU_WT);
+	struct pt_prop changed = pt_protect_apply(RO, RICH);
 	if (unmap)
 		th_assert_unmapped(&e, hole);
 	else
 		th_assert_maps(&e, hole + 0x20, pa + 0x5020, 1, changed.flags);
-	assert_linear(&e, va, pa, 2 * MiB, 1, RWU_WT, hole);
+	assert_linear(&e, va, pa, 2 * MiB, 1, RICH, hole);
 	assert_int_equal(cu_count_leaves(&e, va, 2 * MiB, 1), unmap ? 511 : 512);
 	/* The neighbouring 2M leaves are untouched. */
-	assert_linear(&e, va - 2 * MiB, pa - 2 * MiB, 2 * MiB, 2, RWU_WT, 0);
-	assert_linear(&e, va + 2 * MiB, pa + 2 * MiB, 2 * MiB, 2, RWU_WT, 0);
+	assert_linear(&e, va - 2 * MiB, pa - 2 * MiB, 2 * MiB, 2, RICH, 0);
+	assert_linear(&e, va + 2 * MiB, pa + 2 * MiB, 2 * MiB, 2, RICH, 0);
 	assert_int_equal(pt_table_destroy(&e), PT_OK);
 	th_fini(&h);
 }
@@ -76,8 +77,8 @@ static void split_1g(bool unmap)
 	assert_int_equal(pt_table_create_empty(&e, &h.env), PT_OK);
 	pt_vaddr_t va = 2 * GiB;
 	pt_paddr_t pa = 5 * GiB;
-	assert_int_equal(th_map_range(&e, va, pa, 2 * GiB, RWU_WT), PT_OK);
-	th_assert_maps(&e, va, pa, 3, RWU_WT.flags);
+	assert_int_equal(th_map_range(&e, va, pa, 2 * GiB, RICH), PT_OK);
+	th_assert_maps(&e, va, pa, 3, RICH.flags);
 	uint64_t tables = pt_ram_stats(h.ram).tables_in_use;
 	pt_vaddr_t slot = va + 7 * 2 * MiB, hole = slot + 0x3000;
 	if (unmap)
@@ -90,13 +91,13 @@ static void split_1g(bool unmap)
 	for (unsigned i = 0; i < 512; i++) {
 		pt_vaddr_t s = va + i * 2 * MiB;
 		if (s == slot)
-			assert_linear(&e, s, pa + i * 2 * MiB, 2 * MiB, 1, RWU_WT, hole);
+			assert_linear(&e, s, pa + i * 2 * MiB, 2 * MiB, 1, RICH, hole);
 		else
-			th_assert_maps(&e, s + 0x1234, pa + i * 2 * MiB + 0x1234, 2, RWU_WT.flags);
+			th_assert_maps(&e, s + 0x1234, pa + i * 2 * MiB + 0x1234, 2, RICH.flags);
 	}
 	if (!unmap)
-		th_assert_maps(&e, hole, pa + (hole - va), 1, pt_protect_apply(RO, RWU_WT).flags);
-	th_assert_maps(&e, va + 1 * GiB, pa + 1 * GiB, 3, RWU_WT.flags);   /* the next 1G */
+		th_assert_maps(&e, hole, pa + (hole - va), 1, pt_protect_apply(RO, RICH).flags);
+	th_assert_maps(&e, va + 1 * GiB, pa + 1 * GiB, 3, RICH.flags);   /* the next 1G */
 	assert_int_equal(pt_table_destroy(&e), PT_OK);
 	th_fini(&h);
 }
@@ -123,7 +124,7 @@ static void split_1g_take_2m_piece(void **state)
 	struct pt_frag f;
 	th_init(&h, 64 * MiB);
 	assert_int_equal(pt_table_create_empty(&e, &h.env), PT_OK);
-	assert_int_equal(th_map_range(&e, 0, 0, 2 * GiB, RWU_WT), PT_OK);
+	assert_int_equal(th_map_range(&e, 0, 0, 2 * GiB, RICH), PT_OK);
 	uint64_t tables = pt_ram_stats(h.ram).tables_in_use;
 	/* The range ends inside the next 2M: that leaf is split too, partly taken. */
 	assert_int_equal(pt_cursor_mut_new(&m, &e, 4 * MiB, 2 * MiB + 0x2000), PT_OK);
@@ -133,7 +134,7 @@ static void split_1g_take_2m_piece(void **state)
 	assert_int_equal(f.len, 2 * MiB);
 	assert_int_equal(f.item.level, 2);
 	assert_int_equal(f.item.pa, 4 * MiB);
-	assert_true(pt_prop_eq(f.item.prop, RWU_WT));
+	assert_true(pt_prop_eq(f.item.prop, RICH));
 	for (unsigned i = 0; i < 2; i++) {
 		assert_int_equal(pt_cursor_take_next(&m, 0x2000 - i * 0x1000, &f), PT_OK);
 		assert_int_equal(f.kind, PT_FRAG_MAPPED);
@@ -145,18 +146,18 @@ static void split_1g_take_2m_piece(void **state)
 	assert_int_equal(f.kind, PT_FRAG_NONE);
 	pt_cursor_mut_drop(&m);
 	assert_int_equal(pt_ram_stats(h.ram).tables_in_use, tables + 2);
-	th_assert_maps(&e, 2 * MiB, 2 * MiB, 2, RWU_WT.flags);
+	th_assert_maps(&e, 2 * MiB, 2 * MiB, 2, RICH.flags);
 	th_assert_unmapped(&e, 5 * MiB);
 	th_assert_unmapped(&e, 6 * MiB + 0x1000);
-	th_assert_maps(&e, 6 * MiB + 0x2000, 6 * MiB + 0x2000, 1, RWU_WT.flags);
-	th_assert_maps(&e, 8 * MiB, 8 * MiB, 2, RWU_WT.flags);
-	th_assert_maps(&e, 1 * GiB, 1 * GiB, 3, RWU_WT.flags);
+	th_assert_maps(&e, 6 * MiB + 0x2000, 6 * MiB + 0x2000, 1, RICH.flags);
+	th_assert_maps(&e, 8 * MiB, 8 * MiB, 2, RICH.flags);
+	th_assert_maps(&e, 1 * GiB, 1 * GiB, 3, RICH.flags);
 	/* The first page of the other 1G leaf: 2M-aligned but too short, split twice. */
 	assert_int_equal(th_unmap(&e, 1 * GiB, 0x1000), 1);
 	assert_int_equal(pt_ram_stats(h.ram).tables_in_use, tables + 4);
 	th_assert_unmapped(&e, 1 * GiB);
-	th_assert_maps(&e, 1 * GiB + 0x1000, 1 * GiB + 0x1000, 1, RWU_WT.flags);
-	th_assert_maps(&e, 1 * GiB + 2 * MiB, 1 * GiB + 2 * MiB, 2, RWU_WT.flags);
+	th_assert_maps(&e, 1 * GiB + 0x1000, 1 * GiB + 0x1000, 1, RICH.flags);
+	th_assert_maps(&e, 1 * GiB + 2 * MiB, 1 * GiB + 2 * MiB, 2, RICH.flags);
 	/* Releasing an empty fragment is a no-op. */
 	struct pt_frag none = { .kind = PT_FRAG_NONE };
 	pt_frag_release(e.env, &none);
@@ -173,11 +174,11 @@ static void protect_unchanged_writes_nothing(void **state)
 	struct pt_table e;
 	th_init(&h, 64 * MiB);
 	assert_int_equal(pt_table_create_empty(&e, &h.env), PT_OK);
-	assert_int_equal(th_map_range(&e, 0x1000, 0x1000, 0x3000, RWU_WT), PT_OK);
-	cu_map_in(&e, 0, 1 * GiB, 2 * MiB, 2 * MiB, 2 * MiB, RWU_WT);
-	th_assert_maps(&e, 2 * MiB, 2 * MiB, 2, RWU_WT.flags);
+	assert_int_equal(th_map_range(&e, 0x1000, 0x1000, 0x3000, RICH), PT_OK);
+	cu_map_in(&e, 0, 1 * GiB, 2 * MiB, 2 * MiB, 2 * MiB, RICH);
+	th_assert_maps(&e, 2 * MiB, 2 * MiB, 2, RICH.flags);
 	struct th_snap before = th_snapshot(&h, &e);
-	struct pt_protect same = { PT_X, PT_USER, PT_CACHE_WT };
+	struct pt_protect same = { PT_X, PT_USER, (int8_t)RICH.cache };
 	assert_int_equal(th_protect(&e, 0, 4 * MiB, same), 4);
 	th_assert_same(before, th_snapshot(&h, &e));
 	struct pt_protect uc = { 0, 0, PT_CACHE_UC };
@@ -186,7 +187,7 @@ static void protect_unchanged_writes_nothing(void **state)
 	struct pt_item leaf;
 	assert_int_equal(pt_table_translate(&e, 3 * MiB, &pa, &leaf), PT_OK);
 	assert_int_equal(leaf.prop.cache, PT_CACHE_UC);
-	assert_int_equal(leaf.prop.flags, RWU_WT.flags);
+	assert_int_equal(leaf.prop.flags, RICH.flags);
 	assert_int_equal(pt_table_destroy(&e), PT_OK);
 	th_fini(&h);
 }
@@ -201,9 +202,9 @@ static void take_next_whole_and_partial_tables(void **state)
 	th_init(&h, 64 * MiB);
 	assert_int_equal(pt_table_create_empty(&e, &h.env), PT_OK);
 	/* 1G..2G: three 4K pages in one L1 table and a 2M leaf; 4M: three pages. */
-	assert_int_equal(th_map_range(&e, 1 * GiB + 0x1000, 0, 0x3000, RWU_WT), PT_OK);
-	cu_map_in(&e, 1 * GiB, 1 * GiB, 1 * GiB + 4 * MiB, 0, 2 * MiB, RWU_WT);
-	assert_int_equal(th_map_range(&e, 4 * MiB, 0, 0x3000, RWU_WT), PT_OK);
+	assert_int_equal(th_map_range(&e, 1 * GiB + 0x1000, 0, 0x3000, RICH), PT_OK);
+	cu_map_in(&e, 1 * GiB, 1 * GiB, 1 * GiB + 4 * MiB, 0, 2 * MiB, RICH);
+	assert_int_equal(th_map_range(&e, 4 * MiB, 0, 0x3000, RICH), PT_OK);
 	/* Partly covered: individual leaves. */
 	assert_int_equal(pt_cursor_mut_new(&m, &e, 4 * MiB, 0x2000), PT_OK);
 	for (unsigned i = 0; i < 2; i++) {
@@ -395,6 +396,7 @@ static void cow_fork_from_cursor_ops(void **state)
 int main(int argc, char **argv)
 {
 	th_select_format(argc, argv);
+	RICH = cu_rich_prop();
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(split_2m_by_unmap),
 		cmocka_unit_test(split_2m_by_protect),

@@ -12,7 +12,8 @@
  *    encoding 0 OR ((pa >> page_shift) << lv[l].addr_shift), with no overlap;
  *  - lv[l].tracked is a bit the codec sets on tracked leaves and nothing else;
  *  - lv[l].table_mask/table_match tell table entries from leaves exactly as
- *    decode does, for every entry the codec encodes.
+ *    decode does, for every entry the codec encodes;
+ *  - the round trip holds for every property pt_fmt_prop_ok accepts.
  */
 #ifndef PT_FORMAT_H
 #define PT_FORMAT_H
@@ -53,6 +54,8 @@ struct pt_format {
 	uint8_t va_bits;           /* translated virtual-address bits */
 	bool va_sign_extend;       /* upper bits must copy bit va_bits-1 */
 	uint8_t pa_bits;           /* physical-address width the entries can hold */
+	uint16_t prop_flags;       /* the enum pt_flag bits a leaf can hold */
+	uint8_t prop_caches;       /* the cache policies it can hold: bit (1 << enum pt_cache) */
 	struct pt_format_level lv[PT_MAX_LEVELS + 1];   /* indexed by level */
 
 	/* A table entry at @level pointing at the child table at @pa. */
@@ -67,6 +70,15 @@ struct pt_format {
 /* The formats libpt ships. */
 extern const struct pt_format pt_format_x86_64_4level;
 extern const struct pt_format pt_format_x86_64_5level;
+extern const struct pt_format pt_format_riscv_sv39;
+extern const struct pt_format pt_format_riscv_sv48;
+
+/* True if leaves of @f can hold @prop exactly; the core refuses others (PT_ERR_INVAL). */
+static inline bool pt_fmt_prop_ok(const struct pt_format *f, struct pt_prop prop)
+{
+	return !(prop.flags & ~f->prop_flags) && prop.cache < PT_CACHE__COUNT &&
+	       ((f->prop_caches >> prop.cache) & 1);
+}
 
 static inline uint64_t pt_fmt_page_size(const struct pt_format *f, pt_level_t level)
 {

@@ -14,7 +14,7 @@
 
 static enum pt_err check_prop(const struct pt_table *t, struct pt_prop prop)
 {
-	if ((prop.flags & ~PT_FLAGS_ALL) || prop.cache >= PT_CACHE__COUNT)
+	if (!pt_fmt_prop_ok(t->env->fmt, prop))
 		return PT_ERR_INVAL;
 	if ((prop.flags & PT_GLOBAL) && t->kind == PT_TABLE_USER)
 		return PT_ERR_GLOBAL_USER;

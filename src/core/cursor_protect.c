@@ -4,8 +4,11 @@
 
 static enum pt_err check_op(const struct pt_table *t, struct pt_protect op)
 {
+	const struct pt_format *f = t->env->fmt;
 	/* -1 keeps the cache policy; any other negative value is malformed. */
-	if (((op.set | op.clear) & ~PT_FLAGS_ALL) || op.cache < -1 || op.cache >= PT_CACHE__COUNT)
+	if ((op.clear & ~PT_FLAGS_ALL) || (op.set & ~f->prop_flags) || op.cache < -1)
+		return PT_ERR_INVAL;
+	if (op.cache >= 0 && !pt_fmt_prop_ok(f, pt_prop_make(0, (enum pt_cache)op.cache)))
 		return PT_ERR_INVAL;
 	if ((op.set & PT_GLOBAL) && t->kind == PT_TABLE_USER)
 		return PT_ERR_GLOBAL_USER;

@@ -107,6 +107,8 @@ struct pt_format pt_format_scrambled = {
 	.va_bits = 48,
 	.va_sign_extend = true,
 	.pa_bits = PA_BITS,
+	.prop_flags = PT_FLAGS_ALL,
+	.prop_caches = (1u << PT_CACHE__COUNT) - 1,
 	/* Filled by pt_format_scrambled_init: masks are computed, not constant. */
 	.encode_table = scr_encode_table,
 	.encode_leaf = scr_encode_leaf,

@@ -16,6 +16,10 @@ const struct pt_format *th_format(const char *name)
 		return &pt_format_x86_64_4level;
 	if (!strcmp(name, "x86_64_5"))
 		return &pt_format_x86_64_5level;
+	if (!strcmp(name, "riscv_sv39"))
+		return &pt_format_riscv_sv39;
+	if (!strcmp(name, "riscv_sv48"))
+		return &pt_format_riscv_sv48;
 	if (!strcmp(name, "scrambled")) {
 		pt_format_scrambled_init();
 		return &pt_format_scrambled;

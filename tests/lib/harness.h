@@ -19,7 +19,7 @@ struct th {
 	struct pt_env env;
 };
 
-/* The format named "x86_64_4", "x86_64_5" or "scrambled"; NULL otherwise. */
+/* The format named "x86_64_4", "x86_64_5", "riscv_sv39", "riscv_sv48" or "scrambled"; NULL otherwise. */
 const struct pt_format *th_format(const char *name);
 /* The format the test binary was started for (argv[1]), default x86_64_4. */
 extern const struct pt_format *th_fmt;
