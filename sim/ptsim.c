@@ -3,7 +3,7 @@
  * ptsim: run a scenario of page-table operations on simulated RAM and print
  * what each one did. One command per line; '#' starts a comment.
  *
- *   format x86_64_4|x86_64_5          (before any table; default x86_64_4)
+ *   format x86_64_4|x86_64_5|riscv_sv39|riscv_sv48   (before any table; default x86_64_4)
  *   ram SIZE                          (before any table; default 4G)
  *   kernel NAME | user NAME KERNEL | empty NAME | copy NAME SRC
  *   map NAME VA PA LEVEL PROPS [tracked]      one item; tracked allocates a frame
@@ -375,6 +375,10 @@ static int cmd_setup(struct sim *s, char **av, int ac)
 		s->fmt = &pt_format_x86_64_4level;
 	else if (!strcmp(av[1], "x86_64_5"))
 		s->fmt = &pt_format_x86_64_5level;
+	else if (!strcmp(av[1], "riscv_sv39"))
+		s->fmt = &pt_format_riscv_sv39;
+	else if (!strcmp(av[1], "riscv_sv48"))
+		s->fmt = &pt_format_riscv_sv48;
 	else
 		return -1;
 	return 0;

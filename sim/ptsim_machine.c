@@ -49,6 +49,10 @@ static int cmd_machine(struct sim *s, char **av, int ac)
 	uint64_t n;
 	if (s->ram || s->mach || ac < 2 || !parse_num(av[1], &n) || n == 0 || n > PT_MAX_CPUS)
 		return -1;
+	if (s->fmt != &pt_format_x86_64_4level && s->fmt != &pt_format_x86_64_5level) {
+		fprintf(stderr, "line %u: the simulated machine is x86-64 only\n", s->line);
+		return -1;
+	}
 	bool pcide = ac > 2 && !strcmp(av[2], "pcid");
 	struct sim_machine_config cfg = {
 		.nr_cpus = (unsigned)n,
