@@ -4,6 +4,8 @@
  * enters a read-side section or defers a free, and unregistered when it exits,
  * so callers never have to know about liburcu.
  */
+/* liburcu's read-side primitives inline (its LGPL fast path) rather than two library calls. */
+#define _LGPL_SOURCE
 #include "reclaim_urcu.h"
 
 #include <pthread.h>
