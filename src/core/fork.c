@@ -5,6 +5,10 @@
  * mappings and a returned W (an upgrade: at worst one spurious fault, which
  * itself invalidates) do not. Moving a page to a new frame is a remap: the
  * old translation is flushed before the old frame's reference is dropped.
+ *
+ * Fork is all or nothing: it fills the child first (what can fail: table
+ * allocations) and downgrades the parent last (4 KiB leaves only: cannot
+ * fail), so a failure only has the child to undo.
  */
 #include "flush_site.h"
 #include "node.h"
