@@ -179,7 +179,7 @@ static enum pt_err check_item(const struct mcur *c, const struct pt_item *item)
 	const struct pt_format *f = fmt(c);
 	if (remaining(c) == 0)
 		return PT_ERR_VADDR;
-	if (item->level < 1 || item->level > f->max_leaf_level || item->level > c->guard)
+	if (item->level < 1 || item->level > mc_top_leaf(c))
 		return PT_ERR_LEVEL;
 	if (item->tracked && item->level > 1)
 		return PT_ERR_TRACKED_HUGE;

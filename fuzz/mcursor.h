@@ -33,6 +33,15 @@ struct mresult {
 	struct pt_query q;      /* query */
 };
 
+/* The highest level a leaf may take: below the guard and the format's limit,
+ * and never a kernel table's root (its slots are the shared tables). */
+static inline unsigned mc_top_leaf(const struct mcur *c)
+{
+	const struct pt_format *f = c->t->f;
+	unsigned top = c->guard < f->max_leaf_level ? c->guard : f->max_leaf_level;
+	return c->t->kind == PT_TABLE_KERNEL && top == f->levels ? top - 1 : top;
+}
+
 /* Predict pt_cursor_new on @t (may add path tables, kept even on PT_ERR_NOMEM). */
 enum pt_err mc_new(struct mcur *c, struct mtree *t, pt_vaddr_t va, uint64_t len,
 		   struct malloc_ctx *a);

@@ -132,9 +132,7 @@ enum pt_err mc_map_range(struct mcur *c, pt_paddr_t pa, uint64_t len, struct pt_
 	enum pt_err err = check_map_range(c, pa, len, prop);
 	if (err != PT_OK)
 		return err;
-	const struct pt_format *f = c->t->f;
-	struct mjob j = { c->t, false, c->va, pa, len,
-			  c->guard < f->max_leaf_level ? c->guard : f->max_leaf_level, prop, 0 };
+	struct mjob j = { c->t, false, c->va, pa, len, mc_top_leaf(c), prop, 0 };
 	uint64_t off = 0;
 	err = mr_walk(&j, true, c->guard, &off);
 	if (err != PT_OK)

@@ -232,6 +232,37 @@ static pt_level_t covering_level(pt_vaddr_t va, uint64_t len)
 	return l;
 }
 
+/*
+ * A kernel table's root slots hold the tables every user table shares, so no
+ * leaf goes there even where the format allows one (Sv39 1G, Sv48 512G):
+ * map_range across two root slots uses the level below, a root-level item is
+ * PT_ERR_LEVEL.
+ */
+static void kernel_root_slots(void **state)
+{
+	(void)state;
+	struct th h;
+	struct pt_table k;
+	th_init(&h, 64 * MiB);
+	assert_int_equal(pt_table_create_kernel(&k, &h.env), PT_OK);
+	pt_level_t root = h.fmt->levels;
+	pt_level_t top = h.fmt->max_leaf_level < root ? h.fmt->max_leaf_level : root - 1;
+	uint64_t slot = cu_size(root);
+	pt_vaddr_t base = th_kernel_base();
+	struct th_snap before = th_snapshot(&h, &k);
+	struct pt_cursor_mut m;
+	assert_int_equal(pt_cursor_mut_new(&m, &k, base, 2 * slot), PT_OK);
+	struct pt_item big = { 0, root, pt_prop_make(PT_RW, PT_CACHE_WB), false };
+	assert_int_equal(pt_cursor_map(&m, &big), PT_ERR_LEVEL);
+	pt_cursor_mut_drop(&m);
+	th_assert_same(before, th_snapshot(&h, &k));
+	assert_int_equal(th_map_range(&k, base, 0, 2 * slot, RW), PT_OK);
+	th_assert_maps(&k, base, 0, top, PT_RW);
+	th_assert_maps(&k, base + slot + 0x1234000, slot + 0x1234000, top, PT_RW);
+	assert_int_equal(pt_table_destroy(&k), PT_OK);
+	th_fini(&h);
+}
+
 static void largest_pages_mixed_alignments(void **state)
 {
 	(void)state;
@@ -321,6 +352,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(map_at_va0_and_last_user_page),
 		cmocka_unit_test(top_of_address_space),
 		cmocka_unit_test(property_round_trip_all_levels),
+		cmocka_unit_test(kernel_root_slots),
 		cmocka_unit_test(largest_pages_mixed_alignments),
 		cmocka_unit_test(consecutive_maps_advance),
 	};

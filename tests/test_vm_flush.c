@@ -314,6 +314,24 @@ static void test_first_activation_race(void **state)
 	}
 }
 
+/* The id is the table's while a CPU may cache it: without PCIDs a CPU that
+ * switched away holds nothing and a new id may be taken; with them it stays
+ * a target under the old id. */
+static void test_asid_after_leaving(void **state)
+{
+	struct env *e = *state;
+	struct pt_table t;
+	vmf_run_everywhere(e->f, &e->f->kernel, 0);
+	vmf_user(e->f, &t);
+	assert_int_equal(pt_table_activate(&t, 1), PT_OK);
+	assert_int_equal(pt_table_activate(&t, 2), PT_ERR_INVAL);
+	assert_int_equal(pt_table_activate(&e->f->kernel, 0), PT_OK);
+	assert_int_equal(pt_table_activate(&t, 2), pcid ? PT_ERR_INVAL : PT_OK);
+	assert_int_equal(pt_table_asid(&t), pcid ? 1 : 2);
+	assert_int_equal(pt_table_activate(&e->f->kernel, 0), PT_OK);
+	assert_int_equal(pt_table_destroy(&t), PT_OK);
+}
+
 int main(int argc, char **argv)
 {
 	nr_cpus = vmf_arg_cpus(argc, argv);
@@ -328,6 +346,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test_setup_teardown(test_unmap_gives_frames, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_concurrent_shootdowns, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_first_activation_race, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_asid_after_leaving, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -36,6 +36,7 @@ struct pt_flusher {
 	uint64_t pages;                        /* pages in them */
 	bool all;                              /* the batch became a full flush */
 	pt_paddr_t keep;                       /* keeper pages of issued frames */
+	pt_paddr_t spare;                      /* empty keeper pages put aside by reserve */
 	struct pt_node *keep_tables;           /* issued detached tables */
 	pt_paddr_t sent;                       /* keeper pages dispatched, not synced */
 	struct pt_node *sent_tables;
@@ -54,7 +55,8 @@ void pt_flusher_issue_all(struct pt_flusher *f);
 /* Keep the tracked frame @pa (one reference) until the batch holding it is
  * synced. PT_ERR_NOMEM (a keeper page; nothing kept). */
 enum pt_err pt_flusher_keep_frame(struct pt_flusher *f, pt_paddr_t pa);
-/* Make sure @n (at most 512) more frames can be kept without allocating. PT_ERR_NOMEM, PT_ERR_INVAL. */
+/* Make sure @n more frames can be kept without allocating, until the next
+ * dispatch (unused room is freed at sync). PT_ERR_NOMEM. */
 enum pt_err pt_flusher_reserve(struct pt_flusher *f, uint64_t n);
 /* Keep a detached sub-tree (a take_next PT_FRAG_TABLE) until synced, then free it. */
 void pt_flusher_keep_table(struct pt_flusher *f, struct pt_node *table);

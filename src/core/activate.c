@@ -56,9 +56,11 @@ static void hold(struct pt_table *t, pt_cpumask_t bit)
 static void unhold(struct pt_table *t, pt_cpumask_t bit, bool flushed)
 {
 	atomic_fetch_and(&t->active, ~bit);
+	/* Leave the count first: a CPU that flushed may stay a target a moment
+	 * longer, but must not block a new id once it is gone. */
 	if (flushed || !flush_site_on(PT_SITE_STALE_TARGET)) {
-		atomic_fetch_and(&t->cpus, ~bit);
 		atomic_fetch_sub(&t->asid, ASID_TARGET);
+		atomic_fetch_and(&t->cpus, ~bit);
 	}
 	/* The handle itself cannot be destroyed while active: never the last. */
 	atomic_fetch_sub(&t->root->handles, 1);

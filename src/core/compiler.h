@@ -12,4 +12,11 @@
 #define pt_likely(x) (x)
 #endif
 
+/* An internal invariant: traps in debug builds, assumed in others. */
+#ifndef NDEBUG
+#define pt_assert(x) do { if (!(x)) __builtin_trap(); } while (0)
+#else
+#define pt_assert(x) ((void)0)
+#endif
+
 #endif

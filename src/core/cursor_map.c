@@ -31,12 +31,22 @@ static enum pt_err check_pa(const struct pt_format *f, pt_paddr_t pa, uint64_t l
 	return PT_OK;
 }
 
+/* The highest leaf level under @c: a kernel table's root slots hold its shared tables. */
+static pt_level_t top_leaf_level(const struct pt_cursor *c)
+{
+	const struct pt_format *f = cur_fmt(c);
+	pt_level_t top = c->guard_level < f->max_leaf_level ? c->guard_level : f->max_leaf_level;
+	if (c->table->kind == PT_TABLE_KERNEL && top == f->levels)
+		top--;
+	return top;
+}
+
 static enum pt_err check_item(const struct pt_cursor *c, const struct pt_item *item)
 {
 	const struct pt_format *f = cur_fmt(c);
 	if (cur_remaining(c) == 0)
 		return PT_ERR_VADDR;
-	if (item->level < 1 || item->level > f->max_leaf_level || item->level > c->guard_level)
+	if (item->level < 1 || item->level > top_leaf_level(c))
 		return PT_ERR_LEVEL;
 	if (item->tracked && item->level > 1)
 		return PT_ERR_TRACKED_HUGE;
@@ -316,7 +326,7 @@ enum pt_err pt_cursor_map_range(struct pt_cursor_mut *m, pt_paddr_t pa, uint64_t
 	struct map_job j = {
 		.f = f, .env = c->table->env, .pass = PASS_CHECK,
 		.va = c->va, .pa = pa, .len = len, .prop = prop,
-		.max_level = c->guard_level < f->max_leaf_level ? c->guard_level : f->max_leaf_level,
+		.max_level = top_leaf_level(c),
 	};
 	struct pt_node *guard = c->path[c->guard_level];
 	uint64_t off = 0;

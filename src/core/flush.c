@@ -81,13 +81,18 @@ void pt_flusher_issue(struct pt_flusher *f, pt_vaddr_t va, uint64_t len)
 	f->nr_ranges++;
 }
 
+/* Start a keeper page: a reserved spare if there is one, else a new frame. */
 static enum pt_err keeper_push(struct pt_flusher *f)
 {
 	const struct pt_env *env = fl_env(f);
-	pt_paddr_t pa;
-	enum pt_err err = env->mem.ops->table_alloc(env->mem.ctx, &pa);
-	if (err != PT_OK)
-		return err;
+	pt_paddr_t pa = f->spare;
+	if (pa) {
+		f->spare = keeper_of(env, pa)->next;
+	} else {
+		enum pt_err err = env->mem.ops->table_alloc(env->mem.ctx, &pa);
+		if (err != PT_OK)
+			return err;
+	}
 	struct keeper *k = keeper_of(env, pa);
 	*k = (struct keeper){ .env = env, .pa = pa, .next = f->keep };
 	f->keep = pa;
@@ -98,9 +103,29 @@ enum pt_err pt_flusher_reserve(struct pt_flusher *f, uint64_t n)
 {
 	const struct pt_env *env = fl_env(f);
 	uint64_t room = f->keep ? KEEP_SLOTS - keeper_of(env, f->keep)->nr : 0;
-	if (n > KEEP_SLOTS)
-		return PT_ERR_INVAL;
-	return room >= n ? PT_OK : keeper_push(f);
+	for (pt_paddr_t s = f->spare; s && room < n; s = keeper_of(env, s)->next)
+		room += KEEP_SLOTS;
+	while (room < n) {
+		pt_paddr_t pa;
+		enum pt_err err = env->mem.ops->table_alloc(env->mem.ctx, &pa);
+		if (err != PT_OK)
+			return err;
+		keeper_of(env, pa)->next = f->spare;
+		f->spare = pa;
+		room += KEEP_SLOTS;
+	}
+	return PT_OK;
+}
+
+/* Give back the spare keeper pages nothing used (never published: no grace period). */
+static void free_spares(struct pt_flusher *f)
+{
+	const struct pt_env *env = fl_env(f);
+	while (f->spare) {
+		pt_paddr_t pa = f->spare;
+		f->spare = keeper_of(env, pa)->next;
+		env->mem.ops->table_free(env->mem.ctx, pa);
+	}
 }
 
 enum pt_err pt_flusher_keep_frame(struct pt_flusher *f, pt_paddr_t pa)
@@ -152,14 +177,15 @@ static void send_reqs(struct pt_flusher *f)
 {
 	const struct pt_tlb *tlb = &fl_env(f)->tlb;
 	struct pt_flush_req reqs[PT_FLUSHER_RANGES];
-	unsigned nr = build_reqs(f, reqs);
-	if (!nr || !tlb_present(fl_env(f)))
+	if (!(f->all || f->nr_ranges) || !tlb_present(fl_env(f)))
 		return;
 
 	/* The PTE stores must be visible before the target set is read: an
-	 * activation sets its bit before it walks the table. */
+	 * activation sets its bit before it walks the table. The id is read
+	 * after the set: a CPU seen there claimed the id before setting its bit. */
 	atomic_thread_fence(memory_order_seq_cst);
 	pt_cpumask_t targets = pt_table_targets(f->table);
+	unsigned nr = build_reqs(f, reqs);
 	pt_cpumask_t self = (pt_cpumask_t)1 << tlb->ops->current_cpu(tlb->ctx);
 	pt_cpumask_t remote = targets & ~self;
 	if (!flush_site_on(PT_SITE_REMOTE))
@@ -239,6 +265,7 @@ void pt_flusher_sync(struct pt_flusher *f)
 		tlb->ops->wait(tlb->ctx, f->unsynced);
 	f->unsynced = 0;
 	release_sent(f);
+	free_spares(f);
 }
 
 void pt_flusher_drop(struct pt_flusher *f)

@@ -10,6 +10,7 @@
  * allocations) and downgrades the parent last (4 KiB leaves only: cannot
  * fail), so a failure only has the child to undo.
  */
+#include "compiler.h"
 #include "flush_site.h"
 #include "node.h"
 
@@ -19,6 +20,7 @@ struct fork_ctx {
 	struct pt_cursor_mut pm, cm;
 	struct pt_flusher pf, cf;       /* parent, child */
 	pt_vaddr_t end;                 /* va + len, not wrapped (user half) */
+	uint64_t tracked;               /* tracked pages mapped into the child */
 };
 
 static enum pt_err child_map_range(struct fork_ctx *x, const struct pt_query *q, pt_vaddr_t va,
@@ -30,20 +32,31 @@ static enum pt_err child_map_range(struct fork_ctx *x, const struct pt_query *q,
 	return pt_cursor_map_range(&x->cm, q->item.pa + (va - q->va), end - va, q->item.prop);
 }
 
-/* One tracked 4 KiB page at @va, mapped read-only in the child with one more reference. */
+/*
+ * One tracked 4 KiB page at @va, mapped read-only in the child with one more
+ * reference. Undoing the copy takes one by one only the pages of the (at most
+ * two) level-1 tables that straddle the range's ends, and their references
+ * must wait for the child's flush: room to keep them is reserved first.
+ */
 static enum pt_err child_map_page(struct fork_ctx *x, const struct pt_query *q, pt_vaddr_t va)
 {
 	const struct pt_env *env = x->pm.c.table->env;
+	uint64_t undo_max = 2 * (uint64_t)pt_fmt_nr_entries(env->fmt);
 	struct pt_item item = q->item;
 	enum pt_err err = pt_cursor_jump(&x->cm.c, va);
+	if (err == PT_OK)
+		err = pt_flusher_reserve(&x->cf, x->tracked < undo_max ? x->tracked + 1 : undo_max);
 	if (err != PT_OK)
 		return err;
 	item.prop.flags &= (uint16_t)~PT_W;
 	env->mem.ops->frame_get(env->mem.ctx, item.pa);
 	err = pt_cursor_map(&x->cm, &item);
-	if (err != PT_OK)
+	if (err != PT_OK) {
 		env->mem.ops->frame_put(env->mem.ctx, item.pa);
-	return err;
+		return err;
+	}
+	x->tracked++;
+	return PT_OK;
 }
 
 /* The parent's tracked page at @va loses W; 4 KiB, so nothing is split or allocated. */
@@ -98,24 +111,24 @@ static enum pt_err fork_walk(struct fork_ctx *x, bool parent_pass)
 /*
  * Remove everything in the child's range, flushing it: the empty tables found
  * before the copy (a huge leaf may need their slot) or a failed copy. Every
- * child leaf lies inside the range (nothing to split, so nothing can fail) and
- * every tracked frame is also mapped by the locked parent, so its reference
- * can be dropped before the flush.
+ * child leaf lies inside the range, so nothing is split, and room for the
+ * tracked frames taken one by one was reserved: nothing can fail.
  */
 static void child_clear(struct fork_ctx *x)
 {
-	const struct pt_env *env = x->cm.c.table->env;
 	struct pt_cursor *c = &x->cm.c;
 	pt_cursor_jump(c, c->start);
 	for (;;) {
 		struct pt_frag frag;
-		if (pt_cursor_take_next(&x->cm, c->size - (c->va - c->start), &frag) != PT_OK ||
-		    frag.kind == PT_FRAG_NONE)
+		enum pt_err err = pt_cursor_take_next(&x->cm, c->size - (c->va - c->start), &frag);
+		pt_assert(err == PT_OK);
+		if (err != PT_OK || frag.kind == PT_FRAG_NONE)
 			return;
 		if (frag.kind == PT_FRAG_TABLE)
 			pt_flusher_keep_table(&x->cf, frag.table);
 		else if (frag.item.tracked)
-			env->mem.ops->frame_put(env->mem.ctx, frag.item.pa);
+			err = pt_flusher_keep_frame(&x->cf, frag.item.pa);
+		pt_assert(err == PT_OK);
 		if (flush_site_on(frag.kind == PT_FRAG_TABLE ? PT_SITE_UNMAP_TABLE : PT_SITE_UNMAP))
 			pt_flusher_issue(&x->cf, frag.va, frag.len);
 	}
