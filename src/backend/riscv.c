@@ -111,48 +111,30 @@ static struct pt_pte_info rv_decode(pt_pte_t pte, pt_level_t level)
 
 #define RV_LEVEL(l) { RV_LEAF_ADDR(l), RV_PPN_MASK, RV_PPN_SHIFT, RV_TRACKED, RV_TABLE_MASK, RV_V }
 
-#define RV_PROP_FLAGS (PT_FLAGS_ALL & ~PT_SW1)
-#define RV_PROP_CACHES (1u << PT_CACHE_WB | 1u << PT_CACHE_WC | 1u << PT_CACHE_UC)
+/* Everything Sv39 and Sv48 share: geometry, property support, the codec. */
+#define RV_COMMON                                                                  \
+	.index_bits = 9, .page_shift = 12, .va_sign_extend = true, .pa_bits = 56,  \
+	.prop_flags = PT_FLAGS_ALL & ~PT_SW1,                                      \
+	.prop_caches = 1u << PT_CACHE_WB | 1u << PT_CACHE_WC | 1u << PT_CACHE_UC,  \
+	.encode_table = rv_encode_table, .encode_leaf = rv_encode_leaf,            \
+	.decode = rv_decode
+
+#define RV_LEVEL1 { RV_LEAF_ADDR(1), 0, RV_PPN_SHIFT, RV_TRACKED, 0, 0 }
 
 const struct pt_format pt_format_riscv_sv39 = {
+	RV_COMMON,
 	.name = "RISC-V Sv39",
 	.levels = 3,
-	.index_bits = 9,
-	.page_shift = 12,
 	.max_leaf_level = 3,
 	.va_bits = 39,
-	.va_sign_extend = true,
-	.pa_bits = 56,
-	.prop_flags = RV_PROP_FLAGS,
-	.prop_caches = RV_PROP_CACHES,
-	.lv = {
-		[1] = { RV_LEAF_ADDR(1), 0, RV_PPN_SHIFT, RV_TRACKED, 0, 0 },
-		[2] = RV_LEVEL(2),
-		[3] = RV_LEVEL(3),
-	},
-	.encode_table = rv_encode_table,
-	.encode_leaf = rv_encode_leaf,
-	.decode = rv_decode,
+	.lv = { [1] = RV_LEVEL1, [2] = RV_LEVEL(2), [3] = RV_LEVEL(3) },
 };
 
 const struct pt_format pt_format_riscv_sv48 = {
+	RV_COMMON,
 	.name = "RISC-V Sv48",
 	.levels = 4,
-	.index_bits = 9,
-	.page_shift = 12,
 	.max_leaf_level = 4,
 	.va_bits = 48,
-	.va_sign_extend = true,
-	.pa_bits = 56,
-	.prop_flags = RV_PROP_FLAGS,
-	.prop_caches = RV_PROP_CACHES,
-	.lv = {
-		[1] = { RV_LEAF_ADDR(1), 0, RV_PPN_SHIFT, RV_TRACKED, 0, 0 },
-		[2] = RV_LEVEL(2),
-		[3] = RV_LEVEL(3),
-		[4] = RV_LEVEL(4),
-	},
-	.encode_table = rv_encode_table,
-	.encode_leaf = rv_encode_leaf,
-	.decode = rv_decode,
+	.lv = { [1] = RV_LEVEL1, [2] = RV_LEVEL(2), [3] = RV_LEVEL(3), [4] = RV_LEVEL(4) },
 };
