@@ -116,8 +116,8 @@ enum pt_err pt_cursor_find_next(struct pt_cursor *c, uint64_t len, pt_vaddr_t *f
 /*
  * Map @item at the current address and advance past it. Checked in this
  * order: PT_ERR_VADDR (cursor at its end), PT_ERR_LEVEL (0, above the
- * format's highest leaf level, or above the level of the node covering the
- * cursor's range), PT_ERR_TRACKED_HUGE, PT_ERR_INVAL (unknown flag or cache
+ * format's highest leaf level, above the level of the node covering the
+ * cursor's range, or a kernel table's root level), PT_ERR_TRACKED_HUGE, PT_ERR_INVAL (unknown flag or cache
  * value), PT_ERR_GLOBAL_USER, PT_ERR_UNALIGNED (address or pa), PT_ERR_PADDR,
  * PT_ERR_LENGTH (the page runs past the range); then PT_ERR_MAPPED (the slot,
  * or a huge leaf above it, holds a mapping, or the slot holds a table, even
@@ -126,8 +126,8 @@ enum pt_err pt_cursor_find_next(struct pt_cursor *c, uint64_t len, pt_vaddr_t *f
 enum pt_err pt_cursor_map(struct pt_cursor_mut *m, const struct pt_item *item);
 /*
  * Map [va, va + len) to [pa, pa + len) untracked with the largest pages that
- * VA and PA alignment allow, no larger than the covering node's level, and
- * advance past it. All or nothing: on any error no translation was added and
+ * VA and PA alignment allow, no larger than the covering node's level (and
+ * below a kernel table's root, whose entries are shared), and advance past it. All or nothing: on any error no translation was added and
  * no table was left behind. Checked in this order: PT_ERR_UNALIGNED (len),
  * PT_ERR_LENGTH (past the range, including at its end), PT_ERR_RANGE (len 0),
  * PT_ERR_UNALIGNED (pa), PT_ERR_INVAL, PT_ERR_GLOBAL_USER, PT_ERR_PADDR; then
