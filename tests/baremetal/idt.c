@@ -5,7 +5,8 @@
  * probe's fixup with RAX = 1, in the style of Linux exception tables. A
  * fetch fault from probe_exec (RIP == CR2, return address on the stack
  * pointing into probe_exec) pops that address and resumes at probe_exec_fix.
- * Anything else is reported and ends the run with status 253.
+ * An exception from ring 3 (user_run in isr.S) returns to the kernel at
+ * user_exit. Anything else is reported and ends the run with status 253.
  */
 #include "bm.h"
 
@@ -32,23 +33,53 @@ struct idt_gate {
 
 extern const struct ex_entry __ex_table_start[], __ex_table_end[];
 extern const uint64_t isr_table[32];
-extern const char probe_exec_ret[], probe_exec_fix[];
+extern const char probe_exec_ret[], probe_exec_fix[], user_exit[];
+extern uint64_t user_kernel_rsp;
 void load_gdt(const struct desc_ptr *d);
 void exc_dispatch(struct bm_frame *f);
 
 struct bm_fault bm_fault;
 
-static const uint64_t gdt[3] = {
+struct __attribute__((packed)) tss64 {
+	uint32_t reserved0;
+	uint64_t rsp[3];
+	uint64_t reserved1, ist[7], reserved2;
+	uint16_t reserved3, iomap_base;
+};
+
+/* Writable: LTR sets the busy bit of the TSS descriptor. */
+static uint64_t gdt[7] = {
 	0,
 	0x00af9a000000ffffull,  /* 0x08: 64-bit code */
 	0x00cf92000000ffffull,  /* 0x10: data */
+	0x00affa000000ffffull,  /* 0x18: 64-bit code, DPL 3 (selector 0x1b) */
+	0x00cff2000000ffffull,  /* 0x20: data, DPL 3 (selector 0x23) */
+	0, 0,                   /* 0x28: the TSS (16 bytes) */
 };
 static struct idt_gate idt[32];
+static struct tss64 tss;
+/* Exceptions from ring 3 run on this stack (TSS.RSP0). */
+static uint8_t ring0_stack[16384] __attribute__((aligned(16)));
+
+/* The result the user code left in RAX when it reached ud2. */
+uint64_t user_result;
+
+static void tss_init(void)
+{
+	uint64_t base = (uint64_t)(uintptr_t)&tss, limit = sizeof(tss) - 1;
+	tss.rsp[0] = (uint64_t)(uintptr_t)(ring0_stack + sizeof(ring0_stack));
+	tss.iomap_base = sizeof(tss);
+	gdt[5] = (limit & 0xffff) | (base & 0xffffff) << 16 | 0x89ull << 40 |
+		 ((limit >> 16) & 0xf) << 48 | (base >> 24 & 0xff) << 56;
+	gdt[6] = base >> 32;
+}
 
 void gdt_idt_init(void)
 {
 	struct desc_ptr g = { sizeof(gdt) - 1, (uint64_t)(uintptr_t)gdt };
+	tss_init();
 	load_gdt(&g);
+	__asm__ volatile("ltr %w0" : : "r"(0x28));
 	for (unsigned v = 0; v < 32; v++) {
 		uint64_t a = isr_table[v];
 		idt[v] = (struct idt_gate){ (uint16_t)a, 0x08, 0, 0x8e, (uint16_t)(a >> 16),
@@ -99,9 +130,30 @@ static bool fixup_probe(struct bm_frame *f, uint64_t cr2)
 	return false;
 }
 
+/* An exception from ring 3: ud2 ends the user code, anything else is recorded. */
+static void back_from_user(struct bm_frame *f, uint64_t cr2)
+{
+	if (f->vec == 6) {
+		user_result = f->rax;
+		f->rax = 0;
+	} else {
+		record(f, cr2);
+		f->rax = 1;
+	}
+	f->rip = (uint64_t)(uintptr_t)user_exit;
+	f->cs = 0x08;
+	f->ss = 0x10;
+	f->rsp = user_kernel_rsp;
+	f->rflags = 0x2;
+}
+
 void exc_dispatch(struct bm_frame *f)
 {
 	uint64_t cr2 = read_cr2();
+	if ((f->cs & 3) == 3) {
+		back_from_user(f, cr2);
+		return;
+	}
 	if ((f->vec == 14 || f->vec == 13) && fixup_probe(f, cr2))
 		return;
 	kprintf("unexpected exception %lu err 0x%lx rip 0x%lx cr2 0x%lx rsp 0x%lx\n",

@@ -118,6 +118,63 @@ probe_exec_fix:
 	pop %rbx
 	ret
 
+/*
+ * int user_run(uint64_t rip, uint64_t rsp, uint64_t op, uint64_t va, uint64_t val):
+ * enter ring 3 at @rip with RDI/RSI/RDX = op/va/val. The next exception from
+ * ring 3 (ud2 when the user code is done, or a fault) comes back through
+ * exc_dispatch to user_exit on this stack, with RAX = 0 or 1.
+ */
+	.globl user_run, user_exit, user_kernel_rsp
+user_run:
+	push %rbx
+	push %rbp
+	push %r12
+	push %r13
+	push %r14
+	push %r15
+	mov %rsp, user_kernel_rsp(%rip)
+	pushq $0x23
+	push %rsi
+	pushq $0x2
+	pushq $0x1b
+	push %rdi
+	mov %rdx, %rdi
+	mov %rcx, %rsi
+	mov %r8, %rdx
+	iretq
+user_exit:
+	pop %r15
+	pop %r14
+	pop %r13
+	pop %r12
+	pop %rbp
+	pop %rbx
+	ret
+
+/*
+ * The user code, copied into a user page: op 0 loads from va into RAX, op 1
+ * stores val at va, op 2 jumps to va; each ends with ud2 (back to the kernel).
+ */
+	.globl user_stub, user_stub_end
+user_stub:
+	cmp $1, %rdi
+	je 1f
+	cmp $2, %rdi
+	je 2f
+	mov (%rsi), %rax
+	ud2
+1:	mov %rdx, (%rsi)
+	xor %eax, %eax
+	ud2
+2:	jmp *%rsi
+user_stub_end:
+
+	.data
+	.p2align 3
+user_kernel_rsp:
+	.quad 0
+	.text
+
 /* void load_gdt(const void *desc): LGDT, reload CS by lretq and the data segments. */
 	.globl load_gdt
 load_gdt:

@@ -54,5 +54,7 @@ enum pt_err scen_take(struct pt_table *t, uint64_t va, uint64_t len, struct pt_f
 
 void scen_table(struct scen *s);
 void scen_extra(struct scen *s);
+void scen_user(struct scen *s);
+void scen_ring3(struct scen *s);
 
 #endif

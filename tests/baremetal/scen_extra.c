@@ -121,8 +121,6 @@ static void row_noncanonical(struct scen *s)
 	scen_end(s, "non-canonical address: #GP, core says non-canonical");
 }
 
-void scen_user(struct scen *s);
-
 void scen_extra(struct scen *s)
 {
 	row_kernel_image(s);
@@ -130,4 +128,5 @@ void scen_extra(struct scen *s)
 	row_take_table(s);
 	row_noncanonical(s);
 	scen_user(s);
+	scen_ring3(s);
 }

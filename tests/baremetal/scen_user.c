@@ -7,8 +7,6 @@
 
 #define MARK(n) (0xfeed0000beef0000ull | (n))
 
-void scen_user(struct scen *s);
-
 static pt_paddr_t marked_frame(uint64_t mark)
 {
 	pt_paddr_t pa = bm_data_frame();
