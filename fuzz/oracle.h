@@ -33,5 +33,8 @@ void oc_walk(struct pt_table *t, struct pt_ram *ram, const struct mtree *m, pt_v
 	     pt_vaddr_t hi);
 /* Abort unless pt_table_translate of @va in @t agrees with @m. */
 void oc_translate(struct pt_table *t, const struct mtree *m, pt_vaddr_t va);
+/* RISC-V formats: abort unless a hart's walk of @va (loads, stores, fetches)
+ * agrees with @m (oracle_riscv.c). */
+void oc_hart_walk(struct pt_table *t, struct pt_ram *ram, const struct mtree *m, pt_vaddr_t va);
 
 #endif

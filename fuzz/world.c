@@ -106,6 +106,8 @@ static void check_handle(struct fz_world *w, int g)
 		if (user && va - w->trees[w->h[w->kernel].tree].m.va_lo < m->va_size)
 			m = fz_model(w, w->kernel);
 		oc_translate(t, m, va);
+		if (m->f == &pt_format_riscv_sv39 || m->f == &pt_format_riscv_sv48)
+			oc_hart_walk(t, w->ram, m, va);
 	}
 }
 
