@@ -21,9 +21,12 @@ static void fork_model(struct fm_world *w, int p, int c, unsigned idx, unsigned 
 	}
 }
 
+/* The CPU byte's bits 5-7, if set, name the allocation that fails. */
 static void op_fork(struct fm_world *w, struct fz_in *in)
 {
-	fm_on(w, in_u8(in));
+	uint8_t b = in_u8(in);
+	uint64_t fail_at = b >> 5;
+	fm_on(w, b & 0x1fu);
 	int p = fm_in_user(w, in), c = fm_in_user(w, in);
 	unsigned idx = fm_in_page(in), n = fm_in_count(in, idx);
 	enum pt_err want = PT_OK;
@@ -32,9 +35,19 @@ static void op_fork(struct fm_world *w, struct fz_in *in)
 			want = PT_ERR_MAPPED;
 	if (p == c)
 		want = PT_ERR_INVAL;
-	fz_trace("  fork %d -> %d pages [%u, %u)", p, c, idx, idx + n);
-	fm_expect(w, pt_vm_fork(&w->tab[p].t, &w->tab[c].t, fm_va(w, p, idx), n * PT_PAGE_SIZE),
-		  want, "fork");
+	fz_trace("  fork %d -> %d pages [%u, %u), allocation %" PRIu64 " fails", p, c, idx,
+		 idx + n, fail_at);
+	uint64_t allocs = pt_ram_alloc_count(w->ram);
+	pt_ram_fail_nth(w->ram, fail_at);
+	enum pt_err got = pt_vm_fork(&w->tab[p].t, &w->tab[c].t, fm_va(w, p, idx),
+				     n * PT_PAGE_SIZE);
+	pt_ram_fail_nth(w->ram, 0);
+	/* All or nothing: if the failing allocation was reached (cursor creation
+	 * may reach it before the child is checked), both tables stay as the
+	 * model has them. */
+	if (fail_at && pt_ram_alloc_count(w->ram) - allocs >= fail_at && want != PT_ERR_INVAL)
+		want = PT_ERR_NOMEM;
+	fm_expect(w, got, want, "fork");
 	if (want == PT_OK)
 		fork_model(w, p, c, idx, n);
 }

@@ -51,8 +51,8 @@ def prot(cpu, t, page, n, clear_w=False, clear_x=False, set_w=False, set_x=False
     return bytes([PROT, cpu, t]) + page + n + bytes([b])
 
 
-def fork(cpu, p, c, page, n):
-    return bytes([FORK, cpu, p - 1, c - 1]) + page + n
+def fork(cpu, p, c, page, n, fail=0):
+    return bytes([FORK, cpu | (fail << 5), p - 1, c - 1]) + page + n
 
 
 def cow(cpu, t, page):
@@ -121,6 +121,13 @@ SEEDS = {
     touch(small(31), count(2)) + fork(0, U1, U2, huge(0), count(slots=1)) +
     fork(0, U1, U2, small(31), count(2)) + act(1, U2) + access(1, small(31), FETCH, n=2) +
     cow(1, U2, small(32)) + access(1, small(32), WRITE) + access(0, small(32), WRITE),
+    'fork-nomem-2cpu': hdr(2, users=2) + asids() + act(0, U1) + act(1, U2) +
+    map_(0, U1, small(30), count(4)) + map_(0, U1, huge(0), count(slots=1), untracked=True,
+                                            is_huge=True) +
+    touch(small(30), count(4)) + fork(0, U1, U2, small(28), count(8), fail=3) +
+    access(1, small(30), n=4) + fork(1, U1, U2, small(28), count(8), fail=2) +
+    fork(0, U1, U2, huge(0), count(slots=1), fail=1) + fork(0, U1, U2, small(28), count(8)) +
+    access(1, small(30), WRITE) + cow(1, U2, small(30)) + access(1, small(30), WRITE),
 }
 
 if __name__ == '__main__':
