@@ -90,12 +90,14 @@ static bool misaligned(uint64_t pte, unsigned i)
 
 /* Step 7: A, and D for a store, must be set; Svadu sets them if the entry is unchanged. */
 static enum leaf_result update_ad(struct pt_ram *ram, pt_paddr_t addr, uint64_t *pte,
-				  enum sim_rv_access access, bool hw_ad)
+				  enum sim_rv_access access, enum sim_rv_ad ad)
 {
 	uint64_t want = *pte | SIM_RV_PTE_A | (access == SIM_RV_STORE ? SIM_RV_PTE_D : 0);
 	if (want == *pte)
 		return LEAF_OK;
-	if (!hw_ad)
+	if (ad == SIM_RV_AD_AS_SET)
+		return LEAF_OK;
+	if (ad == SIM_RV_SVADE)
 		return LEAF_FAULT;
 	if (!pt_ram_cmpxchg64(ram, addr, pte, want))
 		return LEAF_RETRY;
@@ -105,13 +107,13 @@ static enum leaf_result update_ad(struct pt_ram *ram, pt_paddr_t addr, uint64_t 
 
 static enum leaf_result check_leaf(struct pt_ram *ram, pt_paddr_t addr, uint64_t *pte,
 				   unsigned i, enum sim_rv_access access, bool user_mode,
-				   bool sum, bool mxr, bool hw_ad)
+				   bool sum, bool mxr, enum sim_rv_ad ad)
 {
 	if (!permitted(*pte, access, user_mode, sum, mxr))
 		return LEAF_FAULT;
 	if (misaligned(*pte, i))
 		return LEAF_FAULT;
-	return update_ad(ram, addr, pte, access, hw_ad);
+	return update_ad(ram, addr, pte, access, ad);
 }
 
 /* Step 8: PPN[LEVELS-1:i] from the leaf, the rest of the address from @va. */
@@ -131,7 +133,7 @@ static void fill_xlat(struct sim_rv_xlat *out, uint64_t pte, pt_paddr_t addr, un
 
 enum sim_rv_exc sim_rv_walk(struct pt_ram *ram, unsigned levels, pt_paddr_t root, uint64_t va,
 			    enum sim_rv_access access, bool user_mode, bool sum, bool mxr,
-			    bool hw_ad, struct sim_rv_xlat *out)
+			    enum sim_rv_ad ad, struct sim_rv_xlat *out)
 {
 	enum sim_rv_exc fault = page_fault(access);
 	if ((levels != 3 && levels != 4) || !canonical(levels, va))
@@ -153,7 +155,7 @@ enum sim_rv_exc sim_rv_walk(struct pt_ram *ram, unsigned levels, pt_paddr_t root
 			continue;
 		}
 		enum leaf_result r = check_leaf(ram, addr, &pte, i, access, user_mode, sum, mxr,
-						hw_ad);
+						ad);
 		if (r == LEAF_FAULT)
 			return fault;
 		if (r == LEAF_OK) {

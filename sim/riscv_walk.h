@@ -49,6 +49,13 @@ enum sim_rv_pbmt {
 #define SIM_RV_PTE_PBMT_SHIFT 61
 #define SIM_RV_PTE_N (1ull << 63)
 
+/* How a walk treats a leaf's A and D bits. */
+enum sim_rv_ad {
+	SIM_RV_SVADE = 0,      /* A clear, or D clear on a store: page fault */
+	SIM_RV_SVADU = 1,      /* set them by compare-and-swap */
+	SIM_RV_AD_AS_SET = 2,  /* as if set, writing nothing: what a leaf allows apart from A/D */
+};
+
 /* A successful translation. */
 struct sim_rv_xlat {
 	pt_paddr_t pa;         /* the physical address of the access */
@@ -63,13 +70,12 @@ struct sim_rv_xlat {
  * Translate @va for @access on a hart in U-mode (@user_mode) or S-mode, with
  * @levels 3 (Sv39) or 4 (Sv48; any other value faults every access) and the
  * root table at @root (satp.PPN << 12).
- * @sum and @mxr are sstatus.SUM and sstatus.MXR. With @hw_ad (Svadu) a leaf
- * whose A, or D for a store, is clear gets it set by compare-and-swap; else
- * (Svade) the access faults. Returns SIM_RV_OK and fills @out (may be NULL),
- * or the page fault of @access; a fault changes nothing in memory.
+ * @sum and @mxr are sstatus.SUM and sstatus.MXR; a leaf whose A, or D for a
+ * store, is clear is handled as @ad says. Returns SIM_RV_OK and fills @out
+ * (may be NULL), or the page fault of @access; a fault changes nothing.
  */
 enum sim_rv_exc sim_rv_walk(struct pt_ram *ram, unsigned levels, pt_paddr_t root, uint64_t va,
 			    enum sim_rv_access access, bool user_mode, bool sum, bool mxr,
-			    bool hw_ad, struct sim_rv_xlat *out);
+			    enum sim_rv_ad ad, struct sim_rv_xlat *out);
 
 #endif

@@ -94,6 +94,21 @@ static void expect_prop(struct core *c, struct pt_table *t, uint64_t va, pt_padd
 			assert_int_equal(x.level, i);
 			expect_leaf_prop(&x, p);
 		}
+	/* Apart from A and D: leaves the first loop only saw fault are read too. */
+	uint16_t with_ad = p.flags | PT_ACCESSED | PT_DIRTY;
+	for (int a = LOAD; a <= FETCH; a++)
+		for (int m = 0; m < 4; m++) {
+			bool user = m & 1, sum = m & 2;
+			struct sim_rv_xlat x;
+			enum sim_rv_exc got = sim_rv_walk(c->h.ram, c->levels, pt_table_root_paddr(t),
+							  va, a, user, sum, false, SIM_RV_AD_AS_SET, &x);
+			assert_int_equal(got, prop_allows(with_ad, a, user, sum) ? SIM_RV_OK : cause(a));
+			if (got != SIM_RV_OK)
+				continue;
+			assert_int_equal(x.pa, pa);
+			assert_int_equal(x.level, i);
+			expect_leaf_prop(&x, p);
+		}
 	if (p.flags & PT_R)
 		return;
 	expect_bit(raw_entry(c, t, va, i), PTE_V, false);
