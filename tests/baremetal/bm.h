@@ -64,9 +64,10 @@ int probe_exec(uint64_t va, uint64_t *out);
 /* Run the user code at @rip in ring 3 (isr.S): 0 when it reached ud2 (its RAX
  * in user_result), 1 if it faulted (recorded in bm_fault). */
 int user_run(uint64_t rip, uint64_t rsp, uint64_t op, uint64_t va, uint64_t val);
-extern uint64_t user_result;
-/* The position-independent user code user_run enters (copied to a user page). */
-extern const char user_stub[], user_stub_end[];
+extern uint64_t user_result, user_ud_rip;
+/* The position-independent user code user_run enters (copied to a user page),
+ * and its ud2 after a load and after a store. */
+extern const char user_stub[], user_stub_end[], user_stub_ud_load[], user_stub_ud_store[];
 
 /* platform.c */
 void platform_init(const struct pt_format *fmt);

@@ -61,8 +61,8 @@ static struct tss64 tss;
 /* Exceptions from ring 3 run on this stack (TSS.RSP0). */
 static uint8_t ring0_stack[16384] __attribute__((aligned(16)));
 
-/* The result the user code left in RAX when it reached ud2. */
-uint64_t user_result;
+/* The result the user code left in RAX when it reached ud2, and where. */
+uint64_t user_result, user_ud_rip;
 
 static void tss_init(void)
 {
@@ -135,6 +135,7 @@ static void back_from_user(struct bm_frame *f, uint64_t cr2)
 {
 	if (f->vec == 6) {
 		user_result = f->rax;
+		user_ud_rip = f->rip;
 		f->rax = 0;
 	} else {
 		record(f, cr2);

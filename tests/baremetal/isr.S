@@ -155,16 +155,18 @@ user_exit:
  * The user code, copied into a user page: op 0 loads from va into RAX, op 1
  * stores val at va, op 2 jumps to va; each ends with ud2 (back to the kernel).
  */
-	.globl user_stub, user_stub_end
+	.globl user_stub, user_stub_end, user_stub_ud_load, user_stub_ud_store
 user_stub:
 	cmp $1, %rdi
 	je 1f
 	cmp $2, %rdi
 	je 2f
 	mov (%rsi), %rax
+user_stub_ud_load:
 	ud2
 1:	mov %rdx, (%rsi)
 	xor %eax, %eax
+user_stub_ud_store:
 	ud2
 2:	jmp *%rsi
 user_stub_end:

@@ -32,14 +32,25 @@ static bool map_page(struct pt_table *t, uint64_t va, pt_paddr_t pa, uint16_t fl
 	return scen_map(t, va, &it) == PT_OK;
 }
 
-/* Run @op at @va in ring 3 on the user table; 0 done, 1 faulted. */
+/* Where the user code's ud2 for @op is: in the stub, or in the fetched page. */
+static uint64_t ud2_at(unsigned op, uint64_t va)
+{
+	if (op == OP_FETCH)
+		return va + 5;
+	const char *ud = op == OP_LOAD ? user_stub_ud_load : user_stub_ud_store;
+	return UCODE + (uint64_t)(ud - user_stub);
+}
+
+/* Run @op at @va in ring 3 on the user table; 0 done (at the expected ud2), else nonzero. */
 static int user(struct ring3 *r, unsigned op, uint64_t va, uint64_t val)
 {
 	probe_reset();
+	user_result = 0;
+	user_ud_rip = 0;
 	write_cr3(pt_table_root_paddr(&r->ut));
 	int faulted = user_run(UCODE, 0, op, va, val);
 	write_cr3(pt_table_root_paddr(r->ut.kernel));
-	return faulted;
+	return faulted ? faulted : user_ud_rip != ud2_at(op, va);
 }
 
 static bool ring3_open(struct scen *s, struct ring3 *r)
@@ -115,6 +126,8 @@ static void row_denied(struct scen *s)
 	check_fault(s, 14, PF_P | PF_W | PF_U, va_ro);
 	user(&r, OP_LOAD, va_none, 0);
 	check_fault(s, 14, PF_U, va_none);
+	if (!user_leaf(s, &r, va_none))
+		scen_bad(s, "the no-access page left no entry (same fault as absent)");
 	user(&r, OP_LOAD, va_absent, 0);
 	check_fault(s, 14, PF_U, va_absent);
 	uint64_t kva = BM_DMAP + ro;
