@@ -182,6 +182,60 @@ static void test_table_free(void **state)
 	vmf_assert_no_poison(f);
 }
 
+/* Page-range requests seen by the platform, and those marked "a table changed". */
+static const struct pt_tlb_ops *real_ops;
+static unsigned page_reqs, table_reqs;
+
+static void note(const struct pt_flush_req *req)
+{
+	if (req->kind != PT_FLUSH_PAGES)
+		return;
+	page_reqs++;
+	table_reqs += req->tables;
+}
+
+static void shim_flush_local(void *ctx, const struct pt_flush_req *req)
+{
+	note(req);
+	real_ops->flush_local(ctx, req);
+}
+
+static void shim_send(void *ctx, pt_cpumask_t cpus, const struct pt_flush_req *req)
+{
+	note(req);
+	real_ops->send(ctx, cpus, req);
+}
+
+/* A page-range flush says whether a table entry in it changed: leaf unmaps
+ * do not, a detached level-1 table does (what RISC-V needs to know). */
+static void test_flush_names_tables(void **state)
+{
+	struct env *e = *state;
+	struct vmf *f = e->f;
+	struct pt_tlb_ops shim = *f->env.tlb.ops;
+	shim.flush_local = shim_flush_local;
+	shim.send = shim_send;
+	real_ops = f->env.tlb.ops;
+	f->env.tlb.ops = &shim;
+	f->env.tlb.flush_threshold = 4096;
+	vmf_map_frames(f, &e->u, 4 * VMF_2M, 512, VMF_USER_RW, NULL);
+	vmf_map_frames(f, &e->u, 6 * VMF_2M, 4, VMF_USER_RW, NULL);
+	vmf_touch_all(f, 4 * VMF_2M, 4, SIM_USER);
+	vmf_touch_all(f, 6 * VMF_2M, 4, SIM_USER);
+	page_reqs = table_reqs = 0;
+	assert_int_equal(pt_vm_unmap(&e->u, 6 * VMF_2M, 4 * VMF_PAGE, NULL, NULL), PT_OK);
+	assert_true(page_reqs > 0);
+	assert_int_equal(table_reqs, 0);
+	page_reqs = 0;
+	assert_int_equal(pt_vm_unmap(&e->u, 4 * VMF_2M, 2 * VMF_2M, NULL, NULL), PT_OK);
+	assert_true(page_reqs > 0);
+	assert_int_equal(table_reqs, page_reqs);
+	assert_int_equal(vmf_harmful(f), 0);
+	f->env.tlb.ops = real_ops;
+	f->env.tlb.flush_threshold = 0;
+	vmf_assert_no_poison(f);
+}
+
 struct given {
 	pt_paddr_t pa[16];
 	unsigned nr;
@@ -347,6 +401,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test_setup_teardown(test_concurrent_shootdowns, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_first_activation_race, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_asid_after_leaving, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_flush_names_tables, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -35,6 +35,7 @@ struct pt_flusher {
 	struct pt_flush_range ranges[PT_FLUSHER_RANGES];
 	uint64_t pages;                        /* pages in them */
 	bool all;                              /* the batch became a full flush */
+	bool tables;                           /* the batch holds a detached table */
 	pt_paddr_t keep;                       /* keeper pages of issued frames */
 	pt_paddr_t spare;                      /* empty keeper pages put aside by reserve */
 	struct pt_node *keep_tables;           /* issued detached tables */

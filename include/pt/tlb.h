@@ -39,6 +39,12 @@ struct pt_flush_req {
 	pt_asid_t asid;        /* PT_FLUSH_PAGES and PT_FLUSH_ASID */
 	pt_vaddr_t va;         /* PT_FLUSH_PAGES */
 	uint64_t nr_pages;     /* PT_FLUSH_PAGES */
+	/* PT_FLUSH_PAGES: a table entry in the batch changed (a sub-tree was
+	 * detached), as Linux's mmu_gather.freed_tables. x86 ignores it (INVLPG
+	 * drops the paging-structure entries for the address too); a platform
+	 * whose page flush reaches only leaf entries (RISC-V SFENCE.VMA with an
+	 * address) must flush the whole address space instead. */
+	bool tables;
 };
 
 struct pt_tlb_ops {

@@ -35,6 +35,8 @@ static void flush_other_pcid(struct pt_x86_tlb *x, const struct pt_flush_req *re
 		x->arch->invpcid(x->ctx, 0, pcid, req->va + (i << PT_PAGE_SHIFT));
 }
 
+/* req->tables needs nothing more: INVLPG and INVPCID type 0 also drop the
+ * paging-structure-cache entries for the address. */
 static void flush_pages(struct pt_x86_tlb *x, const struct pt_flush_req *req)
 {
 	uint16_t cur = cur_pcid(x);

@@ -143,6 +143,7 @@ enum pt_err pt_flusher_keep_frame(struct pt_flusher *f, pt_paddr_t pa)
 
 void pt_flusher_keep_table(struct pt_flusher *f, struct pt_node *table)
 {
+	f->tables = true;
 	table->defer.priv[0] = f->keep_tables;
 	f->keep_tables = table;
 }
@@ -169,6 +170,7 @@ static unsigned build_reqs(const struct pt_flusher *f, struct pt_flush_req *reqs
 			.asid = kernel ? PT_ASID_ANY : pt_table_asid(f->table),
 			.va = f->ranges[i].va,
 			.nr_pages = f->ranges[i].nr_pages,
+			.tables = f->tables,
 		};
 	return f->nr_ranges;
 }
@@ -218,6 +220,7 @@ void pt_flusher_dispatch(struct pt_flusher *f)
 		f->sent_tables = n;
 	}
 	f->all = false;
+	f->tables = false;
 	f->nr_ranges = 0;
 	f->pages = 0;
 }
