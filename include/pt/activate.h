@@ -32,7 +32,8 @@ void pt_cpus_init(struct pt_cpus *cpus);
 /*
  * Load the kernel table on the calling CPU for the first time, without
  * releasing whatever it ran before, and flush everything (globals too).
- * Once per CPU. PT_ERR_INVAL: not a kernel table or no TLB interface.
+ * Once per CPU. PT_ERR_INVAL: not a kernel table, no TLB interface, or the
+ * kernel table runs under an id other than 0 elsewhere.
  */
 enum pt_err pt_table_first_activate_unchecked(struct pt_table *kernel);
 /*
