@@ -55,7 +55,7 @@ struct fm_world {
 	struct pt_sim_tlb stlb;
 	struct pt_cpus cpus;
 	struct pt_env env;
-	struct fz_reclaim reclaim;
+	struct pt_sync_reclaim reclaim;
 	unsigned nr_cpus, nr_users;
 	bool pcide;
 	int on;                     /* CPU the thread is on */

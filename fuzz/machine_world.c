@@ -73,7 +73,7 @@ static void machine_new(struct fm_world *w, bool la57)
 	pt_cpus_init(&w->cpus);
 	w->env.fmt = la57 ? &pt_format_x86_64_5level : &pt_format_x86_64_4level;
 	w->env.mem = pt_ram_physmem(w->ram);
-	w->env.reclaim = fz_reclaim_sync(&w->reclaim);
+	w->env.reclaim = pt_reclaim_sync(&w->reclaim);
 	w->env.tlb = pt_sim_tlb_init(&w->stlb, w->m, &w->cpus, w->pcide);
 }
 

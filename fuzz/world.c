@@ -59,7 +59,7 @@ void fz_world_init(struct fz_world *w, const struct pt_format *f)
 	if (!w->ram)
 		abort();
 	w->env = pt_sim_env(f, w->ram);
-	w->env.reclaim = fz_reclaim_sync(&w->reclaim);
+	w->env.reclaim = pt_reclaim_sync(&w->reclaim);
 	for (int i = 0; i < FZ_HANDLES; i++)
 		w->h[i].tree = -1;
 	w->cur_h = -1;

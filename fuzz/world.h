@@ -32,7 +32,7 @@ struct fz_world {
 	const struct pt_format *f;
 	struct pt_ram *ram;
 	struct pt_env env;
-	struct fz_reclaim reclaim;
+	struct pt_sync_reclaim reclaim;
 	struct fz_tree trees[FZ_HANDLES];
 	struct fz_handle h[FZ_HANDLES];
 	int kernel;         /* handle of the kernel table, -1 if none */

@@ -5,6 +5,8 @@
  */
 #include "vm_fixture.h"
 
+#include "reclaim_sync.h"
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -301,36 +303,6 @@ static void test_fork_oom(void **state)
 	assert_int_equal(vmf_harmful(f), 0);
 }
 
-/* Grace periods that end only at drain: what a test may see before one ends is fixed. */
-static struct pt_defer *manual_list;
-
-static void manual_nop(void *ctx)
-{
-	(void)ctx;
-}
-
-static void manual_defer(void *ctx, struct pt_defer *d)
-{
-	(void)ctx;
-	d->priv[0] = manual_list;
-	manual_list = d;
-}
-
-static void manual_drain(void *ctx)
-{
-	(void)ctx;
-	while (manual_list) {
-		struct pt_defer *d = manual_list;
-		manual_list = d->priv[0];
-		d->fn(d);
-	}
-}
-
-static const struct pt_reclaim_ops manual_ops = {
-	.read_lock = manual_nop, .read_unlock = manual_nop,
-	.defer = manual_defer, .drain = manual_drain,
-};
-
 /* A failed fork keeps the references of the child pages it took back one by
  * one (in a table straddling the range's start) until the child's CPUs have
  * flushed and a grace period passed. */
@@ -338,9 +310,11 @@ static void test_fork_undo_keeps_refs(void **state)
 {
 	(void)state;
 	pt_paddr_t first, last;
+	/* Grace periods that end only at drain: what one holds back stays visible. */
+	struct pt_sync_reclaim sync = { 0 };
 	struct pt_reclaim urcu = f->env.reclaim;
 	urcu.ops->drain(urcu.ctx);
-	f->env.reclaim = (struct pt_reclaim){ &manual_ops, NULL };
+	f->env.reclaim = pt_reclaim_sync(&sync);
 	vmf_map_frames(f, &p, UVA - VMF_PAGE, 1, VMF_USER_RW, &first);
 	vmf_map_frames(f, &p, UVA + VMF_2M, 1, VMF_USER_RW, &last);
 	if (f->nr_cpus > 1) {
@@ -373,7 +347,7 @@ static void test_fork_undo_keeps_refs(void **state)
 	assert_true(held > 0);
 	assert_int_equal(refs(first), 2);
 	assert_int_equal(refs(last), 2);
-	manual_drain(NULL);
+	f->env.reclaim.ops->drain(f->env.reclaim.ctx);
 	f->env.reclaim = urcu;
 }
 

@@ -1,25 +1,32 @@
 /* SPDX-License-Identifier: MIT */
 #include "reclaim_sync.h"
 
-#include "oracle.h"
+#include <stdio.h>
+#include <stdlib.h>
+
+static void misuse(const char *what)
+{
+	fprintf(stderr, "pt-sim: reclamation misused: %s\n", what);
+	abort();
+}
 
 static void sync_read_lock(void *ctx)
 {
-	struct fz_reclaim *r = ctx;
+	struct pt_sync_reclaim *r = ctx;
 	r->depth++;
 }
 
 static void sync_read_unlock(void *ctx)
 {
-	struct fz_reclaim *r = ctx;
+	struct pt_sync_reclaim *r = ctx;
 	if (r->depth == 0)
-		fz_fail("read_unlock without a read-side section");
+		misuse("read_unlock without a read-side section");
 	r->depth--;
 }
 
 static void sync_defer(void *ctx, struct pt_defer *d)
 {
-	struct fz_reclaim *r = ctx;
+	struct pt_sync_reclaim *r = ctx;
 	d->priv[0] = r->queue;
 	r->queue = d;
 	r->pending++;
@@ -27,9 +34,9 @@ static void sync_defer(void *ctx, struct pt_defer *d)
 
 static void sync_drain(void *ctx)
 {
-	struct fz_reclaim *r = ctx;
+	struct pt_sync_reclaim *r = ctx;
 	if (r->depth)
-		fz_fail("drain inside a read-side section");
+		misuse("drain inside a read-side section");
 	while (r->queue) {
 		struct pt_defer *d = r->queue;
 		r->queue = d->priv[0];
@@ -45,7 +52,7 @@ static const struct pt_reclaim_ops sync_ops = {
 	.drain = sync_drain,
 };
 
-struct pt_reclaim fz_reclaim_sync(struct fz_reclaim *r)
+struct pt_reclaim pt_reclaim_sync(struct pt_sync_reclaim *r)
 {
 	struct pt_reclaim rc = { &sync_ops, r };
 	return rc;
