@@ -143,6 +143,8 @@ static void dump_node(struct dumper *d, struct pt_node *n, pt_vaddr_t base,
 
 void pt_table_dump(struct pt_table *t, pt_dump_line_fn out, void *ctx)
 {
+	if (!t || !t->root || !out)
+		return;
 	const struct pt_reclaim *r = &t->env->reclaim;
 	struct dumper d = { .f = t->env->fmt, .out = out, .ctx = ctx };
 	uint64_t slot = pt_fmt_page_size(d.f, d.f->levels);
