@@ -7,6 +7,9 @@
  * against what a hart would do with them. Neither Svnapot nor PMP/PMA
  * checks are implemented: the N bit is reserved, and an entry read past the
  * end of RAM reads as zero (an invalid entry) instead of an access fault.
+ * Reserved bits (60:54, PBMT 3, N without Svnapot) fault, as step 3 of the
+ * spec says, where QEMU 7.2 with menvcfg.PBMTE ignores them: the baremetal
+ * differential lists those scenarios (tests/baremetal/riscv/diff-known.txt).
  */
 #ifndef PT_SIM_RISCV_WALK_H
 #define PT_SIM_RISCV_WALK_H

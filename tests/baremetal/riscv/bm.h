@@ -9,6 +9,8 @@
 #include <pt/pt.h>
 #include <pt/tlb_riscv.h>
 
+#include "diff_gen.h"
+
 /* QEMU virt: RAM at 2 GiB, OpenSBI in its first 2 MiB, the kernel loaded after it. */
 #define BM_RAM_BASE 0x80000000ull
 #define BM_RAM_SIZE (128ull << 20)
@@ -101,8 +103,6 @@ struct bm_fences {
 extern struct bm_fences bm_fences;
 /* SFENCE.VMA @va (len <= 512 pages) page by page, or everything. */
 void bm_flush(uint64_t va, uint64_t len);
-/* The code words a fetch at @pa runs: "lui a0, @n; ret" (also what loads there read). */
-uint64_t bm_code_word(uint32_t n);
 
 /* rows: the run; returns the number of failed rows. */
 int run_rows(struct pt_table *kt, bool pbmt);

@@ -162,12 +162,6 @@ void bm_flush(uint64_t va, uint64_t len)
 		sfence_vma_va(va + off);
 }
 
-uint64_t bm_code_word(uint32_t n)
-{
-	uint32_t lui = (n & 0xfffffu) << 12 | 10u << 7 | 0x37u;   /* lui a0, n */
-	return (uint64_t)0x00008067u << 32 | lui;                 /* ret */
-}
-
 static void map_or_die(struct pt_table *kt, uint64_t va, uint64_t end, uint64_t pa, uint16_t fl)
 {
 	struct pt_cursor_mut m;

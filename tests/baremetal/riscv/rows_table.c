@@ -224,7 +224,7 @@ static uint64_t plant(const struct row *r, pt_paddr_t pa)
 		return marker;
 	}
 	uint32_t n = 0x40000u | row_no;
-	*p = bm_code_word(n);
+	*p = diff_code_word(n);
 	fence_i();
 	return (uint64_t)n << 12;
 }

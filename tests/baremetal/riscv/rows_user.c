@@ -161,7 +161,7 @@ static void row_fetch(struct rows *s)
 	struct user u;
 	OPEN(s, &u, name);
 	pt_paddr_t x = bm_data_frame(), nx = bm_data_frame();
-	*(volatile uint64_t *)bm_virt(x) = *(volatile uint64_t *)bm_virt(nx) = bm_code_word(0x1234);
+	*(volatile uint64_t *)bm_virt(x) = *(volatile uint64_t *)bm_virt(nx) = diff_code_word(0x1234);
 	fence_i();
 	if (!map_page(&u.ut, UDATA, x, PT_RX | PT_USER) ||
 	    !map_page(&u.ut, UDATA + 0x1000, nx, PT_RW | PT_USER))
@@ -191,14 +191,14 @@ static void row_sum(struct rows *s)
 	check_trap(s, EXC_STORE_PF, UDATA);
 	/* The fetch first, on a fresh translation: QEMU 7.2 lets an S-mode fetch
 	 * hit a translation of a U page that an S-mode load with SUM cached. */
-	*(volatile uint64_t *)bm_virt(pa) = bm_code_word(1);
+	*(volatile uint64_t *)bm_virt(pa) = diff_code_word(1);
 	fence_i();
 	sstatus_set(SSTATUS_SUM);
 	sfence_vma_all();
 	probe_reset();
 	probe_exec(UDATA, &(uint64_t){ 0 });
 	check_trap(s, EXC_FETCH_PF, UDATA);
-	expect_read(s, UDATA, bm_code_word(1), "SUM: load of the user page failed");
+	expect_read(s, UDATA, diff_code_word(1), "SUM: load of the user page failed");
 	probe_reset();
 	if (probe_write(UDATA + 8, MARK(6)) || *(volatile uint64_t *)bm_virt(pa + 8) != MARK(6))
 		row_bad(s, "SUM: store to the user page failed");
