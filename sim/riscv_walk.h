@@ -67,6 +67,7 @@ struct sim_rv_xlat {
 	pt_paddr_t pte_addr;   /* where the leaf is */
 	enum sim_rv_pbmt pbmt; /* the leaf's memory type */
 	bool global;           /* G in the leaf or in a pointer above it */
+	uint64_t ptr[4];       /* ptr[i]: the pointer entry this walk read at level i, else 0 */
 };
 
 /*
@@ -80,5 +81,12 @@ struct sim_rv_xlat {
 enum sim_rv_exc sim_rv_walk(struct pt_ram *ram, unsigned levels, pt_paddr_t root, uint64_t va,
 			    enum sim_rv_access access, bool user_mode, bool sum, bool mxr,
 			    enum sim_rv_ad ad, struct sim_rv_xlat *out);
+
+/* The same walk from @table, the table of spec level @level, with @global
+ * already set by the pointers above it (a hart resuming from a cached entry). */
+enum sim_rv_exc sim_rv_walk_at(struct pt_ram *ram, unsigned levels, pt_paddr_t table,
+			       unsigned level, bool global, uint64_t va, enum sim_rv_access access,
+			       bool user_mode, bool sum, bool mxr, enum sim_rv_ad ad,
+			       struct sim_rv_xlat *out);
 
 #endif
