@@ -98,7 +98,7 @@ static int page_of_store(void)
 	return found;
 }
 
-static int access(const struct diff_scen *s, unsigned idx, uint64_t *cause, uint64_t *tval)
+static int run_access(const struct diff_scen *s, unsigned idx, uint64_t *cause, uint64_t *tval)
 {
 	uint64_t v = 0, store = STORE_MARK | idx;
 	probe_reset();
@@ -140,7 +140,7 @@ void run_diff(struct pt_table *kt)
 		diff_scenario(levels, idx, &s);
 		write_path(levels, &s);
 		uint64_t cause, tval;
-		int page = access(&s, idx, &cause, &tval);
+		int page = run_access(&s, idx, &cause, &tval);
 		uint64_t changed = 0;
 		for (unsigned i = s.leaf; i < levels; i++)
 			changed |= ((table(diff_pte_pa(levels, &s, i))[0] ^ s.pte[i]) & 0xff) << (8 * i);
