@@ -488,6 +488,50 @@ static void test_fault_fence(void **state)
 	assert_int_equal(harmful(), 0);
 }
 
+static size_t count(bool leaf, bool global, int asid)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < m.hart[0].n; i++) {
+		const struct sim_rv_entry *e = &m.hart[0].e[i];
+		n += e->leaf == leaf && e->global == global && (asid < 0 || e->asid == asid);
+	}
+	return n;
+}
+
+/* The simulated TLB's own rules, on a global kernel page and a user page of
+ * ASID 1: what a satp write and each SFENCE.VMA form leave cached. */
+static void test_hart_rules(void **state)
+{
+	(void)state;
+	boot(1);
+	run_everywhere(&t, 1);
+	map_frames(&t, UVA, 1, USER_RW, NULL);
+	map_range(&kernel, KVA, 16 * M2, PAGE, PT_RW | PT_GLOBAL | PT_ACCESSED | PT_DIRTY);
+	touch_all(UVA, 1, SIM_RV_LOAD, true);
+	touch_all(KVA, 1, SIM_RV_LOAD, false);
+	assert_int_equal(count(true, false, 1), 1);
+	assert_int_equal(count(true, true, -1), 1);
+	assert_int_equal(count(false, false, 1), 2 * (fmt->levels - 1));
+	/* A satp write drops nothing. */
+	size_t cached = m.hart[0].n;
+	assert_int_equal(pt_table_activate(&u, 2), PT_OK);
+	assert_int_equal(m.hart[0].n, cached);
+	/* rs2 = ASID: that ASID's entries go, global ones stay. */
+	sim_rv_sfence(&m, 0, false, 0, true, 1);
+	assert_int_equal(count(true, false, 1) + count(false, false, 1), 0);
+	assert_int_equal(count(true, true, -1), 1);
+	/* rs1 = va: the leaf goes, the pointers above it (now ASID 2's) stay. */
+	assert_int_equal(sim_rv_access(&m, 0, KVA, SIM_RV_LOAD, false, NULL), SIM_RV_OK);
+	sim_rv_sfence(&m, 0, false, 0, false, 0);
+	assert_int_equal(sim_rv_access(&m, 0, KVA, SIM_RV_LOAD, false, NULL), SIM_RV_OK);
+	assert_int_equal(count(false, false, 2), fmt->levels - 1);
+	sim_rv_sfence(&m, 0, true, KVA, false, 0);
+	assert_int_equal(count(true, true, -1), 0);
+	assert_int_equal(count(false, false, 2), fmt->levels - 1);
+	sim_rv_sfence(&m, 0, false, 0, false, 0);
+	assert_int_equal(m.hart[0].n, 0);
+}
+
 int main(int argc, char **argv)
 {
 	fmt = argc > 1 && !strcmp(argv[1], "sv48") ? &pt_format_riscv_sv48 : &pt_format_riscv_sv39;
@@ -517,6 +561,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test_teardown(test_cow_copy_site, teardown),
 		cmocka_unit_test_teardown(test_cow_copy, teardown),
 		cmocka_unit_test_teardown(test_fault_fence, teardown),
+		cmocka_unit_test_teardown(test_hart_rules, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
