@@ -280,6 +280,8 @@ static void test_null_handles_inval(void **state)
 	assert_int_equal(pt_table_protect_flush_tlb(NULL, 0, 4 * KiB, CLEAR_W), PT_ERR_INVAL);
 	assert_int_equal(pt_table_activate(NULL, 0), PT_ERR_INVAL);
 	assert_int_equal(pt_table_first_activate_unchecked(NULL), PT_ERR_INVAL);
+	assert_int_equal(pt_flusher_keep_frame(NULL, 0), PT_ERR_INVAL);
+	assert_int_equal(pt_flusher_reserve(NULL, 1), PT_ERR_INVAL);
 
 	/* NULL spare_used, and a cursor used or dropped after its drop. */
 	map_frames(x, &x->u, 0, 1, PT_R | PT_USER);
