@@ -9,7 +9,9 @@
  * own accesses. Regions share the tables' upper nodes, so forks in opposite
  * directions contend for the same two locks. A watchdog fails the run when
  * no thread makes progress. Bounded by wall time:
- *   test_vm_stress THREADS [SECONDS]   (or PT_STRESS_SECONDS; default 10)
+ *   test_vm_stress THREADS [SECONDS [pcid]]   (or PT_STRESS_SECONDS; default 10)
+ * With "pcid" the CPUs tag their TLBs (A runs under id 1, B under id 2), so a
+ * switch flushes nothing and CPUs that left a table stay its targets.
  * PT_STRESS_STALL sets the watchdog's limit (default 60 s); PT_STRESS_FLUSH_OFF
  * a mask of flush sites to skip (pt/flush.h), to see the checks fail.
  */
@@ -18,6 +20,7 @@
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -62,6 +65,14 @@ struct worker {
 	uint64_t fork_mapped;          /* forks refused: the child range held a mapping */
 };
 static struct worker workers[MAX_THREADS];
+
+static unsigned nr_threads = 2, seconds = 10;
+static bool pcid;
+
+static pt_asid_t asid_of(unsigned t)
+{
+	return pcid ? (pt_asid_t)(t + 1) : 0;
+}
 
 static uint64_t rnd(struct worker *w)
 {
@@ -284,7 +295,7 @@ static void one_op(struct worker *w)
 	atomic_store(&w->last_op, op);
 	if (op == OP_SWITCH) {
 		w->active = (unsigned)(rnd(w) & 1);
-		if (pt_table_activate(&tab[w->active], 0) != PT_OK)
+		if (pt_table_activate(&tab[w->active], asid_of(w->active)) != PT_OK)
 			VIOLATION("activate");
 		w->ops[op]++;
 		return;
@@ -320,7 +331,7 @@ static void *work(void *arg)
 		return NULL;
 	}
 	w->active = w->cpu & 1;
-	if (pt_table_activate(&tab[w->active], 0) != PT_OK)
+	if (pt_table_activate(&tab[w->active], asid_of(w->active)) != PT_OK)
 		VIOLATION("activate");
 	while (!atomic_load(&stop)) {
 		one_op(w);
@@ -357,14 +368,13 @@ static void *watchdog(void *arg)
 	return NULL;
 }
 
-static unsigned nr_threads = 2, seconds = 10;
 
 static void test_stress(void **state)
 {
 	(void)state;
 	unsigned stall = env_or("PT_STRESS_STALL", 60);
 	pthread_t dog;
-	f = vmf_new(nr_threads, false);
+	f = vmf_new(nr_threads, pcid);
 	vmf_user(f, &tab[0]);
 	vmf_user(f, &tab[1]);
 	for (unsigned r = 0; r < NR_REGIONS; r++)
@@ -392,8 +402,9 @@ static void test_stress(void **state)
 	}
 	for (unsigned o = 0; o < OP__COUNT; o++)
 		all += total[o];
-	print_message("stress: %u threads x %u s: %llu operations, %lu violations\n", nr_threads,
-		      seconds, (unsigned long long)all, atomic_load(&violations));
+	print_message("stress: %u threads x %u s%s: %llu operations, %lu violations\n", nr_threads,
+		      seconds, pcid ? " (pcid)" : "", (unsigned long long)all,
+		      atomic_load(&violations));
 	for (unsigned o = 0; o < OP__COUNT; o++)
 		print_message("  %-10s %llu\n", op_names[o], (unsigned long long)total[o]);
 	print_message("  forks refused (child mapped): %llu\n", (unsigned long long)refused);
@@ -419,7 +430,9 @@ int main(int argc, char **argv)
 	nr_threads = argc > 1 ? (unsigned)atoi(argv[1]) : 2;
 	if (nr_threads < 1 || nr_threads > MAX_THREADS)
 		nr_threads = 2;
-	seconds = env_or("PT_STRESS_SECONDS", argc > 2 ? (unsigned)atoi(argv[2]) : 10);
+	seconds = env_or("PT_STRESS_SECONDS", argc > 2 && atoi(argv[2]) > 0 ? (unsigned)atoi(argv[2])
+									  : 10);
+	pcid = argc > 3 && !strcmp(argv[3], "pcid");
 	/* A mask of enum pt_flush_site to skip: shows that the checks catch a missing flush. */
 	atomic_store(&pt_test_flush_off, env_or("PT_STRESS_FLUSH_OFF", 0));
 	const struct CMUnitTest tests[] = { cmocka_unit_test(test_stress) };
