@@ -6,7 +6,8 @@
  * root entries at those children, so kernel mappings are visible in every
  * user table at once. Handles are caller-allocated; functions on one handle
  * are not thread-safe against pt_table_destroy of the same handle. A
- * destroyed handle (root NULL) is PT_ERR_INVAL to every function taking it.
+ * destroyed handle (root NULL) is PT_ERR_INVAL to every function that returns
+ * an error.
  *
  * Lock order across tables: ascending pt_table_root_paddr (pt/cursor.h).
  */
