@@ -57,11 +57,12 @@ static bool check_arity(struct sim *s, const struct sim_command *c)
 	struct arity a;
 	usage_arity(c->usage, &a);
 	int given = s->ac - 1;
+	const char *sep = *c->usage ? " " : "";
 	if (given < a.min)
-		return cmd_error(s, "missing argument %d %s (usage: %s %s)", given + 1,
-				 a.words[given < 16 ? given : 15], c->name, c->usage);
+		return cmd_error(s, "missing argument %d %s (usage: %s%s%s)", given + 1,
+				 a.words[given < 16 ? given : 15], c->name, sep, c->usage);
 	if (given > a.max)
-		return arg_error(s, a.max + 1, "unexpected argument (usage: %s %s)", c->name,
+		return arg_error(s, a.max + 1, "unexpected argument (usage: %s%s%s)", c->name, sep,
 				 c->usage);
 	return true;
 }
@@ -158,7 +159,9 @@ static bool split(struct sim *s, char *line, size_t len, size_t *cap)
 static int run_line(struct sim *s)
 {
 	s->outcome = (struct sim_outcome){ OUT_OK, PT_OK, 0 };
-	if (ptsim_dispatch(s) < 0)
+	int rc = ptsim_dispatch(s);
+	ptsim_drain(s);
+	if (rc < 0)
 		return -1;
 	if (s->outcome.kind != OUT_OK) {
 		char what[160], want[48];
@@ -248,7 +251,8 @@ void ptsim_usage(FILE *out)
 		fprintf(out, "\n%s:\n", set_titles[i]);
 		for (const struct sim_command *c = command_sets[i]; c->name; c++) {
 			char head[96];
-			snprintf(head, sizeof(head), "%s %s", c->name, c->usage);
+			snprintf(head, sizeof(head), "%s%s%s", c->name, *c->usage ? " " : "",
+				 c->usage);
 			fprintf(out, "  %-38s %s\n", head, c->help);
 		}
 	}

@@ -14,6 +14,7 @@
 #include <pt/pt.h>
 
 #include "ram.h"
+#include "reclaim_sync.h"
 
 #define MAX_TABLES 16
 #define MAX_NAME 31
@@ -40,6 +41,8 @@ struct sim {
 	uint64_t max_ram;            /* the largest `ram` accepted */
 	struct pt_ram *ram;
 	struct pt_env env;
+	/* Deferred frees run at the end of each command: outputs do not depend on timing. */
+	struct pt_sync_reclaim reclaim;
 	struct sim_table tables[MAX_TABLES];
 	FILE *out, *err;
 	unsigned line;

@@ -277,6 +277,7 @@ static bool ensure_ram(struct sim *s)
 	if (!s->ram)
 		return cmd_error(s, "cannot create %" PRIu64 " bytes of simulated RAM", s->ram_size);
 	s->env = pt_sim_env(s->fmt, s->ram);
+	s->env.reclaim = pt_reclaim_sync(&s->reclaim);
 	return true;
 }
 

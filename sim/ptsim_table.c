@@ -44,9 +44,11 @@ static int cmd_ram(struct sim *s)
 	uint64_t size;
 	if (!before_tables(s) || !arg_num(s, 1, &size))
 		return -1;
+	bool tera = s->max_ram % (1ull << 40) == 0;
 	if (size == 0 || size % PT_RAM_GRANULE || size > s->max_ram)
 		return arg_error(s, 1, "cannot simulate that much RAM (expected a multiple of 2M "
-				 "from 2M to %" PRIu64 "G)", s->max_ram >> 30), -1;
+				 "from 2M to %" PRIu64 "%c)", s->max_ram >> (tera ? 40 : 20),
+				 tera ? 'T' : 'M'), -1;
 	struct pt_ram *probe = pt_ram_create(size);
 	if (!probe)
 		return arg_error(s, 1, "cannot simulate that much RAM: out of host memory"), -1;
