@@ -99,10 +99,22 @@ bool arg_word(struct sim *s, int i, const char *const *words, unsigned *out);
 bool arg_err(struct sim *s, int i, enum pt_err *out);
 /* The live table named by argument @i, or an input error (NULL). */
 struct sim_table *arg_table(struct sim *s, int i);
+/* A software walk: the address, and what pt_table_translate found there. */
+struct sim_walk {
+	struct sim_table *st;
+	uint64_t va;
+	pt_paddr_t pa;
+	struct pt_item leaf;
+	enum pt_err err;
+};
+/* Walk the table of argument 1 at the address of argument 2 (deferred frees run first). */
+bool arg_walk(struct sim *s, struct sim_walk *w);
 /* A fresh table slot named by argument @i (not live; RAM created on first use). */
 struct sim_table *new_table(struct sim *s, int i);
 
-/* Print a property as "rw-u,wb" (the syntax map takes). */
+/* A property as "rw-u,wb" (the syntax map takes), in @buf. */
+const char *prop_text(struct pt_prop p, char *buf, size_t size);
+/* Print a property as prop_text writes it. */
 void put_prop(FILE *out, struct pt_prop p);
 /* The short name of @err ("mapped"), as `expect error` takes it. */
 const char *err_name(enum pt_err err);

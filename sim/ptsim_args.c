@@ -259,6 +259,15 @@ struct sim_table *arg_table(struct sim *s, int i)
 	return st;
 }
 
+bool arg_walk(struct sim *s, struct sim_walk *w)
+{
+	if (!(w->st = arg_table(s, 1)) || !arg_num(s, 2, &w->va))
+		return false;
+	ptsim_drain(s);
+	w->err = pt_table_translate(&w->st->t, w->va, &w->pa, &w->leaf);
+	return true;
+}
+
 static bool valid_name(const char *p)
 {
 	if (!isalnum((unsigned char)*p) && *p != '_')
@@ -308,13 +317,20 @@ struct sim_table *new_table(struct sim *s, int i)
 	return NULL;
 }
 
+const char *prop_text(struct pt_prop p, char *buf, size_t size)
+{
+	snprintf(buf, size, "%c%c%c%s%s%s%s,%s", p.flags & PT_R ? 'r' : '-',
+		 p.flags & PT_W ? 'w' : '-', p.flags & PT_X ? 'x' : '-',
+		 p.flags & PT_USER ? "u" : "", p.flags & PT_GLOBAL ? "g" : "",
+		 p.flags & PT_ACCESSED ? "a" : "", p.flags & PT_DIRTY ? "d" : "",
+		 ptsim_cache_names[p.cache < PT_CACHE__COUNT ? p.cache : 0]);
+	return buf;
+}
+
 void put_prop(FILE *out, struct pt_prop p)
 {
-	fprintf(out, "%c%c%c%s%s%s%s,%s", p.flags & PT_R ? 'r' : '-', p.flags & PT_W ? 'w' : '-',
-		p.flags & PT_X ? 'x' : '-', p.flags & PT_USER ? "u" : "",
-		p.flags & PT_GLOBAL ? "g" : "", p.flags & PT_ACCESSED ? "a" : "",
-		p.flags & PT_DIRTY ? "d" : "",
-		ptsim_cache_names[p.cache < PT_CACHE__COUNT ? p.cache : 0]);
+	char buf[32];
+	fputs(prop_text(p, buf, sizeof(buf)), out);
 }
 
 void set_err(struct sim *s, enum pt_err err)

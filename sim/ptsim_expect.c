@@ -79,14 +79,22 @@ static int expect_fault(struct sim *s)
 	return expect_outcome(s, &want, wanted);
 }
 
+/* "0x1000 L1 rw-u,wb": what a walk found, as expect translate writes it. */
+static void leaf_text(pt_paddr_t pa, pt_level_t level, struct pt_prop prop, char *buf,
+		      size_t size)
+{
+	char p[32];
+	snprintf(buf, size, "0x%" PRIx64 " L%u %s", pa, level, prop_text(prop, p, sizeof(p)));
+}
+
 static int expect_translate(struct sim *s)
 {
-	struct sim_table *st = arg_table(s, 1);
-	uint64_t va, want_pa = 0;
+	struct sim_walk w;
+	pt_paddr_t want_pa = 0;
 	pt_level_t want_level = 0;
 	struct pt_prop want_prop = { 0, 0 };
 	bool unmapped = s->ac > 3 && !strcmp(s->av[3], "unmapped");
-	if (!st || !arg_num(s, 2, &va))
+	if (!arg_walk(s, &w))
 		return -1;
 	if (unmapped && s->ac > 4)
 		return arg_error(s, 4, "unexpected argument after 'unmapped'"), -1;
@@ -97,36 +105,19 @@ static int expect_translate(struct sim *s)
 	if (!unmapped && (!arg_num(s, 3, &want_pa) || !arg_level(s, 4, &want_level) ||
 			  !arg_prop(s, 5, &want_prop)))
 		return -1;
-	pt_paddr_t pa = 0;
-	struct pt_item leaf;
-	enum pt_err err = pt_table_translate(&st->t, va, &pa, &leaf);
-	char buf[128];
-	if (unmapped && err == PT_ERR_NOT_MAPPED)
+	char got[96], wanted[96] = "unmapped", err[80];
+	if (unmapped ? w.err == PT_ERR_NOT_MAPPED
+		     : w.err == PT_OK && w.pa == want_pa && w.leaf.level == want_level &&
+			       pt_prop_eq(w.leaf.prop, want_prop))
 		return 0;
-	if (err != PT_OK) {
-		fail(s, "expect translate: %s 0x%" PRIx64 " returned %s", st->name, va,
-		     err_text(err, buf, sizeof(buf)));
-		return 0;
-	}
-	if (!unmapped && pa == want_pa && leaf.level == want_level &&
-	    pt_prop_eq(leaf.prop, want_prop))
-		return 0;
-	char got[96], wanted[96];
-	FILE *g = fmemopen(got, sizeof(got), "w"), *w = fmemopen(wanted, sizeof(wanted), "w");
-	if (g) {
-		fprintf(g, "0x%" PRIx64 " L%u ", pa, leaf.level);
-		put_prop(g, leaf.prop);
-		fclose(g);
-	}
-	if (w) {
-		if (unmapped)
-			fprintf(w, "unmapped");
-		else
-			fprintf(w, "0x%" PRIx64 " L%u ", want_pa, want_level), put_prop(w, want_prop);
-		fclose(w);
-	}
-	fail(s, "expect translate: %s 0x%" PRIx64 " -> %s, expected %s", st->name, va,
-	     g ? got : "?", w ? wanted : "?");
+	if (w.err != PT_OK)
+		snprintf(got, sizeof(got), "returned %s", err_text(w.err, err, sizeof(err)));
+	else
+		leaf_text(w.pa, w.leaf.level, w.leaf.prop, got, sizeof(got));
+	if (!unmapped)
+		leaf_text(want_pa, want_level, want_prop, wanted, sizeof(wanted));
+	fail(s, "expect translate: %s 0x%" PRIx64 " %s%s, expected %s", w.st->name, w.va,
+	     w.err == PT_OK ? "-> " : "", got, wanted);
 	return 0;
 }
 
@@ -152,22 +143,18 @@ static int expect_stale(struct sim *s)
 
 static int expect_refs(struct sim *s)
 {
-	struct sim_table *st = arg_table(s, 1);
-	uint64_t va, want;
-	pt_paddr_t pa;
-	struct pt_item leaf;
-	if (!st || !arg_num(s, 2, &va) || !arg_num(s, 3, &want))
+	struct sim_walk w;
+	uint64_t want;
+	if (!arg_walk(s, &w) || !arg_num(s, 3, &want))
 		return -1;
-	ptsim_drain(s);
-	enum pt_err err = pt_table_translate(&st->t, va, &pa, &leaf);
 	char buf[128];
-	if (err != PT_OK)
-		fail(s, "expect refs: %s 0x%" PRIx64 " returned %s", st->name, va,
-		     err_text(err, buf, sizeof(buf)));
-	else if (!leaf.tracked)
-		fail(s, "expect refs: %s 0x%" PRIx64 " maps an untracked frame", st->name, va);
+	if (w.err != PT_OK)
+		fail(s, "expect refs: %s 0x%" PRIx64 " returned %s", w.st->name, w.va,
+		     err_text(w.err, buf, sizeof(buf)));
+	else if (!w.leaf.tracked)
+		fail(s, "expect refs: %s 0x%" PRIx64 " maps an untracked frame", w.st->name, w.va);
 	else
-		check_count(s, "the frame's reference count", pt_ram_refcount(s->ram, leaf.pa),
+		check_count(s, "the frame's reference count", pt_ram_refcount(s->ram, w.leaf.pa),
 			    want);
 	return 0;
 }

@@ -300,18 +300,13 @@ static int cmd_counters(struct sim *s)
 
 static int cmd_refs(struct sim *s)
 {
-	struct sim_table *st = arg_table(s, 1);
-	uint64_t va;
-	pt_paddr_t pa;
-	struct pt_item leaf;
-	if (!st || !arg_num(s, 2, &va))
+	struct sim_walk w;
+	if (!arg_walk(s, &w))
 		return -1;
-	ptsim_drain(s);
-	enum pt_err err = pt_table_translate(&st->t, va, &pa, &leaf);
-	if (err != PT_OK)
-		return report(s, "refs", err);
-	fprintf(s->out, "refs: %#" PRIx64 " -> frame %#" PRIx64 ": %" PRIu32 "\n", va, leaf.pa,
-		leaf.tracked ? pt_ram_refcount(s->ram, leaf.pa) : 0);
+	if (w.err != PT_OK)
+		return report(s, "refs", w.err);
+	fprintf(s->out, "refs: %#" PRIx64 " -> frame %#" PRIx64 ": %" PRIu32 "\n", w.va, w.leaf.pa,
+		w.leaf.tracked ? pt_ram_refcount(s->ram, w.leaf.pa) : 0);
 	return 0;
 }
 

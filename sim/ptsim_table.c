@@ -220,17 +220,13 @@ static int cmd_query(struct sim *s)
 
 static int cmd_translate(struct sim *s)
 {
-	struct sim_table *st = arg_table(s, 1);
-	uint64_t va;
-	pt_paddr_t pa;
-	struct pt_item leaf;
-	if (!st || !arg_num(s, 2, &va))
+	struct sim_walk w;
+	if (!arg_walk(s, &w))
 		return -1;
-	enum pt_err err = pt_table_translate(&st->t, va, &pa, &leaf);
-	if (err != PT_OK)
-		return report(s, "translate", err);
-	fprintf(s->out, "translate 0x%" PRIx64 " -> 0x%" PRIx64 " L%u ", va, pa, leaf.level);
-	put_prop(s->out, leaf.prop);
+	if (w.err != PT_OK)
+		return report(s, "translate", w.err);
+	fprintf(s->out, "translate 0x%" PRIx64 " -> 0x%" PRIx64 " L%u ", w.va, w.pa, w.leaf.level);
+	put_prop(s->out, w.leaf.prop);
 	fprintf(s->out, "\n");
 	return 0;
 }
