@@ -253,7 +253,10 @@ void ptsim_usage(FILE *out)
 			char head[96];
 			snprintf(head, sizeof(head), "%s%s%s", c->name, *c->usage ? " " : "",
 				 c->usage);
-			fprintf(out, "  %-38s %s\n", head, c->help);
+			if (strlen(head) > 38)
+				fprintf(out, "  %s\n  %-38s %s\n", head, "", c->help);
+			else
+				fprintf(out, "  %-38s %s\n", head, c->help);
 		}
 	}
 	fputs("\nArguments:\n"

@@ -172,7 +172,7 @@ static int cmd_check_wx(struct sim *s)
 
 const struct sim_command ptsim_dump_cmds[] = {
 	{ "dump", "[--json|--dot] NAME...",
-	  "runs of leaves and holes, by half; --json: one JSON line; --dot: the node tree",
+	  "runs of leaves and holes; --json: as one line; --dot: nodes",
 	  cmd_dump, false },
 	{ "check_wx", "NAME", "list the leaves both writable and executable (fails if any)",
 	  cmd_check_wx, false },

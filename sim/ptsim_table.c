@@ -253,8 +253,8 @@ static int cmd_stats(struct sim *s)
 
 const struct sim_command ptsim_table_cmds[] = {
 	{ "format", "x86_64_4|x86_64_5|riscv_sv39|riscv_sv48",
-	  "the MMU format (before any table; default x86_64_4)", cmd_format, false },
-	{ "ram", "SIZE", "simulated RAM, 2M to 1T (before any table; default 4G)", cmd_ram,
+	  "the MMU format (before any table)", cmd_format, false },
+	{ "ram", "SIZE", "2M to 1T (before any table; default 4G)", cmd_ram,
 	  false },
 	{ "kernel", "NAME", "create a kernel table (its upper half is shared)", cmd_create, false },
 	{ "user", "NAME KERNEL", "create a user table sharing KERNEL's half", cmd_create, false },
@@ -262,7 +262,7 @@ const struct sim_command ptsim_table_cmds[] = {
 	  false },
 	{ "copy", "NAME SRC", "a second handle to SRC's tree", cmd_create, false },
 	{ "map", "NAME VA PA LEVEL PROPS [tracked]",
-	  "map one page; tracked allocates a data frame (PA ignored)", cmd_map, false },
+	  "map one page; tracked: a new data frame", cmd_map, false },
 	{ "map_range", "NAME VA PA LEN PROPS", "map a range with the largest pages that fit",
 	  cmd_map_range, false },
 	{ "unmap", "NAME VA LEN", "unmap a range, splitting huge pages", cmd_unmap, false },
