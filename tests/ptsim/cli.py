@@ -4,8 +4,14 @@
 the exact text of its messages.
 
     cli.py PTSIM VERSION MANUAL
+
+PTSIM_WRAPPER, if set, prefixes every ptsim command (e.g. "valgrind -q
+--error-exitcode=99 --leak-check=full"): a memory error then shows as a
+wrong exit status.
 """
+import json
 import os
+import shlex
 import subprocess
 import sys
 import tempfile
@@ -107,9 +113,15 @@ CASES = [
      "line 6: expect fault: access faulted with #PF error code 0x4, expected "
      "#PF error code 0x6\nline 7: expect stale: the count of stale TLB entries is 0, "
      "expected 1\nptsim: 2 failures\n", None),
-    ("W+X found", "empty T\nmap_range T 0 0x1000 8K rwx\ncheck_wx T\n", [], 1,
-     "line 3: check_wx: 2 W+X pages in T (use 'expect wx T 2' if intended)\n"
-     "ptsim: 1 failure\n", None),
+    ("W+X found", "empty T\nmap_range T 0 0x1000 8K rwx\nmap_range T 0x3000 0 4K rw\n"
+     "check_wx T\n", [], 1,
+     "line 4: check_wx: 2 W+X pages in T (use 'expect wx T 2' if intended)\n"
+     "ptsim: 1 failure\n", "empty T: success (root 0x1000)\nmap_range: success\n"
+     "map_range: success\n  W+X 0x0000000000000000-0x0000000000002000       8K  L1 rwx sys"
+     "              WB\ncheck_wx T: failed, 2 W+X pages found\n"),
+    ("W+X none", "empty T\nmap_range T 0 0x1000 8K rw\ncheck_wx T\n", [], 0, "",
+     "empty T: success (root 0x1000)\nmap_range: success\n"
+     "check_wx T: passed, no W+X pages found\n"),
     # Exit 0, reading standard input.
     ("standard input", "stats\n", ["-"], 0, "", STATS),
     ("expected failures exit 0", "empty T\nexpect error not-mapped translate T 0\n"
@@ -117,9 +129,12 @@ CASES = [
 ]
 
 
+WRAPPER = shlex.split(os.environ.get("PTSIM_WRAPPER", ""))
+
+
 def run_case(ptsim, case, tmp):
     name, text, extra, status, stderr, stdout = case
-    args, stdin = [ptsim] + extra, None
+    args, stdin = WRAPPER + [ptsim] + extra, None
     if text is not None and extra == ["-"]:
         stdin = text.encode()
     elif text is not None:
@@ -147,7 +162,7 @@ def check(results, name, problems):
 
 
 def options_cases(ptsim, version, manual, tmp, results):
-    run = subprocess.run([ptsim, "--help"], capture_output=True, text=True)
+    run = subprocess.run(WRAPPER + [ptsim, "--help"], capture_output=True, text=True)
     problems = [] if run.returncode == 0 and not run.stderr else [f"exit {run.returncode}"]
     for word in ["Usage: ptsim [FILE | -]", "map_range NAME VA PA LEN PROPS",
                  "expect translate NAME VA PA|unmapped [LEVEL] [PROPS]", "Exit status:",
@@ -157,7 +172,7 @@ def options_cases(ptsim, version, manual, tmp, results):
             problems.append(f"--help lacks {word!r}")
     check(results, "--help on stdout: commands, arguments, exit status", problems)
     helptext = run.stdout
-    run = subprocess.run([ptsim, "--version"], capture_output=True, text=True)
+    run = subprocess.run(WRAPPER + [ptsim, "--version"], capture_output=True, text=True)
     want = f"ptsim (libpt) {version}\n"
     check(results, "--version", [] if (run.returncode, run.stdout, run.stderr) == (0, want, "")
           else [f"exit {run.returncode}, {run.stdout!r}, expected {want!r}"])
@@ -171,9 +186,38 @@ def options_cases(ptsim, version, manual, tmp, results):
         ("two scenario files", ["a.pt", "b.pt"],
          "ptsim: one scenario file at most ('b.pt' is a second) (see ptsim --help)\n"),
     ]:
-        run = subprocess.run([ptsim] + args, capture_output=True, text=True)
+        run = subprocess.run(WRAPPER + [ptsim] + args, capture_output=True, text=True)
         check(results, name, [] if (run.returncode, run.stderr, run.stdout) == (2, err, "")
               else [f"exit {run.returncode}, stderr {run.stderr!r}, expected {err!r}"])
+    # dump --json: one line a dump, valid JSON, runs tiling the window.
+    scenario = os.path.join(tmp, "json.pt")
+    with open(scenario, "w") as f:
+        f.write("kernel K\nuser P K\nmap_range P 0x3fdff000 0x3fdff000 0x40203000 rwu\n"
+                "map_range K 0xffff800000000000 0 4M rwg\ndump --json P K\n")
+    run = subprocess.run(WRAPPER + [ptsim, scenario], capture_output=True, text=True)
+    problems = [] if run.returncode == 0 else [f"exit {run.returncode}"]
+    dumps = [json.loads(line) for line in run.stdout.splitlines() if line.startswith("{")]
+    if [d["table"] for d in dumps] != ["P", "K"]:
+        problems.append(f"dumps of {[d['table'] for d in dumps]}, expected P and K")
+    for d in dumps:
+        end = 0
+        for r in d["runs"]:
+            start = int(r["start"], 16)
+            if start != end and not (end == 1 << 47 and start == 0xffff800000000000):
+                problems.append(f"{d['table']}: run at {r['start']} after {hex(end)}")
+            end = int(r["end"], 16)
+            if int(r["size"], 16) != end - start:
+                problems.append(f"{d['table']}: run {r} has the wrong size")
+        if end != 1 << 64:
+            problems.append(f"{d['table']}: runs end at {hex(end)}")
+    p_runs = dumps[0]["runs"] if dumps else []
+    if {"start": "0x40000000", "end": "0x80000000", "size": "0x40000000", "level": 3,
+            "half": "user", "own": True, "mapped": True, "prop": "rw-u,wb",
+            "tracked": False} not in p_runs:
+        problems.append("P's 1 GiB leaf is missing")
+    if not any(r["mapped"] and not r["own"] and r["prop"] == "rw-g,wb" for r in p_runs):
+        problems.append("P's dump lacks the shared kernel mapping")
+    check(results, "dump --json: valid, tiling, both halves", problems)
     # The manual documents every command the help lists.
     with open(manual) as f:
         man = f.read().replace("\\-", "-")

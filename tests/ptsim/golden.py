@@ -9,9 +9,11 @@ standard error (its expectations hold); standard output must equal the
 golden file, or the test fails and prints a unified diff. With --update, or
 PTSIM_GOLDEN_UPDATE=1 in the environment, the golden file is rewritten
 instead (scripts/ptsim-golden --update does that for every example).
+PTSIM_WRAPPER, if set, prefixes the ptsim command (valgrind in CI).
 """
 import difflib
 import os
+import shlex
 import subprocess
 import sys
 
@@ -24,7 +26,8 @@ def main():
         return 2
     ptsim, scenario = args
     golden = os.path.splitext(scenario)[0] + ".out"
-    run = subprocess.run([ptsim, scenario], capture_output=True, text=True)
+    wrapper = shlex.split(os.environ.get("PTSIM_WRAPPER", ""))
+    run = subprocess.run(wrapper + [ptsim, scenario], capture_output=True, text=True)
     if run.returncode != 0 or run.stderr:
         print(f"{scenario}: exit {run.returncode}, expected 0 with no messages:")
         print(run.stderr, end="")
