@@ -29,7 +29,9 @@ uint64_t bench_thread_cpu_ns(void)
  * thread start-up, RCU registration and futex wake-ups stay out of the
  * timed region: a helper spins on a generation counter, runs its job, and
  * counts itself done. The calling thread runs job 0 itself, so a 2-thread
- * case keeps exactly two threads busy on a 2-core machine.
+ * case keeps exactly two threads busy on a 2-core machine. Under valgrind,
+ * where threads run one at a time and a spin would be counted as work, the
+ * waits block on a condition variable instead.
  */
 struct pool {
 	struct fixture *fx;
@@ -38,6 +40,9 @@ struct pool {
 	_Atomic unsigned gen, done;
 	_Atomic bool quit;
 	uint64_t cpu_ns[BENCH_MAX_THREADS];   /* each job's CPU time in the last repeat */
+	bool block;                     /* wait on cv, not by spinning */
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
 };
 
 struct helper {
@@ -52,6 +57,40 @@ static void relax(void)
 #if defined(__x86_64__) || defined(__i386__)
 	__builtin_ia32_pause();
 #endif
+}
+
+static bool gen_moved(struct pool *p, unsigned seen)
+{
+	return atomic_load(&p->gen) != seen || atomic_load(&p->quit);
+}
+
+static bool all_done(struct pool *p, unsigned target)
+{
+	return atomic_load(&p->done) >= target;
+}
+
+/* Wait until @ready(@p, @arg) holds. */
+static void pool_wait(struct pool *p, bool (*ready)(struct pool *, unsigned), unsigned arg)
+{
+	if (!p->block) {
+		while (!ready(p, arg))
+			relax();
+		return;
+	}
+	pthread_mutex_lock(&p->mu);
+	while (!ready(p, arg))
+		pthread_cond_wait(&p->cv, &p->mu);
+	pthread_mutex_unlock(&p->mu);
+}
+
+/* Wake the waiters after a change of gen, done or quit. */
+static void pool_wake(struct pool *p)
+{
+	if (!p->block)
+		return;
+	pthread_mutex_lock(&p->mu);
+	pthread_cond_broadcast(&p->cv);
+	pthread_mutex_unlock(&p->mu);
 }
 
 /* Run job @t of @fx (and drain for unmap cases); its CPU time into @cpu_ns. */
@@ -72,8 +111,7 @@ static void *helper_main(void *arg)
 	struct pool *p = h->pool;
 	unsigned seen = 0;
 	for (;;) {
-		while (atomic_load(&p->gen) == seen && !atomic_load(&p->quit))
-			relax();
+		pool_wait(p, gen_moved, seen);
 		if (atomic_load(&p->quit)) {
 			fx_drain(p->fx);      /* nothing may stay on this thread's list */
 			return NULL;
@@ -81,6 +119,7 @@ static void *helper_main(void *arg)
 		seen = atomic_load(&p->gen);
 		run_job(p->fx, h->job, &p->cpu_ns[h->job]);
 		atomic_fetch_add(&p->done, 1);
+		pool_wake(p);
 	}
 }
 
@@ -90,6 +129,9 @@ static void pool_start(struct pool *p, struct fixture *fx)
 	memset(p, 0, sizeof(*p));
 	p->fx = fx;
 	p->nr = fx->nr_jobs - 1;
+	p->block = cg_active();
+	pthread_mutex_init(&p->mu, NULL);
+	pthread_cond_init(&p->cv, NULL);
 	for (unsigned t = 0; t < p->nr; t++) {
 		helpers[t] = (struct helper){ p, t + 1 };
 		if (pthread_create(&p->th[t], NULL, helper_main, &helpers[t]))
@@ -100,8 +142,11 @@ static void pool_start(struct pool *p, struct fixture *fx)
 static void pool_stop(struct pool *p)
 {
 	atomic_store(&p->quit, true);
+	pool_wake(p);
 	for (unsigned t = 0; t < p->nr; t++)
 		pthread_join(p->th[t], NULL);
+	pthread_cond_destroy(&p->cv);
+	pthread_mutex_destroy(&p->mu);
 }
 
 /* Run every job at once: job 0 here, the others on the pool's helpers. */
@@ -113,9 +158,9 @@ static uint64_t timed_threads(struct pool *p, bool measured)
 		cg_zero();
 	uint64_t t0 = bench_now_ns();
 	atomic_fetch_add(&p->gen, 1);
+	pool_wake(p);
 	run_job(fx, 0, &p->cpu_ns[0]);
-	while (atomic_load(&p->done) < target)
-		relax();
+	pool_wait(p, all_done, target);
 	return bench_now_ns() - t0;
 }
 
