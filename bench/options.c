@@ -79,6 +79,7 @@ static void parse_sweep(const char *s, struct bench_opts *o)
 {
 	char buf[64];
 	const char *dash = strchr(s, '-');
+	o->sweep = true;
 	if (!dash || (size_t)(dash - s) >= sizeof(buf))
 		usage("--sweep wants MIN-MAX, e.g. --sweep=64M-256M");
 	snprintf(buf, sizeof(buf), "%.*s", (int)(dash - s), s);
@@ -138,21 +139,21 @@ static bool flag(const char *a, struct bench_opts *o)
 	else if (!strcmp(a, "-h") || !strcmp(a, "--help"))
 		exit(fputs(help_text, stdout) < 0);
 	else if (!strncmp(a, "--sweep=", 8))
-		o->sweep = true, parse_sweep(a + 8, o);
+		parse_sweep(a + 8, o);
 	else
 		return false;
 	return true;
 }
 
 /* One option with the value @v; false if @a is not one. */
-static bool valued(const char *a, const char *v, struct bench_opts *o, bool *repeats_set)
+static bool valued(const char *a, const char *v, struct bench_opts *o)
 {
 	if (!strcmp(a, "--size"))
 		o->size = parse_size(v);
 	else if (!strcmp(a, "--size-gib"))
 		o->size = (uint64_t)parse_uint(v) * GiB;
 	else if (!strcmp(a, "--repeats"))
-		o->repeats = parse_uint(v), *repeats_set = true;
+		o->repeats = parse_uint(v);
 	else if (!strcmp(a, "--warmup"))
 		o->warmup = parse_uint(v);
 	else if (!strcmp(a, "--cycles"))
@@ -195,14 +196,14 @@ void parse_args(int argc, char **argv, struct bench_opts *o)
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
 		if (!strcmp(a, "--sweep")) {
-			o->sweep = true;
 			parse_sweep(v && v[0] >= '0' && v[0] <= '9' ? argv[++i] : "256M-16G", o);
 		} else if (flag(a, o)) {
 			continue;
-		} else if (!v || a[0] != '-' || !valued(a, v, o, &repeats_set)) {
+		} else if (!v || a[0] != '-' || !valued(a, v, o)) {
 			fprintf(stderr, "ptbench: unknown option or missing value: %s\n", a);
 			usage("bad usage");
 		} else {
+			repeats_set |= !strcmp(a, "--repeats");
 			warmup_set |= !strcmp(a, "--warmup");
 			i++;
 		}

@@ -63,7 +63,8 @@ void report_begin(const struct bench_opts *o)
 	rows_out = 0;
 	skipped = open_memstream(&skipped_buf, &skipped_len);
 	if (!o->json) {
-		meta_text(stdout, o);
+		if (!o->targets_only)
+			meta_text(stdout, o);
 		return;
 	}
 	printf("{\"schema\":\"%s\",\"meta\":", SCHEMA);
