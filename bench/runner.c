@@ -26,18 +26,21 @@ uint64_t bench_thread_cpu_ns(void)
 
 /*
  * Helper threads for multi-threaded cases, created once per case so that
- * thread start-up, RCU registration and futex wake-ups stay out of the
- * timed region: a helper spins on a generation counter, runs its job, and
- * counts itself done. The calling thread runs job 0 itself, so a 2-thread
- * case keeps exactly two threads busy on a 2-core machine. Under valgrind,
- * where threads run one at a time and a spin would be counted as work, the
- * waits block on a condition variable instead.
+ * thread start-up and RCU registration stay out of the timed region. Between
+ * repeats a helper sleeps on a condition variable (so it takes no core from
+ * the untimed setup); just before the timed region it is armed, reports
+ * ready and spins on a generation counter, so no wake-up latency is timed;
+ * then it runs its job and counts itself done. The calling thread runs job 0
+ * itself, so a 2-thread case keeps exactly two threads busy on a 2-core
+ * machine. Under valgrind, where threads run one at a time and a spin would
+ * be counted as work, every wait blocks instead.
  */
 struct pool {
 	struct fixture *fx;
 	unsigned nr;                    /* helpers: jobs 1 .. nr */
 	pthread_t th[BENCH_MAX_THREADS];
-	_Atomic unsigned gen, done;
+	_Atomic unsigned arm, ready;    /* repeats armed; helpers spinning for them */
+	_Atomic unsigned gen, done;     /* repeats started; jobs finished */
 	_Atomic bool quit;
 	uint64_t cpu_ns[BENCH_MAX_THREADS];   /* each job's CPU time in the last repeat */
 	bool block;                     /* wait on cv, not by spinning */
@@ -64,15 +67,26 @@ static bool gen_moved(struct pool *p, unsigned seen)
 	return atomic_load(&p->gen) != seen || atomic_load(&p->quit);
 }
 
+static bool arm_moved(struct pool *p, unsigned seen)
+{
+	return atomic_load(&p->arm) != seen || atomic_load(&p->quit);
+}
+
 static bool all_done(struct pool *p, unsigned target)
 {
 	return atomic_load(&p->done) >= target;
 }
 
-/* Wait until @ready(@p, @arg) holds. */
-static void pool_wait(struct pool *p, bool (*ready)(struct pool *, unsigned), unsigned arg)
+static bool all_ready(struct pool *p, unsigned target)
 {
-	if (!p->block) {
+	return atomic_load(&p->ready) >= target;
+}
+
+/* Wait until @ready(@p, @arg) holds: by spinning if @spin and not under valgrind. */
+static void pool_wait_how(struct pool *p, bool (*ready)(struct pool *, unsigned), unsigned arg,
+			  bool spin)
+{
+	if (spin && !p->block) {
 		while (!ready(p, arg))
 			relax();
 		return;
@@ -83,7 +97,20 @@ static void pool_wait(struct pool *p, bool (*ready)(struct pool *, unsigned), un
 	pthread_mutex_unlock(&p->mu);
 }
 
-/* Wake the waiters after a change of gen, done or quit. */
+static void pool_wait(struct pool *p, bool (*ready)(struct pool *, unsigned), unsigned arg)
+{
+	pool_wait_how(p, ready, arg, true);
+}
+
+/* Wake the waiters after a change of arm or quit (they always block). */
+static void pool_wake_all(struct pool *p)
+{
+	pthread_mutex_lock(&p->mu);
+	pthread_cond_broadcast(&p->cv);
+	pthread_mutex_unlock(&p->mu);
+}
+
+/* Wake the waiters after a change of ready, gen or done (they block only under valgrind). */
 static void pool_wake(struct pool *p)
 {
 	if (!p->block)
@@ -109,14 +136,17 @@ static void *helper_main(void *arg)
 {
 	struct helper *h = arg;
 	struct pool *p = h->pool;
-	unsigned seen = 0;
-	for (;;) {
-		pool_wait(p, gen_moved, seen);
+	for (unsigned seen = 0;; seen++) {
+		pool_wait_how(p, arm_moved, seen, false);
+		if (!atomic_load(&p->quit)) {
+			atomic_fetch_add(&p->ready, 1);
+			pool_wake(p);
+			pool_wait(p, gen_moved, seen);
+		}
 		if (atomic_load(&p->quit)) {
 			fx_drain(p->fx);      /* nothing may stay on this thread's list */
 			return NULL;
 		}
-		seen = atomic_load(&p->gen);
 		run_job(p->fx, h->job, &p->cpu_ns[h->job]);
 		atomic_fetch_add(&p->done, 1);
 		pool_wake(p);
@@ -142,7 +172,7 @@ static void pool_start(struct pool *p, struct fixture *fx)
 static void pool_stop(struct pool *p)
 {
 	atomic_store(&p->quit, true);
-	pool_wake(p);
+	pool_wake_all(p);
 	for (unsigned t = 0; t < p->nr; t++)
 		pthread_join(p->th[t], NULL);
 	pthread_cond_destroy(&p->cv);
@@ -154,6 +184,9 @@ static uint64_t timed_threads(struct pool *p, bool measured)
 {
 	struct fixture *fx = p->fx;
 	unsigned target = (atomic_load(&p->gen) + 1) * p->nr;
+	atomic_fetch_add(&p->arm, 1);
+	pool_wake_all(p);
+	pool_wait(p, all_ready, target);
 	if (measured)
 		cg_zero();
 	uint64_t t0 = bench_now_ns();
