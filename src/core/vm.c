@@ -81,22 +81,33 @@ static void free_spares(struct pt_cursor *c)
 	}
 }
 
-/*
- * Reserve the tables splitting the huge leaf at @va would take (one per level
- * below it), unless the leaf lies wholly inside the @len bytes from @lo.
- */
-static enum pt_err reserve_end(struct pt_cursor *c, pt_vaddr_t va, pt_vaddr_t lo, uint64_t len)
+/* Whether the slot of @level holding @va lies inside the @len bytes from @lo. */
+static bool slot_inside(const struct pt_format *f, pt_vaddr_t va, pt_level_t level, pt_vaddr_t lo,
+			uint64_t len)
 {
+	uint64_t size = pt_fmt_page_size(f, level);
+	pt_vaddr_t base = va & ~(size - 1);
+	return base - lo < len && size <= len - (base - lo);
+}
+
+/*
+ * Reserve the tables a split at @va takes: one at each level below the huge
+ * leaf holding it whose parent slot sticks out of the range. With @shared,
+ * the head's split (at @head) already made those on its path.
+ */
+static enum pt_err reserve_end(struct pt_cursor *c, pt_vaddr_t va, pt_vaddr_t lo, uint64_t len,
+			       bool shared, pt_vaddr_t head)
+{
+	const struct pt_format *f = cur_fmt(c);
 	struct pt_query q;
-	if (pt_cursor_jump(c, va) != PT_OK || pt_cursor_query(c, &q) != PT_OK)
+	if (pt_cursor_jump(c, va) != PT_OK || pt_cursor_query(c, &q) != PT_OK || !q.mapped)
 		return PT_OK;
-	if (!q.mapped || q.item.level == 1)
-		return PT_OK;
-	if (q.va - lo < len && q.len <= len - (q.va - lo))
-		return PT_OK;
-	for (pt_level_t l = q.item.level - 1u; l >= 1; l--) {
+	for (pt_level_t l = q.item.level; l > 1 && !slot_inside(f, va, l, lo, len); l--) {
+		uint64_t size = pt_fmt_page_size(f, l);
+		if (shared && ((va ^ head) & ~(size - 1)) == 0)
+			continue;
 		struct pt_node *n;
-		enum pt_err err = node_alloc(c->table->env, l, &n);
+		enum pt_err err = node_alloc(c->table->env, l - 1u, &n);
 		if (err != PT_OK)
 			return err;
 		n->defer.priv[0] = c->spares;
@@ -107,15 +118,20 @@ static enum pt_err reserve_end(struct pt_cursor *c, pt_vaddr_t va, pt_vaddr_t lo
 
 /*
  * Only the leaves holding the range's two ends can need a split (at most
- * 2 * (highest leaf level - 1) tables): allocate them before changing
- * anything, so protect is all or nothing. It keeps no frames: no keeper page.
+ * 2 * (highest leaf level - 1) tables, exactly those the splits will take):
+ * allocate them before changing anything, so protect is all or nothing. It
+ * keeps no frames: no keeper page.
  */
 static enum pt_err reserve_splits(struct pt_cursor *c, uint64_t len)
 {
 	pt_vaddr_t va = c->va, last = va + (len - PT_PAGE_SIZE);
-	enum pt_err err = reserve_end(c, va, va, len);
+	struct pt_query q;
+	bool shared = false;
+	enum pt_err err = reserve_end(c, va, va, len, false, va);
+	if (err == PT_OK && pt_cursor_query(c, &q) == PT_OK && q.mapped)
+		shared = last - q.va < q.len;
 	if (err == PT_OK)
-		err = reserve_end(c, last, va, len);
+		err = reserve_end(c, last, va, len, shared, va);
 	pt_cursor_jump(c, va);
 	if (err != PT_OK)
 		free_spares(c);
