@@ -21,14 +21,10 @@ static void fork_model(struct fm_world *w, int p, int c, unsigned idx, unsigned 
 	}
 }
 
-/* The CPU byte's bits 5-7, if set, name the allocation that fails. */
-static void op_fork(struct fm_world *w, struct fz_in *in)
+/* Fork pages [idx, idx + n) from @p to @c, allocation @fail_at failing (0: none). */
+static void fork_once(struct fm_world *w, int p, int c, unsigned idx, unsigned n,
+		      uint64_t fail_at)
 {
-	uint8_t b = in_u8(in);
-	uint64_t fail_at = b >> 5;
-	fm_on(w, b & 0x1fu);
-	int p = fm_in_user(w, in), c = fm_in_user(w, in);
-	unsigned idx = fm_in_page(in), n = fm_in_count(in, idx);
 	enum pt_err want = PT_OK;
 	for (unsigned i = idx; i < idx + n; i++)
 		if (w->tab[c].pages[i].kind != FM_NONE)
@@ -50,6 +46,24 @@ static void op_fork(struct fm_world *w, struct fz_in *in)
 	fm_expect(w, got, want, "fork");
 	if (want == PT_OK)
 		fork_model(w, p, c, idx, n);
+}
+
+/*
+ * The CPU byte's bits 5-7, if set, name the allocation that fails. The fork
+ * is followed by one in the opposite direction over the same range (the two
+ * tables' locks then go in the other order of the pair: issue 12).
+ */
+static void op_fork(struct fm_world *w, struct fz_in *in)
+{
+	uint8_t b = in_u8(in);
+	fm_on(w, b & 0x1fu);
+	int p = fm_in_user(w, in), c = fm_in_user(w, in);
+	unsigned idx = fm_in_page(in), n = fm_in_count(in, idx);
+	fork_once(w, p, c, idx, n, b >> 5);
+	if (p != c) {
+		fm_check(w, "fork");
+		fork_once(w, c, p, idx, n, 0);
+	}
 }
 
 static enum pt_err cow_want(const struct fm_world *w, const struct fm_page *p, bool *copy)

@@ -244,14 +244,16 @@ enum pt_err mc_protect_next(struct mcur *c, uint64_t len, struct pt_protect op,
 			    struct mresult *r, struct malloc_ctx *a)
 {
 	enum mstop stop;
-	enum pt_err err = check_len(c, len);
+	enum pt_err err = PT_OK;
 	const struct pt_format *f = c->t->f;
-	if (err == PT_OK && ((op.clear & ~PT_FLAGS_ALL) || (op.set & ~f->prop_flags) ||
-			     op.cache < -1 || op.cache >= PT_CACHE__COUNT ||
-			     (op.cache >= 0 && !((f->prop_caches >> op.cache) & 1))))
+	/* The operation is checked before the length (pt/cursor.h). */
+	if ((op.clear & ~PT_FLAGS_ALL) || (op.set & ~f->prop_flags) || op.cache < -1 ||
+	    op.cache >= PT_CACHE__COUNT || (op.cache >= 0 && !((f->prop_caches >> op.cache) & 1)))
 		err = PT_ERR_INVAL;
 	if (err == PT_OK && (op.set & PT_GLOBAL) && c->t->kind == PT_TABLE_USER)
 		err = PT_ERR_GLOBAL_USER;
+	if (err == PT_OK)
+		err = check_len(c, len);
 	if (err == PT_OK)
 		err = scan(c, (c->va - c->start) + len, false, &stop, a);
 	if (err != PT_OK)

@@ -4,13 +4,41 @@
  * enters a read-side section or defers a free, and unregistered when it exits,
  * so callers never have to know about liburcu.
  */
-/* liburcu's read-side primitives inline (its LGPL fast path) rather than two library calls. */
+#if defined(__SANITIZE_THREAD__)
+#define PT_TSAN 1
+#elif defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+#define PT_TSAN 1
+#endif
+#endif
+
+/*
+ * liburcu's read-side primitives inline (its LGPL fast path) rather than two
+ * library calls; except under ThreadSanitizer, which cannot see liburcu's
+ * synchronisation: there the calls stay in the (uninstrumented) library and
+ * the annotations below tell TSan what a grace period guarantees.
+ */
+#ifndef PT_TSAN
 #define _LGPL_SOURCE
+#endif
 #include "reclaim_urcu.h"
 
 #include <pthread.h>
 #include <stddef.h>
 #include <urcu/urcu-memb.h>
+
+#ifdef PT_TSAN
+void __tsan_acquire(void *addr);
+void __tsan_release(void *addr);
+/* Every read-side section ends, and every defer is issued, before the
+ * deferred calls that follow run; each deferred call before drain returns. */
+static char grace_sync, drain_sync;
+#define TSAN_RELEASE(a) __tsan_release(a)
+#define TSAN_ACQUIRE(a) __tsan_acquire(a)
+#else
+#define TSAN_RELEASE(a) do { } while (0)
+#define TSAN_ACQUIRE(a) do { } while (0)
+#endif
 
 static pthread_key_t exit_key;
 static pthread_once_t key_once = PTHREAD_ONCE_INIT;
@@ -50,6 +78,7 @@ static void urcu_read_lock(void *ctx)
 static void urcu_read_unlock(void *ctx)
 {
 	(void)ctx;
+	TSAN_RELEASE(&grace_sync);
 	urcu_memb_read_unlock();
 }
 
@@ -59,13 +88,16 @@ _Static_assert(sizeof(((struct pt_defer *)0)->priv) >= sizeof(struct rcu_head),
 static void run_deferred(struct rcu_head *head)
 {
 	struct pt_defer *d = (struct pt_defer *)((char *)head - offsetof(struct pt_defer, priv));
+	TSAN_ACQUIRE(&grace_sync);
 	d->fn(d);
+	TSAN_RELEASE(&drain_sync);
 }
 
 static void urcu_defer(void *ctx, struct pt_defer *d)
 {
 	(void)ctx;
 	ensure_registered();
+	TSAN_RELEASE(&grace_sync);
 	urcu_memb_call_rcu((struct rcu_head *)d->priv, run_deferred);
 }
 
@@ -76,6 +108,7 @@ static void urcu_drain(void *ctx)
 	/* A callback may defer again (a table freeing its children): drain twice. */
 	urcu_memb_barrier();
 	urcu_memb_barrier();
+	TSAN_ACQUIRE(&drain_sync);
 }
 
 static const struct pt_reclaim_ops urcu_ops = {

@@ -7,6 +7,12 @@
  * interface: do not drain reclamation while holding one, and do not open two
  * cursors on one table from one thread if their ranges may share a node.
  *
+ * Lock order across tables: a thread that holds cursors on two tables opens
+ * them in ascending order of pt_table_root_paddr (pt_vm_fork does), and
+ * calls no pt_vm_* function on a table while it holds a cursor on another
+ * (those open their own cursor, and sync). Handles sharing one tree (shallow
+ * copies) are one table: their ranges must not share a node either.
+ *
  * Items: a tracked item is one 4 KiB data frame; mapping it moves the
  * caller's reference into the table, and taking it out hands a reference
  * back. An untracked item is a bare physical range (linear map, MMIO, IOMMU)
@@ -26,7 +32,8 @@
  * empty tables on the path it was building (a later unmap of a range
  * covering them, or destroy, reclaims them). Argument errors never move the
  * cursor; after PT_ERR_NOMEM from a scan its address is somewhere in
- * [old address, old address + len]: jump to go back.
+ * [old address, old address + len]: jump to go back. Every call given a NULL
+ * or dropped cursor returns PT_ERR_INVAL before any other check.
  */
 #ifndef PT_CURSOR_H
 #define PT_CURSOR_H
@@ -49,6 +56,8 @@ struct pt_cursor {
 		bool tracked;
 		pt_pte_t pte;          /* the leaf at physical address 0 */
 	} leaf_cache;
+	/* Tables reserved for splits (by pt_cursor_protect), used before allocating. */
+	struct pt_node *spares;
 };
 
 /* A cursor that may change the table. */
@@ -95,7 +104,7 @@ struct pt_frag {
 enum pt_err pt_cursor_new(struct pt_cursor *c, struct pt_table *t, pt_vaddr_t va, uint64_t len);
 enum pt_err pt_cursor_mut_new(struct pt_cursor_mut *m, struct pt_table *t, pt_vaddr_t va,
 			      uint64_t len);
-/* Unlock the range and leave the read-side section. */
+/* Unlock the range and leave the read-side section. A NULL or dropped cursor: no-op. */
 void pt_cursor_drop(struct pt_cursor *c);
 void pt_cursor_mut_drop(struct pt_cursor_mut *m);
 
@@ -129,7 +138,8 @@ enum pt_err pt_cursor_map(struct pt_cursor_mut *m, const struct pt_item *item);
  * VA and PA alignment allow, no larger than the covering node's level (and
  * below a kernel table's root, whose entries are shared), and advance past it. All or nothing: on any error no translation was added and
  * no table was left behind. Checked in this order: PT_ERR_UNALIGNED (len),
- * PT_ERR_LENGTH (past the range, including at its end), PT_ERR_RANGE (len 0),
+ * PT_ERR_LENGTH (past the range: any len > 0 at its end), PT_ERR_RANGE (len 0,
+ * wherever the cursor stands, its end included),
  * PT_ERR_UNALIGNED (pa), PT_ERR_INVAL, PT_ERR_GLOBAL_USER, PT_ERR_PADDR; then
  * PT_ERR_MAPPED (anything mapped or any table where a leaf would go) and
  * PT_ERR_NOMEM.
@@ -148,7 +158,10 @@ enum pt_err pt_cursor_take_next(struct pt_cursor_mut *m, uint64_t len, struct pt
  * Apply @op to the first mapping in [va, va + len) (splitting a huge leaf
  * partly inside), rewriting it only if its property changes; store its range
  * in *va_out / *len_out and advance. *found is false if nothing was mapped.
- * PT_ERR_UNALIGNED, PT_ERR_LENGTH, PT_ERR_GLOBAL_USER, PT_ERR_INVAL, PT_ERR_NOMEM.
+ * Checked in this order, the first failing check's code returned: PT_ERR_INVAL
+ * (NULL output, unknown flag or cache value), PT_ERR_GLOBAL_USER (the
+ * operation first, whatever the length), PT_ERR_UNALIGNED, PT_ERR_LENGTH; then
+ * PT_ERR_NOMEM (a split; nothing changed).
  */
 enum pt_err pt_cursor_protect_next(struct pt_cursor_mut *m, uint64_t len, struct pt_protect op,
 				   pt_vaddr_t *va_out, uint64_t *len_out, bool *found);

@@ -10,15 +10,17 @@
 
 #include <pt/cursor.h>
 
-/* Translate @va like a hardware walker would. PT_ERR_NOT_MAPPED, PT_ERR_NONCANONICAL. */
+/* Translate @va like a hardware walker would. PT_ERR_INVAL (NULL or destroyed
+ * @t, NULL @pa), PT_ERR_NONCANONICAL, PT_ERR_NOT_MAPPED. */
 enum pt_err pt_table_translate(struct pt_table *t, pt_vaddr_t va, pt_paddr_t *pa,
 			       struct pt_item *leaf);
 
 /* Called for each node: its frame, level and entries. */
 typedef void (*pt_node_visit_fn)(void *ctx, pt_paddr_t pa, pt_level_t level,
 				 const pt_pte_t *ptes, unsigned nr);
-/* Visit the root and every node below it in the table's own half, in pre-order. */
-void pt_table_for_each_node(struct pt_table *t, pt_node_visit_fn fn, void *ctx);
+/* Visit the root and every node below it in the table's own half, in pre-order.
+ * PT_ERR_INVAL: NULL or destroyed @t, NULL @fn. */
+enum pt_err pt_table_for_each_node(struct pt_table *t, pt_node_visit_fn fn, void *ctx);
 
 /*
  * A run of the dump: contiguous slots of one level that are all empty (a
@@ -38,6 +40,7 @@ typedef void (*pt_dump_run_fn)(void *ctx, const struct pt_dump_run *run);
 /*
  * Every run of the table's own window in address order, holes included; with
  * @whole_root also the root's other slots (a user table's shared kernel half).
+ * Nothing for a NULL or destroyed @t.
  */
 void pt_table_dump_runs(struct pt_table *t, bool whole_root, pt_dump_run_fn fn, void *ctx);
 
@@ -50,6 +53,7 @@ typedef void (*pt_dump_line_fn)(void *ctx, const char *line);
 /*
  * One line per mapped run of the table's own window (holes left out):
  * "0x<start>-0x<end>  <size>  L<level>  <rights> <flags> <cache>".
+ * Prints nothing for a NULL or destroyed @t.
  */
 void pt_table_dump(struct pt_table *t, pt_dump_line_fn out, void *ctx);
 

@@ -5,7 +5,11 @@
  * its upper root half and never detaches them; user tables point their upper
  * root entries at those children, so kernel mappings are visible in every
  * user table at once. Handles are caller-allocated; functions on one handle
- * are not thread-safe against pt_table_destroy of the same handle.
+ * are not thread-safe against pt_table_destroy of the same handle. A
+ * destroyed handle (root NULL) is PT_ERR_INVAL to every function that returns
+ * an error.
+ *
+ * Lock order across tables: ascending pt_table_root_paddr (pt/cursor.h).
  */
 #ifndef PT_TABLE_H
 #define PT_TABLE_H
@@ -43,19 +47,26 @@ struct pt_table {
 enum pt_err pt_table_create_empty(struct pt_table *t, const struct pt_env *env);
 /* A kernel table: every upper-half root entry populated. PT_ERR_NOMEM (nothing leaked). */
 enum pt_err pt_table_create_kernel(struct pt_table *t, const struct pt_env *env);
-/* A user table sharing @kernel's upper half; @kernel must outlive it. PT_ERR_NOMEM, PT_ERR_INVAL. */
+/* A user table sharing @kernel's upper half; @kernel must outlive it.
+ * PT_ERR_INVAL (NULL, destroyed or not a kernel table), PT_ERR_NOMEM. */
 enum pt_err pt_table_create_user(struct pt_table *t, struct pt_table *kernel);
-/* A second handle @dst to @src's tree (reference-counted). PT_ERR_INVAL for a kernel table. */
+/* A second handle @dst to @src's tree (reference-counted). PT_ERR_INVAL for
+ * NULL, a destroyed or a kernel table. */
 enum pt_err pt_table_shallow_copy(struct pt_table *dst, struct pt_table *src);
 /*
  * Drop the handle; the last one frees the tree after a grace period, dropping
  * the references of tracked frames and leaving a shared kernel half alone.
  * If CPUs may still cache its translations, it first shoots them down and
- * waits (the caller must be on a CPU then). No cursor may be open on it.
- * PT_ERR_BUSY: a kernel table with live users, or a handle active on a CPU.
+ * waits (the caller must be on a CPU then). PT_ERR_BUSY, and nothing changed:
+ * a kernel table with live users, a handle active on a CPU, or a cursor open
+ * on the tree (through any handle sharing it). Open cursors are not counted:
+ * destroy looks at the lock of every node of the table's half (a cursor
+ * holds its covering node's lock while open), so the cursor's path pays
+ * nothing. A cursor being opened concurrently is the caller's race.
  */
 enum pt_err pt_table_destroy(struct pt_table *t);
-/* The physical address of the root, for CR3, satp or an IOMMU context entry. */
+/* The physical address of the root, for CR3, satp or an IOMMU context entry;
+ * 0 for NULL or a destroyed handle. */
 pt_paddr_t pt_table_root_paddr(const struct pt_table *t);
 
 #endif

@@ -6,7 +6,9 @@
  * exactly the flushes its changes need (none for an added mapping or an
  * upgrade), dispatches them to the table's targets and, in the pt_vm_* and
  * pt_table_* forms, syncs after dropping its cursor. Callers on a machine
- * with activated tables must be on a CPU.
+ * with activated tables must be on a CPU. A NULL or destroyed table, cursor
+ * or flusher is PT_ERR_INVAL. The pt_vm_* forms open cursors: the caller
+ * holds none on another table (lock order, pt/cursor.h).
  */
 #ifndef PT_VM_H
 #define PT_VM_H
@@ -24,7 +26,10 @@
 enum pt_err pt_cursor_unmap(struct pt_cursor_mut *m, struct pt_flusher *f, uint64_t len,
 			    uint64_t *nr_frames);
 /* Apply @op to [va, va + len), flushing every changed or split leaf, then
- * dispatch. Errors as pt_cursor_protect_next. */
+ * dispatch. All or nothing: @op is checked first (PT_ERR_INVAL,
+ * PT_ERR_GLOBAL_USER, even over a hole), then the length (PT_ERR_UNALIGNED,
+ * PT_ERR_LENGTH), then the tables splitting the range's two ends would take
+ * are reserved (PT_ERR_NOMEM: nothing changed). */
 enum pt_err pt_cursor_protect(struct pt_cursor_mut *m, struct pt_flusher *f, uint64_t len,
 			      struct pt_protect op);
 
@@ -33,7 +38,8 @@ enum pt_err pt_cursor_protect(struct pt_cursor_mut *m, struct pt_flusher *f, uin
  * grace period if @give is NULL. Errors as pt_cursor_mut_new, pt_cursor_unmap. */
 enum pt_err pt_vm_unmap(struct pt_table *t, pt_vaddr_t va, uint64_t len, pt_frame_fn give,
 			void *ctx);
-/* Protect [va, va + len) of @t and sync. Errors as pt_cursor_mut_new, pt_cursor_protect. */
+/* Protect [va, va + len) of @t and sync. @op is checked before the range;
+ * then errors as pt_cursor_mut_new, pt_cursor_protect. */
 enum pt_err pt_vm_protect(struct pt_table *t, pt_vaddr_t va, uint64_t len, struct pt_protect op);
 /* The same on a kernel table: flushes reach every online CPU and global
  * entries. PT_ERR_INVAL if @kernel is not a kernel table. */
@@ -48,7 +54,9 @@ enum pt_err pt_table_protect_flush_tlb(struct pt_table *kernel, pt_vaddr_t va, u
  * PT_ERR_MAPPED (the child range holds a mapping) and PT_ERR_NOMEM leave the
  * parent and every reference as they were and the child range unmapped
  * (empty tables there may have been freed, or left at its edges).
- * PT_ERR_INVAL (not two distinct user tables), cursor errors.
+ * PT_ERR_INVAL (not two distinct user tables), cursor errors. Locks the two
+ * ranges in ascending order of root address, so forks between two tables in
+ * both directions at once do not deadlock.
  */
 enum pt_err pt_vm_fork(struct pt_table *parent, struct pt_table *child, pt_vaddr_t va,
 		       uint64_t len);
@@ -58,7 +66,8 @@ enum pt_err pt_vm_fork(struct pt_table *parent, struct pt_table *child, pt_vaddr
  * (a fresh frame with one reference, which moves into the table), map that
  * writable and flush the old translation before its reference is dropped.
  * *spare_used says whether @spare was taken. A page already writable is left
- * alone. PT_ERR_NOT_MAPPED, PT_ERR_INVAL (untracked), PT_ERR_NOMEM.
+ * alone. PT_ERR_INVAL (NULL @spare_used, a kernel table: kernel pages are
+ * never copy-on-write, or untracked), PT_ERR_NOT_MAPPED, PT_ERR_NOMEM.
  */
 enum pt_err pt_vm_cow_fault(struct pt_table *t, pt_vaddr_t va, pt_paddr_t spare,
 			    bool *spare_used);

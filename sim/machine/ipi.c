@@ -59,6 +59,7 @@ void sim_ipi_drain(struct sim_cpu *cpu)
 	if (pthread_mutex_trylock(&cpu->ipi_lock))
 		return;         /* someone is already running this CPU's handlers */
 	struct sim_ipi *ipi;
+	bool handled = false;
 	while ((ipi = pop(cpu))) {
 		ipi->fn(cpu, ipi->arg);
 		free(ipi);
@@ -66,11 +67,15 @@ void sim_ipi_drain(struct sim_cpu *cpu)
 		cpu->cnt.ipis++;
 		pthread_mutex_unlock(&cpu->lock);
 		atomic_fetch_add(&cpu->done, 1);
+		handled = true;
 		sim_machine_kick(cpu->m);
 	}
 	pthread_mutex_unlock(&cpu->ipi_lock);
-	/* A waiter whose trylock failed while we held the lock sleeps until a kick. */
-	sim_machine_kick(cpu->m);
+	/* A waiter whose trylock failed while we held the lock sleeps until a kick;
+	 * it needs one only if something is left to do. Kicking when nothing
+	 * changed would wake every waiter, who drain and kick again: a storm. */
+	if (handled || atomic_load(&cpu->done) != atomic_load(&cpu->posted))
+		sim_machine_kick(cpu->m);
 }
 
 void sim_cpu_handle_ipis(struct sim_cpu *cpu)

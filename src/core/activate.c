@@ -74,7 +74,7 @@ pt_asid_t pt_table_asid(const struct pt_table *t)
 enum pt_err pt_table_first_activate_unchecked(struct pt_table *kernel)
 {
 	const struct pt_env *env = kernel ? kernel->env : NULL;
-	if (!kernel || kernel->kind != PT_TABLE_KERNEL || !tlb_present(env))
+	if (!kernel || !kernel->root || kernel->kind != PT_TABLE_KERNEL || !tlb_present(env))
 		return PT_ERR_INVAL;
 	pt_cpumask_t bit;
 	struct pt_cpu_state *st = this_cpu(env, &bit);

@@ -52,6 +52,7 @@ enum pt_err pt_cursor_new(struct pt_cursor *c, struct pt_table *t, pt_vaddr_t va
 	/* Entries below the guard are filled as the cursor descends. */
 	c->path[guard->level] = guard;
 	c->leaf_cache.level = 0;
+	c->spares = NULL;
 	return PT_OK;
 }
 
@@ -63,6 +64,8 @@ enum pt_err pt_cursor_mut_new(struct pt_cursor_mut *m, struct pt_table *t, pt_va
 
 void pt_cursor_drop(struct pt_cursor *c)
 {
+	if (!c || !c->table)
+		return;
 	const struct pt_reclaim *r = &c->table->env->reclaim;
 	unlock_range(c->path[c->guard_level], c->start, c->start + (c->size - 1));
 	r->ops->read_unlock(r->ctx);
@@ -71,7 +74,8 @@ void pt_cursor_drop(struct pt_cursor *c)
 
 void pt_cursor_mut_drop(struct pt_cursor_mut *m)
 {
-	pt_cursor_drop(&m->c);
+	if (m)
+		pt_cursor_drop(&m->c);
 }
 
 pt_vaddr_t pt_cursor_virt_addr(const struct pt_cursor *c)
@@ -117,7 +121,7 @@ enum pt_err cur_check_len(const struct pt_cursor *c, uint64_t len)
 
 enum pt_err pt_cursor_query(struct pt_cursor *c, struct pt_query *q)
 {
-	if (!q)
+	if (!cur_live(c) || !q)
 		return PT_ERR_INVAL;
 	if (cur_remaining(c) == 0)
 		return PT_ERR_VADDR;
@@ -142,6 +146,8 @@ enum pt_err pt_cursor_query(struct pt_cursor *c, struct pt_query *q)
 
 enum pt_err pt_cursor_jump(struct pt_cursor *c, pt_vaddr_t va)
 {
+	if (!cur_live(c))
+		return PT_ERR_INVAL;
 	if (va & (PT_PAGE_SIZE - 1))
 		return PT_ERR_UNALIGNED;
 	if (va - c->start >= c->size)
@@ -153,7 +159,7 @@ enum pt_err pt_cursor_jump(struct pt_cursor *c, pt_vaddr_t va)
 enum pt_err pt_cursor_find_next(struct pt_cursor *c, uint64_t len, pt_vaddr_t *found,
 				bool *found_ok)
 {
-	if (!found || !found_ok)
+	if (!cur_live(c) || !found || !found_ok)
 		return PT_ERR_INVAL;
 	enum pt_err err = cur_check_len(c, len);
 	if (err != PT_OK)

@@ -7,6 +7,12 @@
 
 #include "node.h"
 
+/* A cursor that exists and was not dropped. */
+static inline bool cur_live(const struct pt_cursor *c)
+{
+	return c && c->table;
+}
+
 static inline const struct pt_format *cur_fmt(const struct pt_cursor *c)
 {
 	return c->fmt;

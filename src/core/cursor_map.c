@@ -152,7 +152,7 @@ static PT_NOINLINE enum pt_err map_slow(struct pt_cursor *c, const struct pt_ite
 
 enum pt_err pt_cursor_map(struct pt_cursor_mut *m, const struct pt_item *item)
 {
-	if (!item)
+	if (!m || !m->c.table || !item)
 		return PT_ERR_INVAL;
 	if (pt_likely(map_fast(&m->c, item)))
 		return PT_OK;
@@ -311,6 +311,8 @@ static enum pt_err fill_reserve(struct map_job *j)
 enum pt_err pt_cursor_map_range(struct pt_cursor_mut *m, pt_paddr_t pa, uint64_t len,
 				struct pt_prop prop)
 {
+	if (!m || !m->c.table)
+		return PT_ERR_INVAL;
 	struct pt_cursor *c = &m->c;
 	const struct pt_format *f = cur_fmt(c);
 	enum pt_err err = cur_check_len(c, len);

@@ -2,7 +2,7 @@
 /* Changing properties: protect_next rewrites one leaf at a time. */
 #include "cursor_scan.h"
 
-static enum pt_err check_op(const struct pt_table *t, struct pt_protect op)
+enum pt_err cur_check_protect(const struct pt_table *t, struct pt_protect op)
 {
 	const struct pt_format *f = t->env->fmt;
 	/* -1 keeps the cache policy; any other negative value is malformed. */
@@ -18,13 +18,13 @@ static enum pt_err check_op(const struct pt_table *t, struct pt_protect op)
 enum pt_err pt_cursor_protect_next(struct pt_cursor_mut *m, uint64_t len, struct pt_protect op,
 				   pt_vaddr_t *va_out, uint64_t *len_out, bool *found)
 {
+	if (!m || !m->c.table || !va_out || !len_out || !found)
+		return PT_ERR_INVAL;
 	struct pt_cursor *c = &m->c;
 	const struct pt_format *f = cur_fmt(c);
-	if (!va_out || !len_out || !found)
-		return PT_ERR_INVAL;
-	enum pt_err err = cur_check_len(c, len);
+	enum pt_err err = cur_check_protect(c->table, op);
 	if (err == PT_OK)
-		err = check_op(c->table, op);
+		err = cur_check_len(c, len);
 	if (err != PT_OK)
 		return err;
 

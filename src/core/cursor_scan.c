@@ -29,6 +29,19 @@ static unsigned split_depth(const struct pt_cursor *c, uint64_t end)
 	return depth;
 }
 
+/* A table for a split at @level: one the caller reserved, else a new one. */
+static enum pt_err split_table(struct pt_cursor *c, pt_level_t level, struct pt_node **out)
+{
+	for (struct pt_node **p = &c->spares; *p; p = (struct pt_node **)&(*p)->defer.priv[0]) {
+		if ((*p)->level != level)
+			continue;
+		*out = *p;
+		*p = (*p)->defer.priv[0];
+		return PT_OK;
+	}
+	return node_alloc(c->table->env, level, out);
+}
+
 /*
  * Split the huge leaf at the cursor as deep as needed and descend. Every
  * table is allocated before the first split, so out-of-memory half-way
@@ -40,7 +53,7 @@ static enum pt_err split_down(struct pt_cursor *c, uint64_t end)
 	struct pt_node *spare[PT_MAX_LEVELS];
 	unsigned depth = split_depth(c, end);
 	for (unsigned i = 0; i < depth; i++) {
-		enum pt_err err = node_alloc(c->table->env, c->level - 1u - i, &spare[i]);
+		enum pt_err err = split_table(c, c->level - 1u - i, &spare[i]);
 		if (err == PT_OK)
 			continue;
 		while (i-- > 0)

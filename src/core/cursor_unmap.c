@@ -39,9 +39,9 @@ static void take_table(struct pt_cursor *c, struct pt_frag *frag)
 
 enum pt_err pt_cursor_take_next(struct pt_cursor_mut *m, uint64_t len, struct pt_frag *frag)
 {
-	struct pt_cursor *c = &m->c;
-	if (!frag)
+	if (!m || !m->c.table || !frag)
 		return PT_ERR_INVAL;
+	struct pt_cursor *c = &m->c;
 	enum pt_err err = cur_check_len(c, len);
 	if (err != PT_OK)
 		return err;

@@ -168,6 +168,8 @@ static void dump_root_slots(struct dumper *d, struct pt_node *root, unsigned lo,
 
 void pt_table_dump_runs(struct pt_table *t, bool whole_root, pt_dump_run_fn fn, void *ctx)
 {
+	if (!t || !t->root || !fn)
+		return;
 	const struct pt_reclaim *r = &t->env->reclaim;
 	struct dumper d = { .f = t->env->fmt, .out = fn, .ctx = ctx };
 	unsigned nr = pt_fmt_nr_entries(d.f);
@@ -202,6 +204,8 @@ static void put_mapped_run(void *ctx, const struct pt_dump_run *run)
 
 void pt_table_dump(struct pt_table *t, pt_dump_line_fn out, void *ctx)
 {
+	if (!out)
+		return;
 	struct line_sink s = { out, ctx };
 	pt_table_dump_runs(t, false, put_mapped_run, &s);
 }

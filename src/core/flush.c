@@ -101,6 +101,8 @@ static enum pt_err keeper_push(struct pt_flusher *f)
 
 enum pt_err pt_flusher_reserve(struct pt_flusher *f, uint64_t n)
 {
+	if (!f || !f->table)
+		return PT_ERR_INVAL;
 	const struct pt_env *env = fl_env(f);
 	uint64_t room = f->keep ? KEEP_SLOTS - keeper_of(env, f->keep)->nr : 0;
 	for (pt_paddr_t s = f->spare; s && room < n; s = keeper_of(env, s)->next)
@@ -130,6 +132,8 @@ static void free_spares(struct pt_flusher *f)
 
 enum pt_err pt_flusher_keep_frame(struct pt_flusher *f, pt_paddr_t pa)
 {
+	if (!f || !f->table)
+		return PT_ERR_INVAL;
 	const struct pt_env *env = fl_env(f);
 	if (!f->keep || keeper_of(env, f->keep)->nr == KEEP_SLOTS) {
 		enum pt_err err = keeper_push(f);

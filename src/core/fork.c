@@ -154,21 +154,36 @@ static enum pt_err fork_locked(struct fork_ctx *x)
 	return fork_walk(x, true);
 }
 
+/*
+ * Lock both ranges in the global order across tables: ascending root
+ * address (pt/cursor.h). Two forks in opposite directions between the same
+ * tables then wait for each other instead of deadlocking.
+ */
+static enum pt_err lock_both(struct fork_ctx *x, struct pt_table *parent, struct pt_table *child,
+			     pt_vaddr_t va, uint64_t len)
+{
+	bool parent_first = parent->root->pa < child->root->pa;
+	struct pt_cursor_mut *first = parent_first ? &x->pm : &x->cm;
+	struct pt_cursor_mut *second = parent_first ? &x->cm : &x->pm;
+	enum pt_err err = pt_cursor_mut_new(first, parent_first ? parent : child, va, len);
+	if (err != PT_OK)
+		return err;
+	err = pt_cursor_mut_new(second, parent_first ? child : parent, va, len);
+	if (err != PT_OK)
+		pt_cursor_mut_drop(first);
+	return err;
+}
+
 enum pt_err pt_vm_fork(struct pt_table *parent, struct pt_table *child, pt_vaddr_t va,
 		       uint64_t len)
 {
-	if (!parent || !child || parent->kind != PT_TABLE_USER || child->kind != PT_TABLE_USER ||
-	    parent->root == child->root)
+	if (!parent || !child || !parent->root || !child->root || parent->kind != PT_TABLE_USER ||
+	    child->kind != PT_TABLE_USER || parent->root == child->root)
 		return PT_ERR_INVAL;
 	struct fork_ctx x = { .end = va + len };
-	enum pt_err err = pt_cursor_mut_new(&x.pm, parent, va, len);
+	enum pt_err err = lock_both(&x, parent, child, va, len);
 	if (err != PT_OK)
 		return err;
-	err = pt_cursor_mut_new(&x.cm, child, va, len);
-	if (err != PT_OK) {
-		pt_cursor_mut_drop(&x.pm);
-		return err;
-	}
 	pt_flusher_init(&x.pf, parent);
 	pt_flusher_init(&x.cf, child);
 	err = fork_locked(&x);
@@ -241,7 +256,11 @@ enum pt_err pt_vm_cow_fault(struct pt_table *t, pt_vaddr_t va, pt_paddr_t spare,
 {
 	struct pt_cursor_mut m;
 	struct pt_flusher f;
+	if (!spare_used)
+		return PT_ERR_INVAL;
 	*spare_used = false;
+	if (!t || !t->root || t->kind == PT_TABLE_KERNEL)
+		return PT_ERR_INVAL;
 	va &= ~(PT_PAGE_SIZE - 1);
 	struct pt_item leaf;
 	pt_paddr_t pa;

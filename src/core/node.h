@@ -65,6 +65,12 @@ static inline void node_lock(struct pt_node *n)
 	}
 }
 
+/* Whether a cursor holds @n (a racy snapshot: for destroy's busy check). */
+static inline bool node_is_locked(const struct pt_node *n)
+{
+	return atomic_load_explicit(&n->lock, memory_order_relaxed) != 0;
+}
+
 static inline void node_unlock(struct pt_node *n)
 {
 	atomic_store_explicit(&n->lock, 0, memory_order_release);

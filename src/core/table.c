@@ -78,7 +78,7 @@ enum pt_err pt_table_create_kernel(struct pt_table *t, const struct pt_env *env)
 
 enum pt_err pt_table_create_user(struct pt_table *t, struct pt_table *kernel)
 {
-	if (!t || !kernel || kernel->kind != PT_TABLE_KERNEL)
+	if (!t || !kernel || !kernel->root || kernel->kind != PT_TABLE_KERNEL)
 		return PT_ERR_INVAL;
 	enum pt_err err = init_handle(t, kernel->env, PT_TABLE_USER);
 	if (err != PT_OK)
@@ -94,7 +94,7 @@ enum pt_err pt_table_create_user(struct pt_table *t, struct pt_table *kernel)
 
 enum pt_err pt_table_shallow_copy(struct pt_table *dst, struct pt_table *src)
 {
-	if (!dst || !src || src->kind == PT_TABLE_KERNEL)
+	if (!dst || !src || !src->root || src->kind == PT_TABLE_KERNEL)
 		return PT_ERR_INVAL;
 	atomic_fetch_add(&src->root->handles, 1);
 	*dst = *src;
@@ -105,13 +105,39 @@ enum pt_err pt_table_shallow_copy(struct pt_table *dst, struct pt_table *src)
 	return PT_OK;
 }
 
+/* Whether a node of @n's sub-tree in slots [lo, hi) is locked: a cursor is open. */
+static bool subtree_locked(struct pt_node *n, unsigned lo, unsigned hi)
+{
+	if (node_is_locked(n))
+		return true;
+	if (n->level == 1)
+		return false;
+	for (unsigned i = lo; i < hi; i++) {
+		pt_pte_t pte = node_load_acquire(n, i);
+		if (node_is_table(n, pte) &&
+		    subtree_locked(node_child(n, pte), 0, pt_fmt_nr_entries(node_fmt(n))))
+			return true;
+	}
+	return false;
+}
+
+/* Open cursors are found by their locks, so the cursor's path counts nothing. */
+static bool has_open_cursor(struct pt_table *t)
+{
+	const struct pt_reclaim *r = &t->env->reclaim;
+	r->ops->read_lock(r->ctx);
+	bool locked = subtree_locked(t->root, t->top_lo, t->top_hi);
+	r->ops->read_unlock(r->ctx);
+	return locked;
+}
+
 enum pt_err pt_table_destroy(struct pt_table *t)
 {
 	if (!t || !t->root)
 		return PT_ERR_INVAL;
 	if (t->kind == PT_TABLE_KERNEL && atomic_load(&t->nr_users))
 		return PT_ERR_BUSY;
-	if (atomic_load(&t->active))
+	if (atomic_load(&t->active) || has_open_cursor(t))
 		return PT_ERR_BUSY;
 	/* CPUs that switched away may still cache it under its id. */
 	flush_table_on_destroy(t);
@@ -132,5 +158,5 @@ enum pt_err pt_table_destroy(struct pt_table *t)
 
 pt_paddr_t pt_table_root_paddr(const struct pt_table *t)
 {
-	return t->root->pa;
+	return t && t->root ? t->root->pa : 0;
 }

@@ -7,6 +7,8 @@
 enum pt_err pt_table_translate(struct pt_table *t, pt_vaddr_t va, pt_paddr_t *pa,
 			       struct pt_item *leaf)
 {
+	if (!t || !t->root || !pa)
+		return PT_ERR_INVAL;
 	const struct pt_format *f = t->env->fmt;
 	const struct pt_reclaim *r = &t->env->reclaim;
 	if (!pt_fmt_canonical(f, va))
@@ -52,10 +54,13 @@ static void visit(struct pt_node *n, unsigned lo, unsigned hi, pt_node_visit_fn 
 	}
 }
 
-void pt_table_for_each_node(struct pt_table *t, pt_node_visit_fn fn, void *ctx)
+enum pt_err pt_table_for_each_node(struct pt_table *t, pt_node_visit_fn fn, void *ctx)
 {
+	if (!t || !t->root || !fn)
+		return PT_ERR_INVAL;
 	const struct pt_reclaim *r = &t->env->reclaim;
 	r->ops->read_lock(r->ctx);
 	visit(t->root, t->top_lo, t->top_hi, fn, ctx);
 	r->ops->read_unlock(r->ctx);
+	return PT_OK;
 }
