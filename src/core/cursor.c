@@ -35,13 +35,8 @@ enum pt_err pt_cursor_new(struct pt_cursor *c, struct pt_table *t, pt_vaddr_t va
 		return err;
 
 	const struct pt_reclaim *r = &t->env->reclaim;
-	struct pt_node *guard;
 	r->ops->read_lock(r->ctx);
-	err = lock_range(t, va, va + (len - 1), &guard);
-	if (err != PT_OK) {
-		r->ops->read_unlock(r->ctx);
-		return err;
-	}
+	struct pt_node *guard = lock_range(t, va, va + (len - 1));
 	c->table = t;
 	c->fmt = t->env->fmt;
 	c->start = va;

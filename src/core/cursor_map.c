@@ -31,11 +31,16 @@ static enum pt_err check_pa(const struct pt_format *f, pt_paddr_t pa, uint64_t l
 	return PT_OK;
 }
 
-/* The highest leaf level under @c: a kernel table's root slots hold its shared tables. */
+/*
+ * The highest leaf level of @c's table: a kernel table's root slots hold its
+ * shared tables. A page that fits the cursor's range is never above the
+ * guard's level (the guard covers a whole slot of that size), so the table's
+ * shape never changes which levels are allowed.
+ */
 static pt_level_t top_leaf_level(const struct pt_cursor *c)
 {
 	const struct pt_format *f = cur_fmt(c);
-	pt_level_t top = c->guard_level < f->max_leaf_level ? c->guard_level : f->max_leaf_level;
+	pt_level_t top = f->max_leaf_level;
 	if (c->table->kind == PT_TABLE_KERNEL && top == f->levels)
 		top--;
 	return top;
@@ -62,33 +67,58 @@ static enum pt_err check_item(const struct pt_cursor *c, const struct pt_item *i
 	return size > cur_remaining(c) ? PT_ERR_LENGTH : PT_OK;
 }
 
-/* Hang a new locked child table in the current (absent) slot and go down. */
-static void attach_child(struct pt_cursor *c, struct pt_node *child)
-{
-	struct pt_node *parent = c->path[c->level];
-	node_lock(child);
-	node_store(parent, cur_index(c), cur_fmt(c)->encode_table(child->pa, parent->level));
-	parent->nr_children++;
-	c->level--;
-	c->path[c->level] = child;
-}
-
-/* The leaf template for @item, encoded once per property rather than per page. */
 static bool leaf_cache_hit(const struct pt_cursor *c, const struct pt_item *item)
 {
 	return c->leaf_cache.level == item->level && c->leaf_cache.tracked == item->tracked &&
 	       pt_prop_eq(c->leaf_cache.prop, item->prop);
 }
 
+/*
+ * The leaf templates of base pages are shared by every cursor of a table in
+ * one word, so a fresh cursor need not call the codec: the template of the
+ * last property encoded, with the property's key stored in its (zero)
+ * address bits. One relaxed word: a racing writer only causes a miss.
+ */
+#define TMPL_KEY_BITS 14
+
+static uint64_t tmpl_key(const struct pt_item *item)
+{
+	return 1u | (uint64_t)item->prop.flags << 1 | (uint64_t)(item->prop.cache & 7) << 10 |
+	       (uint64_t)item->tracked << 13;
+}
+
+static bool tmpl_usable(const struct pt_format *f, const struct pt_item *item)
+{
+	return item->level == 1 && f->pa_bits >= f->page_shift + TMPL_KEY_BITS &&
+	       item->prop.flags < (1u << 9) && item->prop.cache < 8;
+}
+
+/* The leaf at pa 0 for @item, encoded once per property rather than per page. */
 static pt_pte_t leaf_template(struct pt_cursor *c, const struct pt_item *item)
 {
-	if (!leaf_cache_hit(c, item)) {
-		c->leaf_cache.pte = cur_fmt(c)->encode_leaf(0, item->prop, item->tracked, item->level);
-		c->leaf_cache.prop = item->prop;
-		c->leaf_cache.level = (uint8_t)item->level;
-		c->leaf_cache.tracked = item->tracked;
+	const struct pt_format *f = cur_fmt(c);
+	if (leaf_cache_hit(c, item))
+		return c->leaf_cache.pte;
+	pt_pte_t pte;
+	if (tmpl_usable(f, item)) {
+		const struct pt_format_level *lv = &f->lv[1];
+		uint64_t key = tmpl_key(item);
+		pt_pte_t w = atomic_load_explicit(&c->table->leaf_tmpl, memory_order_relaxed);
+		if (((w & lv->leaf_addr_mask) >> lv->addr_shift) == key) {
+			pte = w & ~lv->leaf_addr_mask;
+		} else {
+			pte = f->encode_leaf(0, item->prop, item->tracked, 1);
+			atomic_store_explicit(&c->table->leaf_tmpl, pte | key << lv->addr_shift,
+					      memory_order_relaxed);
+		}
+	} else {
+		pte = f->encode_leaf(0, item->prop, item->tracked, item->level);
 	}
-	return c->leaf_cache.pte | pt_fmt_addr_bits(cur_fmt(c), item->pa, item->level);
+	c->leaf_cache.pte = pte;
+	c->leaf_cache.prop = item->prop;
+	c->leaf_cache.level = (uint8_t)item->level;
+	c->leaf_cache.tracked = item->tracked;
+	return pte;
 }
 
 /*
@@ -117,6 +147,45 @@ static bool map_fast(struct pt_cursor *c, const struct pt_item *item)
 	return true;
 }
 
+/*
+ * Build the missing tables from the cursor's (absent) slot down to @level,
+ * all allocated before any is published, so PT_ERR_NOMEM changes nothing.
+ * They are locked (ours until the cursor is dropped) and published with
+ * one store into the current node.
+ */
+static enum pt_err build_path(struct pt_cursor *c, pt_level_t level)
+{
+	const struct pt_format *f = cur_fmt(c);
+	const struct pt_env *env = c->table->env;
+	struct pt_node *fresh[PT_MAX_LEVELS];
+	unsigned nr = c->level - level;
+
+	for (unsigned i = 0; i < nr; i++) {
+		enum pt_err err = node_alloc(env, c->level - 1u - i, &fresh[i]);
+		if (err == PT_OK)
+			continue;
+		while (i-- > 0)
+			node_free_unpublished(fresh[i]);
+		return err;
+	}
+	for (unsigned i = nr; i-- > 0;) {
+		struct pt_node *n = fresh[i];
+		node_lock(n);
+		if (i + 1 < nr) {
+			struct pt_node *below = fresh[i + 1];
+			((pt_pte_t *)n->ptes)[pt_fmt_index(f, c->va, n->level)] =
+				f->encode_table(below->pa, n->level);
+			n->nr_children = 1;
+		}
+	}
+	struct pt_node *top = c->path[c->level];
+	node_store(top, cur_index(c), f->encode_table(fresh[0]->pa, top->level));
+	top->nr_children++;
+	for (unsigned i = 0; i < nr; i++)
+		c->path[--c->level] = fresh[i];
+	return PT_OK;
+}
+
 /* Everything map_fast does not handle: checks, descent, allocation. */
 static PT_NOINLINE enum pt_err map_slow(struct pt_cursor *c, const struct pt_item *item)
 {
@@ -124,26 +193,24 @@ static PT_NOINLINE enum pt_err map_slow(struct pt_cursor *c, const struct pt_ite
 	if (err != PT_OK)
 		return err;
 
-	while (c->level < item->level)
-		c->level++;
-	while (c->level > item->level) {
-		pt_pte_t pte = cur_pte(c);
-		if (pte == 0) {
-			struct pt_node *child;
-			err = node_alloc(c->table->env, c->level - 1u, &child);
-			if (err != PT_OK)
-				return err;
-			attach_child(c, child);
-		} else if (node_is_table(c->path[c->level], pte)) {
-			cur_descend(c, pte);
-		} else {
+	if (c->level < item->level)
+		c->level = (uint8_t)item->level;
+	pt_pte_t pte;
+	while ((pte = cur_pte(c)) && c->level > item->level) {
+		if (!node_is_table(c->path[c->level], pte))
 			return PT_ERR_MAPPED;
-		}
+		cur_descend(c, pte);
 	}
-	if (cur_pte(c) != 0)
+	if (pte)
 		return PT_ERR_MAPPED;
+	if (c->level > item->level) {
+		err = build_path(c, item->level);
+		if (err != PT_OK)
+			return err;
+	}
 	struct pt_node *n = c->path[c->level];
-	node_store(n, cur_index(c), leaf_template(c, item));
+	node_store(n, cur_index(c), leaf_template(c, item) |
+				    pt_fmt_addr_bits(cur_fmt(c), item->pa, item->level));
 	n->nr_children++;
 	n->nr_tracked += item->tracked;
 	cur_move_forward(c);

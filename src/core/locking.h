@@ -5,9 +5,12 @@
 
 #include "node.h"
 
-/* Lock every node of @t inside [first, last]; the caller is in a read-side section. */
-enum pt_err lock_range(struct pt_table *t, pt_vaddr_t first, pt_vaddr_t last,
-		       struct pt_node **guard);
+/*
+ * Lock the lowest existing node covering [first, last] (the guard, returned)
+ * and every node below it inside the range; allocates nothing. The caller is
+ * in a read-side section.
+ */
+struct pt_node *lock_range(struct pt_table *t, pt_vaddr_t first, pt_vaddr_t last);
 /* Unlock what lock_range locked, and any node added since, in reverse order. */
 void unlock_range(struct pt_node *guard, pt_vaddr_t first, pt_vaddr_t last);
 /* The lowest address covered by the node at @level on @va's path. */
