@@ -9,9 +9,13 @@
  */
 #include "cursor.h"
 
+#include "compiler.h"
+
 #include "locking.h"
 
-static enum pt_err check_range(const struct pt_table *t, pt_vaddr_t va, uint64_t len)
+/* The ordered checks, for a range that failed the quick one. */
+static PT_NOINLINE enum pt_err check_range_slow(const struct pt_table *t, pt_vaddr_t va,
+						uint64_t len)
 {
 	const struct pt_format *f = t->env->fmt;
 	if (len == 0 || len - 1 > UINT64_MAX - va)
@@ -24,6 +28,16 @@ static enum pt_err check_range(const struct pt_table *t, pt_vaddr_t va, uint64_t
 	if ((va | len) & (PT_PAGE_SIZE - 1))
 		return PT_ERR_UNALIGNED;
 	return PT_OK;
+}
+
+/* The window is one canonical half: a range inside it is canonical. */
+static inline enum pt_err check_range(const struct pt_table *t, pt_vaddr_t va, uint64_t len)
+{
+	uint64_t off = va - t->va_lo;
+	if (len - 1 < t->va_size && off < t->va_size && len - 1 <= t->va_size - 1 - off &&
+	    !((va | len) & (PT_PAGE_SIZE - 1)))
+		return PT_OK;
+	return check_range_slow(t, va, len);
 }
 
 enum pt_err pt_cursor_new(struct pt_cursor *c, struct pt_table *t, pt_vaddr_t va, uint64_t len)

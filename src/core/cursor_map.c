@@ -76,69 +76,88 @@ static bool leaf_cache_hit(const struct pt_cursor *c, const struct pt_item *item
 /*
  * The leaf templates of base pages are shared by every cursor of a table in
  * one word, so a fresh cursor need not call the codec: the template of the
- * last property encoded, with the property's key stored in its (zero)
- * address bits. One relaxed word: a racing writer only causes a miss.
+ * last property mapped, with the property's key stored in its (zero)
+ * address bits. One relaxed word: a racing writer only causes a miss. A
+ * word is stored only after the property passed check_prop on this table,
+ * so a hit also stands for those checks.
  */
-#define TMPL_KEY_BITS 14
+#define TMPL_KEY_BITS 26
 
-static uint64_t tmpl_key(const struct pt_item *item)
+static inline pt_pte_t tmpl_key(const struct pt_item *item)
 {
-	return 1u | (uint64_t)item->prop.flags << 1 | (uint64_t)(item->prop.cache & 7) << 10 |
-	       (uint64_t)item->tracked << 13;
+	return 1u | (pt_pte_t)item->prop.flags << 1 | (pt_pte_t)item->prop.cache << 17 |
+	       (pt_pte_t)item->tracked << 25;
 }
 
-static bool tmpl_usable(const struct pt_format *f, const struct pt_item *item)
+/* The shared level-1 template for @item; 0 on a miss. */
+static inline pt_pte_t tmpl_lookup(const struct pt_cursor *c, const struct pt_item *item)
 {
-	return item->level == 1 && f->pa_bits >= f->page_shift + TMPL_KEY_BITS &&
-	       item->prop.flags < (1u << 9) && item->prop.cache < 8;
+	const struct pt_format_level *lv = &cur_fmt(c)->lv[1];
+	pt_pte_t w = atomic_load_explicit(&c->table->leaf_tmpl, memory_order_relaxed);
+	if (((w & lv->leaf_addr_mask) >> lv->addr_shift) != tmpl_key(item))
+		return 0;
+	return w & ~lv->leaf_addr_mask;
 }
 
-/* The leaf at pa 0 for @item, encoded once per property rather than per page. */
-static pt_pte_t leaf_template(struct pt_cursor *c, const struct pt_item *item)
+static void tmpl_store(struct pt_cursor *c, const struct pt_item *item, pt_pte_t pte)
 {
-	const struct pt_format *f = cur_fmt(c);
-	if (leaf_cache_hit(c, item))
-		return c->leaf_cache.pte;
-	pt_pte_t pte;
-	if (tmpl_usable(f, item)) {
-		const struct pt_format_level *lv = &f->lv[1];
-		uint64_t key = tmpl_key(item);
-		pt_pte_t w = atomic_load_explicit(&c->table->leaf_tmpl, memory_order_relaxed);
-		if (((w & lv->leaf_addr_mask) >> lv->addr_shift) == key) {
-			pte = w & ~lv->leaf_addr_mask;
-		} else {
-			pte = f->encode_leaf(0, item->prop, item->tracked, 1);
-			atomic_store_explicit(&c->table->leaf_tmpl, pte | key << lv->addr_shift,
-					      memory_order_relaxed);
-		}
-	} else {
-		pte = f->encode_leaf(0, item->prop, item->tracked, item->level);
-	}
+	const struct pt_format_level *lv = &cur_fmt(c)->lv[1];
+	if ((lv->leaf_addr_mask >> lv->addr_shift) < ((pt_pte_t)1 << TMPL_KEY_BITS) - 1)
+		return;
+	atomic_store_explicit(&c->table->leaf_tmpl, pte | tmpl_key(item) << lv->addr_shift,
+			      memory_order_relaxed);
+}
+
+static inline void leaf_cache_set(struct pt_cursor *c, const struct pt_item *item, pt_pte_t pte)
+{
 	c->leaf_cache.pte = pte;
 	c->leaf_cache.prop = item->prop;
 	c->leaf_cache.level = (uint8_t)item->level;
 	c->leaf_cache.tracked = item->tracked;
+}
+
+/* The leaf at pa 0 for @item (checked), encoded once per property rather than per page. */
+static pt_pte_t leaf_template(struct pt_cursor *c, const struct pt_item *item)
+{
+	if (leaf_cache_hit(c, item))
+		return c->leaf_cache.pte;
+	pt_pte_t pte = item->level == 1 ? tmpl_lookup(c, item) : 0;
+	if (!pte) {
+		pte = cur_fmt(c)->encode_leaf(0, item->prop, item->tracked, item->level);
+		if (item->level == 1)
+			tmpl_store(c, item, pte);
+	}
+	leaf_cache_set(c, item, pte);
 	return pte;
 }
 
 /*
- * The common case of mapping page after page: a base page into the leaf
- * table the cursor already stands in, with the property of the previous
- * call (so the property checks already passed). Anything else, including
- * every error, takes the general path.
+ * The common case: a base page into the leaf table the cursor stands in,
+ * with the property of the previous call of this cursor or of the table's
+ * last mapping (so the property checks already passed). Anything else,
+ * including every error, takes the general path.
  */
-static bool map_fast(struct pt_cursor *c, const struct pt_item *item)
+static inline bool map_fast(struct pt_cursor *c, const struct pt_item *item)
 {
 	const struct pt_format *f = cur_fmt(c);
-	if (c->level != 1 || item->level != 1 || !leaf_cache_hit(c, item) ||
+	if (c->level != 1 || item->level != 1 ||
 	    ((c->va | item->pa) & (PT_PAGE_SIZE - 1)) || cur_remaining(c) < PT_PAGE_SIZE ||
 	    (f->pa_bits < 64 && (item->pa >> f->pa_bits)))
 		return false;
+	pt_pte_t tmpl;
+	if (leaf_cache_hit(c, item)) {
+		tmpl = c->leaf_cache.pte;
+	} else {
+		tmpl = tmpl_lookup(c, item);
+		if (!tmpl)
+			return false;
+		leaf_cache_set(c, item, tmpl);
+	}
 	struct pt_node *n = c->path[1];
 	unsigned idx = pt_fmt_index(f, c->va, 1);
 	if (node_load(n, idx))
 		return false;
-	node_store(n, idx, c->leaf_cache.pte | pt_fmt_addr_bits(f, item->pa, 1));
+	node_store(n, idx, tmpl | pt_fmt_addr_bits(f, item->pa, 1));
 	n->nr_children++;
 	n->nr_tracked += item->tracked;
 	c->va += PT_PAGE_SIZE;

@@ -17,32 +17,75 @@
  */
 #include "locking.h"
 
-/* The child of @n whose slot holds [first, last] but is larger than it, or NULL. */
-static inline struct pt_node *inner_child(const struct pt_format *f, const struct pt_node *n,
-					  pt_vaddr_t first, pt_vaddr_t last)
+#include "compiler.h"
+
+/*
+ * The level the guard would have in a full tree: descending from level L is
+ * right while [first, last] lies inside one slot of L and is smaller than it.
+ */
+static inline unsigned target_level(const struct pt_format *f, pt_vaddr_t first,
+				   pt_vaddr_t last)
 {
-	if (n->level == 1)
-		return NULL;
-	unsigned shift = f->page_shift + f->index_bits * (n->level - 1u);
-	pt_vaddr_t slot_mask = ((pt_vaddr_t)1 << shift) - 1;
-	/* Inside one node, equal bits above shift mean one slot. */
-	if (((first ^ last) >> shift) || last - first == slot_mask)
-		return NULL;
-	unsigned idx = (unsigned)(first >> shift) & (pt_fmt_nr_entries(f) - 1);
-	pt_pte_t pte = node_load_acquire(n, idx);
-	if (!node_is_table(n, pte))
-		return NULL;
-	return node_child(n, pte);
+	pt_vaddr_t diff = first ^ last, span = last - first;
+	unsigned shift = f->page_shift + f->index_bits;
+	/* Inside one level-1 table and smaller than it: the common case, and monotone upwards. */
+	if (!(diff >> shift) && span != ((pt_vaddr_t)1 << shift) - 1)
+		return 1;
+	unsigned level = f->levels;
+	shift = f->page_shift + f->index_bits * (level - 1u);
+	while (level > 1 && !(diff >> shift) && span != ((pt_vaddr_t)1 << shift) - 1) {
+		level--;
+		shift -= f->index_bits;
+	}
+	return level;
+}
+
+/*
+ * Descend lock-free from @n at @level towards @target while the slot on
+ * first's path holds a table. Everything it needs is in locals: the acquire
+ * loads would make the compiler reload anything in memory.
+ */
+static inline __attribute__((always_inline)) struct pt_node *
+descend(const struct pt_env *env, struct pt_node *n, unsigned *level,
+			       unsigned target, pt_vaddr_t first)
+{
+	const struct pt_format *f = env->fmt;
+	void *(*meta)(void *ctx, pt_paddr_t pa) = env->mem.ops->table_meta;
+	void *ctx = env->mem.ctx;
+	const unsigned page_shift = f->page_shift, index_bits = f->index_bits;
+	const unsigned idx_mask = (1u << index_bits) - 1;
+	unsigned l = *level, shift = page_shift + index_bits * (l - 1u);
+	const struct pt_format_level *lv = &f->lv[l];
+
+	for (; l > target; l--, lv--, shift -= index_bits) {
+		unsigned idx = (unsigned)(first >> shift) & idx_mask;
+		pt_pte_t pte = atomic_load_explicit(&n->ptes[idx], memory_order_acquire);
+		/* Every level above 1 holds tables: table_mask is not 0 there. */
+		if (!pte || (pte & lv->table_mask) != lv->table_match)
+			break;
+		n = meta(ctx, ((pte & lv->table_addr_mask) >> lv->addr_shift) << page_shift);
+	}
+	*level = l;
+	return n;
+}
+
+/* The child table in the slot of @n (at @level) on @va's path, or NULL. */
+static PT_NOINLINE struct pt_node *table_below(const struct pt_format *f, struct pt_node *n,
+					       unsigned level, pt_vaddr_t va)
+{
+	pt_pte_t pte = node_load(n, pt_fmt_index(f, va, level));
+	return node_is_table(n, pte) ? node_child(n, pte) : NULL;
 }
 
 static struct pt_node *lock_guard(struct pt_table *t, pt_vaddr_t first, pt_vaddr_t last)
 {
-	const struct pt_format *f = t->env->fmt;
-	struct pt_node *n = t->root, *child;
+	const struct pt_env *env = t->env;
+	const unsigned top = env->fmt->levels, target = target_level(env->fmt, first, last);
+	struct pt_node *n = t->root;
+	unsigned level = top;
 
 	for (;;) {
-		while ((child = inner_child(f, n, first, last)))
-			n = child;
+		n = descend(env, n, &level, target, first);
 		if (pt_test_hook_before_guard_lock)
 			pt_test_hook_before_guard_lock(t, pt_test_hook_arg);
 		node_lock(n);
@@ -50,13 +93,18 @@ static struct pt_node *lock_guard(struct pt_table *t, pt_vaddr_t first, pt_vaddr
 			node_unlock(n);
 			atomic_fetch_add(&pt_stat_stray_retries, 1);
 			n = t->root;
+			level = top;
 			continue;
 		}
-		child = inner_child(f, n, first, last);
+		if (level == target)
+			return n;
+		/* A table may have appeared in our slot before we locked: go on down. */
+		struct pt_node *child = table_below(env->fmt, n, level, first);
 		if (!child)
 			return n;
 		node_unlock(n);
 		n = child;
+		level--;
 	}
 }
 
