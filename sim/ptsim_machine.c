@@ -23,6 +23,7 @@
 #include <string.h>
 
 #include "ptsim.h"
+#include "env.h"
 #include "reclaim_urcu.h"
 #include "tlb_sim.h"
 
@@ -68,7 +69,7 @@ static int cmd_machine(struct sim *s, char **av, int ac)
 	s->ram = sim_machine_ram(pm->m);
 	pt_cpus_init(&pm->cpus);
 	s->env = (struct pt_env){ .fmt = s->fmt, .mem = pt_ram_physmem(s->ram),
-				  .reclaim = pt_reclaim_urcu() };
+				  .reclaim = pt_reclaim_urcu(), .relax = pt_sim_relax };
 	s->env.tlb = pt_sim_tlb_init(&pm->stlb, pm->m, &pm->cpus, pcide);
 	for (unsigned i = 0; pcide && i < n; i++) {
 		struct sim_cpu *cpu = on_cpu(s, i);

@@ -32,6 +32,13 @@ static struct pt_defer *deferred;
 
 struct pt_env bm_env;
 
+/* Contended node-lock waiting in a kernel: PAUSE (never taken on one CPU, but wired as a port would). */
+static void bm_relax(unsigned spins)
+{
+	(void)spins;
+	__asm__ volatile("pause");
+}
+
 void *memset(void *d, int c, size_t n)
 {
 	unsigned char *p = d;
@@ -171,6 +178,7 @@ void platform_init(const struct pt_format *fmt)
 	bm_env.fmt = fmt;
 	bm_env.mem = (struct pt_physmem){ &physmem_ops, NULL };
 	bm_env.reclaim = (struct pt_reclaim){ &reclaim_ops, NULL };
+	bm_env.relax = bm_relax;
 }
 
 pt_paddr_t bm_data_frame(void)
