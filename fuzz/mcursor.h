@@ -24,6 +24,9 @@ struct malloc_ctx {
 	uint64_t count;     /* allocations the operation made so far */
 };
 
+/* After a map built tables in a fresh region: the guard drops to the range's covering node. */
+void mc_lower_guard(struct mcur *c);
+
 /* Results of a scanning operation, for comparison with the real one. */
 struct mresult {
 	bool found;

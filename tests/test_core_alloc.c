@@ -9,6 +9,7 @@
 #include <pt/vm.h>
 
 #include "core_util.h"
+#include "../src/core/node.h"
 
 static const struct pt_prop RW = { PT_RW, PT_CACHE_WB };
 
@@ -297,6 +298,39 @@ static void failed_fork_leaves_frames(void **state)
 	kfx_fini(&x);
 }
 
+/* A cursor in a fresh region locks the root; once its map built the tables it holds only its leaf table. */
+static void fresh_region_guard_drops(void **state)
+{
+	(void)state;
+	struct th h;
+	struct pt_table e;
+	struct pt_cursor_mut m, n;
+	th_init(&h, 64 * MiB);
+	assert_int_equal(pt_table_create_empty(&e, &h.env), PT_OK);
+	assert_int_equal(pt_cursor_mut_new(&m, &e, 1 * GiB, 0x1000), PT_OK);
+	assert_int_equal(m.c.guard_level, h.fmt->levels);
+	assert_int_equal(atomic_load(&e.root->lock), 1);
+	struct pt_item it = cu_item(0x1000, 1, PT_RW, false);
+	assert_int_equal(pt_cursor_map(&m, &it), PT_OK);
+	assert_int_equal(m.c.guard_level, 1);
+	assert_int_equal(atomic_load(&e.root->lock), 0);
+	/* The neighbouring page's cursor gets its own lock on the same leaf table only after ours. */
+	assert_true(node_trylock(m.c.path[1]) == false);
+	pt_cursor_mut_drop(&m);
+	assert_int_equal(pt_cursor_mut_new(&n, &e, 1 * GiB + 0x1000, 0x1000), PT_OK);
+	assert_int_equal(n.c.guard_level, 1);
+	assert_int_equal(atomic_load(&e.root->lock), 0);
+	pt_cursor_mut_drop(&n);
+	/* map_range in a fresh region does the same. */
+	assert_int_equal(pt_cursor_mut_new(&m, &e, 3 * GiB % cu_user_end(), 0x3000), PT_OK);
+	assert_int_equal(pt_cursor_map_range(&m, 0, 0x3000, RW), PT_OK);
+	assert_int_equal(m.c.guard_level, 1);
+	assert_int_equal(atomic_load(&e.root->lock), 0);
+	pt_cursor_mut_drop(&m);
+	assert_int_equal(pt_table_destroy(&e), PT_OK);
+	th_fini(&h);
+}
+
 int main(int argc, char **argv)
 {
 	th_select_format(argc, argv);
@@ -308,6 +342,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(empty_child_table_blocks_huge_map),
 		cmocka_unit_test(map_nomem_leaves_nothing),
 		cmocka_unit_test(failed_fork_leaves_frames),
+		cmocka_unit_test(fresh_region_guard_drops),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

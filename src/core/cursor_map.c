@@ -132,38 +132,44 @@ static pt_pte_t leaf_template(struct pt_cursor *c, const struct pt_item *item)
 }
 
 /*
- * The common case: a base page into the leaf table the cursor stands in,
- * with the property of the previous call of this cursor or of the table's
- * last mapping (so the property checks already passed). Anything else,
- * including every error, takes the general path.
+ * The common case of mapping page after page: a base page into the leaf
+ * table the cursor already stands in, with the property of the previous
+ * call (so the property checks already passed). Anything else, including
+ * every error, takes the general path.
  */
 static inline bool map_fast(struct pt_cursor *c, const struct pt_item *item)
 {
 	const struct pt_format *f = cur_fmt(c);
-	if (c->level != 1 || item->level != 1 ||
+	if (c->level != 1 || item->level != 1 || !leaf_cache_hit(c, item) ||
 	    ((c->va | item->pa) & (PT_PAGE_SIZE - 1)) || cur_remaining(c) < PT_PAGE_SIZE ||
 	    (f->pa_bits < 64 && (item->pa >> f->pa_bits)))
 		return false;
-	pt_pte_t tmpl;
-	if (leaf_cache_hit(c, item)) {
-		tmpl = c->leaf_cache.pte;
-	} else {
-		tmpl = tmpl_lookup(c, item);
-		if (!tmpl)
-			return false;
-		leaf_cache_set(c, item, tmpl);
-	}
 	struct pt_node *n = c->path[1];
 	unsigned idx = pt_fmt_index(f, c->va, 1);
 	if (node_load(n, idx))
 		return false;
-	node_store(n, idx, tmpl | pt_fmt_addr_bits(f, item->pa, 1));
+	node_store(n, idx, c->leaf_cache.pte | pt_fmt_addr_bits(f, item->pa, 1));
 	n->nr_children++;
 	n->nr_tracked += item->tracked;
 	c->va += PT_PAGE_SIZE;
 	if (idx == pt_fmt_nr_entries(f) - 1)
 		cur_rise(c);
 	return true;
+}
+
+/*
+ * A fresh cursor's first base page: the table's shared template stands for
+ * the property checks; with it in the cursor's cache, map_fast does the rest.
+ */
+static inline bool map_first(struct pt_cursor *c, const struct pt_item *item)
+{
+	if (c->level != 1 || item->level != 1)
+		return false;
+	pt_pte_t tmpl = tmpl_lookup(c, item);
+	if (!tmpl)
+		return false;
+	leaf_cache_set(c, item, tmpl);
+	return map_fast(c, item);
 }
 
 /*
@@ -208,6 +214,8 @@ static enum pt_err build_path(struct pt_cursor *c, pt_level_t level)
 /* Everything map_fast does not handle: checks, descent, allocation. */
 static PT_NOINLINE enum pt_err map_slow(struct pt_cursor *c, const struct pt_item *item)
 {
+	if (map_first(c, item))
+		return PT_OK;
 	enum pt_err err = check_item(c, item);
 	if (err != PT_OK)
 		return err;
@@ -222,7 +230,8 @@ static PT_NOINLINE enum pt_err map_slow(struct pt_cursor *c, const struct pt_ite
 	}
 	if (pte)
 		return PT_ERR_MAPPED;
-	if (c->level > item->level) {
+	bool built = c->level > item->level;
+	if (built) {
 		err = build_path(c, item->level);
 		if (err != PT_OK)
 			return err;
@@ -233,6 +242,8 @@ static PT_NOINLINE enum pt_err map_slow(struct pt_cursor *c, const struct pt_ite
 	n->nr_children++;
 	n->nr_tracked += item->tracked;
 	cur_move_forward(c);
+	if (built)
+		cur_lower_guard(c);
 	return PT_OK;
 }
 
@@ -271,7 +282,8 @@ static struct pt_node *take_reserved(struct map_job *j, pt_level_t level)
 {
 	struct pt_node *n = j->reserve;
 	j->reserve = n->defer.priv[0];
-	return node_init(j->env, n->pa, level);
+	n->level = (uint8_t)level;       /* node_alloc initialised the rest */
+	return n;
 }
 
 /*
@@ -425,5 +437,7 @@ enum pt_err pt_cursor_map_range(struct pt_cursor_mut *m, pt_paddr_t pa, uint64_t
 	off = 0;
 	map_walk(&j, guard, false, guard->level, &off);
 	cur_reset(c, c->va + len);
+	if (j.tables_needed)
+		cur_lower_guard(c);
 	return PT_OK;
 }

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The range-locking protocol of cursors.
+ * The range-locking protocol of cursors, and cursor creation and drop,
+ * which run it.
  *
  * Phase 1 descends lock-free (inside the caller's read-side section) to the
  * lowest existing node covering the cursor range, allocating nothing: it goes
@@ -15,30 +16,8 @@
  * are published. Release is the exact reverse. Lock order is tree order
  * (parent before child, lower index first), so cursors cannot deadlock.
  */
-#include "locking.h"
-
 #include "compiler.h"
-
-/*
- * The level the guard would have in a full tree: descending from level L is
- * right while [first, last] lies inside one slot of L and is smaller than it.
- */
-static inline unsigned target_level(const struct pt_format *f, pt_vaddr_t first,
-				   pt_vaddr_t last)
-{
-	pt_vaddr_t diff = first ^ last, span = last - first;
-	unsigned shift = f->page_shift + f->index_bits;
-	/* Inside one level-1 table and smaller than it: the common case, and monotone upwards. */
-	if (!(diff >> shift) && span != ((pt_vaddr_t)1 << shift) - 1)
-		return 1;
-	unsigned level = f->levels;
-	shift = f->page_shift + f->index_bits * (level - 1u);
-	while (level > 1 && !(diff >> shift) && span != ((pt_vaddr_t)1 << shift) - 1) {
-		level--;
-		shift -= f->index_bits;
-	}
-	return level;
-}
+#include "cursor.h"
 
 /*
  * Descend lock-free from @n at @level towards @target while the slot on
@@ -77,10 +56,11 @@ static PT_NOINLINE struct pt_node *table_below(const struct pt_format *f, struct
 	return node_is_table(n, pte) ? node_child(n, pte) : NULL;
 }
 
-static struct pt_node *lock_guard(struct pt_table *t, pt_vaddr_t first, pt_vaddr_t last)
+static inline __attribute__((always_inline)) struct pt_node *
+lock_guard(struct pt_table *t, pt_vaddr_t first, pt_vaddr_t last)
 {
 	const struct pt_env *env = t->env;
-	const unsigned top = env->fmt->levels, target = target_level(env->fmt, first, last);
+	const unsigned top = env->fmt->levels, target = cur_target_level(env->fmt, first, last);
 	struct pt_node *n = t->root;
 	unsigned level = top;
 
@@ -156,12 +136,12 @@ static void unlock_below(struct pt_node *n, pt_vaddr_t base, pt_vaddr_t first, p
 }
 
 /* The lowest address covered by the node at @level on @va's path. */
-pt_vaddr_t lock_node_base(const struct pt_format *f, pt_vaddr_t va, pt_level_t level)
+static pt_vaddr_t lock_node_base(const struct pt_format *f, pt_vaddr_t va, pt_level_t level)
 {
 	return va & ~(pt_fmt_page_size(f, level + 1u) - 1);
 }
 
-struct pt_node *lock_range(struct pt_table *t, pt_vaddr_t first, pt_vaddr_t last)
+static inline struct pt_node *lock_range(struct pt_table *t, pt_vaddr_t first, pt_vaddr_t last)
 {
 	struct pt_node *guard = lock_guard(t, first, last);
 	if (guard->level > 1)
@@ -169,9 +149,104 @@ struct pt_node *lock_range(struct pt_table *t, pt_vaddr_t first, pt_vaddr_t last
 	return guard;
 }
 
-void unlock_range(struct pt_node *guard, pt_vaddr_t first, pt_vaddr_t last)
+void cur_lower_guard(struct pt_cursor *c)
+{
+	const struct pt_format *f = cur_fmt(c);
+	unsigned target = cur_target_level(f, c->start, c->start + (c->size - 1));
+	if (c->guard_level <= target)
+		return;
+	struct pt_node *path[PT_MAX_LEVELS + 1];
+	struct pt_node *n = c->path[c->guard_level];
+	for (unsigned l = c->guard_level; l > target; l--) {
+		pt_pte_t pte = node_load(n, pt_fmt_index(f, c->start, l));
+		if (!node_is_table(n, pte))
+			return;
+		path[l] = n;
+		n = node_child(n, pte);
+	}
+	/* Nothing else below the old guard was ours: the range lay in its one empty slot. */
+	for (unsigned l = target + 1u; l <= c->guard_level; l++)
+		node_unlock(path[l]);
+	c->guard_level = (uint8_t)target;
+	c->path[target] = n;
+	if (c->level > target)
+		c->level = (uint8_t)target;
+}
+
+static inline void unlock_range(struct pt_node *guard, pt_vaddr_t first, pt_vaddr_t last)
 {
 	if (guard->level > 1)
 		unlock_below(guard, lock_node_base(node_fmt(guard), first, guard->level), first, last);
 	node_unlock(guard);
 }
+
+/* The ordered checks, for a range that failed the quick one. */
+static PT_NOINLINE enum pt_err check_range_slow(const struct pt_table *t, pt_vaddr_t va,
+						uint64_t len)
+{
+	const struct pt_format *f = t->env->fmt;
+	if (len == 0 || len - 1 > UINT64_MAX - va)
+		return PT_ERR_RANGE;
+	pt_vaddr_t last = va + (len - 1);
+	if (!pt_fmt_canonical(f, va) || !pt_fmt_canonical(f, last))
+		return PT_ERR_NONCANONICAL;
+	if (va - t->va_lo >= t->va_size || last - t->va_lo >= t->va_size)
+		return PT_ERR_RANGE;
+	if ((va | len) & (PT_PAGE_SIZE - 1))
+		return PT_ERR_UNALIGNED;
+	return PT_OK;
+}
+
+/* The window is one canonical half: a range inside it is canonical. */
+static inline enum pt_err check_range(const struct pt_table *t, pt_vaddr_t va, uint64_t len)
+{
+	uint64_t off = va - t->va_lo;
+	if (len - 1 < t->va_size && off < t->va_size && len - 1 <= t->va_size - 1 - off &&
+	    !((va | len) & (PT_PAGE_SIZE - 1)))
+		return PT_OK;
+	return check_range_slow(t, va, len);
+}
+
+enum pt_err pt_cursor_new(struct pt_cursor *c, struct pt_table *t, pt_vaddr_t va, uint64_t len)
+{
+	if (!c || !t || !t->root)
+		return PT_ERR_INVAL;
+	enum pt_err err = check_range(t, va, len);
+	if (err != PT_OK)
+		return err;
+
+	const struct pt_reclaim *r = &t->env->reclaim;
+	r->ops->read_lock(r->ctx);
+	struct pt_node *guard = lock_range(t, va, va + (len - 1));
+	c->table = t;
+	c->fmt = t->env->fmt;
+	c->start = va;
+	c->size = len;
+	c->va = va;
+	c->level = guard->level;
+	c->guard_level = guard->level;
+	/* Entries below the guard are filled as the cursor descends. */
+	c->path[guard->level] = guard;
+	c->leaf_cache.level = 0;
+	return PT_OK;
+}
+
+enum pt_err pt_cursor_mut_new(struct pt_cursor_mut *m, struct pt_table *t, pt_vaddr_t va,
+			      uint64_t len)
+{
+	return m ? pt_cursor_new(&m->c, t, va, len) : PT_ERR_INVAL;
+}
+
+void pt_cursor_drop(struct pt_cursor *c)
+{
+	const struct pt_reclaim *r = &c->table->env->reclaim;
+	unlock_range(c->path[c->guard_level], c->start, c->start + (c->size - 1));
+	r->ops->read_unlock(r->ctx);
+	c->table = NULL;
+}
+
+void pt_cursor_mut_drop(struct pt_cursor_mut *m)
+{
+	pt_cursor_drop(&m->c);
+}
+
