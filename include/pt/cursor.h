@@ -54,7 +54,8 @@ struct pt_cursor {
 	uint64_t size;              /* bytes in it; start + size may wrap to 0 */
 	pt_vaddr_t va;              /* current address: va - start is in [0, size] */
 	uint8_t level;              /* level of the node the cursor stands in */
-	uint8_t guard_level;        /* level of the node covering the whole range */
+	uint8_t guard_level;        /* level of the locked node covering the whole range */
+	uint8_t full_level;         /* guard_level once every table on the way exists */
 	struct pt_node *path[PT_MAX_LEVELS + 1];
 	/* The leaf encoding of the last mapped property: map's per-page fast path. */
 	struct {

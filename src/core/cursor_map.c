@@ -11,6 +11,7 @@
  */
 #include "compiler.h"
 #include "cursor.h"
+#include "leaf_tmpl.h"
 
 static enum pt_err check_prop(const struct pt_table *t, struct pt_prop prop)
 {
@@ -73,41 +74,6 @@ static bool leaf_cache_hit(const struct pt_cursor *c, const struct pt_item *item
 	       pt_prop_eq(c->leaf_cache.prop, item->prop);
 }
 
-/*
- * The leaf templates of base pages are shared by every cursor of a table in
- * one word, so a fresh cursor need not call the codec: the template of the
- * last property mapped, with the property's key stored in its (zero)
- * address bits. One relaxed word: a racing writer only causes a miss. A
- * word is stored only after the property passed check_prop on this table,
- * so a hit also stands for those checks.
- */
-#define TMPL_KEY_BITS 26
-
-static inline pt_pte_t tmpl_key(const struct pt_item *item)
-{
-	return 1u | (pt_pte_t)item->prop.flags << 1 | (pt_pte_t)item->prop.cache << 17 |
-	       (pt_pte_t)item->tracked << 25;
-}
-
-/* The shared level-1 template for @item; 0 on a miss. */
-static inline pt_pte_t tmpl_lookup(const struct pt_cursor *c, const struct pt_item *item)
-{
-	const struct pt_format_level *lv = &cur_fmt(c)->lv[1];
-	pt_pte_t w = atomic_load_explicit(&c->table->leaf_tmpl, memory_order_relaxed);
-	if (((w & lv->leaf_addr_mask) >> lv->addr_shift) != tmpl_key(item))
-		return 0;
-	return w & ~lv->leaf_addr_mask;
-}
-
-static void tmpl_store(struct pt_cursor *c, const struct pt_item *item, pt_pte_t pte)
-{
-	const struct pt_format_level *lv = &cur_fmt(c)->lv[1];
-	if ((lv->leaf_addr_mask >> lv->addr_shift) < ((pt_pte_t)1 << TMPL_KEY_BITS) - 1)
-		return;
-	atomic_store_explicit(&c->table->leaf_tmpl, pte | tmpl_key(item) << lv->addr_shift,
-			      memory_order_relaxed);
-}
-
 static inline void leaf_cache_set(struct pt_cursor *c, const struct pt_item *item, pt_pte_t pte)
 {
 	c->leaf_cache.pte = pte;
@@ -121,12 +87,8 @@ static pt_pte_t leaf_template(struct pt_cursor *c, const struct pt_item *item)
 {
 	if (leaf_cache_hit(c, item))
 		return c->leaf_cache.pte;
-	pt_pte_t pte = item->level == 1 ? tmpl_lookup(c, item) : 0;
-	if (!pte) {
-		pte = cur_fmt(c)->encode_leaf(0, item->prop, item->tracked, item->level);
-		if (item->level == 1)
-			tmpl_store(c, item, pte);
-	}
+	pt_pte_t pte = item->level == 1 ? tmpl_get(c->table, cur_fmt(c), item)
+					 : cur_fmt(c)->encode_leaf(0, item->prop, item->tracked, item->level);
 	leaf_cache_set(c, item, pte);
 	return pte;
 }
@@ -165,7 +127,7 @@ static inline bool map_first(struct pt_cursor *c, const struct pt_item *item)
 {
 	if (c->level != 1 || item->level != 1)
 		return false;
-	pt_pte_t tmpl = tmpl_lookup(c, item);
+	pt_pte_t tmpl = tmpl_lookup(c->table, cur_fmt(c), item);
 	if (!tmpl)
 		return false;
 	leaf_cache_set(c, item, tmpl);
@@ -261,6 +223,7 @@ enum map_pass { PASS_CHECK, PASS_STORE };
 struct map_job {
 	const struct pt_format *f;
 	const struct pt_env *env;
+	struct pt_table *table;
 	enum map_pass pass;
 	pt_vaddr_t va;
 	pt_paddr_t pa;
@@ -318,7 +281,9 @@ static enum pt_err leaf_run(struct map_job *j, struct pt_node *n, bool fresh, pt
 				return PT_ERR_MAPPED;
 		return PT_OK;
 	}
-	pt_pte_t pte = j->f->encode_leaf(0, j->prop, false, level) |
+	struct pt_item item = { 0, level, j->prop, false };
+	pt_pte_t pte = (level == 1 ? tmpl_get(j->table, j->f, &item)
+				   : j->f->encode_leaf(0, j->prop, false, level)) |
 		       pt_fmt_addr_bits(j->f, j->pa + off, level);
 	pt_pte_t step = pt_fmt_addr_bits(j->f, pt_fmt_page_size(j->f, level), level);
 	store_run(n, fresh, idx, nr, pte, step);
@@ -406,6 +371,51 @@ static enum pt_err fill_reserve(struct map_job *j)
 	return PT_OK;
 }
 
+/*
+ * How many tables are missing between the guard and the node covering the
+ * cursor's range (a fresh region): every map through this cursor needs them.
+ */
+static unsigned spine_depth(const struct pt_cursor *c)
+{
+	const struct pt_format *f = cur_fmt(c);
+	unsigned target = c->full_level;
+	if (c->guard_level <= target ||
+	    node_load(c->path[c->guard_level], pt_fmt_index(f, c->start, c->guard_level)))
+		return 0;
+	return c->guard_level - target;
+}
+
+/*
+ * Build the spine of @depth reserved tables below the guard, fill the lowest
+ * one (the range's covering node) with the store pass, publish the spine
+ * with one store and keep only its lowest node locked (cur_lower_guard).
+ */
+static void map_spine(struct map_job *j, struct pt_cursor *c, unsigned depth)
+{
+	const struct pt_format *f = j->f;
+	struct pt_node *guard = c->path[c->guard_level], *spine[PT_MAX_LEVELS];
+	for (unsigned i = 0; i < depth; i++) {
+		spine[i] = take_reserved(j, c->guard_level - 1u - i);
+		node_lock(spine[i]);
+		if (i) {
+			((pt_pte_t *)spine[i - 1]->ptes)[pt_fmt_index(f, c->start, spine[i - 1]->level)] =
+				f->encode_table(spine[i]->pa, spine[i - 1]->level);
+			spine[i - 1]->nr_children = 1;
+		}
+	}
+	struct pt_node *bottom = spine[depth - 1];
+	uint64_t off = 0;
+	map_walk(j, bottom, true, bottom->level, &off);
+	node_store(guard, pt_fmt_index(f, c->start, guard->level),
+		   f->encode_table(spine[0]->pa, guard->level));
+	guard->nr_children++;
+	node_unlock(guard);
+	for (unsigned i = 0; i + 1 < depth; i++)
+		node_unlock(spine[i]);
+	c->guard_level = bottom->level;
+	c->path[bottom->level] = bottom;
+}
+
 enum pt_err pt_cursor_map_range(struct pt_cursor_mut *m, pt_paddr_t pa, uint64_t len,
 				struct pt_prop prop)
 {
@@ -422,22 +432,28 @@ enum pt_err pt_cursor_map_range(struct pt_cursor_mut *m, pt_paddr_t pa, uint64_t
 		return err;
 
 	struct map_job j = {
-		.f = f, .env = c->table->env, .pass = PASS_CHECK,
+		.f = f, .env = c->table->env, .table = c->table, .pass = PASS_CHECK,
 		.va = c->va, .pa = pa, .len = len, .prop = prop,
 		.max_level = top_leaf_level(c),
 	};
 	struct pt_node *guard = c->path[c->guard_level];
+	unsigned spine = spine_depth(c);
+	pt_level_t walk_level = spine ? c->guard_level - spine : guard->level;
 	uint64_t off = 0;
-	err = map_walk(&j, guard, false, guard->level, &off);
+	err = map_walk(&j, spine ? NULL : guard, false, walk_level, &off);
+	j.tables_needed += spine;
 	if (err == PT_OK)
 		err = fill_reserve(&j);
 	if (err != PT_OK)
 		return err;
 	j.pass = PASS_STORE;
 	off = 0;
-	map_walk(&j, guard, false, guard->level, &off);
+	if (spine)
+		map_spine(&j, c, spine);
+	else
+		map_walk(&j, guard, false, guard->level, &off);
 	cur_reset(c, c->va + len);
-	if (j.tables_needed)
+	if (j.tables_needed && !spine)
 		cur_lower_guard(c);
 	return PT_OK;
 }

@@ -57,10 +57,10 @@ static PT_NOINLINE struct pt_node *table_below(const struct pt_format *f, struct
 }
 
 static inline __attribute__((always_inline)) struct pt_node *
-lock_guard(struct pt_table *t, pt_vaddr_t first, pt_vaddr_t last)
+lock_guard(struct pt_table *t, pt_vaddr_t first, unsigned target)
 {
 	const struct pt_env *env = t->env;
-	const unsigned top = env->fmt->levels, target = cur_target_level(env->fmt, first, last);
+	const unsigned top = env->fmt->levels;
 	struct pt_node *n = t->root;
 	unsigned level = top;
 
@@ -141,9 +141,10 @@ static pt_vaddr_t lock_node_base(const struct pt_format *f, pt_vaddr_t va, pt_le
 	return va & ~(pt_fmt_page_size(f, level + 1u) - 1);
 }
 
-static inline struct pt_node *lock_range(struct pt_table *t, pt_vaddr_t first, pt_vaddr_t last)
+static inline struct pt_node *lock_range(struct pt_table *t, pt_vaddr_t first, pt_vaddr_t last,
+					 unsigned target)
 {
-	struct pt_node *guard = lock_guard(t, first, last);
+	struct pt_node *guard = lock_guard(t, first, target);
 	if (guard->level > 1)
 		lock_below(guard, lock_node_base(t->env->fmt, first, guard->level), first, last);
 	return guard;
@@ -152,7 +153,7 @@ static inline struct pt_node *lock_range(struct pt_table *t, pt_vaddr_t first, p
 void cur_lower_guard(struct pt_cursor *c)
 {
 	const struct pt_format *f = cur_fmt(c);
-	unsigned target = cur_target_level(f, c->start, c->start + (c->size - 1));
+	unsigned target = c->full_level;
 	if (c->guard_level <= target)
 		return;
 	struct pt_node *path[PT_MAX_LEVELS + 1];
@@ -217,7 +218,8 @@ enum pt_err pt_cursor_new(struct pt_cursor *c, struct pt_table *t, pt_vaddr_t va
 
 	const struct pt_reclaim *r = &t->env->reclaim;
 	r->ops->read_lock(r->ctx);
-	struct pt_node *guard = lock_range(t, va, va + (len - 1));
+	unsigned full = cur_target_level(t->env->fmt, va, va + (len - 1));
+	struct pt_node *guard = lock_range(t, va, va + (len - 1), full);
 	c->table = t;
 	c->fmt = t->env->fmt;
 	c->start = va;
@@ -225,6 +227,7 @@ enum pt_err pt_cursor_new(struct pt_cursor *c, struct pt_table *t, pt_vaddr_t va
 	c->va = va;
 	c->level = guard->level;
 	c->guard_level = guard->level;
+	c->full_level = (uint8_t)full;
 	/* Entries below the guard are filled as the cursor descends. */
 	c->path[guard->level] = guard;
 	c->leaf_cache.level = 0;
