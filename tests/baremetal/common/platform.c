@@ -40,7 +40,11 @@ struct pt_env bm_env;
 static void bm_relax(unsigned spins)
 {
 	(void)spins;
+#if defined(__x86_64__)
 	__asm__ volatile("pause");
+#elif defined(__riscv)
+	__asm__ volatile(".4byte 0x0100000f"); /* Zihintpause PAUSE; a FENCE hint (no-op) elsewhere */
+#endif
 }
 
 void *memset(void *d, int c, size_t n)
