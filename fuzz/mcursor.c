@@ -63,23 +63,46 @@ static enum pt_err check_range(const struct mtree *t, pt_vaddr_t va, uint64_t le
 	return PT_OK;
 }
 
+/* The level of the node covering [va, last] in a full tree (the core's cur_target_level). */
+static unsigned target_level(const struct pt_format *f, pt_vaddr_t va, pt_vaddr_t last)
+{
+	unsigned level = f->levels;
+	while (level > 1 && m_index(f, va, level) == m_index(f, last, level) &&
+	       last - va != m_size(f, level) - 1)
+		level--;
+	return level;
+}
+
+void mc_lower_guard(struct mcur *c)
+{
+	pt_vaddr_t last = c->start + (c->size - 1);
+	unsigned target = target_level(fmt(c), c->start, last);
+	for (unsigned l = c->guard; l > target; l--) {
+		struct mslot *s = mt_find(c->t, l, c->start);
+		if (!s || s->kind != PT_PTE_TABLE)
+			return;
+	}
+	if (c->guard > target)
+		c->guard = target;
+	if (c->level > c->guard)
+		c->level = c->guard;
+}
+
 enum pt_err mc_new(struct mcur *c, struct mtree *t, pt_vaddr_t va, uint64_t len,
 		   struct malloc_ctx *a)
 {
 	enum pt_err err = check_range(t, va, len);
 	if (err != PT_OK)
 		return err;
+	/* Down to the lowest existing node covering the range; nothing is allocated. */
+	(void)a;
 	pt_vaddr_t last = va + (len - 1);
 	unsigned level = t->f->levels;
-	while (level > 1 && m_index(t->f, va, level) == m_index(t->f, last, level)) {
+	while (level > 1 && m_index(t->f, va, level) == m_index(t->f, last, level) &&
+	       last - va != m_size(t->f, level) - 1) {
 		struct mslot *s = mt_find(t, level, va);
-		if (s && s->kind == PT_PTE_LEAF)
+		if (!s || s->kind != PT_PTE_TABLE)
 			break;
-		if (!s) {
-			if (!m_alloc(a))
-				return PT_ERR_NOMEM;
-			mt_set(t, level, va, PT_PTE_TABLE, 0, pt_prop_make(0, PT_CACHE_WB), false);
-		}
 		level--;
 	}
 	c->t = t;
@@ -202,21 +225,24 @@ enum pt_err mc_map(struct mcur *c, const struct pt_item *item, struct malloc_ctx
 		return err;
 	if (c->level < item->level)
 		c->level = item->level;
-	while (c->level > item->level) {
-		struct mslot *s = here(c);
-		if (s && s->kind == PT_PTE_LEAF)
+	struct mslot *s;
+	while ((s = here(c)) && c->level > item->level) {
+		if (s->kind == PT_PTE_LEAF)
 			return PT_ERR_MAPPED;
-		if (!s) {
-			if (!m_alloc(a))
-				return PT_ERR_NOMEM;
-			mt_set(c->t, c->level, c->va, PT_PTE_TABLE, 0, pt_prop_make(0, PT_CACHE_WB),
-			       false);
-		}
 		c->level--;
 	}
-	if (here(c))
+	if (s)
 		return PT_ERR_MAPPED;
+	/* The missing tables are all allocated before any is linked in. */
+	for (unsigned l = c->level; l > item->level; l--)
+		if (!m_alloc(a))
+			return PT_ERR_NOMEM;
+	bool built = c->level > item->level;
+	for (; c->level > item->level; c->level--)
+		mt_set(c->t, c->level, c->va, PT_PTE_TABLE, 0, pt_prop_make(0, PT_CACHE_WB), false);
 	mt_set(c->t, c->level, c->va, PT_PTE_LEAF, item->pa, item->prop, item->tracked);
 	move_forward(c);
+	if (built)
+		mc_lower_guard(c);
 	return PT_OK;
 }

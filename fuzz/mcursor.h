@@ -24,6 +24,9 @@ struct malloc_ctx {
 	uint64_t count;     /* allocations the operation made so far */
 };
 
+/* After a map built tables in a fresh region: the guard drops to the range's covering node. */
+void mc_lower_guard(struct mcur *c);
+
 /* Results of a scanning operation, for comparison with the real one. */
 struct mresult {
 	bool found;
@@ -33,12 +36,13 @@ struct mresult {
 	struct pt_query q;      /* query */
 };
 
-/* The highest level a leaf may take: below the guard and the format's limit,
- * and never a kernel table's root (its slots are the shared tables). */
+/* The highest level a leaf may take: the format's limit, and never a kernel
+ * table's root (its slots are the shared tables). A page that fits the range
+ * is never above the guard, so the guard does not enter into it. */
 static inline unsigned mc_top_leaf(const struct mcur *c)
 {
 	const struct pt_format *f = c->t->f;
-	unsigned top = c->guard < f->max_leaf_level ? c->guard : f->max_leaf_level;
+	unsigned top = f->max_leaf_level;
 	return c->t->kind == PT_TABLE_KERNEL && top == f->levels ? top - 1 : top;
 }
 

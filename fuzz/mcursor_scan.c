@@ -146,6 +146,8 @@ enum pt_err mc_map_range(struct mcur *c, pt_paddr_t pa, uint64_t len, struct pt_
 	mt_flush(c->t);
 	c->va += len;
 	c->level = c->guard;
+	if (j.need)
+		mc_lower_guard(c);
 	return PT_OK;
 }
 

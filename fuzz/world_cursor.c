@@ -80,7 +80,7 @@ void fz_op_open(struct fz_world *w, struct fz_in *in, int h)
 		got = pt_cursor_mut_new(&w->cur, t, va, len);
 	else
 		got = pt_cursor_new(&w->cur.c, t, va, len);
-	fz_settle(w, t, got, want, true, &snap, "cursor_new");
+	fz_settle(w, t, got, want, false, &snap, "cursor_new");
 	fz_touch(w, va);
 	if (got != PT_OK) {
 		fz_check(w, h, va, va);
@@ -148,7 +148,7 @@ void fz_op_map(struct fz_world *w, struct fz_in *in)
 	enum pt_err want = mc_map(&w->mc, &item, &a);
 	fz_arm(w, table(w), want, a.fail_at, &snap);
 	enum pt_err got = pt_cursor_map(&w->cur, &item);
-	fz_settle(w, table(w), got, want, true, &snap, "map");
+	fz_settle(w, table(w), got, want, false, &snap, "map");
 	if (got != PT_OK && item.tracked)
 		pt_ram_put(w->ram, item.pa);
 	fz_touch(w, va);

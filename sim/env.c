@@ -1,7 +1,25 @@
 /* SPDX-License-Identifier: MIT */
 #include "env.h"
 
+#include <sched.h>
+
 #include "reclaim_urcu.h"
+
+/* Spins before a waiter gives its CPU to a (possibly descheduled) lock holder. */
+#define PT_SIM_RELAX_SPINS 64
+
+void pt_sim_relax(unsigned spins)
+{
+	if (spins < PT_SIM_RELAX_SPINS) {
+#if defined(__x86_64__) || defined(__i386__)
+		__builtin_ia32_pause();
+#elif defined(__aarch64__)
+		__asm__ volatile("yield");
+#endif
+		return;
+	}
+	sched_yield();
+}
 
 struct pt_env pt_sim_env(const struct pt_format *fmt, struct pt_ram *ram)
 {
@@ -9,6 +27,7 @@ struct pt_env pt_sim_env(const struct pt_format *fmt, struct pt_ram *ram)
 		.fmt = fmt,
 		.mem = pt_ram_physmem(ram),
 		.reclaim = pt_reclaim_urcu(),
+		.relax = pt_sim_relax,
 	};
 	return env;
 }

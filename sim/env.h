@@ -7,7 +7,9 @@
 
 #include "ram.h"
 
-/* An environment of @fmt on @ram, with liburcu reclamation and no TLB. */
+/* The hosted relax hook: PAUSE for a bounded number of spins, then sched_yield. */
+void pt_sim_relax(unsigned spins);
+/* An environment of @fmt on @ram, with liburcu reclamation, pt_sim_relax and no TLB. */
 struct pt_env pt_sim_env(const struct pt_format *fmt, struct pt_ram *ram);
 
 #endif

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "ptsim.h"
+#include "env.h"
 #include "tlb_sim.h"
 
 struct ptsim_machine {
@@ -81,7 +82,7 @@ static int cmd_machine(struct sim *s)
 	s->ram = sim_machine_ram(pm->m);
 	pt_cpus_init(&pm->cpus);
 	s->env = (struct pt_env){ .fmt = s->fmt, .mem = pt_ram_physmem(s->ram),
-				  .reclaim = pt_reclaim_sync(&s->reclaim) };
+				  .reclaim = pt_reclaim_sync(&s->reclaim), .relax = pt_sim_relax };
 	s->env.tlb = pt_sim_tlb_init(&pm->stlb, pm->m, &pm->cpus, pcide);
 	for (unsigned i = 0; pcide && i < n; i++) {
 		struct sim_cpu *cpu = on_cpu(s, i);

@@ -58,14 +58,19 @@ static void make_key(void)
 	pthread_key_create(&exit_key, unregister_at_exit);
 }
 
-static void ensure_registered(void)
+/* Out of line: the read-side fast path then needs no stack frame. */
+__attribute__((noinline)) static void register_thread(void)
 {
-	if (registered)
-		return;
 	pthread_once(&key_once, make_key);
 	urcu_memb_register_thread();
 	registered = true;
 	pthread_setspecific(exit_key, &registered);
+}
+
+static inline void ensure_registered(void)
+{
+	if (__builtin_expect(!registered, 0))
+		register_thread();
 }
 
 static void urcu_read_lock(void *ctx)

@@ -128,19 +128,32 @@ static void take_next_detaches_covered_table(void **state)
 	assert_int_equal(pt_table_create_empty(&e, &h.env), PT_OK);
 	assert_int_equal(th_map_range(&e, 513 * 4 * KiB, 0x100000, 4 * KiB, RW), PT_OK);
 	uint64_t tables = pt_ram_stats(h.ram).tables_in_use;
-	assert_int_equal(pt_cursor_mut_new(&m, &e, 0, 1 * GiB), PT_OK);
-	assert_int_equal(pt_cursor_take_next(&m, 1 * GiB, &f), PT_OK);
+	/* A cursor over [0, 2M + 4M) stands in the level-2 table: the 2M slot's table goes. */
+	assert_int_equal(pt_cursor_mut_new(&m, &e, 0, 6 * MiB), PT_OK);
+	assert_int_equal(pt_cursor_take_next(&m, 6 * MiB, &f), PT_OK);
 	assert_int_equal(f.kind, PT_FRAG_TABLE);
 	assert_int_equal(f.va, 2 * MiB);
 	assert_int_equal(f.len, 2 * MiB);
 	assert_int_equal(f.nr_frames, 1);
 	pt_frag_release(e.env, &f);
-	assert_int_equal(pt_cursor_take_next(&m, 1 * GiB - 4 * MiB, &f), PT_OK);
+	assert_int_equal(pt_cursor_take_next(&m, 2 * MiB, &f), PT_OK);
 	assert_int_equal(f.kind, PT_FRAG_NONE);
-	assert_int_equal(pt_cursor_virt_addr(&m.c), 1 * GiB);
+	assert_int_equal(pt_cursor_virt_addr(&m.c), 6 * MiB);
 	pt_cursor_mut_drop(&m);
 	th_drain(&h);
 	assert_int_equal(pt_ram_stats(h.ram).tables_in_use, tables - 1);
+	/* One over exactly [0, 1G) stands in its parent's slot: the whole level-2 table goes. */
+	assert_int_equal(th_map_range(&e, 513 * 4 * KiB, 0x100000, 4 * KiB, RW), PT_OK);
+	assert_int_equal(pt_cursor_mut_new(&m, &e, 0, 1 * GiB), PT_OK);
+	assert_int_equal(pt_cursor_take_next(&m, 1 * GiB, &f), PT_OK);
+	assert_int_equal(f.kind, PT_FRAG_TABLE);
+	assert_int_equal(f.va, 0);
+	assert_int_equal(f.len, 1 * GiB);
+	assert_int_equal(f.nr_frames, 1);
+	pt_frag_release(e.env, &f);
+	pt_cursor_mut_drop(&m);
+	th_drain(&h);
+	assert_int_equal(pt_ram_stats(h.ram).tables_in_use, tables - 2);
 	th_assert_unmapped(&e, 513 * 4 * KiB);
 	assert_int_equal(pt_table_destroy(&e), PT_OK);
 	th_fini(&h);

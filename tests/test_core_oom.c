@@ -263,9 +263,11 @@ static void released_fragment_drops_frames(void **state)
 	struct pt_frag f;
 	assert_int_equal(pt_cursor_mut_new(&m, &e, 0, cu_wide()), PT_OK);
 	assert_int_equal(pt_cursor_take_next(&m, cu_wide(), &f), PT_OK);
+	/* A cursor covering a whole 512G slot detaches the table below it whole. */
+	bool whole = cu_wide() == cu_size(4);
 	assert_int_equal(f.kind, PT_FRAG_TABLE);
-	assert_int_equal(f.va, 2 * GiB);
-	assert_int_equal(f.len, 1 * GiB);
+	assert_int_equal(f.va, whole ? 0 : 2 * GiB);
+	assert_int_equal(f.len, whole ? cu_wide() : 1 * GiB);
 	assert_int_equal(f.nr_frames, 3);
 	pt_frag_release(e.env, &f);
 	assert_int_equal(f.kind, PT_FRAG_NONE);

@@ -5,7 +5,8 @@
  * dropped); all operations of one cursor happen before or after all of
  * another's. A cursor lives inside a read-side section of the reclamation
  * interface: do not drain reclamation while holding one, and do not open two
- * cursors on one table from one thread if their ranges may share a node.
+ * cursors on one table from one thread if their ranges may share a node (in
+ * a fresh region even disjoint ranges may: see Granularity).
  *
  * Lock order across tables: a thread that holds cursors on two tables opens
  * them in ascending order of pt_table_root_paddr (pt_vm_fork does), and
@@ -18,22 +19,35 @@
  * back. An untracked item is a bare physical range (linear map, MMIO, IOMMU)
  * at any leaf level.
  *
- * Granularity: the cursor locks the lowest node whose range contains its
- * whole range, creating the path to it. So a cursor over exactly one 2 MiB
- * (or 1 GiB) slot stands in the table below that slot: it maps 4 KiB pages
- * there, cannot place a 2 MiB leaf (PT_ERR_LEVEL) and cannot detach that
- * table whole. To map or detach at a huge level, open the cursor over a
- * wider range (e.g. the parent's slot) and jump. The price buys parallelism:
- * cursors on neighbouring slots lock different nodes.
+ * Granularity: a cursor locks the lowest *existing* node covering its
+ * range and every existing node below it inside the range; creating one
+ * allocates nothing. "Covering" means the range lies inside one slot of the
+ * node's parent and is smaller than that slot: a cursor over exactly one
+ * aligned 2 MiB (or 1 GiB) slot stands in the node holding that slot, so it
+ * can map a leaf of that size there (where the format has one) or detach
+ * the table below it whole. A map creates the tables it needs below the
+ * locked node while holding it; they stay locked until the cursor is
+ * dropped. Parallelism: once the tables exist, cursors on neighbouring
+ * slots lock different nodes and run in parallel. In a fresh region (no
+ * table yet below some level) a cursor locks the lowest node that does
+ * exist, possibly a user table's root (a kernel table's root children
+ * always exist), so cursors there serialise until the first map has built
+ * the tables.
  *
  * Errors: every failed call leaves the translations, the tracked frames'
- * references and the table's frames exactly as they were, with one
- * exception: PT_ERR_NOMEM from pt_cursor_new or pt_cursor_map may leave
- * empty tables on the path it was building (a later unmap of a range
- * covering them, or destroy, reclaims them). Argument errors never move the
- * cursor; after PT_ERR_NOMEM from a scan its address is somewhere in
- * [old address, old address + len]: jump to go back. Every call given a NULL
- * or dropped cursor returns PT_ERR_INVAL before any other check.
+ * references and the table's frames exactly as they were; this includes
+ * PT_ERR_NOMEM from pt_cursor_map and pt_cursor_map_range (every table is
+ * allocated before any is linked in) and from the splits of take_next and
+ * protect_next. query, find_next, jump and creating a cursor allocate
+ * nothing, and take_next and protect_next allocate only to split a huge
+ * leaf sticking out of their range, so over never-mapped space none of
+ * them can return PT_ERR_NOMEM. A huge leaf is never placed over a child
+ * table, even an empty one left by earlier unmaps: that is PT_ERR_MAPPED
+ * (take the table out first, e.g. with pt_cursor_unmap over the slot, which
+ * frees it after the flush). Argument errors never move the cursor; after
+ * PT_ERR_NOMEM from a scan its address is somewhere in [old address, old
+ * address + len]: jump to go back. Every call given a NULL or dropped
+ * cursor returns PT_ERR_INVAL before any other check.
  */
 #ifndef PT_CURSOR_H
 #define PT_CURSOR_H
@@ -47,7 +61,8 @@ struct pt_cursor {
 	uint64_t size;              /* bytes in it; start + size may wrap to 0 */
 	pt_vaddr_t va;              /* current address: va - start is in [0, size] */
 	uint8_t level;              /* level of the node the cursor stands in */
-	uint8_t guard_level;        /* level of the node covering the whole range */
+	uint8_t guard_level;        /* level of the locked node covering the whole range */
+	uint8_t full_level;         /* guard_level once every table on the way exists */
 	struct pt_node *path[PT_MAX_LEVELS + 1];
 	/* The leaf encoding of the last mapped property: map's per-page fast path. */
 	struct {
@@ -96,10 +111,9 @@ struct pt_frag {
 };
 
 /*
- * Lock [va, va + len) of @t (len may reach the top of the address space).
- * PT_ERR_RANGE (empty, wrapping or outside the table's window),
- * PT_ERR_NONCANONICAL, PT_ERR_UNALIGNED, PT_ERR_NOMEM (allocating the path
- * to the covering node; harmless empty tables may remain).
+ * Lock [va, va + len) of @t (len may reach the top of the address space);
+ * allocates nothing. PT_ERR_RANGE (empty, wrapping or outside the table's
+ * window), PT_ERR_NONCANONICAL, PT_ERR_UNALIGNED.
  */
 enum pt_err pt_cursor_new(struct pt_cursor *c, struct pt_table *t, pt_vaddr_t va, uint64_t len);
 enum pt_err pt_cursor_mut_new(struct pt_cursor_mut *m, struct pt_table *t, pt_vaddr_t va,
@@ -123,20 +137,24 @@ enum pt_err pt_cursor_find_next(struct pt_cursor *c, uint64_t len, pt_vaddr_t *f
 				bool *found_ok);
 
 /*
- * Map @item at the current address and advance past it. Checked in this
- * order: PT_ERR_VADDR (cursor at its end), PT_ERR_LEVEL (0, above the
- * format's highest leaf level, above the level of the node covering the
- * cursor's range, or a kernel table's root level), PT_ERR_TRACKED_HUGE, PT_ERR_INVAL (unknown flag or cache
- * value), PT_ERR_GLOBAL_USER, PT_ERR_UNALIGNED (address or pa), PT_ERR_PADDR,
- * PT_ERR_LENGTH (the page runs past the range); then PT_ERR_MAPPED (the slot,
- * or a huge leaf above it, holds a mapping, or the slot holds a table, even
- * an empty one) and PT_ERR_NOMEM (empty tables may remain, see above).
+ * Map @item at the current address and advance past it, creating the
+ * tables down to its level. Any level up to the format's highest leaf level
+ * is allowed if the page fits the range, whatever tables exist. Checked in
+ * this order: PT_ERR_VADDR (cursor at its end), PT_ERR_LEVEL (0, above the
+ * format's highest leaf level, or a kernel table's root level),
+ * PT_ERR_TRACKED_HUGE, PT_ERR_INVAL (unknown flag or cache value),
+ * PT_ERR_GLOBAL_USER, PT_ERR_UNALIGNED (address or pa), PT_ERR_PADDR,
+ * PT_ERR_LENGTH (the page runs past the range); then PT_ERR_MAPPED (the
+ * slot, or a huge leaf above it, holds a mapping, or the slot holds a
+ * table, even an empty one) and PT_ERR_NOMEM (nothing was allocated or
+ * changed).
  */
 enum pt_err pt_cursor_map(struct pt_cursor_mut *m, const struct pt_item *item);
 /*
  * Map [va, va + len) to [pa, pa + len) untracked with the largest pages that
- * VA and PA alignment allow, no larger than the covering node's level (and
- * below a kernel table's root, whose entries are shared), and advance past it. All or nothing: on any error no translation was added and
+ * VA and PA alignment and the format allow (so an aligned 2 MiB range is one
+ * 2 MiB leaf even through a cursor over exactly it; never at a kernel
+ * table's root, whose entries are shared), and advance past it. All or nothing: on any error no translation was added and
  * no table was left behind. Checked in this order: PT_ERR_UNALIGNED (len),
  * PT_ERR_LENGTH (past the range: any len > 0 at its end), PT_ERR_RANGE (len 0,
  * wherever the cursor stands, its end included),

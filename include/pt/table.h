@@ -41,6 +41,8 @@ struct pt_table {
 	/* Address-space id of every activation (bits 0-15; 0 = none) and, above,
 	 * how many CPUs are in cpus: the id changes only while none is. */
 	_Atomic uint32_t asid;
+	/* The cursors' shared leaf-encoding cache (cursor_map.c); 0: empty. */
+	_Atomic pt_pte_t leaf_tmpl;
 };
 
 /* An empty table over the lower half. PT_ERR_NOMEM. */

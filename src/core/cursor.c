@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Cursor creation, teardown and navigation: query, jump, find_next.
+ * Cursor navigation: query, jump, find_next (creation and drop are in
+ * locking.c, next to the protocol they run).
  *
  * The cursor stands at c->va in the node path[level]; path[l] for every l
  * from level up to guard_level is the locked node on va's path. Addresses
@@ -8,75 +9,6 @@
  * top of the address space never overflows.
  */
 #include "cursor.h"
-
-#include "locking.h"
-
-static enum pt_err check_range(const struct pt_table *t, pt_vaddr_t va, uint64_t len)
-{
-	const struct pt_format *f = t->env->fmt;
-	if (len == 0 || len - 1 > UINT64_MAX - va)
-		return PT_ERR_RANGE;
-	pt_vaddr_t last = va + (len - 1);
-	if (!pt_fmt_canonical(f, va) || !pt_fmt_canonical(f, last))
-		return PT_ERR_NONCANONICAL;
-	if (va - t->va_lo >= t->va_size || last - t->va_lo >= t->va_size)
-		return PT_ERR_RANGE;
-	if ((va | len) & (PT_PAGE_SIZE - 1))
-		return PT_ERR_UNALIGNED;
-	return PT_OK;
-}
-
-enum pt_err pt_cursor_new(struct pt_cursor *c, struct pt_table *t, pt_vaddr_t va, uint64_t len)
-{
-	if (!c || !t || !t->root)
-		return PT_ERR_INVAL;
-	enum pt_err err = check_range(t, va, len);
-	if (err != PT_OK)
-		return err;
-
-	const struct pt_reclaim *r = &t->env->reclaim;
-	struct pt_node *guard;
-	r->ops->read_lock(r->ctx);
-	err = lock_range(t, va, va + (len - 1), &guard);
-	if (err != PT_OK) {
-		r->ops->read_unlock(r->ctx);
-		return err;
-	}
-	c->table = t;
-	c->fmt = t->env->fmt;
-	c->start = va;
-	c->size = len;
-	c->va = va;
-	c->level = guard->level;
-	c->guard_level = guard->level;
-	/* Entries below the guard are filled as the cursor descends. */
-	c->path[guard->level] = guard;
-	c->leaf_cache.level = 0;
-	c->spares = NULL;
-	return PT_OK;
-}
-
-enum pt_err pt_cursor_mut_new(struct pt_cursor_mut *m, struct pt_table *t, pt_vaddr_t va,
-			      uint64_t len)
-{
-	return m ? pt_cursor_new(&m->c, t, va, len) : PT_ERR_INVAL;
-}
-
-void pt_cursor_drop(struct pt_cursor *c)
-{
-	if (!c || !c->table)
-		return;
-	const struct pt_reclaim *r = &c->table->env->reclaim;
-	unlock_range(c->path[c->guard_level], c->start, c->start + (c->size - 1));
-	r->ops->read_unlock(r->ctx);
-	c->table = NULL;
-}
-
-void pt_cursor_mut_drop(struct pt_cursor_mut *m)
-{
-	if (m)
-		pt_cursor_drop(&m->c);
-}
 
 pt_vaddr_t pt_cursor_virt_addr(const struct pt_cursor *c)
 {

@@ -34,6 +34,33 @@ static inline pt_pte_t cur_pte(const struct pt_cursor *c)
 	return node_load(c->path[c->level], cur_index(c));
 }
 
+/*
+ * The level the guard would have in a full tree: descending from level L is
+ * right while [first, last] lies inside one slot of L and is smaller than it.
+ */
+static inline unsigned cur_target_level(const struct pt_format *f, pt_vaddr_t first,
+					pt_vaddr_t last)
+{
+	pt_vaddr_t diff = first ^ last, span = last - first;
+	unsigned shift = f->page_shift + f->index_bits;
+	/* Inside one level-1 table and smaller than it: the common case, and monotone upwards. */
+	if (!(diff >> shift) && span != ((pt_vaddr_t)1 << shift) - 1)
+		return 1;
+	unsigned level = f->levels;
+	shift = f->page_shift + f->index_bits * (level - 1u);
+	while (level > 1 && !(diff >> shift) && span != ((pt_vaddr_t)1 << shift) - 1) {
+		level--;
+		shift -= f->index_bits;
+	}
+	return level;
+}
+
+/*
+ * After a map built the tables down to the node covering the cursor's range
+ * (the guard was higher: a fresh region), hold only that node: unlock the
+ * nodes above it, so cursors on neighbouring ranges need not wait for us.
+ */
+void cur_lower_guard(struct pt_cursor *c);
 /* Check a length for the scanning operations. */
 enum pt_err cur_check_len(const struct pt_cursor *c, uint64_t len);
 /* Go down into the child table of the current slot. */

@@ -11,6 +11,7 @@
  */
 #include "compiler.h"
 #include "cursor.h"
+#include "leaf_tmpl.h"
 
 static enum pt_err check_prop(const struct pt_table *t, struct pt_prop prop)
 {
@@ -31,11 +32,16 @@ static enum pt_err check_pa(const struct pt_format *f, pt_paddr_t pa, uint64_t l
 	return PT_OK;
 }
 
-/* The highest leaf level under @c: a kernel table's root slots hold its shared tables. */
+/*
+ * The highest leaf level of @c's table: a kernel table's root slots hold its
+ * shared tables. A page that fits the cursor's range is never above the
+ * guard's level (the guard covers a whole slot of that size), so the table's
+ * shape never changes which levels are allowed.
+ */
 static pt_level_t top_leaf_level(const struct pt_cursor *c)
 {
 	const struct pt_format *f = cur_fmt(c);
-	pt_level_t top = c->guard_level < f->max_leaf_level ? c->guard_level : f->max_leaf_level;
+	pt_level_t top = f->max_leaf_level;
 	if (c->table->kind == PT_TABLE_KERNEL && top == f->levels)
 		top--;
 	return top;
@@ -62,33 +68,29 @@ static enum pt_err check_item(const struct pt_cursor *c, const struct pt_item *i
 	return size > cur_remaining(c) ? PT_ERR_LENGTH : PT_OK;
 }
 
-/* Hang a new locked child table in the current (absent) slot and go down. */
-static void attach_child(struct pt_cursor *c, struct pt_node *child)
-{
-	struct pt_node *parent = c->path[c->level];
-	node_lock(child);
-	node_store(parent, cur_index(c), cur_fmt(c)->encode_table(child->pa, parent->level));
-	parent->nr_children++;
-	c->level--;
-	c->path[c->level] = child;
-}
-
-/* The leaf template for @item, encoded once per property rather than per page. */
 static bool leaf_cache_hit(const struct pt_cursor *c, const struct pt_item *item)
 {
 	return c->leaf_cache.level == item->level && c->leaf_cache.tracked == item->tracked &&
 	       pt_prop_eq(c->leaf_cache.prop, item->prop);
 }
 
+static inline void leaf_cache_set(struct pt_cursor *c, const struct pt_item *item, pt_pte_t pte)
+{
+	c->leaf_cache.pte = pte;
+	c->leaf_cache.prop = item->prop;
+	c->leaf_cache.level = (uint8_t)item->level;
+	c->leaf_cache.tracked = item->tracked;
+}
+
+/* The leaf at pa 0 for @item (checked), encoded once per property rather than per page. */
 static pt_pte_t leaf_template(struct pt_cursor *c, const struct pt_item *item)
 {
-	if (!leaf_cache_hit(c, item)) {
-		c->leaf_cache.pte = cur_fmt(c)->encode_leaf(0, item->prop, item->tracked, item->level);
-		c->leaf_cache.prop = item->prop;
-		c->leaf_cache.level = (uint8_t)item->level;
-		c->leaf_cache.tracked = item->tracked;
-	}
-	return c->leaf_cache.pte | pt_fmt_addr_bits(cur_fmt(c), item->pa, item->level);
+	if (leaf_cache_hit(c, item))
+		return c->leaf_cache.pte;
+	pt_pte_t pte = item->level == 1 ? tmpl_get(c->table, cur_fmt(c), item)
+					 : cur_fmt(c)->encode_leaf(0, item->prop, item->tracked, item->level);
+	leaf_cache_set(c, item, pte);
+	return pte;
 }
 
 /*
@@ -97,7 +99,7 @@ static pt_pte_t leaf_template(struct pt_cursor *c, const struct pt_item *item)
  * call (so the property checks already passed). Anything else, including
  * every error, takes the general path.
  */
-static bool map_fast(struct pt_cursor *c, const struct pt_item *item)
+static inline bool map_fast(struct pt_cursor *c, const struct pt_item *item)
 {
 	const struct pt_format *f = cur_fmt(c);
 	if (c->level != 1 || item->level != 1 || !leaf_cache_hit(c, item) ||
@@ -117,36 +119,93 @@ static bool map_fast(struct pt_cursor *c, const struct pt_item *item)
 	return true;
 }
 
+/*
+ * A fresh cursor's first base page: the table's shared template stands for
+ * the property checks; with it in the cursor's cache, map_fast does the rest.
+ */
+static inline bool map_first(struct pt_cursor *c, const struct pt_item *item)
+{
+	if (c->level != 1 || item->level != 1)
+		return false;
+	pt_pte_t tmpl = tmpl_lookup(c->table, cur_fmt(c), item);
+	if (!tmpl)
+		return false;
+	leaf_cache_set(c, item, tmpl);
+	return map_fast(c, item);
+}
+
+/*
+ * Build the missing tables from the cursor's (absent) slot down to @level,
+ * all allocated before any is published, so PT_ERR_NOMEM changes nothing.
+ * They are locked (ours until the cursor is dropped) and published with
+ * one store into the current node.
+ */
+static enum pt_err build_path(struct pt_cursor *c, pt_level_t level)
+{
+	const struct pt_format *f = cur_fmt(c);
+	const struct pt_env *env = c->table->env;
+	struct pt_node *fresh[PT_MAX_LEVELS];
+	unsigned nr = c->level - level;
+
+	for (unsigned i = 0; i < nr; i++) {
+		enum pt_err err = node_alloc(env, c->level - 1u - i, &fresh[i]);
+		if (err == PT_OK)
+			continue;
+		while (i-- > 0)
+			node_free_unpublished(fresh[i]);
+		return err;
+	}
+	for (unsigned i = nr; i-- > 0;) {
+		struct pt_node *n = fresh[i];
+		node_lock(n);
+		if (i + 1 < nr) {
+			struct pt_node *below = fresh[i + 1];
+			((pt_pte_t *)n->ptes)[pt_fmt_index(f, c->va, n->level)] =
+				f->encode_table(below->pa, n->level);
+			n->nr_children = 1;
+		}
+	}
+	struct pt_node *top = c->path[c->level];
+	node_store(top, cur_index(c), f->encode_table(fresh[0]->pa, top->level));
+	top->nr_children++;
+	for (unsigned i = 0; i < nr; i++)
+		c->path[--c->level] = fresh[i];
+	return PT_OK;
+}
+
 /* Everything map_fast does not handle: checks, descent, allocation. */
 static PT_NOINLINE enum pt_err map_slow(struct pt_cursor *c, const struct pt_item *item)
 {
+	if (map_first(c, item))
+		return PT_OK;
 	enum pt_err err = check_item(c, item);
 	if (err != PT_OK)
 		return err;
 
-	while (c->level < item->level)
-		c->level++;
-	while (c->level > item->level) {
-		pt_pte_t pte = cur_pte(c);
-		if (pte == 0) {
-			struct pt_node *child;
-			err = node_alloc(c->table->env, c->level - 1u, &child);
-			if (err != PT_OK)
-				return err;
-			attach_child(c, child);
-		} else if (node_is_table(c->path[c->level], pte)) {
-			cur_descend(c, pte);
-		} else {
+	if (c->level < item->level)
+		c->level = (uint8_t)item->level;
+	pt_pte_t pte;
+	while ((pte = cur_pte(c)) && c->level > item->level) {
+		if (!node_is_table(c->path[c->level], pte))
 			return PT_ERR_MAPPED;
-		}
+		cur_descend(c, pte);
 	}
-	if (cur_pte(c) != 0)
+	if (pte)
 		return PT_ERR_MAPPED;
+	bool built = c->level > item->level;
+	if (built) {
+		err = build_path(c, item->level);
+		if (err != PT_OK)
+			return err;
+	}
 	struct pt_node *n = c->path[c->level];
-	node_store(n, cur_index(c), leaf_template(c, item));
+	node_store(n, cur_index(c), leaf_template(c, item) |
+				    pt_fmt_addr_bits(cur_fmt(c), item->pa, item->level));
 	n->nr_children++;
 	n->nr_tracked += item->tracked;
 	cur_move_forward(c);
+	if (built)
+		cur_lower_guard(c);
 	return PT_OK;
 }
 
@@ -164,6 +223,7 @@ enum map_pass { PASS_CHECK, PASS_STORE };
 struct map_job {
 	const struct pt_format *f;
 	const struct pt_env *env;
+	struct pt_table *table;
 	enum map_pass pass;
 	pt_vaddr_t va;
 	pt_paddr_t pa;
@@ -185,7 +245,8 @@ static struct pt_node *take_reserved(struct map_job *j, pt_level_t level)
 {
 	struct pt_node *n = j->reserve;
 	j->reserve = n->defer.priv[0];
-	return node_init(j->env, n->pa, level);
+	n->level = (uint8_t)level;       /* node_alloc initialised the rest */
+	return n;
 }
 
 /*
@@ -220,7 +281,9 @@ static enum pt_err leaf_run(struct map_job *j, struct pt_node *n, bool fresh, pt
 				return PT_ERR_MAPPED;
 		return PT_OK;
 	}
-	pt_pte_t pte = j->f->encode_leaf(0, j->prop, false, level) |
+	struct pt_item item = { 0, level, j->prop, false };
+	pt_pte_t pte = (level == 1 ? tmpl_get(j->table, j->f, &item)
+				   : j->f->encode_leaf(0, j->prop, false, level)) |
 		       pt_fmt_addr_bits(j->f, j->pa + off, level);
 	pt_pte_t step = pt_fmt_addr_bits(j->f, pt_fmt_page_size(j->f, level), level);
 	store_run(n, fresh, idx, nr, pte, step);
@@ -308,6 +371,51 @@ static enum pt_err fill_reserve(struct map_job *j)
 	return PT_OK;
 }
 
+/*
+ * How many tables are missing between the guard and the node covering the
+ * cursor's range (a fresh region): every map through this cursor needs them.
+ */
+static unsigned spine_depth(const struct pt_cursor *c)
+{
+	const struct pt_format *f = cur_fmt(c);
+	unsigned target = c->full_level;
+	if (c->guard_level <= target ||
+	    node_load(c->path[c->guard_level], pt_fmt_index(f, c->start, c->guard_level)))
+		return 0;
+	return c->guard_level - target;
+}
+
+/*
+ * Build the spine of @depth reserved tables below the guard, fill the lowest
+ * one (the range's covering node) with the store pass, publish the spine
+ * with one store and keep only its lowest node locked (cur_lower_guard).
+ */
+static void map_spine(struct map_job *j, struct pt_cursor *c, unsigned depth)
+{
+	const struct pt_format *f = j->f;
+	struct pt_node *guard = c->path[c->guard_level], *spine[PT_MAX_LEVELS];
+	for (unsigned i = 0; i < depth; i++) {
+		spine[i] = take_reserved(j, c->guard_level - 1u - i);
+		node_lock(spine[i]);
+		if (i) {
+			((pt_pte_t *)spine[i - 1]->ptes)[pt_fmt_index(f, c->start, spine[i - 1]->level)] =
+				f->encode_table(spine[i]->pa, spine[i - 1]->level);
+			spine[i - 1]->nr_children = 1;
+		}
+	}
+	struct pt_node *bottom = spine[depth - 1];
+	uint64_t off = 0;
+	map_walk(j, bottom, true, bottom->level, &off);
+	node_store(guard, pt_fmt_index(f, c->start, guard->level),
+		   f->encode_table(spine[0]->pa, guard->level));
+	guard->nr_children++;
+	node_unlock(guard);
+	for (unsigned i = 0; i + 1 < depth; i++)
+		node_unlock(spine[i]);
+	c->guard_level = bottom->level;
+	c->path[bottom->level] = bottom;
+}
+
 enum pt_err pt_cursor_map_range(struct pt_cursor_mut *m, pt_paddr_t pa, uint64_t len,
 				struct pt_prop prop)
 {
@@ -326,20 +434,28 @@ enum pt_err pt_cursor_map_range(struct pt_cursor_mut *m, pt_paddr_t pa, uint64_t
 		return err;
 
 	struct map_job j = {
-		.f = f, .env = c->table->env, .pass = PASS_CHECK,
+		.f = f, .env = c->table->env, .table = c->table, .pass = PASS_CHECK,
 		.va = c->va, .pa = pa, .len = len, .prop = prop,
 		.max_level = top_leaf_level(c),
 	};
 	struct pt_node *guard = c->path[c->guard_level];
+	unsigned spine = spine_depth(c);
+	pt_level_t walk_level = spine ? c->guard_level - spine : guard->level;
 	uint64_t off = 0;
-	err = map_walk(&j, guard, false, guard->level, &off);
+	err = map_walk(&j, spine ? NULL : guard, false, walk_level, &off);
+	j.tables_needed += spine;
 	if (err == PT_OK)
 		err = fill_reserve(&j);
 	if (err != PT_OK)
 		return err;
 	j.pass = PASS_STORE;
 	off = 0;
-	map_walk(&j, guard, false, guard->level, &off);
+	if (spine)
+		map_spine(&j, c, spine);
+	else
+		map_walk(&j, guard, false, guard->level, &off);
 	cur_reset(c, c->va + len);
+	if (j.tables_needed && !spine)
+		cur_lower_guard(c);
 	return PT_OK;
 }

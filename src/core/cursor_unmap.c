@@ -1,13 +1,17 @@
 /* SPDX-License-Identifier: MIT */
 /* Unmapping: take_next removes one leaf or one whole child table at a time. */
 #include "cursor_scan.h"
+#include "leaf_tmpl.h"
 
 static void take_leaf(struct pt_cursor *c, struct pt_frag *frag)
 {
 	const struct pt_format *f = cur_fmt(c);
 	struct pt_node *n = c->path[c->level];
 	unsigned idx = cur_index(c);
-	struct pt_pte_info info = f->decode(node_load(n, idx), c->level);
+	pt_pte_t pte = node_load(n, idx);
+	struct pt_pte_info info;
+	if (c->level != 1 || !tmpl_decode(c, pte, &info))
+		info = f->decode(pte, c->level);
 
 	frag->kind = PT_FRAG_MAPPED;
 	frag->len = pt_fmt_page_size(f, c->level);

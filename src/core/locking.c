@@ -1,115 +1,91 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The range-locking protocol of cursors.
+ * The range-locking protocol of cursors, and cursor creation and drop,
+ * which run it.
  *
  * Phase 1 descends lock-free (inside the caller's read-side section) to the
- * lowest node whose range covers the whole cursor range, allocating missing
- * nodes on the way hand over hand, and locks it. A node detached by another
- * cursor between our lock-free read and our lock is marked stray: we then
- * retry from the root. Phase 2 locks every existing node below it inside the
- * range, in pre-order. Release is the exact reverse. Lock order is tree order
+ * lowest existing node covering the cursor range, allocating nothing: it goes
+ * into a slot's child table only if the range lies inside that slot without
+ * covering it whole (a range covering a whole slot stands in the slot's node,
+ * where a leaf of that size can go or the child table can be detached). It
+ * locks that node. A node detached by another cursor between our lock-free
+ * read and our lock is marked stray: we then retry from the root. A table
+ * that appeared in our slot meanwhile (another cursor mapped there) sends us
+ * on down. Phase 2 locks every existing node below it inside the range, in
+ * pre-order. Nodes a cursor creates below the guard are locked before they
+ * are published. Release is the exact reverse. Lock order is tree order
  * (parent before child, lower index first), so cursors cannot deadlock.
  */
-#include "locking.h"
-
-/* Lock @n unless we hold it already; false if it turned out to be stray. */
-static bool lock_live(struct pt_node *n, struct pt_node **held)
-{
-	if (*held == n)
-		return true;
-	node_lock(n);
-	*held = n;
-	if (!n->stray)
-		return true;
-	node_unlock(n);
-	*held = NULL;
-	return false;
-}
-
-static void drop_held(struct pt_node **held)
-{
-	if (*held)
-		node_unlock(*held);
-	*held = NULL;
-}
-
-enum descend { DESCEND_STOP, DESCEND_INTO, DESCEND_RETRY };
+#include "compiler.h"
+#include "cursor.h"
 
 /*
- * One step of phase 1 at @n for slot @idx: go into the child (allocating it
- * if absent, keeping it locked) or stop at @n.
+ * Descend lock-free from @n at @level towards @target while the slot on
+ * first's path holds a table. Everything it needs is in locals: the acquire
+ * loads would make the compiler reload anything in memory.
  */
-static enum descend step(struct pt_node **n, unsigned idx, struct pt_node **held,
-			 enum pt_err *err)
+static inline __attribute__((always_inline)) struct pt_node *
+descend(const struct pt_env *env, struct pt_node *n, unsigned *level,
+			       unsigned target, pt_vaddr_t first)
 {
-	const struct pt_format *f = node_fmt(*n);
-	pt_pte_t pte = node_load_acquire(*n, idx);
+	const struct pt_format *f = env->fmt;
+	void *(*meta)(void *ctx, pt_paddr_t pa) = env->mem.ops->table_meta;
+	void *ctx = env->mem.ctx;
+	const unsigned page_shift = f->page_shift, index_bits = f->index_bits;
+	const unsigned idx_mask = (1u << index_bits) - 1;
+	unsigned l = *level, shift = page_shift + index_bits * (l - 1u);
+	const struct pt_format_level *lv = &f->lv[l];
 
-	if (pte == 0) {
-		if (!lock_live(*n, held))
-			return DESCEND_RETRY;
-		pte = node_load(*n, idx);
+	for (; l > target; l--, lv--, shift -= index_bits) {
+		unsigned idx = (unsigned)(first >> shift) & idx_mask;
+		pt_pte_t pte = atomic_load_explicit(&n->ptes[idx], memory_order_acquire);
+		/* Every level above 1 holds tables: table_mask is not 0 there. */
+		if (!pte || (pte & lv->table_mask) != lv->table_match)
+			break;
+		n = meta(ctx, ((pte & lv->table_addr_mask) >> lv->addr_shift) << page_shift);
 	}
-	if (pte && !node_is_table(*n, pte))
-		return DESCEND_STOP;
-	if (pte) {
-		drop_held(held);
-		*n = node_child(*n, pte);
-		return DESCEND_INTO;
-	}
-
-	struct pt_node *child;
-	*err = node_alloc((*n)->env, (*n)->level - 1u, &child);
-	if (*err != PT_OK)
-		return DESCEND_STOP;
-	node_lock(child);
-	node_store(*n, idx, f->encode_table(child->pa, (*n)->level));
-	(*n)->nr_children++;
-	drop_held(held);
-	*held = child;
-	*n = child;
-	return DESCEND_INTO;
+	*level = l;
+	return n;
 }
 
-static enum pt_err lock_guard(struct pt_table *t, pt_vaddr_t first, pt_vaddr_t last,
-			      struct pt_node **guard)
+/* The child table in the slot of @n (at @level) on @va's path, or NULL. */
+static PT_NOINLINE struct pt_node *table_below(const struct pt_format *f, struct pt_node *n,
+					       unsigned level, pt_vaddr_t va)
 {
-	const struct pt_format *f = t->env->fmt;
-	/* Locals: the atomics below make the compiler reload anything in memory. */
-	const unsigned page_shift = f->page_shift, index_bits = f->index_bits;
-	const pt_vaddr_t index_mask = pt_fmt_nr_entries(f) - 1;
-	enum pt_err err = PT_OK;
+	pt_pte_t pte = node_load(n, pt_fmt_index(f, va, level));
+	return node_is_table(n, pte) ? node_child(n, pte) : NULL;
+}
 
-retry:;
-	struct pt_node *n = t->root, *held = NULL;
-	for (unsigned level = f->levels; level > 1; level--) {
-		unsigned shift = page_shift + index_bits * (level - 1);
-		unsigned idx = (unsigned)((first >> shift) & index_mask);
-		if (idx != ((last >> shift) & index_mask))
-			break;
-		enum descend d = step(&n, idx, &held, &err);
-		if (d == DESCEND_RETRY) {
-			atomic_fetch_add(&pt_stat_stray_retries, 1);
-			goto retry;
-		}
-		if (err != PT_OK) {
-			drop_held(&held);
-			return err;
-		}
-		if (d == DESCEND_STOP)
-			break;
-	}
-	if (held != n) {
-		drop_held(&held);
+static inline __attribute__((always_inline)) struct pt_node *
+lock_guard(struct pt_table *t, pt_vaddr_t first, unsigned target)
+{
+	const struct pt_env *env = t->env;
+	const unsigned top = env->fmt->levels;
+	struct pt_node *n = t->root;
+	unsigned level = top;
+
+	for (;;) {
+		n = descend(env, n, &level, target, first);
 		if (pt_test_hook_before_guard_lock)
 			pt_test_hook_before_guard_lock(t, pt_test_hook_arg);
+		node_lock(n);
+		if (n->stray) {
+			node_unlock(n);
+			atomic_fetch_add(&pt_stat_stray_retries, 1);
+			n = t->root;
+			level = top;
+			continue;
+		}
+		if (level == target)
+			return n;
+		/* A table may have appeared in our slot before we locked: go on down. */
+		struct pt_node *child = table_below(env->fmt, n, level, first);
+		if (!child)
+			return n;
+		node_unlock(n);
+		n = child;
+		level--;
 	}
-	if (!lock_live(n, &held)) {
-		atomic_fetch_add(&pt_stat_stray_retries, 1);
-		goto retry;
-	}
-	*guard = n;
-	return PT_OK;
 }
 
 /* First and last slot of @n that intersect [first, last]. */
@@ -160,25 +136,124 @@ static void unlock_below(struct pt_node *n, pt_vaddr_t base, pt_vaddr_t first, p
 }
 
 /* The lowest address covered by the node at @level on @va's path. */
-pt_vaddr_t lock_node_base(const struct pt_format *f, pt_vaddr_t va, pt_level_t level)
+static pt_vaddr_t lock_node_base(const struct pt_format *f, pt_vaddr_t va, pt_level_t level)
 {
 	return va & ~(pt_fmt_page_size(f, level + 1u) - 1);
 }
 
-enum pt_err lock_range(struct pt_table *t, pt_vaddr_t first, pt_vaddr_t last,
-		       struct pt_node **guard)
+static inline struct pt_node *lock_range(struct pt_table *t, pt_vaddr_t first, pt_vaddr_t last,
+					 unsigned target)
 {
-	enum pt_err err = lock_guard(t, first, last, guard);
-	if (err != PT_OK)
-		return err;
-	if ((*guard)->level > 1)
-		lock_below(*guard, lock_node_base(t->env->fmt, first, (*guard)->level), first, last);
-	return PT_OK;
+	struct pt_node *guard = lock_guard(t, first, target);
+	if (guard->level > 1)
+		lock_below(guard, lock_node_base(t->env->fmt, first, guard->level), first, last);
+	return guard;
 }
 
-void unlock_range(struct pt_node *guard, pt_vaddr_t first, pt_vaddr_t last)
+void cur_lower_guard(struct pt_cursor *c)
+{
+	const struct pt_format *f = cur_fmt(c);
+	unsigned target = c->full_level;
+	if (c->guard_level <= target)
+		return;
+	struct pt_node *path[PT_MAX_LEVELS + 1];
+	struct pt_node *n = c->path[c->guard_level];
+	for (unsigned l = c->guard_level; l > target; l--) {
+		pt_pte_t pte = node_load(n, pt_fmt_index(f, c->start, l));
+		if (!node_is_table(n, pte))
+			return;
+		path[l] = n;
+		n = node_child(n, pte);
+	}
+	/* Nothing else below the old guard was ours: the range lay in its one empty slot. */
+	for (unsigned l = target + 1u; l <= c->guard_level; l++)
+		node_unlock(path[l]);
+	c->guard_level = (uint8_t)target;
+	c->path[target] = n;
+	if (c->level > target)
+		c->level = (uint8_t)target;
+}
+
+static inline void unlock_range(struct pt_node *guard, pt_vaddr_t first, pt_vaddr_t last)
 {
 	if (guard->level > 1)
 		unlock_below(guard, lock_node_base(node_fmt(guard), first, guard->level), first, last);
 	node_unlock(guard);
 }
+
+/* The ordered checks, for a range that failed the quick one. */
+static PT_NOINLINE enum pt_err check_range_slow(const struct pt_table *t, pt_vaddr_t va,
+						uint64_t len)
+{
+	const struct pt_format *f = t->env->fmt;
+	if (len == 0 || len - 1 > UINT64_MAX - va)
+		return PT_ERR_RANGE;
+	pt_vaddr_t last = va + (len - 1);
+	if (!pt_fmt_canonical(f, va) || !pt_fmt_canonical(f, last))
+		return PT_ERR_NONCANONICAL;
+	if (va - t->va_lo >= t->va_size || last - t->va_lo >= t->va_size)
+		return PT_ERR_RANGE;
+	if ((va | len) & (PT_PAGE_SIZE - 1))
+		return PT_ERR_UNALIGNED;
+	return PT_OK;
+}
+
+/* The window is one canonical half: a range inside it is canonical. */
+static inline enum pt_err check_range(const struct pt_table *t, pt_vaddr_t va, uint64_t len)
+{
+	uint64_t off = va - t->va_lo;
+	if (len - 1 < t->va_size && off < t->va_size && len - 1 <= t->va_size - 1 - off &&
+	    !((va | len) & (PT_PAGE_SIZE - 1)))
+		return PT_OK;
+	return check_range_slow(t, va, len);
+}
+
+enum pt_err pt_cursor_new(struct pt_cursor *c, struct pt_table *t, pt_vaddr_t va, uint64_t len)
+{
+	if (!c || !t || !t->root)
+		return PT_ERR_INVAL;
+	enum pt_err err = check_range(t, va, len);
+	if (err != PT_OK)
+		return err;
+
+	const struct pt_reclaim *r = &t->env->reclaim;
+	r->ops->read_lock(r->ctx);
+	unsigned full = cur_target_level(t->env->fmt, va, va + (len - 1));
+	struct pt_node *guard = lock_range(t, va, va + (len - 1), full);
+	c->table = t;
+	c->fmt = t->env->fmt;
+	c->start = va;
+	c->size = len;
+	c->va = va;
+	c->level = guard->level;
+	c->guard_level = guard->level;
+	c->full_level = (uint8_t)full;
+	/* Entries below the guard are filled as the cursor descends. */
+	c->path[guard->level] = guard;
+	c->leaf_cache.level = 0;
+	c->spares = NULL;
+	return PT_OK;
+}
+
+enum pt_err pt_cursor_mut_new(struct pt_cursor_mut *m, struct pt_table *t, pt_vaddr_t va,
+			      uint64_t len)
+{
+	return m ? pt_cursor_new(&m->c, t, va, len) : PT_ERR_INVAL;
+}
+
+void pt_cursor_drop(struct pt_cursor *c)
+{
+	if (!c || !c->table)
+		return;
+	const struct pt_reclaim *r = &c->table->env->reclaim;
+	unlock_range(c->path[c->guard_level], c->start, c->start + (c->size - 1));
+	r->ops->read_unlock(r->ctx);
+	c->table = NULL;
+}
+
+void pt_cursor_mut_drop(struct pt_cursor_mut *m)
+{
+	if (m)
+		pt_cursor_drop(&m->c);
+}
+

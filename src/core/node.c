@@ -16,6 +16,19 @@ struct pt_node *node_init(const struct pt_env *env, pt_paddr_t pa, pt_level_t le
 	return n;
 }
 
+void node_lock_wait(struct pt_node *n)
+{
+	pt_relax_fn relax = n->env->relax;
+	unsigned spins = 0;
+	do {
+		while (atomic_load_explicit(&n->lock, memory_order_relaxed)) {
+			if (relax)
+				relax(spins);
+			spins++;
+		}
+	} while (!node_trylock(n));
+}
+
 enum pt_err node_alloc(const struct pt_env *env, pt_level_t level, struct pt_node **out)
 {
 	pt_paddr_t pa;

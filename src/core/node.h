@@ -53,16 +53,20 @@ static inline void node_store(struct pt_node *n, unsigned idx, pt_pte_t pte)
 	atomic_store_explicit(&n->ptes[idx], pte, memory_order_release);
 }
 
-static inline void node_lock(struct pt_node *n)
+/* The contended path of node_lock: wait as the platform says, then try again. */
+void node_lock_wait(struct pt_node *n);
+
+static inline bool node_trylock(struct pt_node *n)
 {
 	unsigned expected = 0;
-	while (!atomic_compare_exchange_weak_explicit(&n->lock, &expected, 1,
-						      memory_order_acquire,
-						      memory_order_relaxed)) {
-		expected = 0;
-		while (atomic_load_explicit(&n->lock, memory_order_relaxed))
-			;
-	}
+	return atomic_compare_exchange_strong_explicit(&n->lock, &expected, 1,
+						       memory_order_acquire, memory_order_relaxed);
+}
+
+static inline void node_lock(struct pt_node *n)
+{
+	if (!node_trylock(n))
+		node_lock_wait(n);
 }
 
 /* Whether a cursor holds @n (a racy snapshot: for destroy's busy check). */

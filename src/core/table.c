@@ -40,6 +40,7 @@ static enum pt_err init_handle(struct pt_table *t, const struct pt_env *env,
 	atomic_init(&t->active, 0);
 	atomic_init(&t->cpus, 0);
 	atomic_init(&t->asid, 0);
+	atomic_init(&t->leaf_tmpl, 0);
 	return PT_OK;
 }
 

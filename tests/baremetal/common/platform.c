@@ -36,6 +36,17 @@ static struct pt_defer *deferred;
 
 struct pt_env bm_env;
 
+/* Contended node-lock waiting in a kernel: PAUSE (never taken on one CPU, but wired as a port would). */
+static void bm_relax(unsigned spins)
+{
+	(void)spins;
+#if defined(__x86_64__)
+	__asm__ volatile("pause");
+#elif defined(__riscv)
+	__asm__ volatile(".4byte 0x0100000f"); /* Zihintpause PAUSE; a FENCE hint (no-op) elsewhere */
+#endif
+}
+
 void *memset(void *d, int c, size_t n)
 {
 	unsigned char *p = d;
@@ -175,6 +186,7 @@ void platform_init(const struct pt_format *fmt)
 	bm_env.fmt = fmt;
 	bm_env.mem = (struct pt_physmem){ &physmem_ops, NULL };
 	bm_env.reclaim = (struct pt_reclaim){ &reclaim_ops, NULL };
+	bm_env.relax = bm_relax;
 }
 
 pt_paddr_t bm_data_frame(void)
