@@ -6,8 +6,9 @@
  * handed out by a bump pointer and a free list threaded through the free
  * frames. Table and data frames come from the same pool; a frame's
  * metadata slot and reference count sit in arrays indexed by frame number.
- * phys_to_virt is the direct map (BM_DMAP + pa), present both in the boot
- * table and in the table the core builds.
+ * phys_to_virt is the direct map (BM_DMAP + pa), present in the boot table
+ * the core adopts. The boot table's own frames (below the pool) have slots
+ * too, and are returned to the pool when the core frees them.
  *
  * Reclamation: one CPU, no interrupts enabled and no preemption, so no
  * walker can be inside a read-side section while defer is called from
@@ -26,7 +27,7 @@ extern char __kernel_end[];
 
 static uint8_t meta[NR_FRAMES][PT_TABLE_META_SIZE] __attribute__((aligned(64)));
 static uint32_t refs[NR_FRAMES];
-static pt_paddr_t bump, free_list;
+static pt_paddr_t pool_start, bump, free_list;
 static unsigned long tables_live;
 static struct pt_defer *deferred;
 
@@ -93,16 +94,17 @@ static void op_table_free(void *ctx, pt_paddr_t pa)
 	frame_free(pa);
 }
 
+/* Every RAM frame has a slot, boot-built tables too (pt_table_adopt_kernel). */
 static void *op_table_meta(void *ctx, pt_paddr_t pa)
 {
 	(void)ctx;
-	return meta[pa >> PT_PAGE_SHIFT];
+	return pa < BM_RAM_SIZE ? meta[pa >> PT_PAGE_SHIFT] : NULL;
 }
 
 static void *op_phys_to_virt(void *ctx, pt_paddr_t pa)
 {
 	(void)ctx;
-	return bm_virt(pa);
+	return pa < BM_RAM_SIZE ? bm_virt(pa) : NULL;
 }
 
 static void op_frame_get(void *ctx, pt_paddr_t pa)
@@ -168,6 +170,7 @@ void platform_init(const struct pt_format *fmt)
 {
 	uint64_t end = (uint64_t)(uintptr_t)__kernel_end - BM_KBASE;
 	bump = (end + (2ull << 20) - 1) & ~((2ull << 20) - 1);
+	pool_start = bump;
 	bm_env.fmt = fmt;
 	bm_env.mem = (struct pt_physmem){ &physmem_ops, NULL };
 	bm_env.reclaim = (struct pt_reclaim){ &reclaim_ops, NULL };
@@ -184,6 +187,21 @@ pt_paddr_t bm_data_frame(void)
 uint32_t bm_refcount(pt_paddr_t pa)
 {
 	return refs[pa >> PT_PAGE_SHIFT];
+}
+
+static void count_boot_frame(void *ctx, pt_paddr_t pa, pt_level_t level, const pt_pte_t *ptes,
+			     unsigned nr)
+{
+	(void)ctx, (void)level, (void)ptes, (void)nr;
+	if (pa < pool_start)
+		tables_live++;
+}
+
+/* The boot frames an adopted table holds are table frames from now on:
+ * table_free will return them to the pool like the others. */
+void bm_count_adopted(struct pt_table *kt)
+{
+	pt_table_for_each_node(kt, count_boot_frame, NULL);
 }
 
 unsigned long bm_tables_in_use(void)
