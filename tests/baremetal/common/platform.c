@@ -2,6 +2,9 @@
 /*
  * The platform the core runs on in this kernel.
  *
+ * Shared by the test kernels; each kernel's bm.h gives the layout (RAM at
+ * BM_RAM_BASE, the direct map at BM_DMAP, BM_KPHYS for image addresses).
+ *
  * Physical memory: one pool of 4 KiB frames, [end of image, BM_POOL_END),
  * handed out by a bump pointer and a free list threaded through the free
  * frames. Table and data frames come from the same pool; a frame's
@@ -22,6 +25,7 @@
 #include "bm.h"
 
 #define NR_FRAMES (BM_RAM_SIZE >> PT_PAGE_SHIFT)
+#define FRAME(pa) (((pa) - BM_RAM_BASE) >> PT_PAGE_SHIFT)
 
 extern char __kernel_end[];
 
@@ -82,7 +86,7 @@ static enum pt_err op_table_alloc(void *ctx, pt_paddr_t *pa)
 	*pa = frame_alloc();
 	if (!*pa)
 		return PT_ERR_NOMEM;
-	memset(meta[*pa >> PT_PAGE_SHIFT], 0, PT_TABLE_META_SIZE);
+	memset(meta[FRAME(*pa)], 0, PT_TABLE_META_SIZE);
 	tables_live++;
 	return PT_OK;
 }
@@ -94,36 +98,41 @@ static void op_table_free(void *ctx, pt_paddr_t pa)
 	frame_free(pa);
 }
 
+static bool in_ram(pt_paddr_t pa)
+{
+	return pa - BM_RAM_BASE < BM_RAM_SIZE;
+}
+
 /* Every RAM frame has a slot, boot-built tables too (pt_table_adopt_kernel). */
 static void *op_table_meta(void *ctx, pt_paddr_t pa)
 {
 	(void)ctx;
-	return pa < BM_RAM_SIZE ? meta[pa >> PT_PAGE_SHIFT] : NULL;
+	return in_ram(pa) ? meta[FRAME(pa)] : NULL;
 }
 
 static void *op_phys_to_virt(void *ctx, pt_paddr_t pa)
 {
 	(void)ctx;
-	return pa < BM_RAM_SIZE ? bm_virt(pa) : NULL;
+	return in_ram(pa) ? bm_virt(pa) : NULL;
 }
 
 static void op_frame_get(void *ctx, pt_paddr_t pa)
 {
 	(void)ctx;
-	refs[pa >> PT_PAGE_SHIFT]++;
+	refs[FRAME(pa)]++;
 }
 
 static void op_frame_put(void *ctx, pt_paddr_t pa)
 {
 	(void)ctx;
-	if (--refs[pa >> PT_PAGE_SHIFT] == 0)
+	if (--refs[FRAME(pa)] == 0)
 		frame_free(pa);
 }
 
 static uint32_t op_frame_refcount(void *ctx, pt_paddr_t pa)
 {
 	(void)ctx;
-	return refs[pa >> PT_PAGE_SHIFT];
+	return refs[FRAME(pa)];
 }
 
 static void op_read_lock(void *ctx)
@@ -168,7 +177,7 @@ static const struct pt_reclaim_ops reclaim_ops = {
 
 void platform_init(const struct pt_format *fmt)
 {
-	uint64_t end = (uint64_t)(uintptr_t)__kernel_end - BM_KBASE;
+	uint64_t end = BM_KPHYS((uint64_t)(uintptr_t)__kernel_end);
 	bump = (end + (2ull << 20) - 1) & ~((2ull << 20) - 1);
 	pool_start = bump;
 	bm_env.fmt = fmt;
@@ -180,13 +189,13 @@ pt_paddr_t bm_data_frame(void)
 {
 	pt_paddr_t pa = frame_alloc();
 	if (pa)
-		refs[pa >> PT_PAGE_SHIFT] = 1;
+		refs[FRAME(pa)] = 1;
 	return pa;
 }
 
 uint32_t bm_refcount(pt_paddr_t pa)
 {
-	return refs[pa >> PT_PAGE_SHIFT];
+	return refs[FRAME(pa)];
 }
 
 static void count_boot_frame(void *ctx, pt_paddr_t pa, pt_level_t level, const pt_pte_t *ptes,
