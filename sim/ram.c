@@ -437,9 +437,11 @@ static void pm_table_free(void *ctx, pt_paddr_t pa)
 	pt_ram_free_table(ctx, pa);
 }
 
+/* NULL outside the RAM: adoption (pt/adopt.h) asks about frames it did not allocate. */
 static void *pm_table_meta(void *ctx, pt_paddr_t pa)
 {
-	return meta_of(ctx, pa)->table_meta;
+	struct frame_meta *m = meta_of(ctx, pa);
+	return m ? m->table_meta : NULL;
 }
 
 static void *pm_phys_to_virt(void *ctx, pt_paddr_t pa)

@@ -12,7 +12,7 @@ allowed="memset memcpy"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 # One relocatable object, so references between the library's own files resolve.
-ld -r -o "$tmp/all.o" --whole-archive "$lib"
+"${LD:-ld}" -r -o "$tmp/all.o" --whole-archive "$lib"
 undefined=$(nm -u --format=posix "$tmp/all.o" | awk '{print $1}' | sort -u)
 for sym in $undefined; do
     case " $allowed " in

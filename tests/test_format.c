@@ -74,6 +74,13 @@ static void table_round_trip(void **state)
 			assert_int_equal(pt_fmt_pte_addr(f, pte, l, false), pa);
 			assert_true(pt_fmt_is_table(f, pte, l));
 			assert_int_equal(f->encode_table(0, l) | pt_fmt_addr_bits(f, pa, l), pte);
+			/* Ignored bits: not in the address, not in the table test. */
+			assert_int_equal(f->table_ignored & (f->lv[l].table_addr_mask | f->lv[l].table_mask), 0);
+			assert_int_equal(pte & f->table_ignored, 0);
+			info = f->decode(pte | f->table_ignored, l);
+			assert_int_equal(info.kind, PT_PTE_TABLE);
+			assert_int_equal(info.pa, pa);
+			assert_true(pt_fmt_is_table(f, pte | f->table_ignored, l));
 		}
 	}
 }

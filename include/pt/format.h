@@ -13,7 +13,9 @@
  *  - lv[l].tracked is a bit the codec sets on tracked leaves and nothing else;
  *  - lv[l].table_mask/table_match tell table entries from leaves exactly as
  *    decode does, for every entry the codec encodes;
- *  - the round trip holds for every property pt_fmt_prop_ok accepts.
+ *  - the round trip holds for every property pt_fmt_prop_ok accepts;
+ *  - table_ignored lies outside every table_addr_mask and table_mask, and a
+ *    table entry with any of its bits decodes as the entry without them.
  */
 #ifndef PT_FORMAT_H
 #define PT_FORMAT_H
@@ -56,6 +58,9 @@ struct pt_format {
 	uint8_t pa_bits;           /* physical-address width the entries can hold */
 	uint16_t prop_flags;       /* the enum pt_flag bits a leaf can hold */
 	uint8_t prop_caches;       /* the cache policies it can hold: bit (1 << enum pt_cache) */
+	/* Bits a table entry may hold beyond encode_table's that mean nothing to
+	 * the core: set by the MMU, or ignored by it. pt_table_adopt_* clears them. */
+	pt_pte_t table_ignored;
 	struct pt_format_level lv[PT_MAX_LEVELS + 1];   /* indexed by level */
 
 	/* A table entry at @level pointing at the child table at @pa. */

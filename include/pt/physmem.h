@@ -18,9 +18,11 @@ struct pt_physmem_ops {
 	enum pt_err (*table_alloc)(void *ctx, pt_paddr_t *pa);
 	/* Return a table frame. Only called after every walker is done with it. */
 	void (*table_free)(void *ctx, pt_paddr_t pa);
-	/* The PT_TABLE_META_SIZE-byte metadata slot of an allocated table frame. */
+	/* The PT_TABLE_META_SIZE-byte metadata slot of an allocated table frame.
+	 * For frames it did not allocate (pt/adopt.h): NULL if there is none. */
 	void *(*table_meta)(void *ctx, pt_paddr_t pa);
-	/* A pointer through which the core reads and writes the frame at @pa. */
+	/* A pointer through which the core reads and writes the frame at @pa;
+	 * for frames it did not allocate: NULL outside physical memory. */
 	void *(*phys_to_virt)(void *ctx, pt_paddr_t pa);
 	/* Take one more reference on the tracked data frame at @pa. */
 	void (*frame_get)(void *ctx, pt_paddr_t pa);

@@ -12,6 +12,7 @@
 #include <pt/tlb.h>
 #include <pt/env.h>
 #include <pt/table.h>
+#include <pt/adopt.h>
 #include <pt/cursor.h>
 #include <pt/debug.h>
 #include <pt/activate.h>

@@ -148,6 +148,9 @@ static struct pt_pte_info x86_decode(pt_pte_t pte, pt_level_t level)
 	return info;
 }
 
+/* In a table entry: A (set by the MMU), and the bits the MMU ignores there. */
+#define X86_TABLE_IGNORED (X86_A | (1ull << 6) | (7ull << 8) | (1ull << 11) | (0x7ffull << 52))
+
 /* Above level 1, a table entry is present without PS; leaves always have PS. */
 #define X86_TABLE_MASK (X86_P | X86_PS)
 
@@ -168,6 +171,7 @@ const struct pt_format pt_format_x86_64_4level = {
 	.pa_bits = 52,
 	.prop_flags = PT_FLAGS_ALL,
 	.prop_caches = (1u << PT_CACHE__COUNT) - 1,
+	.table_ignored = X86_TABLE_IGNORED,
 	.lv = { X86_LEVELS_COMMON },
 	.encode_table = x86_encode_table,
 	.encode_leaf = x86_encode_leaf,
@@ -185,6 +189,7 @@ const struct pt_format pt_format_x86_64_5level = {
 	.pa_bits = 52,
 	.prop_flags = PT_FLAGS_ALL,
 	.prop_caches = (1u << PT_CACHE__COUNT) - 1,
+	.table_ignored = X86_TABLE_IGNORED,
 	.lv = { X86_LEVELS_COMMON, [5] = { 0, X86_ADDR_4K, 12, X86_TRACKED, X86_TABLE_MASK, X86_P } },
 	.encode_table = x86_encode_table,
 	.encode_leaf = x86_encode_leaf,

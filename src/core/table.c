@@ -6,6 +6,7 @@
  */
 #include "flush_site.h"
 #include "node.h"
+#include "table_init.h"
 
 static pt_vaddr_t sign_extend(const struct pt_format *f, pt_vaddr_t va)
 {
@@ -16,16 +17,12 @@ static pt_vaddr_t sign_extend(const struct pt_format *f, pt_vaddr_t va)
 	return va;
 }
 
-static enum pt_err init_handle(struct pt_table *t, const struct pt_env *env,
-			       enum pt_table_kind kind)
+void table_init_handle(struct pt_table *t, const struct pt_env *env, enum pt_table_kind kind,
+		       struct pt_node *root)
 {
 	const struct pt_format *f = env->fmt;
 	unsigned half = pt_fmt_nr_entries(f) / 2;
 	uint64_t slot = pt_fmt_page_size(f, f->levels);
-	struct pt_node *root;
-	enum pt_err err = node_alloc(env, f->levels, &root);
-	if (err != PT_OK)
-		return err;
 
 	atomic_init(&root->handles, 1);
 	t->env = env;
@@ -41,6 +38,16 @@ static enum pt_err init_handle(struct pt_table *t, const struct pt_env *env,
 	atomic_init(&t->cpus, 0);
 	atomic_init(&t->asid, 0);
 	atomic_init(&t->leaf_tmpl, 0);
+}
+
+static enum pt_err init_handle(struct pt_table *t, const struct pt_env *env,
+			       enum pt_table_kind kind)
+{
+	struct pt_node *root;
+	enum pt_err err = node_alloc(env, env->fmt->levels, &root);
+	if (err != PT_OK)
+		return err;
+	table_init_handle(t, env, kind, root);
 	return PT_OK;
 }
 

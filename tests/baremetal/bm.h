@@ -82,6 +82,8 @@ void *bm_virt(pt_paddr_t pa);
 pt_paddr_t bm_data_frame(void);
 uint32_t bm_refcount(pt_paddr_t pa);
 unsigned long bm_tables_in_use(void);
+/* Count the boot-built frames of the adopted table @kt as table frames in use. */
+void bm_count_adopted(struct pt_table *kt);
 void bm_drain(void);
 
 /* boot.c / scenarios.c */

@@ -1,11 +1,14 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * kmain: CPU set-up, the kernel table built by the core, and the run.
+ * kmain: CPU set-up, the boot table adopted by the core, and the run.
  *
- * The boot table from entry.S is only used to build the core's kernel
- * table: the image at BM_KBASE with 4 KiB-granular rights (text RX, rodata
- * R, data and bss RW, all global) and the direct map of RAM at BM_DMAP (RW,
- * NX, global). There is no identity map once CR3 holds the core's root.
+ * entry.S built the boot table (1 GiB of RWX 2 MiB pages at the identity,
+ * at BM_DMAP and at BM_KBASE, through shared tables). kmain, already in
+ * the higher half, drops the identity slot, adopts the table as the core's
+ * kernel table (pt_table_adopt_kernel, in place: CR3 keeps its root) and
+ * reshapes it through the handle: the image at BM_KBASE with 4 KiB-granular
+ * rights (text RX, rodata R, data and bss RW, all global), the direct map
+ * of RAM at BM_DMAP (RW, NX, global), nothing else.
  *
  * The command line (QEMU -append) may ask for a deliberately broken run,
  * which must fail: "break=noflush" skips every TLB flush, "break=rw" maps
@@ -95,35 +98,73 @@ static void cpu_setup(void)
 		(unsigned long)rdmsr(MSR_PAT));
 }
 
-static void map_or_die(struct pt_table *kt, uint64_t va, uint64_t end, uint64_t pa, uint16_t fl)
+static void die_on(enum pt_err e, const char *what, uint64_t va)
 {
-	struct pt_cursor_mut m;
-	enum pt_err e = pt_cursor_mut_new(&m, kt, va, end - va);
-	if (e == PT_OK) {
-		e = pt_cursor_map_range(&m, pa, end - va, pt_prop_make(fl | PT_GLOBAL, PT_CACHE_WB));
-		pt_cursor_mut_drop(&m);
-	}
-	if (e != PT_OK) {
-		kprintf("mapping 0x%lx failed: %s\n", (unsigned long)va, pt_strerror(e));
-		bm_exit(BM_EXIT_FAIL);
-	}
+	if (e == PT_OK)
+		return;
+	kprintf("%s 0x%lx failed: %s\n", what, (unsigned long)va, pt_strerror(e));
+	bm_exit(BM_EXIT_FAIL);
 }
 
-static void build_kernel_table(struct pt_table *kt)
+/* Remove every mapping in [va, end); end 0 is the top of the address space. */
+static void unmap_or_die(struct pt_table *kt, uint64_t va, uint64_t end)
 {
-	enum pt_err e = pt_table_create_kernel(kt, &bm_env);
-	if (e != PT_OK) {
-		kprintf("pt_table_create_kernel: %s\n", pt_strerror(e));
-		bm_exit(BM_EXIT_FAIL);
+	struct pt_cursor_mut m;
+	struct pt_frag f;
+	die_on(pt_cursor_mut_new(&m, kt, va, end - va), "unmapping", va);
+	for (;;) {
+		uint64_t at = pt_cursor_virt_addr(&m.c);
+		if (at - va >= end - va)
+			break;
+		die_on(pt_cursor_take_next(&m, end - at, &f), "unmapping", at);
+		if (f.kind == PT_FRAG_NONE)
+			break;
+		pt_frag_release(&bm_env, &f);
 	}
+	pt_cursor_mut_drop(&m);
+}
+
+/* Give [va, end) exactly the rights @fl, global, A and D clear. */
+static void protect_or_die(struct pt_table *kt, uint64_t va, uint64_t end, uint16_t fl)
+{
+	struct pt_protect op = { PT_W | PT_X | PT_ACCESSED | PT_DIRTY, fl | PT_GLOBAL, PT_CACHE_WB };
+	struct pt_cursor_mut m;
+	die_on(pt_cursor_mut_new(&m, kt, va, end - va), "protecting", va);
+	for (;;) {
+		uint64_t at = pt_cursor_virt_addr(&m.c), sva, slen;
+		bool found;
+		if (at - va >= end - va)
+			break;
+		die_on(pt_cursor_protect_next(&m, end - at, op, &sva, &slen, &found), "protecting", at);
+		if (!found)
+			break;
+	}
+	pt_cursor_mut_drop(&m);
+}
+
+static void adopt_boot_table(struct pt_table *kt)
+{
+	pt_paddr_t root = read_cr3() & ~0xfffull;
+	/* The identity slot: only the 32-bit entry code ran there. */
+	((volatile pt_pte_t *)bm_virt(root))[0] = 0;
+	write_cr3(root);
+	die_on(pt_table_adopt_kernel(kt, &bm_env, root), "adopting the boot table at", root);
+	bm_count_adopted(kt);
+
 	uint64_t t = (uint64_t)(uintptr_t)__text_start, r = (uint64_t)(uintptr_t)__rodata_start;
-	uint64_t d = (uint64_t)(uintptr_t)__data_start, end = (uint64_t)(uintptr_t)__kernel_end;
-	map_or_die(kt, t, r, t - BM_KBASE, PT_RX);
-	map_or_die(kt, r, d, r - BM_KBASE, PT_R);
-	map_or_die(kt, d, end, d - BM_KBASE, PT_RW);
-	map_or_die(kt, BM_DMAP, BM_DMAP + BM_RAM_SIZE, 0, PT_RW);
-	write_cr3(pt_table_root_paddr(kt));
-	kprintf("# running on the core's kernel table, root 0x%lx, %lu table frames\n",
+	uint64_t d = (uint64_t)(uintptr_t)__data_start;
+	uint64_t end = ((uint64_t)(uintptr_t)__kernel_end + 0xfff) & ~0xfffull;
+	unmap_or_die(kt, kt->va_lo, BM_DMAP);
+	unmap_or_die(kt, BM_DMAP + BM_RAM_SIZE, t);
+	unmap_or_die(kt, end, 0);
+	protect_or_die(kt, BM_DMAP, BM_DMAP + BM_RAM_SIZE, PT_RW);
+	protect_or_die(kt, t, r, PT_RX);
+	protect_or_die(kt, r, d, PT_R);
+	protect_or_die(kt, d, end, PT_RW);
+	/* Adoption and the changes above left only stale TLB entries: drop them. */
+	write_cr3(root);
+	bm_drain();
+	kprintf("# running on the adopted boot table, root 0x%lx, %lu table frames\n",
 		(unsigned long)pt_table_root_paddr(kt), bm_tables_in_use());
 }
 
@@ -135,7 +176,7 @@ void kmain(uint32_t start_info)
 	kprintf("# libpt baremetal test kernel\n");
 	cpu_setup();
 	platform_init(pick_format(bm_virt(start_info)));
-	build_kernel_table(&kt);
+	adopt_boot_table(&kt);
 	int failed = run_scenarios(&kt);
 	bm_exit(failed ? BM_EXIT_FAIL : BM_EXIT_PASS);
 }

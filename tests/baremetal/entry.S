@@ -4,7 +4,10 @@
  * paging off, %ebx = hvm_start_info. Build a boot table mapping physical
  * 0..1 GiB with 2 MiB pages three times (identity, the direct map at
  * BM_DMAP, the image at BM_KBASE), enter long mode (LA57 first in the
- * 5-level build) and call kmain(start_info) in the higher half.
+ * 5-level build) and call kmain(start_info) in the higher half, which
+ * adopts this table (pt_table_adopt_kernel). One page directory and one
+ * PDPT serve every alias; table entries are P|W|U as libpt writes them
+ * (the leaves, P|W|PS, decide the rights).
  */
 #define KBASE 0xffffffff80000000
 #define CR0_PE 0x1
@@ -120,14 +123,14 @@ build_boot_tables:
 	inc %ecx
 	cmp $512, %ecx
 	jb 1b
-	mov $(boot_pd + 3), %eax
+	mov $(boot_pd + 7), %eax
 	mov %eax, boot_pdpt
 	mov %eax, boot_pdpt + 510 * 8
-	mov $(boot_pdpt + 3), %eax
+	mov $(boot_pdpt + 7), %eax
 	mov %eax, boot_pml4
 	mov %eax, boot_pml4 + 273 * 8
 	mov %eax, boot_pml4 + 511 * 8
-	mov $(boot_pml4 + 3), %eax
+	mov $(boot_pml4 + 7), %eax
 	mov %eax, boot_pml5
 	mov %eax, boot_pml5 + 511 * 8
 	ret

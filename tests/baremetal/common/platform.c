@@ -9,8 +9,9 @@
  * handed out by a bump pointer and a free list threaded through the free
  * frames. Table and data frames come from the same pool; a frame's
  * metadata slot and reference count sit in arrays indexed by frame number.
- * phys_to_virt is the direct map (BM_DMAP + pa), present both in the boot
- * table and in the table the core builds.
+ * phys_to_virt is the direct map (BM_DMAP + pa), present in the boot table
+ * the core adopts. The boot table's own frames (below the pool) have slots
+ * too, and are returned to the pool when the core frees them.
  *
  * Reclamation: one CPU, no interrupts enabled and no preemption, so no
  * walker can be inside a read-side section while defer is called from
@@ -30,7 +31,7 @@ extern char __kernel_end[];
 
 static uint8_t meta[NR_FRAMES][PT_TABLE_META_SIZE] __attribute__((aligned(64)));
 static uint32_t refs[NR_FRAMES];
-static pt_paddr_t bump, free_list;
+static pt_paddr_t pool_start, bump, free_list;
 static unsigned long tables_live;
 static struct pt_defer *deferred;
 
@@ -108,16 +109,22 @@ static void op_table_free(void *ctx, pt_paddr_t pa)
 	frame_free(pa);
 }
 
+static bool in_ram(pt_paddr_t pa)
+{
+	return pa - BM_RAM_BASE < BM_RAM_SIZE;
+}
+
+/* Every RAM frame has a slot, boot-built tables too (pt_table_adopt_kernel). */
 static void *op_table_meta(void *ctx, pt_paddr_t pa)
 {
 	(void)ctx;
-	return meta[FRAME(pa)];
+	return in_ram(pa) ? meta[FRAME(pa)] : NULL;
 }
 
 static void *op_phys_to_virt(void *ctx, pt_paddr_t pa)
 {
 	(void)ctx;
-	return bm_virt(pa);
+	return in_ram(pa) ? bm_virt(pa) : NULL;
 }
 
 static void op_frame_get(void *ctx, pt_paddr_t pa)
@@ -183,6 +190,7 @@ void platform_init(const struct pt_format *fmt)
 {
 	uint64_t end = BM_KPHYS((uint64_t)(uintptr_t)__kernel_end);
 	bump = (end + (2ull << 20) - 1) & ~((2ull << 20) - 1);
+	pool_start = bump;
 	bm_env.fmt = fmt;
 	bm_env.mem = (struct pt_physmem){ &physmem_ops, NULL };
 	bm_env.reclaim = (struct pt_reclaim){ &reclaim_ops, NULL };
@@ -200,6 +208,21 @@ pt_paddr_t bm_data_frame(void)
 uint32_t bm_refcount(pt_paddr_t pa)
 {
 	return refs[FRAME(pa)];
+}
+
+static void count_boot_frame(void *ctx, pt_paddr_t pa, pt_level_t level, const pt_pte_t *ptes,
+			     unsigned nr)
+{
+	(void)ctx, (void)level, (void)ptes, (void)nr;
+	if (pa < pool_start)
+		tables_live++;
+}
+
+/* The boot frames an adopted table holds are table frames from now on:
+ * table_free will return them to the pool like the others. */
+void bm_count_adopted(struct pt_table *kt)
+{
+	pt_table_for_each_node(kt, count_boot_frame, NULL);
 }
 
 unsigned long bm_tables_in_use(void)

@@ -52,6 +52,8 @@ void *bm_virt(pt_paddr_t pa);
 pt_paddr_t bm_data_frame(void);
 uint32_t bm_refcount(pt_paddr_t pa);
 unsigned long bm_tables_in_use(void);
+/* Count the boot-built frames of an adopted table as table frames in use. */
+void bm_count_adopted(struct pt_table *kt);
 void bm_drain(void);
 
 /* console.c: the virt machine's 16550 and sifive_test, through the direct map. */
