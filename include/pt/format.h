@@ -60,6 +60,15 @@ struct pt_format {
 	 * slot of its root, and user roots hold no kernel entries.
 	 */
 	bool split_root;
+	/*
+	 * Break-before-make (Arm): a live valid entry may not be replaced by a
+	 * valid one of another size or output address, another cache policy, or
+	 * other bbm_flags. The core writes it absent, has the platform complete
+	 * the invalidation on every CPU (pt_tlb_ops.flush_broadcast), then writes
+	 * the new entry, all under the cursor's locks.
+	 */
+	bool bbm;
+	uint16_t bbm_flags;
 	uint8_t pa_bits;           /* physical-address width the entries can hold */
 	uint16_t prop_flags;       /* the enum pt_flag bits a leaf can hold */
 	uint8_t prop_caches;       /* the cache policies it can hold: bit (1 << enum pt_cache) */

@@ -43,7 +43,8 @@ struct pt_table {
 	_Atomic uint32_t asid;
 };
 
-/* An empty table over the lower half. PT_ERR_NOMEM. */
+/* An empty table over the lower half. PT_ERR_NOMEM; PT_ERR_INVAL for a break-before-make
+ * format on a TLB interface without flush_broadcast (also for the two below). */
 enum pt_err pt_table_create_empty(struct pt_table *t, const struct pt_env *env);
 /* A kernel table: every upper-half root entry populated. PT_ERR_NOMEM (nothing leaked). */
 enum pt_err pt_table_create_kernel(struct pt_table *t, const struct pt_env *env);

@@ -152,6 +152,9 @@ const struct pt_format pt_format_aarch64_4k48 = {
 	.va_bits = 49,
 	.va_sign_extend = true,
 	.split_root = true,
+	/* D8.16.1: OA, block size, memory type and shareability, and nG. */
+	.bbm = true,
+	.bbm_flags = PT_GLOBAL,
 	.pa_bits = 48,
 	.prop_flags = PT_FLAGS_ALL,
 	.prop_caches = 1u << PT_CACHE_WB | 1u << PT_CACHE_WT | 1u << PT_CACHE_WC | 1u << PT_CACHE_UC,

@@ -2,6 +2,8 @@
 /* Changing properties: protect_next rewrites one leaf at a time. */
 #include "cursor_scan.h"
 
+#include "bbm.h"
+
 static enum pt_err check_op(const struct pt_table *t, struct pt_protect op)
 {
 	const struct pt_format *f = t->env->fmt;
@@ -41,7 +43,8 @@ enum pt_err pt_cursor_protect_next(struct pt_cursor_mut *m, uint64_t len, struct
 	struct pt_pte_info info = f->decode(node_load(n, idx), c->level);
 	struct pt_prop prop = pt_protect_apply(op, info.prop);
 	if (!pt_prop_eq(prop, info.prop))
-		node_store(n, idx, f->encode_leaf(info.pa, prop, info.tracked, c->level));
+		cur_replace(c, f->encode_leaf(info.pa, prop, info.tracked, c->level),
+			    bbm_prop_change(f, info.prop, prop), PT_BBM_PROTECT);
 	*va_out = c->va;
 	*len_out = pt_fmt_page_size(f, c->level);
 	cur_move_forward(c);

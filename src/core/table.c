@@ -23,6 +23,9 @@ static enum pt_err init_handle(struct pt_table *t, const struct pt_env *env,
 			       enum pt_table_kind kind)
 {
 	const struct pt_format *f = env->fmt;
+	/* Break-before-make needs a completed invalidation the platform must give. */
+	if (f->bbm && env->tlb.ops && !env->tlb.ops->flush_broadcast)
+		return PT_ERR_INVAL;
 	unsigned half = pt_fmt_nr_entries(f) / (f->split_root ? 1 : 2);
 	uint64_t slot = pt_fmt_page_size(f, f->levels);
 	struct pt_node *root;
