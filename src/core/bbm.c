@@ -33,7 +33,7 @@ void bbm_invalidate(const struct pt_table *t, pt_vaddr_t va, uint64_t size, bool
 	env->tlb.ops->flush_broadcast(env->tlb.ctx, &req);
 }
 
-void bbm_break(struct pt_cursor *c, enum pt_bbm_site site)
+PT_NOINLINE void bbm_break(struct pt_cursor *c, enum pt_bbm_site site)
 {
 	if (!site_on(site))
 		return;

@@ -5,6 +5,7 @@
 
 #include <pt/bbm.h>
 
+#include "compiler.h"
 #include "cursor.h"
 
 /*
@@ -29,7 +30,7 @@ static inline bool bbm_prop_change(const struct pt_format *f, struct pt_prop fro
 /* Replace the live entry at the cursor's slot by @pte, breaking it first if @bbm. */
 static inline void cur_replace(struct pt_cursor *c, pt_pte_t pte, bool bbm, enum pt_bbm_site site)
 {
-	if (bbm)
+	if (pt_unlikely(bbm))
 		bbm_break(c, site);
 	node_store(c->path[c->level], cur_index(c), pte);
 }

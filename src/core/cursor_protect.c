@@ -17,6 +17,17 @@ static enum pt_err check_op(const struct pt_table *t, struct pt_protect op)
 	return PT_OK;
 }
 
+/* The rewrite on a break-before-make format: broken first if the change needs it. */
+static PT_NOINLINE void rewrite_bbm(struct pt_cursor *c, struct pt_pte_info info,
+				    struct pt_prop prop)
+{
+	const struct pt_format *f = cur_fmt(c);
+	pt_pte_t pte = f->encode_leaf(info.pa, prop, info.tracked, c->level);
+	if (bbm_prop_change(f, info.prop, prop))
+		bbm_break(c, PT_BBM_PROTECT);
+	node_store(c->path[c->level], cur_index(c), pte);
+}
+
 enum pt_err pt_cursor_protect_next(struct pt_cursor_mut *m, uint64_t len, struct pt_protect op,
 				   pt_vaddr_t *va_out, uint64_t *len_out, bool *found)
 {
@@ -42,9 +53,10 @@ enum pt_err pt_cursor_protect_next(struct pt_cursor_mut *m, uint64_t len, struct
 	unsigned idx = cur_index(c);
 	struct pt_pte_info info = f->decode(node_load(n, idx), c->level);
 	struct pt_prop prop = pt_protect_apply(op, info.prop);
-	if (!pt_prop_eq(prop, info.prop))
-		cur_replace(c, f->encode_leaf(info.pa, prop, info.tracked, c->level),
-			    bbm_prop_change(f, info.prop, prop), PT_BBM_PROTECT);
+	if (pt_unlikely(f->bbm) && !pt_prop_eq(prop, info.prop))
+		rewrite_bbm(c, info, prop);
+	else if (!pt_prop_eq(prop, info.prop))
+		node_store(n, idx, f->encode_leaf(info.pa, prop, info.tracked, c->level));
 	*va_out = c->va;
 	*len_out = pt_fmt_page_size(f, c->level);
 	cur_move_forward(c);
