@@ -116,21 +116,37 @@ static void record(struct scan_ctx *c, pt_paddr_t pa, uint64_t d, unsigned level
 	s->asid = c->asid;
 }
 
+/*
+ * Each table also has a record (key: its address + 1) counting the entries
+ * the last scan kept for it: a zero descriptor in a table without any is
+ * skipped without a lookup, which keeps a scan of many empty tables cheap.
+ */
 static void scan_table(struct scan_ctx *c, pt_paddr_t table, unsigned level, uint64_t base)
 {
-	const uint64_t *ptes = pt_ram_frame_ptr(c->m->ram, table);
+	struct sim_arm *m = c->m;
+	const uint64_t *ptes = pt_ram_frame_ptr(m->ram, table);
 	if (!ptes)
 		return;
+	struct sim_arm_shadow *had = find(m->shadow, m->epoch - 1, table + 1, false);
+	unsigned before = m->nr_shadow;
 	for (unsigned i = 0; i < 512; i++) {
 		uint64_t d = __atomic_load_n(&ptes[i], __ATOMIC_ACQUIRE);
 		uint64_t va = base + (uint64_t)i * sim_arm_span(level);
 		pt_paddr_t pa = table + 8ull * i;
-		if (!d && !find(c->m->shadow, c->m->epoch - 1, pa, false))
+		if (!d && (!had || !find(m->shadow, m->epoch - 1, pa, false)))
 			continue;
 		record(c, pa, d, level, va);
 		if (level < 3 && valid_at(d, level) && (d & D_TABLE))
 			scan_table(c, d & SIM_ARM_OA_BITS, level + 1, va);
 	}
+	if (m->nr_shadow == before)
+		return;
+	struct sim_arm_shadow *t = find(m->scan, m->epoch, table + 1, true);
+	if (!t) {
+		m->overflow = true;
+		return;
+	}
+	*t = (struct sim_arm_shadow){ .desc_pa = table + 1, .epoch = m->epoch, .level = 4 };
 }
 
 static void scan_root(struct sim_arm *m, pt_paddr_t root, bool upper, uint16_t asid)
@@ -161,7 +177,7 @@ void sim_arm_bbm_tlbi(struct sim_arm *m, unsigned pe, const struct sim_arm_tlbi_
 {
 	for (unsigned i = 0; i < SIM_ARM_SHADOW; i++) {
 		struct sim_arm_shadow *s = &m->shadow[i];
-		if (s->epoch != m->epoch || !s->broken || !(s->stale >> pe & 1))
+		if (s->epoch != m->epoch || s->level > 3 || !s->broken || !(s->stale >> pe & 1))
 			continue;
 		bool leaf = s->level == 3 || !(s->desc & D_TABLE);
 		if (sim_arm_tlbi_covers(op, leaf, s->global, s->asid, s->va, s->size))
