@@ -26,6 +26,9 @@
  * unless it was first made invalid and a completed TLBI covering it then
  * reached every PE. Descriptors of a table that was not reachable (one being
  * filled before it is linked) are new, not changed.
+ *
+ * One thread drives a struct sim_arm at a time (m->cur names the PE it is
+ * on); it is not thread-safe.
  */
 #ifndef PT_SIM_ARM_MMU_H
 #define PT_SIM_ARM_MMU_H
@@ -159,7 +162,7 @@ struct sim_arm {
 	struct sim_arm_shadow *shadow, *scan;   /* last scan's descriptors; the one being built */
 	unsigned nr_shadow;
 	uint32_t epoch;            /* of the last scan (m->shadow); m->scan is epoch + 1 */
-	bool overflow;             /* more descriptors than SIM_ARM_SHADOW / 2 */
+	bool overflow;             /* more descriptors than SIM_ARM_SHADOW / 2: checks incomplete */
 	unsigned nr_violations;
 	struct sim_arm_violation first;
 	uint64_t nr_tlbi;          /* TLBIs performed, per target PE */

@@ -9,10 +9,10 @@
 #include "cursor.h"
 
 /*
- * Write @t's entry absent for [va, va + size) is the caller's part; this
- * has every CPU drop what it cached of that range and returns when all
- * have (@tables: the entry was a table entry). No-op when no CPU can cache
- * the table (no TLB interface) or when a test switched @site off.
+ * The caller wrote @t's entry for [va, va + size) absent: have every CPU
+ * drop what it cached of that range, and return once all have (@tables: the
+ * entry was a table entry). No-op when no CPU can cache the table (no TLB
+ * interface) or when a test switched @site off.
  */
 void bbm_invalidate(const struct pt_table *t, pt_vaddr_t va, uint64_t size, bool tables,
 		    enum pt_bbm_site site);

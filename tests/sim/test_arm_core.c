@@ -78,6 +78,7 @@ static int teardown(void **state)
 	assert_int_equal(pt_table_destroy(&f->k), PT_OK);
 	f->env.reclaim.ops->drain(f->env.reclaim.ctx);
 	assert_int_equal(pt_ram_stats(f->ram).frames_in_use, 0);
+	assert_false(f->m.overflow);
 	pt_test_bbm_off = 0;
 	sim_arm_destroy(&f->m);
 	pt_ram_destroy(f->ram);
