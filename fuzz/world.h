@@ -44,6 +44,10 @@ struct fz_world {
 	pt_vaddr_t touched[FZ_TOUCHED];
 	unsigned nr_touched;
 	unsigned op_no;
+	/* Break-before-make formats: a simulated Arm MMU whose detector watches every
+	 * live handle's root, and the TLB interface on it (no CPU ever loads a table). */
+	struct sim_arm *arm;
+	struct pt_cpus *cpus;
 };
 
 /* Format byte % 6 -> format: x86-64 4-level, 5-level, scrambled, RISC-V Sv39, Sv48, AArch64. */

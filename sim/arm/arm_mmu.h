@@ -159,6 +159,13 @@ struct sim_arm {
 	} roots[SIM_ARM_ROOTS];
 	unsigned nr_roots;
 	bool bbm_check;            /* run the detector on every walk and TLBI */
+	/* Count a make after a break as clean even with no completed TLBI: for
+	 * callers that flush outside this MMU's view; direct valid -> valid
+	 * changes are still violations. */
+	bool bbm_ignore_stale;
+	/* Called before each detector scan to refresh the watched roots (NULL: none). */
+	void (*roots_fn)(struct sim_arm *m, void *ctx);
+	void *roots_ctx;
 	struct sim_arm_shadow *shadow, *scan;   /* last scan's descriptors; the one being built */
 	unsigned nr_shadow;
 	uint32_t epoch;            /* of the last scan (m->shadow); m->scan is epoch + 1 */
@@ -190,7 +197,7 @@ void sim_arm_dsb(struct sim_arm *m, unsigned pe);
 /* Cached entries of @pe (leaves and walk entries) covering @va. */
 unsigned sim_arm_tlb_count(const struct sim_arm *m, unsigned pe, uint64_t va, bool leaf);
 
-/* Watch the tables under @root (a TTBR1 root if @upper) besides the PEs' TTBRs. */
+/* Watch the tables under @root (a TTBR1 root if @upper) besides the PEs' TTBRs; once per root. */
 void sim_arm_watch_root(struct sim_arm *m, pt_paddr_t root, bool upper, uint16_t asid);
 /* Run the break-before-make detector now; returns violations so far. */
 unsigned sim_arm_bbm_check(struct sim_arm *m);

@@ -107,7 +107,7 @@ static void record(struct scan_ctx *c, pt_paddr_t pa, uint64_t d, unsigned level
 		}
 		return;
 	}
-	if (old && ((s->desc ^ d) & BBM_FIELDS) && (!s->broken || s->stale))
+	if (old && ((s->desc ^ d) & BBM_FIELDS) && (!s->broken || (s->stale && !m->bbm_ignore_stale)))
 		violation(m, s, d, s->broken);
 	s->broken = false;
 	s->stale = 0;
@@ -159,6 +159,8 @@ static void scan_root(struct sim_arm *m, pt_paddr_t root, bool upper, uint16_t a
 
 unsigned sim_arm_bbm_check(struct sim_arm *m)
 {
+	if (m->roots_fn)
+		m->roots_fn(m, m->roots_ctx);
 	m->epoch++;
 	m->nr_shadow = 0;
 	for (unsigned i = 0; i < m->nr_pes; i++) {
@@ -187,6 +189,9 @@ void sim_arm_bbm_tlbi(struct sim_arm *m, unsigned pe, const struct sim_arm_tlbi_
 
 void sim_arm_watch_root(struct sim_arm *m, pt_paddr_t root, bool upper, uint16_t asid)
 {
+	for (unsigned i = 0; i < m->nr_roots; i++)
+		if (m->roots[i].pa == root)
+			return;
 	if (m->nr_roots == SIM_ARM_ROOTS)
 		return;
 	m->roots[m->nr_roots].pa = root;
