@@ -70,7 +70,7 @@ struct job {
 };
 
 struct bench_opts {
-	uint64_t size;         /* bytes per thread */
+	uint64_t size;         /* bytes per thread (of the size being run, with --sweep) */
 	unsigned repeats;
 	unsigned warmup;
 	unsigned cycles;       /* map/unmap cycles of the growth check */
@@ -78,7 +78,14 @@ struct bench_opts {
 	bool smoke;
 	bool urcu;             /* defer frees through liburcu, as pt_sim_env does */
 	bool poison;           /* let the simulated RAM poison freed frames */
+	bool check;            /* exit 3 if a measured target is missed */
+	bool targets_only;     /* print the targets (--targets) and exit */
+	bool sweep;            /* run every size from sweep_min to sweep_max, doubling */
+	uint64_t sweep_min, sweep_max;
+	uint64_t mem_limit;    /* host bytes a case may take; larger ones are skipped */
 	const char *only;      /* run only this case (and what it is compared with) */
+	int argc;              /* the command line, for the run's metadata */
+	char **argv;
 };
 
 /* Nanoseconds of CLOCK_MONOTONIC. */

@@ -7,6 +7,15 @@
 #include <valgrind/callgrind.h>
 #endif
 
+bool cg_active(void)
+{
+#ifdef PTBENCH_HAVE_CALLGRIND
+	return RUNNING_ON_VALGRIND;
+#else
+	return false;
+#endif
+}
+
 void cg_zero(void)
 {
 #ifdef PTBENCH_HAVE_CALLGRIND

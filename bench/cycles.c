@@ -5,6 +5,7 @@
 
 #include "fixture.h"
 #include "ops.h"
+#include "runner.h"
 
 static const struct case_def cycles_case = {
 	.name = "cycles_4k", .threads = 1, .level = 1, .pa_mode = PA_OFF_4K,
@@ -52,10 +53,11 @@ void run_cycles(const struct bench_opts *o, struct cycles_result *cr)
 	}
 	cr->pages = fx.jobs[0].pages;
 	cr->fail = fx_begin(&fx);
-	uint64_t t0 = bench_now_ns();
+	uint64_t t0 = bench_now_ns(), c0 = bench_thread_cpu_ns();
 	if (!cr->fail)
 		cr->fail = cycles_loop(&fx, cr);
 	cr->ns = bench_now_ns() - t0;
+	cr->cpu_ns = bench_thread_cpu_ns() - c0;
 	const char *why = fx_end(&fx);
 	if (!cr->fail)
 		cr->fail = why;

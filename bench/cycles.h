@@ -12,7 +12,8 @@ struct cycles_result {
 	uint64_t tables_unmapped;    /* after its unmap and a drain, first cycle */
 	uint64_t peak_tables;        /* over all cycles */
 	uint64_t frames_left;        /* after teardown */
-	uint64_t ns;                 /* all cycles */
+	uint64_t ns;                 /* all cycles, wall */
+	uint64_t cpu_ns;             /* all cycles, this thread's CPU time */
 	const char *fail;            /* NULL if nothing grew and everything was freed */
 };
 

@@ -38,6 +38,16 @@ static void job_layout(struct fixture *fx, struct job *j, unsigned tid)
 	j->pages = len / bench_page_size(cd->level);
 }
 
+uint64_t fx_host_bytes(const struct case_def *cd, const struct bench_opts *o)
+{
+	uint64_t len = cd->level == 3 ? round_up(o->size, GiB) : o->size;
+	uint64_t tables = cd->threads * (len / (2 * MiB) + len / GiB + 8) + 4096;
+	uint64_t bytes = tables * PT_PAGE_SIZE;
+	if (cd->tracked)
+		bytes += cd->threads * (len / PT_PAGE_SIZE) * (PT_PAGE_SIZE + sizeof(pt_paddr_t));
+	return bytes;
+}
+
 bool fx_open(struct fixture *fx, const struct case_def *cd, const struct bench_opts *o)
 {
 	memset(fx, 0, sizeof(*fx));

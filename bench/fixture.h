@@ -27,6 +27,8 @@ struct fixture {
 
 /* Set up the case's memory (RAM or bound pool). False if out of host memory. */
 bool fx_open(struct fixture *fx, const struct case_def *cd, const struct bench_opts *o);
+/* Host bytes fx_open and fx_begin would take for @cd at @o->size (RAM, pools, frame lists). */
+uint64_t fx_host_bytes(const struct case_def *cd, const struct bench_opts *o);
 /* Free what fx_open made. */
 void fx_close(struct fixture *fx);
 /* Start a repeat: a fresh table, the jobs' ranges and frames, then each job's prepare. NULL or a reason. */

@@ -2,19 +2,7 @@
 /*
  * ptsim's machine commands: a simulated x86-64 machine under the tables,
  * with CPUs that activate them and TLBs that the flushing operations keep
- * coherent.
- *
- *   machine NCPUS [pcid]        (before any table) N CPUs, CR4.PCIDE if pcid
- *   boot KERNEL                 first activation of the kernel table everywhere
- *   cpu N                       run the following operations on CPU N
- *   cr CPU cr0|cr3|cr4 VALUE    write a control register
- *   activate NAME [PCID]        load a table on the current CPU
- *   access CPU VA r|w|x [user|sup]   one access through the MMU (from CPU)
- *   prefetch CPU                cache every translation with A=1 (moves to CPU)
- *   vunmap NAME VA LEN | vprotect NAME VA LEN CHANGE | kprotect KERNEL VA LEN CHANGE
- *   fork PARENT CHILD VA LEN | cow NAME VA
- *   invlpg VA | invpcid TYPE PCID VA            on the current CPU
- *   tlb CPU | coherence | counters CPU | refs NAME VA | targets NAME
+ * coherent. An access that faults and a #GP are the command's outcome.
  */
 #include <inttypes.h>
 #include <stdatomic.h>
@@ -23,7 +11,6 @@
 #include <string.h>
 
 #include "ptsim.h"
-#include "reclaim_urcu.h"
 #include "tlb_sim.h"
 
 struct ptsim_machine {
@@ -37,23 +24,49 @@ static struct sim_cpu *on_cpu(struct sim *s, unsigned idx)
 	struct sim_cpu *cur = sim_cpu_current();
 	if (cur && sim_cpu_index(cur) == idx)
 		return cur;
-	if (idx >= sim_machine_nr_cpus(s->mach->m))
-		return NULL;
 	if (cur)
 		sim_cpu_leave(cur);
 	return sim_cpu_enter(s->mach->m, idx);
 }
 
-static int cmd_machine(struct sim *s, char **av, int ac)
+static bool arg_cpu(struct sim *s, int i, unsigned *out)
 {
 	uint64_t n;
-	if (s->ram || s->mach || ac < 2 || !parse_num(av[1], &n) || n == 0 || n > PT_MAX_CPUS)
+	unsigned nr = sim_machine_nr_cpus(s->mach->m);
+	if (!arg_num(s, i, &n))
+		return false;
+	if (n >= nr)
+		return arg_error(s, i, "no such CPU (expected 0 to %u)", nr - 1);
+	*out = (unsigned)n;
+	return true;
+}
+
+static void set_exc(struct sim *s, enum sim_exc e, unsigned code)
+{
+	if (e == SIM_EXC_PF)
+		s->outcome = (struct sim_outcome){ OUT_PF, PT_OK, code };
+	else if (e != SIM_EXC_NONE)
+		s->outcome = (struct sim_outcome){ e == SIM_EXC_GP ? OUT_GP : OUT_BUS, PT_OK, 0 };
+}
+
+static const char *exc_name(enum sim_exc e)
+{
+	return e == SIM_EXC_NONE ? "ok" : e == SIM_EXC_GP ? "#GP" : e == SIM_EXC_PF ? "#PF" : "bus error";
+}
+
+static int cmd_machine(struct sim *s)
+{
+	static const char *const pcid_word[] = { "pcid", NULL };
+	uint64_t n;
+	unsigned w;
+	if (s->ram || s->mach)
+		return cmd_error(s, "must come before any table, once"), -1;
+	if (!arg_range(s, 1, 1, PT_MAX_CPUS, &n) || (s->ac > 2 && !arg_word(s, 2, pcid_word, &w)))
 		return -1;
-	if (s->fmt != &pt_format_x86_64_4level && s->fmt != &pt_format_x86_64_5level) {
-		fprintf(stderr, "line %u: the simulated machine is x86-64 only\n", s->line);
-		return -1;
-	}
-	bool pcide = ac > 2 && !strcmp(av[2], "pcid");
+	if (s->fmt != &pt_format_x86_64_4level && s->fmt != &pt_format_x86_64_5level)
+		return cmd_error(s, "the simulated machine is x86-64 only (format x86_64_4 or "
+				 "x86_64_5)"), -1;
+	bool pcide = s->ac > 2;
 	struct sim_machine_config cfg = {
 		.nr_cpus = (unsigned)n,
 		.ram_size = s->ram_size,
@@ -62,26 +75,26 @@ static int cmd_machine(struct sim *s, char **av, int ac)
 	struct ptsim_machine *pm = calloc(1, sizeof(*pm));
 	if (!pm || !(pm->m = sim_machine_create(&cfg))) {
 		free(pm);
-		return -1;
+		return cmd_error(s, "cannot create the machine (out of host memory)"), -1;
 	}
 	s->mach = pm;
 	s->ram = sim_machine_ram(pm->m);
 	pt_cpus_init(&pm->cpus);
 	s->env = (struct pt_env){ .fmt = s->fmt, .mem = pt_ram_physmem(s->ram),
-				  .reclaim = pt_reclaim_urcu() };
+				  .reclaim = pt_reclaim_sync(&s->reclaim) };
 	s->env.tlb = pt_sim_tlb_init(&pm->stlb, pm->m, &pm->cpus, pcide);
 	for (unsigned i = 0; pcide && i < n; i++) {
 		struct sim_cpu *cpu = on_cpu(s, i);
 		sim_cpu_write_cr4(cpu, sim_cpu_regs(cpu).cr4 | SIM_CR4_PCIDE);
 	}
 	on_cpu(s, 0);
-	printf("machine: %u CPUs%s\n", (unsigned)n, pcide ? ", PCIDs" : "");
+	fprintf(s->out, "machine: %u CPUs%s\n", (unsigned)n, pcide ? ", PCIDs" : "");
 	return 0;
 }
 
-static int cmd_boot(struct sim *s, char **av, int ac)
+static int cmd_boot(struct sim *s)
 {
-	struct sim_table *k = ac > 1 ? find_table(s, av[1]) : NULL;
+	struct sim_table *k = arg_table(s, 1);
 	enum pt_err err = PT_OK;
 	if (!k)
 		return -1;
@@ -92,257 +105,251 @@ static int cmd_boot(struct sim *s, char **av, int ac)
 	return report(s, "boot", err);
 }
 
-static int cmd_cpu(struct sim *s, char **av, int ac)
+static int cmd_cpu(struct sim *s)
 {
-	uint64_t n;
-	if (ac < 2 || !parse_num(av[1], &n) || !on_cpu(s, (unsigned)n))
+	unsigned n;
+	if (!arg_cpu(s, 1, &n))
 		return -1;
+	on_cpu(s, n);
 	return 0;
 }
 
-static int cmd_cr(struct sim *s, char **av, int ac)
+static int cmd_cr(struct sim *s)
 {
-	uint64_t n, v;
-	if (ac < 4 || !parse_num(av[1], &n) || !parse_num(av[3], &v))
+	static const char *const regs[] = { "cr0", "cr3", "cr4", NULL };
+	unsigned n, reg;
+	uint64_t v;
+	if (!arg_cpu(s, 1, &n) || !arg_word(s, 2, regs, &reg) || !arg_num(s, 3, &v))
 		return -1;
-	struct sim_cpu *cpu = on_cpu(s, (unsigned)n);
-	enum sim_exc e;
-	if (!cpu)
-		return -1;
-	if (!strcmp(av[2], "cr0"))
-		e = sim_cpu_write_cr0(cpu, v);
-	else if (!strcmp(av[2], "cr3"))
-		e = sim_cpu_write_cr3(cpu, v);
-	else if (!strcmp(av[2], "cr4"))
-		e = sim_cpu_write_cr4(cpu, v);
-	else
-		return -1;
-	printf("cr: cpu %u %s = %#" PRIx64 ": %s\n", (unsigned)n, av[2], v,
-	       e == SIM_EXC_NONE ? "ok" : "#GP");
+	struct sim_cpu *cpu = on_cpu(s, n);
+	enum sim_exc e = reg == 0 ? sim_cpu_write_cr0(cpu, v)
+		       : reg == 1 ? sim_cpu_write_cr3(cpu, v) : sim_cpu_write_cr4(cpu, v);
+	set_exc(s, e, 0);
+	fprintf(s->out, "cr: cpu %u %s = %#" PRIx64 ": %s\n", n, regs[reg], v, exc_name(e));
 	return 0;
 }
 
-static int cmd_activate(struct sim *s, char **av, int ac)
+static int cmd_activate(struct sim *s)
 {
-	struct sim_table *st = ac > 1 ? find_table(s, av[1]) : NULL;
+	struct sim_table *st = arg_table(s, 1);
 	uint64_t pcid = 0;
-	if (!st || (ac > 2 && !parse_num(av[2], &pcid)))
+	if (!st || (s->ac > 2 && !arg_range(s, 2, 0, UINT16_MAX, &pcid)))
 		return -1;
 	return report(s, "activate", pt_table_activate(&st->t, (pt_asid_t)pcid));
 }
 
-static int cmd_access(struct sim *s, char **av, int ac)
+static int cmd_access(struct sim *s)
 {
-	uint64_t n, va;
-	if (ac < 4 || !parse_num(av[1], &n) || !parse_num(av[2], &va))
+	static const char *const kinds[] = { "r", "w", "x", NULL };
+	static const char *const modes[] = { "user", "sup", NULL };
+	static const enum sim_access_kind kind_of[] = { SIM_READ, SIM_WRITE, SIM_FETCH };
+	unsigned n, kind, mode = 0;
+	uint64_t va;
+	if (!arg_cpu(s, 1, &n) || !arg_num(s, 2, &va) || !arg_word(s, 3, kinds, &kind) ||
+	    (s->ac > 4 && !arg_word(s, 4, modes, &mode)))
 		return -1;
-	enum sim_access_kind kind = av[3][0] == 'w' ? SIM_WRITE : av[3][0] == 'x' ? SIM_FETCH
-										    : SIM_READ;
-	enum sim_mode mode = ac > 4 && !strcmp(av[4], "sup") ? SIM_SUPERVISOR : SIM_USER;
 	struct sim_cpu *cur = sim_cpu_current();
-	struct sim_cpu *cpu = on_cpu(s, (unsigned)n);
+	struct sim_cpu *cpu = on_cpu(s, n);
 	struct sim_xlat x;
-	if (!cpu)
-		return -1;
-	enum sim_exc e = sim_access(cpu, va, kind, mode, &x);
+	enum sim_exc e = sim_access(cpu, va, kind_of[kind], mode ? SIM_SUPERVISOR : SIM_USER, &x);
 	/* Accesses do not move the thread: operations stay on the "cpu" chosen. */
 	if (cur)
 		on_cpu(s, sim_cpu_index(cur));
+	set_exc(s, e, x.error_code);
 	if (e == SIM_EXC_NONE)
-		printf("access: cpu %u %#" PRIx64 " -> %#" PRIx64 "%s\n", (unsigned)n, va, x.pa,
-		       x.tlb_hit ? " (tlb)" : "");
+		fprintf(s->out, "access: cpu %u %#" PRIx64 " -> %#" PRIx64 "%s\n", n, va, x.pa,
+			x.tlb_hit ? " (tlb)" : "");
 	else
-		printf("access: cpu %u %#" PRIx64 " -> %s error %#x\n", (unsigned)n, va,
-		       e == SIM_EXC_PF ? "#PF" : "fault", e == SIM_EXC_PF ? x.error_code : 0);
+		fprintf(s->out, "access: cpu %u %#" PRIx64 " -> %s error %#x\n", n, va, exc_name(e),
+			e == SIM_EXC_PF ? x.error_code : 0);
 	return 0;
 }
 
-static int cmd_prefetch(struct sim *s, char **av, int ac)
+static int cmd_prefetch(struct sim *s)
 {
-	uint64_t n;
-	struct sim_cpu *cpu = ac > 1 && parse_num(av[1], &n) ? on_cpu(s, (unsigned)n) : NULL;
-	if (!cpu)
+	unsigned n;
+	if (!arg_cpu(s, 1, &n))
 		return -1;
-	printf("prefetch: cpu %u cached %zu\n", (unsigned)n, sim_cpu_prefetch(cpu));
+	fprintf(s->out, "prefetch: cpu %u cached %zu\n", n, sim_cpu_prefetch(on_cpu(s, n)));
 	return 0;
 }
 
-static int cmd_range_op(struct sim *s, char **av, int ac)
+static int cmd_range_op(struct sim *s)
 {
-	struct sim_table *st = find_table(s, av[1]);
+	struct sim_table *st = arg_table(s, 1);
 	uint64_t va, len;
 	struct pt_protect op;
-	if (!st || !parse_num(av[2], &va) || !parse_num(av[3], &len))
+	bool unmap = !strcmp(s->av[0], "vunmap");
+	if (!st || !arg_num(s, 2, &va) || !arg_num(s, 3, &len) || (!unmap && !arg_change(s, 4, &op)))
 		return -1;
-	if (!strcmp(av[0], "vunmap"))
-		return report(s, av[0], pt_vm_unmap(&st->t, va, len, NULL, NULL));
-	if (ac < 5 || !parse_change(av[4], &op))
-		return -1;
-	if (!strcmp(av[0], "kprotect"))
-		return report(s, av[0], pt_table_protect_flush_tlb(&st->t, va, len, op));
-	return report(s, av[0], pt_vm_protect(&st->t, va, len, op));
+	if (unmap)
+		return report(s, s->av[0], pt_vm_unmap(&st->t, va, len, NULL, NULL));
+	if (!strcmp(s->av[0], "kprotect"))
+		return report(s, s->av[0], pt_table_protect_flush_tlb(&st->t, va, len, op));
+	return report(s, s->av[0], pt_vm_protect(&st->t, va, len, op));
 }
 
-static int cmd_fork(struct sim *s, char **av, int ac)
+static int cmd_fork(struct sim *s)
 {
-	struct sim_table *p = find_table(s, av[1]), *c = find_table(s, av[2]);
+	struct sim_table *p = arg_table(s, 1), *c = p ? arg_table(s, 2) : NULL;
 	uint64_t va, len;
-	if (ac < 5 || !p || !c || !parse_num(av[3], &va) || !parse_num(av[4], &len))
+	if (!c || !arg_num(s, 3, &va) || !arg_num(s, 4, &len))
 		return -1;
+	if (p == c)
+		return arg_error(s, 2, "the child must differ from the parent"), -1;
 	return report(s, "fork", pt_vm_fork(&p->t, &c->t, va, len));
 }
 
-static int cmd_cow(struct sim *s, char **av, int ac)
+static int cmd_cow(struct sim *s)
 {
-	struct sim_table *st = find_table(s, av[1]);
+	struct sim_table *st = arg_table(s, 1);
 	uint64_t va;
 	pt_paddr_t spare;
-	bool used;
-	if (ac < 3 || !st || !parse_num(av[2], &va) ||
-	    pt_ram_alloc(s->ram, PT_FRAME_DATA, &spare) != PT_OK)
+	bool used = false;
+	if (!st || !arg_num(s, 2, &va))
 		return -1;
+	if (pt_ram_alloc(s->ram, PT_FRAME_DATA, &spare) != PT_OK)
+		return report(s, "cow", PT_ERR_NOMEM);
 	enum pt_err err = pt_vm_cow_fault(&st->t, va, spare, &used);
 	if (!used)
 		pt_ram_put(s->ram, spare);
-	printf("cow: %s (%s)\n", pt_strerror(err), used ? "copied" : "no copy");
+	char buf[128];
+	set_err(s, err);
+	fprintf(s->out, "cow: %s (%s)\n", err_text(err, buf, sizeof(buf)),
+		used ? "copied" : "no copy");
 	return 0;
 }
 
-static int cmd_inv(struct sim *s, char **av, int ac)
+static int cmd_inv(struct sim *s)
 {
 	uint64_t a = 0, b = 0, c = 0;
 	struct sim_cpu *cpu = sim_cpu_current();
-	(void)s;
-	if (!cpu || ac < 2 || !parse_num(av[1], &a))
+	bool invlpg = !strcmp(s->av[0], "invlpg");
+	if (!arg_num(s, 1, &a) || (!invlpg && (!arg_range(s, 1, 0, UINT32_MAX, &a) ||
+					       !arg_num(s, 2, &b) || !arg_num(s, 3, &c))))
 		return -1;
-	enum sim_exc e;
-	if (!strcmp(av[0], "invlpg")) {
-		e = sim_cpu_invlpg(cpu, a);
-	} else {
-		if (ac < 4 || !parse_num(av[2], &b) || !parse_num(av[3], &c))
-			return -1;
-		e = sim_cpu_invpcid(cpu, (unsigned)a, b, c);
-	}
-	printf("%s: cpu %u %s\n", av[0], sim_cpu_index(cpu), e == SIM_EXC_NONE ? "ok" : "#GP");
+	enum sim_exc e = invlpg ? sim_cpu_invlpg(cpu, a) : sim_cpu_invpcid(cpu, (unsigned)a, b, c);
+	set_exc(s, e, 0);
+	fprintf(s->out, "%s: cpu %u %s\n", s->av[0], sim_cpu_index(cpu), exc_name(e));
 	return 0;
 }
 
-static int cmd_tlb(struct sim *s, char **av, int ac)
+static int cmd_tlb(struct sim *s)
 {
-	uint64_t n;
-	struct sim_cpu *cpu = ac > 1 && parse_num(av[1], &n) ? sim_machine_cpu(s->mach->m,
-										 (unsigned)n)
-							     : NULL;
-	if (!cpu)
+	unsigned n;
+	if (!arg_cpu(s, 1, &n))
 		return -1;
+	struct sim_cpu *cpu = sim_machine_cpu(s->mach->m, n);
 	size_t total = sim_tlb_dump(cpu, NULL, 0);
 	struct sim_tlb_entry *e = calloc(total + 1, sizeof(*e));
 	if (!e)
-		return -1;
+		return cmd_error(s, "out of host memory"), -1;
 	total = sim_tlb_dump(cpu, e, total);
-	printf("tlb: cpu %u, %zu entries\n", (unsigned)n, total);
+	fprintf(s->out, "tlb: cpu %u, %zu entries\n", n, total);
 	for (size_t i = 0; i < total; i++)
-		printf("  %s L%u pcid %u %#" PRIx64 " -> %#" PRIx64 " %s%s%s%s\n",
-		       e[i].psc ? "psc" : "tlb", e[i].level, e[i].pcid, e[i].va, e[i].pa,
-		       e[i].rw ? "w" : "-", e[i].us ? "u" : "-", e[i].xd ? "-" : "x",
-		       e[i].global ? " global" : "");
+		fprintf(s->out, "  %s L%u pcid %u %#" PRIx64 " -> %#" PRIx64 " %s%s%s%s\n",
+			e[i].psc ? "psc" : "tlb", e[i].level, e[i].pcid, e[i].va, e[i].pa,
+			e[i].rw ? "w" : "-", e[i].us ? "u" : "-", e[i].xd ? "-" : "x",
+			e[i].global ? " global" : "");
 	free(e);
 	return 0;
 }
 
-static int cmd_coherence(struct sim *s, char **av, int ac)
+bool ptsim_machine_stale(struct sim *s, size_t *stale, size_t *harmful)
 {
 	struct sim_coherence c;
-	(void)av;
-	(void)ac;
+	if (!s->mach || !sim_coherence_check(s->mach->m, -1, &c))
+		return false;
+	*stale = c.count;
+	*harmful = c.harmful;
+	sim_coherence_free(&c);
+	return true;
+}
+
+static int cmd_coherence(struct sim *s)
+{
+	struct sim_coherence c;
 	if (!sim_coherence_check(s->mach->m, -1, &c))
-		return -1;
-	printf("coherence: %zu stale, %zu harmful\n", c.count, c.harmful);
+		return cmd_error(s, "out of host memory"), -1;
+	fprintf(s->out, "coherence: %zu stale, %zu harmful\n", c.count, c.harmful);
 	for (size_t i = 0; i < c.count; i++)
-		printf("  cpu %u %s pcid %u %#" PRIx64 "%s\n", c.items[i].cpu,
-		       sim_stale_kind_name(c.items[i].kind), c.items[i].entry.pcid,
-		       c.items[i].entry.va, c.items[i].harmless ? " (harmless)" : "");
+		fprintf(s->out, "  cpu %u %s pcid %u %#" PRIx64 "%s\n", c.items[i].cpu,
+			sim_stale_kind_name(c.items[i].kind), c.items[i].entry.pcid,
+			c.items[i].entry.va, c.items[i].harmless ? " (harmless)" : "");
 	sim_coherence_free(&c);
 	return 0;
 }
 
-static int cmd_counters(struct sim *s, char **av, int ac)
+static int cmd_counters(struct sim *s)
 {
-	uint64_t n;
+	unsigned n;
 	struct sim_counters c;
-	struct sim_cpu *cpu = ac > 1 && parse_num(av[1], &n) ? sim_machine_cpu(s->mach->m,
-										 (unsigned)n)
-							     : NULL;
-	if (!cpu)
+	if (!arg_cpu(s, 1, &n))
 		return -1;
+	struct sim_cpu *cpu = sim_machine_cpu(s->mach->m, n);
 	sim_cpu_counters(cpu, &c);
-	printf("counters: cpu %u invlpg %" PRIu64 " cr3 %" PRIu64 " cr3-noflush %" PRIu64
-	       " invpcid0-3 %" PRIu64 "/%" PRIu64 "/%" PRIu64 "/%" PRIu64 " cr4 %" PRIu64
-	       " ipis %" PRIu64 "\n", (unsigned)n, c.flushes[SIM_FLUSH_INVLPG],
-	       c.flushes[SIM_FLUSH_CR3], c.flushes[SIM_FLUSH_CR3_NOFLUSH],
-	       c.flushes[SIM_FLUSH_INVPCID0], c.flushes[SIM_FLUSH_INVPCID1],
-	       c.flushes[SIM_FLUSH_INVPCID2], c.flushes[SIM_FLUSH_INVPCID3],
-	       c.flushes[SIM_FLUSH_CR4], c.ipis);
+	fprintf(s->out, "counters: cpu %u invlpg %" PRIu64 " cr3 %" PRIu64 " cr3-noflush %" PRIu64
+		" invpcid0-3 %" PRIu64 "/%" PRIu64 "/%" PRIu64 "/%" PRIu64 " cr4 %" PRIu64
+		" ipis %" PRIu64 "\n", n, c.flushes[SIM_FLUSH_INVLPG], c.flushes[SIM_FLUSH_CR3],
+		c.flushes[SIM_FLUSH_CR3_NOFLUSH], c.flushes[SIM_FLUSH_INVPCID0],
+		c.flushes[SIM_FLUSH_INVPCID1], c.flushes[SIM_FLUSH_INVPCID2],
+		c.flushes[SIM_FLUSH_INVPCID3], c.flushes[SIM_FLUSH_CR4], c.ipis);
 	sim_cpu_reset_counters(cpu);
 	return 0;
 }
 
-static int cmd_refs(struct sim *s, char **av, int ac)
+static int cmd_refs(struct sim *s)
 {
-	struct sim_table *st = ac > 2 ? find_table(s, av[1]) : NULL;
-	uint64_t va;
-	pt_paddr_t pa;
-	struct pt_item leaf;
-	if (!st || !parse_num(av[2], &va))
+	struct sim_walk w;
+	if (!arg_walk(s, &w))
 		return -1;
-	s->env.reclaim.ops->drain(s->env.reclaim.ctx);
-	enum pt_err err = pt_table_translate(&st->t, va, &pa, &leaf);
-	if (err != PT_OK)
-		return report(s, "refs", err);
-	printf("refs: %#" PRIx64 " -> frame %#" PRIx64 ": %" PRIu32 "\n", va, leaf.pa,
-	       leaf.tracked ? pt_ram_refcount(s->ram, leaf.pa) : 0);
+	if (w.err != PT_OK)
+		return report(s, "refs", w.err);
+	fprintf(s->out, "refs: %#" PRIx64 " -> frame %#" PRIx64 ": %" PRIu32 "\n", w.va, w.leaf.pa,
+		w.leaf.tracked ? pt_ram_refcount(s->ram, w.leaf.pa) : 0);
 	return 0;
 }
 
-static int cmd_targets(struct sim *s, char **av, int ac)
+static int cmd_targets(struct sim *s)
 {
-	struct sim_table *st = ac > 1 ? find_table(s, av[1]) : NULL;
+	struct sim_table *st = arg_table(s, 1);
 	if (!st)
 		return -1;
-	printf("targets: %s active %#" PRIx64 " may cache %#" PRIx64 " (pcid %u)\n", av[1],
-	       (uint64_t)atomic_load(&st->t.active), pt_table_targets(&st->t), pt_table_asid(&st->t));
+	fprintf(s->out, "targets: %s active %#" PRIx64 " may cache %#" PRIx64 " (pcid %u)\n",
+		st->name, (uint64_t)atomic_load(&st->t.active), pt_table_targets(&st->t),
+		pt_table_asid(&st->t));
 	return 0;
 }
 
-static const struct {
-	const char *name;
-	int (*fn)(struct sim *s, char **av, int ac);
-	int min_args;
-	bool needs_machine;
-} machine_cmds[] = {
-	{ "machine", cmd_machine, 2, false }, { "boot", cmd_boot, 2, true },
-	{ "cpu", cmd_cpu, 2, true }, { "cr", cmd_cr, 4, true },
-	{ "activate", cmd_activate, 2, true }, { "access", cmd_access, 4, true },
-	{ "prefetch", cmd_prefetch, 2, true }, { "vunmap", cmd_range_op, 4, false },
-	{ "vprotect", cmd_range_op, 5, false }, { "kprotect", cmd_range_op, 5, false },
-	{ "fork", cmd_fork, 5, false }, { "cow", cmd_cow, 3, false },
-	{ "invlpg", cmd_inv, 2, true }, { "invpcid", cmd_inv, 4, true },
-	{ "tlb", cmd_tlb, 2, true }, { "coherence", cmd_coherence, 1, true },
-	{ "counters", cmd_counters, 2, true }, { "refs", cmd_refs, 3, false },
-	{ "targets", cmd_targets, 2, false },
+const struct sim_command ptsim_machine_cmds[] = {
+	{ "machine", "NCPUS [pcid]", "N CPUs, CR4.PCIDE with pcid (before any table)",
+	  cmd_machine, false },
+	{ "boot", "KERNEL", "first activation of the kernel table on every CPU", cmd_boot, true },
+	{ "cpu", "N", "run the following operations on CPU N", cmd_cpu, true },
+	{ "cr", "CPU cr0|cr3|cr4 VALUE", "write a control register", cmd_cr, true },
+	{ "activate", "NAME [PCID]", "load a table on the current CPU", cmd_activate, true },
+	{ "access", "CPU VA r|w|x [user|sup]", "one access through the MMU (default user)",
+	  cmd_access, true },
+	{ "prefetch", "CPU", "cache every translation with A=1 (moves to CPU)", cmd_prefetch,
+	  true },
+	{ "vunmap", "NAME VA LEN", "unmap and shoot down every CPU that may cache it",
+	  cmd_range_op, false },
+	{ "vprotect", "NAME VA LEN CHANGE", "protect and shoot down", cmd_range_op, false },
+	{ "kprotect", "KERNEL VA LEN CHANGE", "protect the kernel half and shoot down",
+	  cmd_range_op, false },
+	{ "fork", "PARENT CHILD VA LEN", "copy-on-write copy of a range", cmd_fork, false },
+	{ "cow", "NAME VA", "resolve a copy-on-write fault at VA", cmd_cow, false },
+	{ "invlpg", "VA", "INVLPG on the current CPU", cmd_inv, true },
+	{ "invpcid", "TYPE PCID VA", "INVPCID on the current CPU", cmd_inv, true },
+	{ "tlb", "CPU", "the CPU's TLB and paging-structure cache entries", cmd_tlb, true },
+	{ "coherence", "", "every cached entry a fresh walk disagrees with", cmd_coherence,
+	  true },
+	{ "counters", "CPU", "flush counters since the last call", cmd_counters, true },
+	{ "refs", "NAME VA", "the reference count of the frame mapped at VA", cmd_refs, false },
+	{ "targets", "NAME", "CPUs where the table is active or may be cached", cmd_targets,
+	  false },
+	{ NULL, NULL, NULL, NULL, false },
 };
-
-int ptsim_machine_command(struct sim *s, char **av, int ac)
-{
-	for (size_t i = 0; i < sizeof(machine_cmds) / sizeof(machine_cmds[0]); i++) {
-		if (strcmp(av[0], machine_cmds[i].name))
-			continue;
-		if (ac < machine_cmds[i].min_args || (machine_cmds[i].needs_machine && !s->mach))
-			return -1;
-		return machine_cmds[i].fn(s, av, ac) < 0 ? -1 : 0;
-	}
-	return -2;
-}
 
 void ptsim_machine_quiesce(struct sim *s)
 {

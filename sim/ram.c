@@ -14,10 +14,11 @@
 
 #define CHUNK_SHIFT 21
 #define CHUNK_SIZE ((uint64_t)1 << CHUNK_SHIFT)
+_Static_assert(CHUNK_SIZE == PT_RAM_GRANULE, "ram.h states the chunk size");
 #define FRAMES_PER_CHUNK (CHUNK_SIZE >> PT_PAGE_SHIFT)
 #define QUARANTINE 1024
 #define MAGAZINE 32           /* frames a thread takes from the shared pool at once */
-#define MAX_RAM ((uint64_t)1 << 40)
+#define MAX_RAM PT_RAM_MAX_SIZE
 
 struct frame_meta {
 	_Alignas(64) unsigned char table_meta[PT_TABLE_META_SIZE];

@@ -24,6 +24,10 @@ enum pt_frame_kind {
 
 struct pt_ram;
 
+/* The sizes pt_ram_create accepts: multiples of the granule up to the maximum. */
+#define PT_RAM_GRANULE ((uint64_t)2 << 20)
+#define PT_RAM_MAX_SIZE ((uint64_t)1 << 40)
+
 /* A RAM of @size bytes (a multiple of 2 MiB, at most 1 TiB); NULL if out of host memory. */
 struct pt_ram *pt_ram_create(uint64_t size);
 /* Free the RAM and everything in it, whatever is still allocated. */

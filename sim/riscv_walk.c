@@ -131,16 +131,17 @@ static void fill_xlat(struct sim_rv_xlat *out, uint64_t pte, pt_paddr_t addr, un
 	out->global = global || (pte & SIM_RV_PTE_G);
 }
 
-enum sim_rv_exc sim_rv_walk(struct pt_ram *ram, unsigned levels, pt_paddr_t root, uint64_t va,
-			    enum sim_rv_access access, bool user_mode, bool sum, bool mxr,
-			    enum sim_rv_ad ad, struct sim_rv_xlat *out)
+enum sim_rv_exc sim_rv_walk_at(struct pt_ram *ram, unsigned levels, pt_paddr_t table,
+			       unsigned level, bool global, uint64_t va, enum sim_rv_access access,
+			       bool user_mode, bool sum, bool mxr, enum sim_rv_ad ad,
+			       struct sim_rv_xlat *out)
 {
 	enum sim_rv_exc fault = page_fault(access);
-	if ((levels != 3 && levels != 4) || !canonical(levels, va))
+	if ((levels != 3 && levels != 4) || level >= levels || !canonical(levels, va))
 		return fault;
-	pt_paddr_t a = root;
-	unsigned i = levels - 1;
-	bool global = false;
+	pt_paddr_t a = table;
+	unsigned i = level;
+	uint64_t ptr[4] = { 0 };
 	for (;;) {
 		pt_paddr_t addr = a + vpn(va, i) * 8;
 		uint64_t pte = pt_ram_load64(ram, addr);
@@ -149,6 +150,7 @@ enum sim_rv_exc sim_rv_walk(struct pt_ram *ram, unsigned levels, pt_paddr_t root
 		if (!is_leaf(pte)) {
 			if (i == 0)
 				return fault;
+			ptr[i] = pte;
 			i--;
 			a = ppn(pte) << PAGE_SHIFT;
 			global = global || (pte & SIM_RV_PTE_G);
@@ -160,7 +162,18 @@ enum sim_rv_exc sim_rv_walk(struct pt_ram *ram, unsigned levels, pt_paddr_t root
 			return fault;
 		if (r == LEAF_OK) {
 			fill_xlat(out, pte, addr, i, va, global);
+			if (out)
+				for (unsigned k = 0; k < 4; k++)
+					out->ptr[k] = ptr[k];
 			return SIM_RV_OK;
 		}
 	}
+}
+
+enum sim_rv_exc sim_rv_walk(struct pt_ram *ram, unsigned levels, pt_paddr_t root, uint64_t va,
+			    enum sim_rv_access access, bool user_mode, bool sum, bool mxr,
+			    enum sim_rv_ad ad, struct sim_rv_xlat *out)
+{
+	return sim_rv_walk_at(ram, levels, root, levels - 1, false, va, access, user_mode, sum, mxr,
+			      ad, out);
 }

@@ -1,20 +1,21 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The table dump: one line per run of contiguous leaves with equal level,
- * property and trackedness, as Linux's page-table dump prints them.
+ * The table dump: runs of contiguous slots with equal level, property and
+ * trackedness (or all empty), in address order, as Linux's page-table dump
+ * walks them; and the line format of each run.
  */
 #include <pt/debug.h>
 
 #include "node.h"
 
 struct line {
-	char buf[160];
+	char *buf;
 	unsigned len;
 };
 
 static void put_char(struct line *l, char ch)
 {
-	if (l->len + 1 < sizeof(l->buf))
+	if (l->len + 1 < PT_DUMP_LINE_MAX)
 		l->buf[l->len++] = ch;
 	l->buf[l->len] = '\0';
 }
@@ -64,35 +65,24 @@ static const char *const cache_names[PT_CACHE__COUNT] = {
 	"WB", "WT", "WC", "UC", "UC-", "WP",
 };
 
-struct run {
-	bool active;
-	pt_vaddr_t va;
-	uint64_t size;
-	pt_level_t level;
-	struct pt_prop prop;
-	bool tracked;
-};
-
-struct dumper {
-	const struct pt_format *f;
-	pt_dump_line_fn out;
-	void *ctx;
-	struct run run;
-};
-
-static void flush_run(struct dumper *d)
+void pt_dump_run_line(const struct pt_dump_run *r, char *buf)
 {
-	struct run *r = &d->run;
-	struct line l = { .len = 0 };
+	struct line l = { buf, 0 };
 	uint16_t fl = r->prop.flags;
-	if (!r->active)
-		return;
-	put_hex(&l, r->va);
+	buf[0] = '\0';
+	put_hex(&l, r->start);
 	put_char(&l, '-');
-	put_hex(&l, r->va + r->size);
+	if (r->start + r->size == 0)
+		put_str(&l, "0x10000000000000000");    /* the top of the address space */
+	else
+		put_hex(&l, r->start + r->size);
 	put_size(&l, r->size);
 	put_str(&l, "  L");
 	put_dec(&l, r->level, 1);
+	if (!r->mapped) {
+		put_str(&l, " hole");
+		return;
+	}
 	put_char(&l, ' ');
 	put_char(&l, fl & PT_R ? 'r' : '-');
 	put_char(&l, fl & PT_W ? 'w' : '-');
@@ -106,49 +96,111 @@ static void flush_run(struct dumper *d)
 	put_char(&l, ' ');
 	put_str(&l, cache_names[r->prop.cache < PT_CACHE__COUNT ? r->prop.cache : 0]);
 	put_str(&l, r->tracked ? " tracked" : "");
-	d->out(d->ctx, l.buf);
-	r->active = false;
 }
 
-static void add_leaf(struct dumper *d, pt_vaddr_t va, pt_level_t level,
-		     const struct pt_pte_info *info)
+struct dumper {
+	const struct pt_format *f;
+	pt_dump_run_fn out;
+	void *ctx;
+	bool active;
+	struct pt_dump_run run;
+};
+
+static void flush_run(struct dumper *d)
 {
-	struct run *r = &d->run;
-	uint64_t size = pt_fmt_page_size(d->f, level);
-	if (r->active && r->va + r->size == va && r->level == level &&
-	    pt_prop_eq(r->prop, info->prop) && r->tracked == info->tracked) {
-		r->size += size;
+	if (d->active)
+		d->out(d->ctx, &d->run);
+	d->active = false;
+}
+
+static void add_slot(struct dumper *d, const struct pt_dump_run *slot)
+{
+	struct pt_dump_run *r = &d->run;
+	if (d->active && r->start + r->size == slot->start && r->level == slot->level &&
+	    r->mapped == slot->mapped && r->own == slot->own && r->tracked == slot->tracked &&
+	    pt_prop_eq(r->prop, slot->prop)) {
+		r->size += slot->size;
 		return;
 	}
 	flush_run(d);
-	*r = (struct run){ true, va, size, level, info->prop, info->tracked };
+	d->run = *slot;
+	d->active = true;
 }
 
 static void dump_node(struct dumper *d, struct pt_node *n, pt_vaddr_t base,
-		      unsigned lo, unsigned hi)
+		      unsigned lo, unsigned hi, bool own)
 {
 	uint64_t size = pt_fmt_page_size(d->f, n->level);
 	for (unsigned i = lo; i < hi; i++) {
 		pt_pte_t pte = node_load_acquire(n, i);
-		if (!pte)
-			continue;
-		struct pt_pte_info info = d->f->decode(pte, n->level);
 		pt_vaddr_t va = base + i * size;
-		if (info.kind == PT_PTE_TABLE)
-			dump_node(d, node_of(n->env, info.pa), va, 0, pt_fmt_nr_entries(d->f));
-		else
-			add_leaf(d, va, n->level, &info);
+		struct pt_dump_run slot = { va, size, n->level, false, false, own, { 0, 0 } };
+		struct pt_pte_info info = d->f->decode(pte, n->level);
+		if (pte && info.kind == PT_PTE_TABLE) {
+			dump_node(d, node_of(n->env, info.pa), va, 0, pt_fmt_nr_entries(d->f), own);
+			continue;
+		}
+		if (pte && info.kind == PT_PTE_LEAF) {
+			slot.mapped = true;
+			slot.tracked = info.tracked;
+			slot.prop = info.prop;
+		}
+		add_slot(d, &slot);
 	}
+}
+
+/* The first address of root slot @i: sign-extended where the format asks. */
+static pt_vaddr_t root_slot_va(const struct pt_format *f, unsigned i)
+{
+	pt_vaddr_t va = (pt_vaddr_t)i * pt_fmt_page_size(f, f->levels);
+	if (f->va_sign_extend && f->va_bits < 64 && (va >> (f->va_bits - 1)) & 1)
+		va |= ~(((pt_vaddr_t)1 << f->va_bits) - 1);
+	return va;
+}
+
+static void dump_root_slots(struct dumper *d, struct pt_node *root, unsigned lo, unsigned hi,
+			    bool own)
+{
+	uint64_t slot = pt_fmt_page_size(d->f, d->f->levels);
+	if (lo < hi)
+		dump_node(d, root, root_slot_va(d->f, lo) - (pt_vaddr_t)lo * slot, lo, hi, own);
+}
+
+void pt_table_dump_runs(struct pt_table *t, bool whole_root, pt_dump_run_fn fn, void *ctx)
+{
+	const struct pt_reclaim *r = &t->env->reclaim;
+	struct dumper d = { .f = t->env->fmt, .out = fn, .ctx = ctx };
+	unsigned nr = pt_fmt_nr_entries(d.f);
+
+	r->ops->read_lock(r->ctx);
+	if (whole_root)
+		dump_root_slots(&d, t->root, 0, t->top_lo, false);
+	/* The table's own slots map its window (on a split root: the whole root). */
+	uint64_t slot = pt_fmt_page_size(d.f, d.f->levels);
+	dump_node(&d, t->root, t->va_lo - (pt_vaddr_t)t->top_lo * slot, t->top_lo, t->top_hi, true);
+	if (whole_root)
+		dump_root_slots(&d, t->root, t->top_hi, nr, false);
+	flush_run(&d);
+	r->ops->read_unlock(r->ctx);
+}
+
+struct line_sink {
+	pt_dump_line_fn out;
+	void *ctx;
+};
+
+static void put_mapped_run(void *ctx, const struct pt_dump_run *run)
+{
+	struct line_sink *s = ctx;
+	char buf[PT_DUMP_LINE_MAX];
+	if (!run->mapped)
+		return;
+	pt_dump_run_line(run, buf);
+	s->out(s->ctx, buf);
 }
 
 void pt_table_dump(struct pt_table *t, pt_dump_line_fn out, void *ctx)
 {
-	const struct pt_reclaim *r = &t->env->reclaim;
-	struct dumper d = { .f = t->env->fmt, .out = out, .ctx = ctx };
-	uint64_t slot = pt_fmt_page_size(d.f, d.f->levels);
-
-	r->ops->read_lock(r->ctx);
-	dump_node(&d, t->root, t->va_lo - (pt_vaddr_t)t->top_lo * slot, t->top_lo, t->top_hi);
-	flush_run(&d);
-	r->ops->read_unlock(r->ctx);
+	struct line_sink s = { out, ctx };
+	pt_table_dump_runs(t, false, put_mapped_run, &s);
 }

@@ -12,23 +12,28 @@
 #define BM_KBASE 0xffffffff80000000ull
 /* Every RAM frame is also reachable at DMAP + physical address (phys_to_virt). */
 #define BM_DMAP 0xffff888000000000ull
-/* Guest RAM the kernel uses (QEMU -m 128M). */
+/* Guest RAM the kernel uses (QEMU -m 128M), from physical BM_RAM_BASE. */
+#define BM_RAM_BASE 0ull
 #define BM_RAM_SIZE (128ull << 20)
 /* Frames the allocator hands out: [end of the image rounded to 2 MiB, BM_POOL_END). */
 #define BM_POOL_END (96ull << 20)
 /* Physical memory kept for huge-page targets: [BM_POOL_END, BM_RAM_SIZE). */
 #define BM_HUGE_PA BM_POOL_END
+/* The physical address of an image address. */
+#define BM_KPHYS(va) ((va) - BM_KBASE)
 
 #define BM_EXIT_PASS 0x10     /* QEMU status 33 */
 #define BM_EXIT_FAIL 0x11     /* 35 */
 #define BM_EXIT_EXCEPTION 0x7e /* 253 */
 
-/* platform.c provides the two functions the freestanding core may call. */
+/* common/platform.c provides the two functions the freestanding core may call. */
 void *memset(void *d, int c, size_t n);
 void *memcpy(void *restrict d, const void *restrict s, size_t n);
 
 /* serial.c */
 void serial_init(void);
+void kputc(char c);
+/* common/kprintf.c */
 void kputs(const char *s);
 void kprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 _Noreturn void bm_exit(unsigned code);
@@ -69,7 +74,7 @@ extern uint64_t user_result, user_ud_rip;
  * and its ud2 after a load and after a store. */
 extern const char user_stub[], user_stub_end[], user_stub_ud_load[], user_stub_ud_store[];
 
-/* platform.c */
+/* common/platform.c */
 void platform_init(const struct pt_format *fmt);
 extern struct pt_env bm_env;
 void *bm_virt(pt_paddr_t pa);

@@ -2,6 +2,9 @@
 /*
  * The platform the core runs on in this kernel.
  *
+ * Shared by the test kernels; each kernel's bm.h gives the layout (RAM at
+ * BM_RAM_BASE, the direct map at BM_DMAP, BM_KPHYS for image addresses).
+ *
  * Physical memory: one pool of 4 KiB frames, [end of image, BM_POOL_END),
  * handed out by a bump pointer and a free list threaded through the free
  * frames. Table and data frames come from the same pool; a frame's
@@ -21,6 +24,7 @@
 #include "bm.h"
 
 #define NR_FRAMES (BM_RAM_SIZE >> PT_PAGE_SHIFT)
+#define FRAME(pa) (((pa) - BM_RAM_BASE) >> PT_PAGE_SHIFT)
 
 extern char __kernel_end[];
 
@@ -81,7 +85,7 @@ static enum pt_err op_table_alloc(void *ctx, pt_paddr_t *pa)
 	*pa = frame_alloc();
 	if (!*pa)
 		return PT_ERR_NOMEM;
-	memset(meta[*pa >> PT_PAGE_SHIFT], 0, PT_TABLE_META_SIZE);
+	memset(meta[FRAME(*pa)], 0, PT_TABLE_META_SIZE);
 	tables_live++;
 	return PT_OK;
 }
@@ -96,7 +100,7 @@ static void op_table_free(void *ctx, pt_paddr_t pa)
 static void *op_table_meta(void *ctx, pt_paddr_t pa)
 {
 	(void)ctx;
-	return meta[pa >> PT_PAGE_SHIFT];
+	return meta[FRAME(pa)];
 }
 
 static void *op_phys_to_virt(void *ctx, pt_paddr_t pa)
@@ -108,20 +112,20 @@ static void *op_phys_to_virt(void *ctx, pt_paddr_t pa)
 static void op_frame_get(void *ctx, pt_paddr_t pa)
 {
 	(void)ctx;
-	refs[pa >> PT_PAGE_SHIFT]++;
+	refs[FRAME(pa)]++;
 }
 
 static void op_frame_put(void *ctx, pt_paddr_t pa)
 {
 	(void)ctx;
-	if (--refs[pa >> PT_PAGE_SHIFT] == 0)
+	if (--refs[FRAME(pa)] == 0)
 		frame_free(pa);
 }
 
 static uint32_t op_frame_refcount(void *ctx, pt_paddr_t pa)
 {
 	(void)ctx;
-	return refs[pa >> PT_PAGE_SHIFT];
+	return refs[FRAME(pa)];
 }
 
 static void op_read_lock(void *ctx)
@@ -166,7 +170,7 @@ static const struct pt_reclaim_ops reclaim_ops = {
 
 void platform_init(const struct pt_format *fmt)
 {
-	uint64_t end = (uint64_t)(uintptr_t)__kernel_end - BM_KBASE;
+	uint64_t end = BM_KPHYS((uint64_t)(uintptr_t)__kernel_end);
 	bump = (end + (2ull << 20) - 1) & ~((2ull << 20) - 1);
 	bm_env.fmt = fmt;
 	bm_env.mem = (struct pt_physmem){ &physmem_ops, NULL };
@@ -177,13 +181,13 @@ pt_paddr_t bm_data_frame(void)
 {
 	pt_paddr_t pa = frame_alloc();
 	if (pa)
-		refs[pa >> PT_PAGE_SHIFT] = 1;
+		refs[FRAME(pa)] = 1;
 	return pa;
 }
 
 uint32_t bm_refcount(pt_paddr_t pa)
 {
-	return refs[pa >> PT_PAGE_SHIFT];
+	return refs[FRAME(pa)];
 }
 
 unsigned long bm_tables_in_use(void)
