@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "arm_mmu.h"
 #include "env.h"
 #include "format_scrambled.h"
 
@@ -15,7 +16,7 @@ const struct pt_format *fz_format(uint8_t b)
 		pt_format_scrambled_init();
 		scrambled_ready = true;
 	}
-	switch (b % 5) {
+	switch (b % 6) {
 	case 0:
 		return &pt_format_x86_64_4level;
 	case 1:
@@ -24,8 +25,10 @@ const struct pt_format *fz_format(uint8_t b)
 		return &pt_format_scrambled;
 	case 3:
 		return &pt_format_riscv_sv39;
-	default:
+	case 4:
 		return &pt_format_riscv_sv48;
+	default:
+		return &pt_format_aarch64_4k48;
 	}
 }
 
@@ -50,6 +53,44 @@ static void add_kernel(struct fz_world *w)
 	w->kernel = 0;
 }
 
+/* The detector's roots: every live handle's (a table may have been destroyed since the last scan). */
+static void watch_live_roots(struct sim_arm *m, void *ctx)
+{
+	struct fz_world *w = ctx;
+	m->nr_roots = 0;
+	for (int g = 0; g < FZ_HANDLES; g++)
+		if (w->h[g].tree >= 0)
+			sim_arm_watch_root(m, pt_table_root_paddr(&w->h[g].t),
+					   w->h[g].t.kind == PT_TABLE_KERNEL, 0);
+}
+
+/*
+ * The cursors never flush (no CPU loads a table here), so the detector only
+ * demands that no live entry change in place: a split or rewrite must break
+ * it, and the completed invalidation the core asks for lets it see the break.
+ */
+static void add_arm(struct fz_world *w)
+{
+	w->arm = calloc(1, sizeof(*w->arm));
+	w->cpus = calloc(1, sizeof(*w->cpus));
+	if (!w->arm || !w->cpus || !sim_arm_init(w->arm, w->ram, 1))
+		abort();
+	w->arm->bbm_ignore_stale = true;
+	w->arm->roots_fn = watch_live_roots;
+	w->arm->roots_ctx = w;
+	pt_cpus_init(w->cpus);
+	w->env.tlb = sim_arm_tlb(w->arm, w->cpus);
+}
+
+static void bbm_check(struct fz_world *w)
+{
+	if (!w->arm || !sim_arm_bbm_check(w->arm))
+		return;
+	const struct sim_arm_violation *v = &w->arm->first;
+	fz_fail("break-before-make: entry %#" PRIx64 " for 0x%" PRIx64 " went %#" PRIx64 " -> %#" PRIx64
+		" while live", v->desc_pa, v->va, v->old_desc, v->new_desc);
+}
+
 void fz_world_init(struct fz_world *w, const struct pt_format *f)
 {
 	memset(w, 0, sizeof(*w));
@@ -63,6 +104,8 @@ void fz_world_init(struct fz_world *w, const struct pt_format *f)
 	for (int i = 0; i < FZ_HANDLES; i++)
 		w->h[i].tree = -1;
 	w->cur_h = -1;
+	if (f->bbm)
+		add_arm(w);
 	add_kernel(w);
 	if (pt_table_create_user(&w->h[1].t, &w->h[0].t) != PT_OK)
 		fz_fail("creating a user table failed");
@@ -88,6 +131,12 @@ static void check_shared_half(struct fz_world *w, int h)
 	const struct pt_table *u = &w->h[h].t, *k = &w->h[w->kernel].t;
 	const pt_pte_t *up = pt_ram_frame_ptr(w->ram, pt_table_root_paddr(u));
 	const pt_pte_t *kp = pt_ram_frame_ptr(w->ram, pt_table_root_paddr(k));
+	if (w->f->split_root) {
+		/* Its own root: the kernel's is beside it, not in it. */
+		if (up == kp)
+			fz_fail("user table %d: shares the kernel table's root", h);
+		return;
+	}
 	for (unsigned i = k->top_lo; i < k->top_hi; i++)
 		if (up[i] != kp[i])
 			fz_fail("user table %d: shared root entry %u differs from the kernel's", h, i);
@@ -108,6 +157,8 @@ static void check_handle(struct fz_world *w, int g)
 		oc_translate(t, m, va);
 		if (m->f == &pt_format_riscv_sv39 || m->f == &pt_format_riscv_sv48)
 			oc_hart_walk(t, w->ram, m, va);
+		if (m->f == &pt_format_aarch64_4k48)
+			oc_arm_walk(t, w->ram, m, va);
 	}
 }
 
@@ -118,6 +169,7 @@ void fz_check(struct fz_world *w, int h, pt_vaddr_t lo, pt_vaddr_t hi)
 	for (int g = 0; g < FZ_HANDLES; g++)
 		if (w->h[g].tree >= 0)
 			check_handle(w, g);
+	bbm_check(w);
 }
 
 static int cmp_pa(const void *a, const void *b)
@@ -195,5 +247,9 @@ void fz_world_fini(struct fz_world *w, struct fz_in *order)
 			pt_ram_stats(w->ram).frames_in_use);
 	for (int i = 0; i < FZ_HANDLES; i++)
 		mt_fini(&w->trees[i].m);
+	if (w->arm)
+		sim_arm_destroy(w->arm);
+	free(w->arm);
+	free(w->cpus);
 	pt_ram_destroy(w->ram);
 }

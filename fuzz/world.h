@@ -44,9 +44,13 @@ struct fz_world {
 	pt_vaddr_t touched[FZ_TOUCHED];
 	unsigned nr_touched;
 	unsigned op_no;
+	/* Break-before-make formats: a simulated Arm MMU whose detector watches every
+	 * live handle's root, and the TLB interface on it (no CPU ever loads a table). */
+	struct sim_arm *arm;
+	struct pt_cpus *cpus;
 };
 
-/* Format byte % 5 -> format: x86-64 4-level, 5-level, scrambled, RISC-V Sv39, Sv48. */
+/* Format byte % 6 -> format: x86-64 4-level, 5-level, scrambled, RISC-V Sv39, Sv48, AArch64. */
 const struct pt_format *fz_format(uint8_t b);
 /* A fresh world on @f with a kernel table (handle 0) and a user table (handle 1). */
 void fz_world_init(struct fz_world *w, const struct pt_format *f);

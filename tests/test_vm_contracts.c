@@ -35,8 +35,9 @@ static void fake_load(void *ctx, pt_paddr_t pa, pt_asid_t asid, bool flush)
 {
 	(void)ctx; (void)pa; (void)asid; (void)flush;
 }
+/* One CPU: a broadcast invalidation (break-before-make formats) is a local one. */
 static const struct pt_tlb_ops fake_tlb = { fake_cpu, fake_flush, fake_send, fake_wait,
-					    fake_load };
+					    fake_load, fake_flush };
 
 /* A kernel table and two user tables on th_fmt, one fake CPU. */
 struct ctr {

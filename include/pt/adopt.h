@@ -42,7 +42,8 @@
 
 /* Adopt the tree at @root_pa as a kernel table (upper half; absent upper
  * root entries get empty children). Errors above, PT_ERR_UNALIGNED for an
- * unaligned root. */
+ * unaligned root; PT_ERR_INVAL on a split-root format (pt_format.split_root:
+ * a TTBR1 kernel root is not adoptable yet). */
 enum pt_err pt_table_adopt_kernel(struct pt_table *t, const struct pt_env *env,
 				  pt_paddr_t root_pa);
 /* Adopt the tree at @root_pa as an empty table (lower half). Errors as above. */

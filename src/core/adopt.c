@@ -258,13 +258,15 @@ static void fill_kernel_half(struct adopt *a, struct pt_node *root)
 static enum pt_err adopt(struct pt_table *t, const struct pt_env *env, pt_paddr_t root_pa,
 			 enum pt_table_kind kind)
 {
-	if (!t || !env)
+	if (!t || !env || table_env_check(env) != PT_OK)
 		return PT_ERR_INVAL;
 	const struct pt_format *f = env->fmt;
 	if (root_pa & (((pt_paddr_t)1 << f->page_shift) - 1))
 		return PT_ERR_UNALIGNED;
 	if (f->pa_bits < 64 && root_pa >> f->pa_bits)
 		return PT_ERR_PADDR;
+	if (kind == PT_TABLE_KERNEL && f->split_root)
+		return PT_ERR_INVAL;
 
 	struct adopt a = { env, f, kind, 0, 0, NULL };
 	uint64_t frames = 0;

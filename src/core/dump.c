@@ -177,10 +177,9 @@ void pt_table_dump_runs(struct pt_table *t, bool whole_root, pt_dump_run_fn fn, 
 	r->ops->read_lock(r->ctx);
 	if (whole_root)
 		dump_root_slots(&d, t->root, 0, t->top_lo, false);
-	/* Each half apart: the sign extension makes the upper half's base differ. */
-	unsigned mid = nr / 2 > t->top_lo && nr / 2 < t->top_hi ? nr / 2 : t->top_hi;
-	dump_root_slots(&d, t->root, t->top_lo, mid, true);
-	dump_root_slots(&d, t->root, mid, t->top_hi, true);
+	/* The table's own slots map its window (on a split root: the whole root). */
+	uint64_t slot = pt_fmt_page_size(d.f, d.f->levels);
+	dump_node(&d, t->root, t->va_lo - (pt_vaddr_t)t->top_lo * slot, t->top_lo, t->top_hi, true);
 	if (whole_root)
 		dump_root_slots(&d, t->root, t->top_hi, nr, false);
 	flush_run(&d);

@@ -5,6 +5,15 @@
 
 #include "node.h"
 
+/* PT_ERR_INVAL if tables cannot live on @env: break-before-make needs a
+ * completed invalidation the platform must give. */
+static inline enum pt_err table_env_check(const struct pt_env *env)
+{
+	if (env->fmt->bbm && env->tlb.ops && !env->tlb.ops->flush_broadcast)
+		return PT_ERR_INVAL;
+	return PT_OK;
+}
+
 /* Make @t the only handle of @kind on @env over the tree rooted at @root. */
 void table_init_handle(struct pt_table *t, const struct pt_env *env, enum pt_table_kind kind,
 		       struct pt_node *root);
