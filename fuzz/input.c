@@ -86,6 +86,8 @@ struct pt_prop in_prop(struct fz_in *in)
 		flags |= PT_SW0 | PT_SW1;
 	if ((b & 0xc0) == 0xc0)
 		flags |= (uint16_t)(1u << (9 + (c & 7)));
+	if ((b & 0xc0) == 0x40)
+		flags |= PT_X;   /* with PT_USER: user-executable pages */
 	return pt_prop_make(flags, (enum pt_cache)(c < 0xf0 ? c % PT_CACHE__COUNT : c & 0x0f));
 }
 

@@ -13,7 +13,7 @@ uint64_t m_size(const struct pt_format *f, unsigned level)
 
 void mt_init(struct mtree *t, const struct pt_format *f, enum pt_table_kind kind)
 {
-	unsigned half = pt_fmt_nr_entries(f) / 2;
+	unsigned half = pt_fmt_nr_entries(f) / (f->split_root ? 1 : 2);
 	uint64_t slot = m_size(f, f->levels);
 	memset(t, 0, sizeof(*t));
 	t->f = f;

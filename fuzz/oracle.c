@@ -70,13 +70,6 @@ struct walk {
 	pt_vaddr_t lo, hi;
 };
 
-static pt_vaddr_t sign_extend(const struct pt_format *f, pt_vaddr_t va)
-{
-	if (f->va_sign_extend && f->va_bits < 64 && (va >> (f->va_bits - 1)) & 1)
-		va |= ~(((pt_vaddr_t)1 << f->va_bits) - 1);
-	return va;
-}
-
 static void check_entry(const struct walk *w, pt_pte_t pte, unsigned level, pt_vaddr_t va,
 			struct pt_pte_info *info)
 {
@@ -114,7 +107,7 @@ static void walk_node(const struct walk *w, pt_paddr_t pa, unsigned level, pt_va
 	for (unsigned i = lo; i < hi; i++) {
 		if (!ptes[i])
 			continue;
-		pt_vaddr_t va = level == w->f->levels ? sign_extend(w->f, i * size) : base + i * size;
+		pt_vaddr_t va = base + i * size;
 		struct pt_pte_info info;
 		count++;
 		check_entry(w, ptes[i], level, va, &info);
@@ -130,7 +123,11 @@ void oc_walk(struct pt_table *t, struct pt_ram *ram, const struct mtree *m, pt_v
 	     pt_vaddr_t hi)
 {
 	struct walk w = { ram, m, m->f, lo, hi };
-	walk_node(&w, pt_table_root_paddr(t), m->f->levels, 0, t->top_lo, t->top_hi);
+	/* The root's slot top_lo maps the model's first address (a split root's
+	 * kernel slot 0 too); addresses wrap past the top like the VA space. */
+	uint64_t slot = m_size(m->f, m->f->levels);
+	walk_node(&w, pt_table_root_paddr(t), m->f->levels, m->va_lo - (pt_vaddr_t)t->top_lo * slot,
+		  t->top_lo, t->top_hi);
 }
 
 void oc_translate(struct pt_table *t, const struct mtree *m, pt_vaddr_t va)

@@ -36,5 +36,8 @@ void oc_translate(struct pt_table *t, const struct mtree *m, pt_vaddr_t va);
 /* RISC-V formats: abort unless a hart's walk of @va (loads, stores, fetches)
  * agrees with @m (oracle_riscv.c). */
 void oc_hart_walk(struct pt_table *t, struct pt_ram *ram, const struct mtree *m, pt_vaddr_t va);
+/* AArch64: abort unless the simulated Arm MMU's walk of @va (reads, writes, fetches
+ * at EL0 and EL1) agrees with @m (oracle_aarch64.c). */
+void oc_arm_walk(struct pt_table *t, struct pt_ram *ram, const struct mtree *m, pt_vaddr_t va);
 
 #endif

@@ -15,7 +15,7 @@ const struct pt_format *fz_format(uint8_t b)
 		pt_format_scrambled_init();
 		scrambled_ready = true;
 	}
-	switch (b % 5) {
+	switch (b % 6) {
 	case 0:
 		return &pt_format_x86_64_4level;
 	case 1:
@@ -24,8 +24,10 @@ const struct pt_format *fz_format(uint8_t b)
 		return &pt_format_scrambled;
 	case 3:
 		return &pt_format_riscv_sv39;
-	default:
+	case 4:
 		return &pt_format_riscv_sv48;
+	default:
+		return &pt_format_aarch64_4k48;
 	}
 }
 
@@ -88,6 +90,12 @@ static void check_shared_half(struct fz_world *w, int h)
 	const struct pt_table *u = &w->h[h].t, *k = &w->h[w->kernel].t;
 	const pt_pte_t *up = pt_ram_frame_ptr(w->ram, pt_table_root_paddr(u));
 	const pt_pte_t *kp = pt_ram_frame_ptr(w->ram, pt_table_root_paddr(k));
+	if (w->f->split_root) {
+		/* Its own root: the kernel's is beside it, not in it. */
+		if (up == kp)
+			fz_fail("user table %d: shares the kernel table's root", h);
+		return;
+	}
 	for (unsigned i = k->top_lo; i < k->top_hi; i++)
 		if (up[i] != kp[i])
 			fz_fail("user table %d: shared root entry %u differs from the kernel's", h, i);
@@ -108,6 +116,8 @@ static void check_handle(struct fz_world *w, int g)
 		oc_translate(t, m, va);
 		if (m->f == &pt_format_riscv_sv39 || m->f == &pt_format_riscv_sv48)
 			oc_hart_walk(t, w->ram, m, va);
+		if (m->f == &pt_format_aarch64_4k48)
+			oc_arm_walk(t, w->ram, m, va);
 	}
 }
 

@@ -46,7 +46,7 @@ struct fz_world {
 	unsigned op_no;
 };
 
-/* Format byte % 5 -> format: x86-64 4-level, 5-level, scrambled, RISC-V Sv39, Sv48. */
+/* Format byte % 6 -> format: x86-64 4-level, 5-level, scrambled, RISC-V Sv39, Sv48, AArch64. */
 const struct pt_format *fz_format(uint8_t b);
 /* A fresh world on @f with a kernel table (handle 0) and a user table (handle 1). */
 void fz_world_init(struct fz_world *w, const struct pt_format *f);

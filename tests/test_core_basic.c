@@ -17,7 +17,7 @@ static void tables_create_and_destroy(void **state)
 	struct pt_table k, u, e;
 	th_init(&h, 64 * MiB);
 	assert_int_equal(pt_table_create_kernel(&k, &h.env), PT_OK);
-	assert_int_equal(pt_ram_stats(h.ram).tables_in_use, 1 + pt_fmt_nr_entries(h.fmt) / 2);
+	assert_int_equal(pt_ram_stats(h.ram).tables_in_use, 1 + th_kernel_slots());
 	assert_int_equal(pt_table_create_user(&u, &k), PT_OK);
 	assert_int_equal(pt_table_create_empty(&e, &h.env), PT_OK);
 	assert_int_not_equal(pt_table_root_paddr(&u), pt_table_root_paddr(&k));
@@ -191,6 +191,52 @@ static void user_tables_see_later_kernel_mappings(void **state)
 	th_fini(&h);
 }
 
+struct root_copy {
+	pt_pte_t ptes[512];
+	bool seen;
+};
+
+static void copy_root(void *ctx, pt_paddr_t pa, pt_level_t level, const pt_pte_t *ptes, unsigned nr)
+{
+	struct root_copy *rc = ctx;
+	if (rc->seen)
+		return;
+	rc->seen = true;
+	for (unsigned i = 0; i < nr && i < 512; i++)
+		rc->ptes[i] = ptes[i];
+}
+
+/* A user root shares the kernel's upper entries, or on a split-root format holds none. */
+static void user_root_kernel_entries(void **state)
+{
+	(void)state;
+	struct th h;
+	struct pt_table k, u;
+	struct root_copy kr = { { 0 }, false }, ur = { { 0 }, false };
+	th_init(&h, 64 * MiB);
+	assert_int_equal(pt_table_create_kernel(&k, &h.env), PT_OK);
+	assert_int_equal(pt_table_create_user(&u, &k), PT_OK);
+	assert_int_equal(th_map_range(&u, 0, 0x1000, 0x1000, RW), PT_OK);
+	pt_table_for_each_node(&k, copy_root, &kr);
+	pt_table_for_each_node(&u, copy_root, &ur);
+	unsigned n = pt_fmt_nr_entries(h.fmt), shared = 0, kernel_slots = 0;
+	for (unsigned i = 0; i < n; i++) {
+		kernel_slots += kr.ptes[i] != 0;
+		shared += kr.ptes[i] && ur.ptes[i] == kr.ptes[i];
+	}
+	assert_int_equal(kernel_slots, th_kernel_slots());
+	assert_int_equal(shared, h.fmt->split_root ? 0 : th_kernel_slots());
+	/* The kernel table does not see the user mapping; the user table sees the kernel's. */
+	th_assert_unmapped(&k, 0);
+	assert_int_equal(th_map_range(&k, th_kernel_base(), 0x2000, 0x1000,
+				      pt_prop_make(PT_RW | PT_GLOBAL, PT_CACHE_WB)), PT_OK);
+	th_assert_maps(&u, th_kernel_base(), 0x2000, 1, PT_RW | PT_GLOBAL);
+	th_assert_maps(&u, 0, 0x1000, 1, PT_RW);
+	assert_int_equal(pt_table_destroy(&u), PT_OK);
+	assert_int_equal(pt_table_destroy(&k), PT_OK);
+	th_fini(&h);
+}
+
 static void top_of_kernel_space(void **state)
 {
 	(void)state;
@@ -231,6 +277,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(protect_splits_huge_leaf),
 		cmocka_unit_test(user_tables_see_later_kernel_mappings),
 		cmocka_unit_test(top_of_kernel_space),
+		cmocka_unit_test(user_root_kernel_entries),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

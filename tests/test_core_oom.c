@@ -52,7 +52,7 @@ static void oom_cursor_and_map(void **state)
 		assert_int_equal(pt_table_destroy(&u), PT_OK);
 		th_drain(&h);
 		assert_int_equal(pt_ram_stats(h.ram).tables_in_use,
-				 1 + pt_fmt_nr_entries(h.fmt) / 2);
+				 1 + th_kernel_slots());
 		assert_false(pt_ram_is_poisoned(h.ram, frame));
 	}
 	/* The levels below the root down to L3 (cursor creation), L2 and L1 (map). */
@@ -201,7 +201,7 @@ static void oom_table_creation(void **state)
 		assert_int_equal(err, PT_ERR_NOMEM);
 		assert_int_equal(pt_ram_stats(h.ram).frames_in_use, 0);   /* nothing leaked */
 	}
-	assert_int_equal(n, 2 + pt_fmt_nr_entries(h.fmt) / 2);       /* root + the upper half */
+	assert_int_equal(n, 2 + th_kernel_slots());       /* root + the upper half */
 	uint64_t tables = pt_ram_stats(h.ram).tables_in_use;
 	pt_ram_fail_nth(h.ram, 1);
 	assert_int_equal(pt_table_create_user(&u, &k), PT_ERR_NOMEM);

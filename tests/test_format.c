@@ -8,7 +8,7 @@
 
 #include "harness.h"
 
-#define NR_FORMATS 5
+#define NR_FORMATS 6
 
 static const struct pt_format *formats[NR_FORMATS];
 
@@ -130,6 +130,77 @@ static void riscv_bits(void **state)
 	assert_int_equal(pt_fmt_page_size(&pt_format_riscv_sv48, 4), 512ull << 30);
 }
 
+/* The AArch64 encoding, as VMSAv8-64 lays out stage 1 descriptors (4 KiB granule). */
+static void aarch64_bits(void **state)
+{
+	(void)state;
+	const struct pt_format *f = &pt_format_aarch64_4k48;
+	/* A page: 0b11, AttrIndx 0, AP = 01 (EL0 RW), SH 11, AF, nG, DBM, PXN. */
+	pt_pte_t pte = f->encode_leaf(0x12345000, pt_prop_make(PT_RW | PT_USER | PT_X | PT_ACCESSED |
+							       PT_DIRTY, PT_CACHE_WB), false, 1);
+	assert_int_equal(pte, 0x0028000012345f43ull);
+	/* A 2 MiB kernel block: 0b01, AttrIndx 3 (Device-nGnRnE), AP = 10 (EL1 RO), global,
+	 * UXN, executable at EL1 (PXN clear), tracked (bit 55). */
+	pte = f->encode_leaf(0x40200000, pt_prop_make(PT_RX | PT_GLOBAL | PT_ACCESSED, PT_CACHE_UC),
+			     true, 2);
+	assert_int_equal(pte, 0x00c0000040200000ull | 0x1 | 0xc | 0x80 | 0x300 | 0x400);
+	/* A 1 GiB block, WT (AttrIndx 1) and WC (AttrIndx 2); kernel non-executable: PXN and UXN. */
+	pte = f->encode_leaf(0x80000000, pt_prop_make(PT_R, PT_CACHE_WT), false, 3);
+	assert_int_equal(pte, 0x0060000080000000ull | 0x1 | 0x4 | 0x80 | 0x300 | 0x800);
+	assert_int_equal(f->encode_leaf(0, pt_prop_make(PT_R, PT_CACHE_WC), false, 1) & 0x1c, 0x8);
+	/* SW0, SW1: bits 56, 57. */
+	pte = f->encode_leaf(0, pt_prop_make(PT_R | PT_SW0 | PT_SW1, PT_CACHE_WB), false, 1);
+	assert_int_equal(pte >> 55 & 0xf, 0x6);
+	/* No R: bit 0 clear, marker bit 63, still a mapping. */
+	pte = f->encode_leaf(0x200000, pt_prop_make(PT_W | PT_X, PT_CACHE_WB), false, 2);
+	assert_int_equal(pte & 1, 0);
+	assert_true(pte >> 63);
+	assert_int_equal(f->decode(pte, 2).kind, PT_PTE_LEAF);
+	assert_int_equal(f->decode(pte, 2).prop.flags, PT_W | PT_X);
+	/* Table descriptors are 0b11 with the next-level address and no APTable/XNTable. */
+	assert_int_equal(f->encode_table(0x80001000, 4), 0x80001003ull);
+	assert_int_equal(f->decode(0x80001003ull, 2).kind, PT_PTE_TABLE);
+	/* 0b11 at level 3 is a page; 0b01 there and blocks at level 0 are reserved. */
+	assert_int_equal(f->decode(0x80001003ull, 1).kind, PT_PTE_LEAF);
+	assert_int_equal(f->decode(0x80001001ull, 1).kind, PT_PTE_ABSENT);
+	assert_int_equal(f->decode(0x8000000001ull, 4).kind, PT_PTE_ABSENT);
+	/* Held policies; 1 GiB leaves at most; two roots of 48 bits. */
+	assert_false(pt_fmt_prop_ok(f, pt_prop_make(PT_R, PT_CACHE_UC_MINUS)));
+	assert_false(pt_fmt_prop_ok(f, pt_prop_make(PT_R, PT_CACHE_WP)));
+	assert_true(pt_fmt_prop_ok(f, pt_prop_make(PT_FLAGS_ALL, PT_CACHE_WT)));
+	assert_int_equal(f->max_leaf_level, 3);
+	assert_true(f->split_root);
+	assert_true(pt_fmt_canonical(f, 0xffff000000000000ull));
+	assert_true(pt_fmt_canonical(f, 0x0000ffffffffffffull));
+	assert_false(pt_fmt_canonical(f, 0x0001000000000000ull));
+	assert_false(pt_fmt_canonical(f, 0xfffe000000000000ull));
+	assert_int_equal(PT_AARCH64_MAIR, 0x0044bbffull);
+}
+
+/* Hardware dirty state: writable-clean is AP[2] = 1 with DBM; a protect clearing W clears DBM. */
+static void aarch64_dirty_states(void **state)
+{
+	(void)state;
+	const struct pt_format *f = &pt_format_aarch64_4k48;
+	const pt_pte_t ap2 = 1ull << 7, dbm = 1ull << 51, swd = 1ull << 58;
+	struct {
+		uint16_t flags;
+		pt_pte_t want;
+	} rows[] = {
+		{ PT_R | PT_W, ap2 | dbm },          /* writable-clean */
+		{ PT_R | PT_W | PT_DIRTY, dbm },     /* writable-dirty */
+		{ PT_R, ap2 },                       /* read-only: DBM clear */
+		{ PT_R | PT_DIRTY, ap2 | swd },      /* read-only, dirty in software */
+	};
+	for (unsigned i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		pt_pte_t pte = f->encode_leaf(0x1000, pt_prop_make(rows[i].flags, PT_CACHE_WB), false, 1);
+		assert_int_equal(pte & (ap2 | dbm | swd), rows[i].want);
+	}
+	/* What the MMU's DBM update does (AP[2] cleared) reads back as dirty. */
+	pt_pte_t clean = f->encode_leaf(0x1000, pt_prop_make(PT_RW, PT_CACHE_WB), false, 1);
+	assert_int_equal(f->decode(clean & ~ap2, 1).prop.flags, PT_RW | PT_DIRTY);
+}
+
 /* Entries do not decode the same at other levels in the scrambled format. */
 static void scrambled_levels_differ(void **state)
 {
@@ -151,12 +222,15 @@ int main(void)
 	formats[2] = &pt_format_scrambled;
 	formats[3] = &pt_format_riscv_sv39;
 	formats[4] = &pt_format_riscv_sv48;
+	formats[5] = &pt_format_aarch64_4k48;
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(zero_is_absent),
 		cmocka_unit_test(leaf_round_trip),
 		cmocka_unit_test(table_round_trip),
 		cmocka_unit_test(x86_bits),
 		cmocka_unit_test(riscv_bits),
+		cmocka_unit_test(aarch64_bits),
+		cmocka_unit_test(aarch64_dirty_states),
 		cmocka_unit_test(scrambled_levels_differ),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

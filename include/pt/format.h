@@ -53,6 +53,22 @@ struct pt_format {
 	uint8_t max_leaf_level;    /* highest level whose entries may be leaves */
 	uint8_t va_bits;           /* translated virtual-address bits */
 	bool va_sign_extend;       /* upper bits must copy bit va_bits-1 */
+	/*
+	 * Each half of the address space has a root of its own (Arm TTBR0_EL1 for
+	 * user tables, TTBR1_EL1 for the kernel): the root indexes va_bits - 1
+	 * bits and bit va_bits - 1 picks the root. A table then manages every
+	 * slot of its root, and user roots hold no kernel entries.
+	 */
+	bool split_root;
+	/*
+	 * Break-before-make (Arm): a live valid entry may not be replaced by a
+	 * valid one of another size or output address, another cache policy, or
+	 * other bbm_flags. The core writes it absent, has the platform complete
+	 * the invalidation on every CPU (pt_tlb_ops.flush_broadcast), then writes
+	 * the new entry, all under the cursor's locks.
+	 */
+	bool bbm;
+	uint16_t bbm_flags;
 	uint8_t pa_bits;           /* physical-address width the entries can hold */
 	uint16_t prop_flags;       /* the enum pt_flag bits a leaf can hold */
 	uint8_t prop_caches;       /* the cache policies it can hold: bit (1 << enum pt_cache) */
@@ -72,6 +88,11 @@ extern const struct pt_format pt_format_x86_64_4level;
 extern const struct pt_format pt_format_x86_64_5level;
 extern const struct pt_format pt_format_riscv_sv39;
 extern const struct pt_format pt_format_riscv_sv48;
+/* VMSAv8-64 stage 1, 4 KiB granule, 48-bit VA per root (src/backend/aarch64.c). */
+extern const struct pt_format pt_format_aarch64_4k48;
+
+/* The MAIR_EL1 value pt_format_aarch64_4k48's AttrIndx assumes: WB, WT, NC (WC), Device-nGnRnE (UC). */
+#define PT_AARCH64_MAIR 0x0044bbffull
 
 /* True if leaves of @f can hold @prop exactly; the core refuses others (PT_ERR_INVAL). */
 static inline bool pt_fmt_prop_ok(const struct pt_format *f, struct pt_prop prop)

@@ -17,5 +17,6 @@
 #include <pt/activate.h>
 #include <pt/flush.h>
 #include <pt/vm.h>
+#include <pt/bbm.h>
 
 #endif

@@ -4,7 +4,11 @@
  * every tracked frame it maps. The kernel table pre-allocates every child of
  * its upper root half and never detaches them; user tables point their upper
  * root entries at those children, so kernel mappings are visible in every
- * user table at once. Handles are caller-allocated; functions on one handle
+ * user table at once. On a split-root format (pt_format.split_root, Arm) the
+ * kernel table has a root of its own for the upper half (TTBR1) whose every
+ * entry is likewise pre-allocated and permanent; a user table's root covers
+ * the lower half only (TTBR0) and holds no kernel entry, and the kernel table
+ * passed to pt_table_create_user is only counted as its user. Handles are caller-allocated; functions on one handle
  * are not thread-safe against pt_table_destroy of the same handle.
  */
 #ifndef PT_TABLE_H
@@ -39,7 +43,8 @@ struct pt_table {
 	_Atomic uint32_t asid;
 };
 
-/* An empty table over the lower half. PT_ERR_NOMEM. */
+/* An empty table over the lower half. PT_ERR_NOMEM; PT_ERR_INVAL for a break-before-make
+ * format on a TLB interface without flush_broadcast (also for the two below). */
 enum pt_err pt_table_create_empty(struct pt_table *t, const struct pt_env *env);
 /* A kernel table: every upper-half root entry populated. PT_ERR_NOMEM (nothing leaked). */
 enum pt_err pt_table_create_kernel(struct pt_table *t, const struct pt_env *env);

@@ -56,8 +56,14 @@ struct pt_tlb_ops {
 	void (*send)(void *ctx, pt_cpumask_t cpus, const struct pt_flush_req *req);
 	/* Wait until every CPU in @cpus has performed every request sent to it. */
 	void (*wait)(void *ctx, pt_cpumask_t cpus);
-	/* Load @root_pa with @asid on the current CPU; @flush discards the asid's entries. */
+	/* Load @root_pa with @asid on the current CPU; @flush discards the asid's entries.
+	 * On a split-root format the platform loads the kernel table's root into
+	 * the upper-half register (Arm TTBR1) and any other into the lower (TTBR0). */
 	void (*load_root)(void *ctx, pt_paddr_t root_pa, pt_asid_t asid, bool flush);
+	/* Perform @req on every CPU and return once all have (Arm: TLBI ...IS, DSB
+	 * ISH), waiting on no other thread: the core calls it under cursor locks
+	 * for break-before-make (pt/bbm.h). Required by formats with bbm, else NULL. */
+	void (*flush_broadcast)(void *ctx, const struct pt_flush_req *req);
 };
 
 struct pt_tlb {

@@ -7,9 +7,11 @@
 /* Keep a slow path out of line so the fast path needs no stack frame. */
 #define PT_NOINLINE __attribute__((noinline))
 #define pt_likely(x) __builtin_expect(!!(x), 1)
+#define pt_unlikely(x) __builtin_expect(!!(x), 0)
 #else
 #define PT_NOINLINE
 #define pt_likely(x) (x)
+#define pt_unlikely(x) (x)
 #endif
 
 /* An internal invariant: traps in debug builds, assumed in others. */

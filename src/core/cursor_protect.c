@@ -2,6 +2,8 @@
 /* Changing properties: protect_next rewrites one leaf at a time. */
 #include "cursor_scan.h"
 
+#include "bbm.h"
+
 static enum pt_err check_op(const struct pt_table *t, struct pt_protect op)
 {
 	const struct pt_format *f = t->env->fmt;
@@ -13,6 +15,17 @@ static enum pt_err check_op(const struct pt_table *t, struct pt_protect op)
 	if ((op.set & PT_GLOBAL) && t->kind == PT_TABLE_USER)
 		return PT_ERR_GLOBAL_USER;
 	return PT_OK;
+}
+
+/* The rewrite on a break-before-make format: broken first if the change needs it. */
+static PT_NOINLINE void rewrite_bbm(struct pt_cursor *c, struct pt_pte_info info,
+				    struct pt_prop prop)
+{
+	const struct pt_format *f = cur_fmt(c);
+	pt_pte_t pte = f->encode_leaf(info.pa, prop, info.tracked, c->level);
+	if (bbm_prop_change(f, info.prop, prop))
+		bbm_break(c, PT_BBM_PROTECT);
+	node_store(c->path[c->level], cur_index(c), pte);
 }
 
 enum pt_err pt_cursor_protect_next(struct pt_cursor_mut *m, uint64_t len, struct pt_protect op,
@@ -40,7 +53,9 @@ enum pt_err pt_cursor_protect_next(struct pt_cursor_mut *m, uint64_t len, struct
 	unsigned idx = cur_index(c);
 	struct pt_pte_info info = f->decode(node_load(n, idx), c->level);
 	struct pt_prop prop = pt_protect_apply(op, info.prop);
-	if (!pt_prop_eq(prop, info.prop))
+	if (pt_unlikely(f->bbm) && !pt_prop_eq(prop, info.prop))
+		rewrite_bbm(c, info, prop);
+	else if (!pt_prop_eq(prop, info.prop))
 		node_store(n, idx, f->encode_leaf(info.pa, prop, info.tracked, c->level));
 	*va_out = c->va;
 	*len_out = pt_fmt_page_size(f, c->level);

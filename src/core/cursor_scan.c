@@ -7,6 +7,8 @@
  */
 #include "cursor_scan.h"
 
+#include "bbm.h"
+
 static bool can_detach(const struct pt_cursor *c)
 {
 	return !(c->table->kind == PT_TABLE_KERNEL && c->level == cur_fmt(c)->levels);
@@ -33,7 +35,8 @@ static unsigned split_depth(const struct pt_cursor *c, uint64_t end)
  * Split the huge leaf at the cursor as deep as needed and descend. Every
  * table is allocated before the first split, so out-of-memory half-way
  * (a 1 GiB leaf split to 2 MiB, the 4 KiB table failing) cannot leave the
- * table changed.
+ * table changed. The table entry replaces a live leaf: break-before-make
+ * where the format requires it.
  */
 static enum pt_err split_down(struct pt_cursor *c, uint64_t end)
 {
@@ -48,8 +51,9 @@ static enum pt_err split_down(struct pt_cursor *c, uint64_t end)
 		return err;
 	}
 	for (unsigned i = 0; i < depth; i++) {
-		node_split(c->path[c->level], cur_index(c), spare[i]);
-		cur_descend(c, cur_pte(c));
+		pt_pte_t table = node_split(c->path[c->level], cur_index(c), spare[i]);
+		cur_replace(c, table, cur_fmt(c)->bbm, PT_BBM_SPLIT);
+		cur_descend(c, table);
 	}
 	return PT_OK;
 }

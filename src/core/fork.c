@@ -10,6 +10,7 @@
  * allocations) and downgrades the parent last (4 KiB leaves only: cannot
  * fail), so a failure only has the child to undo.
  */
+#include "bbm.h"
 #include "compiler.h"
 #include "flush_site.h"
 #include "node.h"
@@ -195,6 +196,9 @@ static enum pt_err cow_copy(struct pt_cursor_mut *m, struct pt_flusher *f,
 	err = pt_cursor_take_next(m, PT_PAGE_SIZE, &frag);
 	if (err != PT_OK)
 		return err;
+	/* Broken by take_next: complete the invalidation before the make. */
+	if (m->c.fmt->bbm)
+		bbm_invalidate(m->c.table, q->va, PT_PAGE_SIZE, false, PT_BBM_COW);
 	struct pt_item item = frag.item;
 	item.pa = spare;
 	item.prop.flags |= PT_W;

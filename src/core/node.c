@@ -110,7 +110,7 @@ uint64_t node_count_frames(const struct pt_node *n)
 	return frames;
 }
 
-void node_split(struct pt_node *parent, unsigned idx, struct pt_node *child)
+pt_pte_t node_split(struct pt_node *parent, unsigned idx, struct pt_node *child)
 {
 	const struct pt_format *f = node_fmt(parent);
 	pt_level_t level = parent->level - 1u;
@@ -124,7 +124,7 @@ void node_split(struct pt_node *parent, unsigned idx, struct pt_node *child)
 		node_store(child, i, pte);
 	child->nr_children = (uint16_t)nr;
 	node_lock(child);
-	node_store(parent, idx, f->encode_table(child->pa, parent->level));
+	return f->encode_table(child->pa, parent->level);
 }
 
 void (*pt_test_hook_before_guard_lock)(struct pt_table *t, void *arg);

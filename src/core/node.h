@@ -96,8 +96,9 @@ void node_mark_stray_and_unlock(struct pt_node *n);
 /* Leaves held in the level-1 tables of the sub-tree at @n. */
 uint64_t node_count_frames(const struct pt_node *n);
 
-/* Split the huge leaf in slot @idx of @parent into @child (a fresh node one level down), locked. */
-void node_split(struct pt_node *parent, unsigned idx, struct pt_node *child);
+/* Fill @child (a fresh node one level down, left locked) with the pieces of the huge
+ * leaf in slot @idx of @parent; returns the table entry that replaces the leaf. */
+pt_pte_t node_split(struct pt_node *parent, unsigned idx, struct pt_node *child);
 
 /* Test-only: called in cursor creation after the lock-free descent, before locking. */
 extern void (*pt_test_hook_before_guard_lock)(struct pt_table *t, void *arg);

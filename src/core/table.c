@@ -1,8 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Table handles: creation of empty, kernel and user tables, shallow copies
- * and destruction. Every table manages one half of the root: the lower half
- * (user, empty) or the upper half (kernel).
+ * and destruction. Every table manages one half of the address space: the
+ * lower half (user, empty) or the upper half (kernel). In one root, these are
+ * its two halves; on a split-root format (Arm) each half has a root of its
+ * own, every slot of which the table manages, and a user root holds no
+ * kernel entry: the kernel table is loaded beside it (TTBR1), not into it.
  */
 #include "flush_site.h"
 #include "node.h"
@@ -20,7 +23,10 @@ static enum pt_err init_handle(struct pt_table *t, const struct pt_env *env,
 			       enum pt_table_kind kind)
 {
 	const struct pt_format *f = env->fmt;
-	unsigned half = pt_fmt_nr_entries(f) / 2;
+	/* Break-before-make needs a completed invalidation the platform must give. */
+	if (f->bbm && env->tlb.ops && !env->tlb.ops->flush_broadcast)
+		return PT_ERR_INVAL;
+	unsigned half = pt_fmt_nr_entries(f) / (f->split_root ? 1 : 2);
 	uint64_t slot = pt_fmt_page_size(f, f->levels);
 	struct pt_node *root;
 	enum pt_err err = node_alloc(env, f->levels, &root);
@@ -31,9 +37,9 @@ static enum pt_err init_handle(struct pt_table *t, const struct pt_env *env,
 	t->env = env;
 	t->root = root;
 	t->kind = kind;
-	t->top_lo = kind == PT_TABLE_KERNEL ? half : 0;
-	t->top_hi = kind == PT_TABLE_KERNEL ? 2 * half : half;
-	t->va_lo = sign_extend(f, (pt_vaddr_t)t->top_lo * slot);
+	t->top_lo = kind == PT_TABLE_KERNEL && !f->split_root ? half : 0;
+	t->top_hi = t->top_lo + half;
+	t->va_lo = sign_extend(f, (pt_vaddr_t)(kind == PT_TABLE_KERNEL ? half : 0) * slot);
 	t->va_size = (uint64_t)half * slot;
 	t->kernel = NULL;
 	atomic_init(&t->nr_users, 0);
@@ -85,7 +91,7 @@ enum pt_err pt_table_create_user(struct pt_table *t, struct pt_table *kernel)
 		return err;
 
 	/* Share, not copy: the entries point at the kernel's permanent children. */
-	for (unsigned i = kernel->top_lo; i < kernel->top_hi; i++)
+	for (unsigned i = kernel->top_lo; i < kernel->top_hi && !kernel->env->fmt->split_root; i++)
 		node_store(t->root, i, node_load(kernel->root, i));
 	t->kernel = kernel;
 	atomic_fetch_add(&kernel->nr_users, 1);
@@ -122,7 +128,7 @@ enum pt_err pt_table_destroy(struct pt_table *t)
 		return PT_OK;
 	if (t->kind == PT_TABLE_USER) {
 		struct pt_table *k = t->kernel;
-		for (unsigned i = k->top_lo; i < k->top_hi; i++)
+		for (unsigned i = k->top_lo; i < k->top_hi && !k->env->fmt->split_root; i++)
 			node_store(root, i, 0);
 		atomic_fetch_sub(&k->nr_users, 1);
 	}

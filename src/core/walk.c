@@ -12,6 +12,13 @@ enum pt_err pt_table_translate(struct pt_table *t, pt_vaddr_t va, pt_paddr_t *pa
 	if (!pt_fmt_canonical(f, va))
 		return PT_ERR_NONCANONICAL;
 
+	/* Outside its window a user table sees its kernel's half, as a CPU
+	 * does (shared root entries, or the kernel's own root beside it). */
+	if (va - t->va_lo >= t->va_size) {
+		if (t->kind != PT_TABLE_USER)
+			return PT_ERR_NOT_MAPPED;
+		t = t->kernel;
+	}
 	enum pt_err err = PT_ERR_NOT_MAPPED;
 	r->ops->read_lock(r->ctx);
 	struct pt_node *n = t->root;

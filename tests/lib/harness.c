@@ -20,6 +20,8 @@ const struct pt_format *th_format(const char *name)
 		return &pt_format_riscv_sv39;
 	if (!strcmp(name, "riscv_sv48"))
 		return &pt_format_riscv_sv48;
+	if (!strcmp(name, "aarch64"))
+		return &pt_format_aarch64_4k48;
 	if (!strcmp(name, "scrambled")) {
 		pt_format_scrambled_init();
 		return &pt_format_scrambled;
@@ -168,6 +170,11 @@ void th_assert_unmapped(struct pt_table *t, pt_vaddr_t va)
 {
 	pt_paddr_t got;
 	assert_int_equal(pt_table_translate(t, va, &got, NULL), PT_ERR_NOT_MAPPED);
+}
+
+unsigned th_kernel_slots(void)
+{
+	return pt_fmt_nr_entries(th_fmt) / (th_fmt->split_root ? 1 : 2);
 }
 
 pt_vaddr_t th_kernel_base(void)

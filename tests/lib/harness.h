@@ -19,7 +19,7 @@ struct th {
 	struct pt_env env;
 };
 
-/* The format named "x86_64_4", "x86_64_5", "riscv_sv39", "riscv_sv48" or "scrambled"; NULL otherwise. */
+/* The format named "x86_64_4", "x86_64_5", "riscv_sv39", "riscv_sv48", "aarch64" or "scrambled"; NULL otherwise. */
 const struct pt_format *th_format(const char *name);
 /* The format the test binary was started for (argv[1]), default x86_64_4. */
 extern const struct pt_format *th_fmt;
@@ -57,5 +57,7 @@ void th_assert_unmapped(struct pt_table *t, pt_vaddr_t va);
 
 /* The lowest address of the upper half for th_fmt (kernel tables start here). */
 pt_vaddr_t th_kernel_base(void);
+/* Root slots a kernel table of th_fmt pre-allocates: its half of the root, or all of a split root. */
+unsigned th_kernel_slots(void);
 
 #endif
