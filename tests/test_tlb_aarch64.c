@@ -58,11 +58,12 @@ static unsigned current_cpu(void *ctx)
 static const struct pt_aarch64_arch_ops ops = { tlbi, barrier, write_ttbr, current_cpu };
 
 #define KROOT 0x40100000ull
+#define EMPTY 0x40101000ull
 
 static struct pt_tlb setup(struct pe *p, struct pt_aarch64_tlb *a, bool asids)
 {
 	memset(p, 0, sizeof(*p));
-	*a = (struct pt_aarch64_tlb){ &ops, p, KROOT, asids };
+	*a = (struct pt_aarch64_tlb){ &ops, p, KROOT, EMPTY, asids };
 	return pt_aarch64_tlb(a, NULL);
 }
 
@@ -212,7 +213,8 @@ static void asid_and_all(void **state)
 	assert_int_equal(p.n, 4);
 }
 
-/* The kernel root goes to TTBR1 with no flush; a user root to TTBR0 with its ASID. */
+/* The kernel root goes to TTBR1, TTBR0 to the empty table, VMALLE1 with @flush;
+ * a user root to TTBR0 with its ASID, ASIDE1 with @flush. */
 static void load_root_with_asids(void **state)
 {
 	(void)state;
@@ -220,10 +222,15 @@ static void load_root_with_asids(void **state)
 	struct pt_aarch64_tlb a;
 	struct pt_tlb t = setup(&p, &a, true);
 	assert_true(t.tagged);
-	t.ops->load_root(t.ctx, KROOT, 0, true);
-	assert_int_equal(p.n, 2);
+	t.ops->load_root(t.ctx, KROOT, 0, false);
+	assert_int_equal(p.n, 3);
 	expect(&p, 0, TTBR, 1, KROOT);
-	expect(&p, 1, BARRIER, PT_ISB, 0);
+	expect(&p, 1, TTBR, 0, EMPTY);
+	expect(&p, 2, BARRIER, PT_ISB, 0);
+	p.n = 0;
+	t.ops->load_root(t.ctx, KROOT, 0, true);
+	assert_int_equal(p.n, 7);
+	expect(&p, 4, TLBI, PT_TLBI_VMALLE1, 0);
 	p.n = 0;
 	t.ops->load_root(t.ctx, 0x40400000, 9, false);
 	assert_int_equal(p.n, 2);

@@ -50,7 +50,8 @@ struct pt_aarch64_arch_ops {
 struct pt_aarch64_tlb {
 	const struct pt_aarch64_arch_ops *arch;
 	void *ctx;
-	pt_paddr_t kernel_root;   /* load_root of this root writes TTBR1_EL1 */
+	pt_paddr_t kernel_root;   /* load_root of this root writes TTBR1_EL1, */
+	pt_paddr_t reserved_ttbr0; /* and TTBR0_EL1 = this zeroed table (no user mappings) */
 	bool asids;               /* TTBR0 carries the table's ASID (8 or 16 bits cover PT_MAX_ASIDS) */
 };
 

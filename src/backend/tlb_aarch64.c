@@ -117,21 +117,35 @@ static void op_flush_broadcast(void *ctx, const struct pt_flush_req *req)
 	pt_aarch64_tlb_flush_broadcast(ctx, req);
 }
 
-/* The kernel root goes to TTBR1; any other to TTBR0 with its ASID (0 without ASIDs,
- * whose entries every load then drops). @flush drops @asid's entries after the write. */
+static void local_tlbi(struct pt_aarch64_tlb *a, enum pt_aarch64_tlbi op, uint64_t xt)
+{
+	a->arch->barrier(a->ctx, PT_DSB_NSHST);
+	a->arch->tlbi(a->ctx, op, xt);
+	a->arch->barrier(a->ctx, PT_DSB_NSH);
+	a->arch->barrier(a->ctx, PT_ISB);
+}
+
+/* The kernel root goes to TTBR1 (TTBR0 to the reserved empty table, as Linux's
+ * cpu_set_reserved_ttbr0: no walk may reach a user table that is no longer
+ * active); any other root to TTBR0 with its ASID (0 without ASIDs, whose
+ * entries every load then drops). @flush drops the space's entries after the
+ * write (every entry, for the kernel root). */
 static void op_load_root(void *ctx, pt_paddr_t root_pa, pt_asid_t asid, bool flush)
 {
 	struct pt_aarch64_tlb *a = ctx;
-	bool upper = root_pa == a->kernel_root;
-	pt_asid_t tag = a->asids ? asid : 0;
-	a->arch->write_ttbr(a->ctx, upper, pt_aarch64_ttbr(upper ? 0 : tag, root_pa));
-	a->arch->barrier(a->ctx, PT_ISB);
-	if (upper || (a->asids && !flush))
+	if (root_pa == a->kernel_root) {
+		a->arch->write_ttbr(a->ctx, true, pt_aarch64_ttbr(0, root_pa));
+		a->arch->write_ttbr(a->ctx, false, pt_aarch64_ttbr(0, a->reserved_ttbr0));
+		a->arch->barrier(a->ctx, PT_ISB);
+		if (flush)
+			local_tlbi(a, PT_TLBI_VMALLE1, 0);
 		return;
-	a->arch->barrier(a->ctx, PT_DSB_NSHST);
-	a->arch->tlbi(a->ctx, PT_TLBI_ASIDE1, pt_aarch64_tlbi_asid(tag));
-	a->arch->barrier(a->ctx, PT_DSB_NSH);
+	}
+	pt_asid_t tag = a->asids ? asid : 0;
+	a->arch->write_ttbr(a->ctx, false, pt_aarch64_ttbr(tag, root_pa));
 	a->arch->barrier(a->ctx, PT_ISB);
+	if (flush || !a->asids)
+		local_tlbi(a, PT_TLBI_ASIDE1, pt_aarch64_tlbi_asid(tag));
 }
 
 static const struct pt_tlb_ops aarch64_tlb_ops = {
