@@ -7,7 +7,8 @@
  * EL0, and one line:
  *   D <idx> f<fault status, 0: none> t<FAR is va: 1> p<data page or -> a<AF, AP[2] changes>
  * the line the hosted walker prints (tests/sim/arm_diff.c). An abort of the
- * wrong class (a data abort for a fetch, or another EL) prints fE<EC>.
+ * wrong class (a data abort for a fetch, or another EL) prints fE<EC>; a
+ * translation that reached no data page prints p? (the walker: outside them).
  */
 #include "bm.h"
 
@@ -114,11 +115,17 @@ static int run_access(const struct diff_scen *s, unsigned idx, unsigned *fsc, bo
 	set_pan(false);
 	unsigned ec = ESR_EC(bm_fault.esr);
 	bool fault = bm_fault.count && !(s->el0 && ec == EC_SVC && bm_fault.count == 1);
+	/* A fetch that translated to memory holding no code of ours: EC 0 (an
+	 * unknown instruction) or, at EL0, its SVC after junk returned. */
+	if (s->access == DIFF_FETCH && fault && ec == 0)
+		return *fsc = 0, *far_ok = true, -2;
 	*fsc = fault ? (ec == want_ec(s) ? ESR_FSC(bm_fault.esr) : 0x100u | ec) : 0;
 	*far_ok = !fault || bm_fault.far == s->va;
 	if (fault)
 		return s->access == DIFF_STORE ? page_of_store() : -1;
-	return s->access == DIFF_STORE ? page_of_store() : page_of_value(s->access, v);
+	/* Translated, but no data page was read or written: somewhere else. */
+	int page = s->access == DIFF_STORE ? page_of_store() : page_of_value(s->access, v);
+	return page == -1 ? -2 : page;
 }
 
 void run_diff(struct pt_table *kt)
