@@ -1,8 +1,8 @@
 #!/bin/sh
 # Boot a baremetal test kernel under QEMU (TCG) and judge its exit status.
 #   run-qemu.sh [--expect STATUS] KERNEL [EXTRA QEMU ARGS...]
-# The kernel writes its result to isa-debug-exit (x86) or sifive_test (RISC-V,
-# BM_ARCH=riscv64): QEMU exits with 33 when every row passed, 35 when a row
+# The kernel writes its result to isa-debug-exit (x86), sifive_test (RISC-V,
+# BM_ARCH=riscv64) or semihosting SYS_EXIT (AArch64, BM_ARCH=aarch64): QEMU exits with 33 when every row passed, 35 when a row
 # failed, 253 on an unexpected exception, 255 when the CPU lacks long mode or
 # LA57; 0 is a triple fault (x86), 124 a hang (timeout). BM_SUMMARY overrides
 # the closing line a status of 33 requires (an extended regex).
@@ -23,6 +23,7 @@ trap 'rm -rf "$dir"' EXIT
 start=$(date +%s%N)
 case "${BM_ARCH:-x86_64}" in
     riscv64) machine="-machine virt -accel tcg -cpu rv64,svpbmt=on -bios default" ;;
+    aarch64) machine="-machine virt -accel tcg -cpu max -semihosting" ;;
     *) machine="-machine q35 -accel tcg -cpu max -device isa-debug-exit,iobase=0xf4,iosize=0x04" ;;
 esac
 # shellcheck disable=SC2086
