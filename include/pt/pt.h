@@ -4,6 +4,7 @@
 #define PT_PT_H
 
 #include <pt/types.h>
+#include <pt/version.h>
 #include <pt/error.h>
 #include <pt/prop.h>
 #include <pt/format.h>
