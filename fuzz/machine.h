@@ -14,8 +14,8 @@
 #include <pt/pt.h>
 
 #include "input.h"
-#include "reclaim_sync.h"
-#include "tlb_sim.h"
+#include <pt/sim/reclaim_sync.h>
+#include <pt/sim/tlb_sim.h>
 
 #define FM_TABLES 4             /* the kernel (0) and up to three user tables */
 #define FM_SMALL 64             /* 4 KiB pages around a 1 GiB boundary */

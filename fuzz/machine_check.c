@@ -6,7 +6,7 @@
 #include <stdlib.h>
 
 #include "oracle.h"
-#include "ram.h"
+#include <pt/sim/ram.h>
 
 static void check_coherence(struct fm_world *w, const char *what)
 {

@@ -5,7 +5,7 @@
 #include <inttypes.h>
 
 #include "oracle.h"
-#include "ram.h"
+#include <pt/sim/ram.h>
 
 static void op_activate(struct fm_world *w, struct fz_in *in)
 {

@@ -5,7 +5,7 @@
 #include <inttypes.h>
 
 #include "oracle.h"
-#include "ram.h"
+#include <pt/sim/ram.h>
 
 /* The model of a successful fork of pages [idx, idx + n) from @p to @c. */
 static void fork_model(struct fm_world *w, int p, int c, unsigned idx, unsigned n)

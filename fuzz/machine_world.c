@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "oracle.h"
-#include "ram.h"
+#include <pt/sim/ram.h>
 
 struct sim_cpu *fm_on(struct fm_world *w, unsigned cpu)
 {

@@ -6,7 +6,7 @@
 #include <pt/pt.h>
 
 #include "model.h"
-#include "ram.h"
+#include <pt/sim/ram.h>
 
 /* Report a divergence from the model and abort (libFuzzer records the input). */
 _Noreturn void fz_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

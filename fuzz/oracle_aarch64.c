@@ -13,7 +13,7 @@
 
 #include <inttypes.h>
 
-#include "arm_mmu.h"
+#include <pt/sim/arm_mmu.h>
 
 #define D_AP2 (1ull << 7)
 #define D_AF (1ull << 10)

@@ -11,7 +11,7 @@
 
 #include <inttypes.h>
 
-#include "riscv_walk.h"
+#include <pt/sim/riscv_walk.h>
 
 static unsigned pbmt_of(uint8_t cache)
 {

@@ -5,8 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "arm_mmu.h"
-#include "env.h"
+#include <pt/sim/arm_mmu.h>
+#include <pt/sim/env.h>
 #include "format_scrambled.h"
 
 const struct pt_format *fz_format(uint8_t b)

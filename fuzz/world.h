@@ -11,7 +11,7 @@
 #include "input.h"
 #include "mcursor.h"
 #include "oracle.h"
-#include "reclaim_sync.h"
+#include <pt/sim/reclaim_sync.h>
 
 #define FZ_HANDLES 6
 #define FZ_TOUCHED 24

@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: MIT */
-#include "env.h"
+#include <pt/sim/env.h>
 
 #include <sched.h>
 
-#include "reclaim_urcu.h"
+#include <pt/sim/reclaim_urcu.h>
 
 /* Spins before a waiter gives its CPU to a (possibly descheduled) lock holder. */
 #define PT_SIM_RELAX_SPINS 64

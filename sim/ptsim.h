@@ -13,8 +13,8 @@
 
 #include <pt/pt.h>
 
-#include "ram.h"
-#include "reclaim_sync.h"
+#include <pt/sim/ram.h>
+#include <pt/sim/reclaim_sync.h>
 
 #define MAX_TABLES 16
 #define MAX_NAME 31

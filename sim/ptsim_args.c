@@ -10,7 +10,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "env.h"
+#include <pt/sim/env.h>
 #include "ptsim.h"
 
 #define NUM_EXPECTED "expected decimal or 0x hex, with an optional K, M, G or T suffix"

@@ -11,8 +11,8 @@
 #include <string.h>
 
 #include "ptsim.h"
-#include "env.h"
-#include "tlb_sim.h"
+#include <pt/sim/env.h>
+#include <pt/sim/tlb_sim.h>
 
 struct ptsim_machine {
 	struct sim_machine *m;

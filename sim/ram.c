@@ -5,7 +5,7 @@
  * 1 TiB RAM costs only what is used. Freed frames are poisoned and parked in
  * a FIFO quarantine before reuse, so a stale pointer into one is noticed.
  */
-#include "ram.h"
+#include <pt/sim/ram.h>
 
 #include <pthread.h>
 #include <stdatomic.h>

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-#include "reclaim_sync.h"
+#include <pt/sim/reclaim_sync.h>
 
 #include <stdio.h>
 #include <stdlib.h>

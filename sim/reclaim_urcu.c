@@ -21,7 +21,7 @@
 #ifndef PT_TSAN
 #define _LGPL_SOURCE
 #endif
-#include "reclaim_urcu.h"
+#include <pt/sim/reclaim_urcu.h>
 
 #include <pthread.h>
 #include <stddef.h>

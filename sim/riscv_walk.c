@@ -3,9 +3,9 @@
  * The RISC-V walk, step by step as the privileged specification's "Virtual
  * Address Translation Process" numbers it (PAGESIZE 4096, PTESIZE 8).
  */
-#include "riscv_walk.h"
+#include <pt/sim/riscv_walk.h>
 
-#include "ram.h"
+#include <pt/sim/ram.h>
 
 #define PTE_RESERVED (0x7full << 54)   /* bits 60:54 */
 #define PTE_PBMT_MASK (3ull << SIM_RV_PTE_PBMT_SHIFT)

@@ -1,11 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /* Simulated RISC-V harts and their TLBs (rv_hart.h). */
-#include "rv_hart.h"
+#include <pt/sim/rv_hart.h>
 
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "ram.h"
+#include <pt/sim/ram.h>
 
 #define SATP_PPN(satp) (((satp) & ((1ull << 44) - 1)) << 12)
 #define SATP_ASID(satp) ((uint16_t)((satp) >> 44))

@@ -4,7 +4,7 @@
  * a thread that is on another CPU (a waiter acting for an idle one), so the
  * CPU an operation acts on is the handler's while it runs, else the thread's.
  */
-#include "tlb_sim.h"
+#include <pt/sim/tlb_sim.h>
 
 #include <stdio.h>
 #include <stdlib.h>

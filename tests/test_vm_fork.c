@@ -5,7 +5,7 @@
  */
 #include "vm_fixture.h"
 
-#include "reclaim_sync.h"
+#include <pt/sim/reclaim_sync.h>
 
 #include <stdlib.h>
 #include <string.h>

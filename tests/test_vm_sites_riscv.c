@@ -18,9 +18,9 @@
 
 #include <pt/pt.h>
 
-#include "env.h"
-#include "ram.h"
-#include "rv_hart.h"
+#include <pt/sim/env.h>
+#include <pt/sim/ram.h>
+#include <pt/sim/rv_hart.h>
 
 #define UVA 0x400000ull
 #define KVA 0xffffffc000200000ull

@@ -16,10 +16,10 @@
 
 #include <pt/pt.h>
 
-#include "ram.h"
-#include "reclaim_urcu.h"
-#include "tlb_sim.h"
-#include "machine/machine.h"
+#include <pt/sim/ram.h>
+#include <pt/sim/reclaim_urcu.h>
+#include <pt/sim/tlb_sim.h>
+#include <pt/sim/machine/machine.h>
 
 #define VMF_USER_RW (PT_RW | PT_USER | PT_ACCESSED | PT_DIRTY)
 #define VMF_PAGE 0x1000ull

@@ -3,7 +3,7 @@
 #ifndef PT_SIM_ARM_INTERNAL_H
 #define PT_SIM_ARM_INTERNAL_H
 
-#include "arm_mmu.h"
+#include <pt/sim/arm_mmu.h>
 
 /* Where a walk starts: a table at an Arm level, with the attributes gathered above it. */
 struct sim_arm_walk_state {

@@ -9,7 +9,7 @@
 
 #include "internal.h"
 
-#include "ram.h"
+#include <pt/sim/ram.h>
 
 bool sim_arm_init(struct sim_arm *m, struct pt_ram *ram, unsigned nr_pes)
 {

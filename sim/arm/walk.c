@@ -8,7 +8,7 @@
  */
 #include "internal.h"
 
-#include "ram.h"
+#include <pt/sim/ram.h>
 
 #define D_VALID (1ull << 0)
 #define D_TABLE (1ull << 1)

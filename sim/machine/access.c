@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "internal.h"
-#include "ram.h"
+#include <pt/sim/ram.h>
 
 static void xlat_init(struct sim_xlat *out)
 {

@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "internal.h"
-#include "ram.h"
+#include <pt/sim/ram.h>
 
 struct check {
 	struct sim_coherence *out;

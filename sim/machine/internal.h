@@ -6,7 +6,7 @@
 #include <pthread.h>
 #include <stdatomic.h>
 
-#include "machine.h"
+#include <pt/sim/machine/machine.h>
 
 #define SIM_NR_PCIDS 4096
 #define SIM_CACHE_BUCKETS 4096

@@ -4,7 +4,7 @@
 #include <string.h>
 
 #include "internal.h"
-#include "ram.h"
+#include <pt/sim/ram.h>
 
 #define DEFAULT_RAM (64ull << 20)
 #define DEFAULT_MAXPHYADDR 46

@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "internal.h"
-#include "ram.h"
+#include <pt/sim/ram.h>
 
 #define TABLE_BUDGET 65536u     /* tables visited per snapshot, against cycles */
 

@@ -6,7 +6,7 @@
  * It decodes entries itself and shares nothing with the core's codec.
  */
 #include "internal.h"
-#include "ram.h"
+#include <pt/sim/ram.h>
 
 #define RSVD_1G_LEAF 0x3FFFE000ull      /* bits 29:13 */
 #define RSVD_2M_LEAF 0x1FE000ull        /* bits 20:13 */

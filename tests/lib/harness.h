@@ -5,9 +5,9 @@
 
 #include <pt/pt.h>
 
-#include "env.h"
+#include <pt/sim/env.h>
 #include "format_scrambled.h"
-#include "ram.h"
+#include <pt/sim/ram.h>
 
 #define GiB (1ull << 30)
 #define MiB (1ull << 20)

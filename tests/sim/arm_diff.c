@@ -13,9 +13,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "arm_mmu.h"
+#include <pt/sim/arm_mmu.h>
 #include "diff_gen.h"
-#include "ram.h"
+#include <pt/sim/ram.h>
 
 #define AF (1ull << 10)
 #define AP2 (1ull << 7)

@@ -15,8 +15,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include "machine/machine.h"
-#include "ram.h"
+#include <pt/sim/machine/machine.h>
+#include <pt/sim/ram.h>
 
 #define FX_NONLEAF (SIM_PTE_P | SIM_PTE_RW | SIM_PTE_US | SIM_PTE_A)
 #define FX_LEAF (SIM_PTE_P | SIM_PTE_RW | SIM_PTE_US)

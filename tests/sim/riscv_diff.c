@@ -13,8 +13,8 @@
 #include <string.h>
 
 #include "diff_gen.h"
-#include "ram.h"
-#include "riscv_walk.h"
+#include <pt/sim/ram.h>
+#include <pt/sim/riscv_walk.h>
 
 struct outcome {
 	unsigned cause;

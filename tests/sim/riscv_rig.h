@@ -10,7 +10,7 @@
 #include <cmocka.h>
 
 #include "harness.h"
-#include "riscv_walk.h"
+#include <pt/sim/riscv_walk.h>
 
 /* PTE bits and exception causes, written from the specification. */
 #define PTE_V (1ull << 0)

@@ -14,7 +14,7 @@
 
 #include <cmocka.h>
 
-#include "arm_mmu.h"
+#include <pt/sim/arm_mmu.h>
 #include "harness.h"
 
 #define R SIM_ARM_READ

@@ -17,7 +17,7 @@
 
 #include <pt/tlb_aarch64.h>
 
-#include "arm_mmu.h"
+#include <pt/sim/arm_mmu.h>
 #include "harness.h"
 
 #define UVA 0x0000004000000000ull

@@ -12,7 +12,7 @@
 
 #include <cmocka.h>
 
-#include "arm_mmu.h"
+#include <pt/sim/arm_mmu.h>
 #include "harness.h"
 
 /* Descriptor bits, as the Arm ARM numbers them. */

@@ -17,7 +17,7 @@
 
 #include <pt/pt.h>
 
-#include "env.h"
+#include <pt/sim/env.h>
 
 struct worker {
 	struct pt_table *t;

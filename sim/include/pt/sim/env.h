@@ -5,7 +5,7 @@
 
 #include <pt/env.h>
 
-#include "ram.h"
+#include <pt/sim/ram.h>
 
 /* The hosted relax hook: PAUSE for a bounded number of spins, then sched_yield. */
 void pt_sim_relax(unsigned spins);

@@ -15,8 +15,8 @@
 #include <pt/tlb.h>
 #include <pt/types.h>
 
-#include "cpu.h"
-#include "tlb.h"
+#include <pt/sim/machine/cpu.h>
+#include <pt/sim/machine/tlb.h>
 
 struct pt_ram;
 struct sim_machine;

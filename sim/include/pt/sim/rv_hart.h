@@ -20,7 +20,7 @@
 
 #include <pt/tlb_riscv.h>
 
-#include "riscv_walk.h"
+#include <pt/sim/riscv_walk.h>
 
 struct pt_ram;
 

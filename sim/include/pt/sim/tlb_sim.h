@@ -10,7 +10,7 @@
 #include <pt/activate.h>
 #include <pt/tlb_x86_64.h>
 
-#include "machine/machine.h"
+#include <pt/sim/machine/machine.h>
 
 struct pt_sim_tlb {
 	struct pt_x86_tlb x86;
