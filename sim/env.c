@@ -21,12 +21,12 @@ void pt_sim_relax(unsigned spins)
 	sched_yield();
 }
 
-struct pt_env pt_sim_env(const struct pt_format *fmt, struct pt_ram *ram)
+struct pt_env pt_sim_env(const struct pt_format *fmt, struct pt_sim_ram *ram)
 {
 	struct pt_env env = {
 		.fmt = fmt,
-		.mem = pt_ram_physmem(ram),
-		.reclaim = pt_reclaim_urcu(),
+		.mem = pt_sim_ram_physmem(ram),
+		.reclaim = pt_sim_reclaim_urcu(),
 		.relax = pt_sim_relax,
 	};
 	return env;

@@ -34,7 +34,7 @@ struct dot {
 	struct kernel_info kinfo[MAX_TABLES];
 	unsigned nk;
 	struct kernel_info *ki;     /* of the table being drawn; NULL for an empty table */
-	struct sim_table *st;
+	struct pt_sim_table *st;
 	bool at_root;
 };
 
@@ -65,7 +65,7 @@ static const struct kid *find_kid(const struct kernel_info *ki, pt_paddr_t pa)
 	return NULL;
 }
 
-static struct kernel_info *kernel_of(struct dot *d, struct sim_table *st)
+static struct kernel_info *kernel_of(struct dot *d, struct pt_sim_table *st)
 {
 	struct pt_table *k = st->t.kind == PT_TABLE_KERNEL ? &st->t : st->t.kernel;
 	if (st->t.kind == PT_TABLE_EMPTY || !k)
@@ -222,7 +222,7 @@ static void put_shared(struct dot *d)
 				ki->kids[i].used, pt_fmt_nr_entries(d->f), ki->name);
 }
 
-void ptsim_dot(struct sim *s, struct sim_table **tables, int n)
+void ptsim_dot(struct sim *s, struct pt_sim_table **tables, int n)
 {
 	struct dot d = { .s = s, .out = s->out, .f = s->fmt };
 	for (int i = 0; i < n; i++)

@@ -123,7 +123,7 @@ static const struct pt_reclaim_ops urcu_ops = {
 	.drain = urcu_drain,
 };
 
-struct pt_reclaim pt_reclaim_urcu(void)
+struct pt_reclaim pt_sim_reclaim_urcu(void)
 {
 	struct pt_reclaim r = { &urcu_ops, NULL };
 	return r;

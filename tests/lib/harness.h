@@ -15,7 +15,7 @@
 
 struct th {
 	const struct pt_format *fmt;
-	struct pt_ram *ram;
+	struct pt_sim_ram *ram;
 	struct pt_env env;
 };
 

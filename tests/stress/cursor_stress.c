@@ -81,7 +81,7 @@ int main(int argc, char **argv)
 	}
 	if (threads < 1 || threads > 64)
 		return 2;
-	struct pt_ram *ram = pt_ram_create(64ull << 20);
+	struct pt_sim_ram *ram = pt_sim_ram_create(64ull << 20);
 	struct pt_env env = pt_sim_env(&pt_format_x86_64_4level, ram);
 	if (bare)
 		env.relax = NULL;
@@ -106,6 +106,6 @@ int main(int argc, char **argv)
 	       bare ? "none" : "pause+yield", wall, cpu, failures);
 	pt_table_destroy(&t);
 	env.reclaim.ops->drain(env.reclaim.ctx);
-	pt_ram_destroy(ram);
+	pt_sim_ram_destroy(ram);
 	return failures != 0;
 }
