@@ -24,7 +24,7 @@ static uint64_t remaining(const struct mcur *c)
 	return c->size - (c->va - c->start);
 }
 
-/* Climb while at the start of a node, as the core's cur_rise does. */
+/* Climb while at the start of a node, as the core's pt_cur_rise does. */
 static void rise(struct mcur *c)
 {
 	while (c->level < c->guard && m_index(fmt(c), c->va, c->level) == 0)

@@ -5,6 +5,8 @@
 
 #include <pt/sim/arm_mmu.h>
 
+#pragma GCC visibility push(hidden)
+
 /* Where a walk starts: a table at an Arm level, with the attributes gathered above it. */
 struct pt_sim_arm_walk_state {
 	pt_paddr_t table;
@@ -40,4 +42,5 @@ void pt_sim_arm_bbm_tlbi(struct pt_sim_arm *m, unsigned pe, const struct pt_sim_
 #define PT_SIM_ARM_T_ATTRS (0xfull << 59)   /* PXNTable, UXNTable, APTable[1:0] */
 #define PT_SIM_ARM_OA_BITS 0x0000fffffffff000ull
 
+#pragma GCC visibility pop
 #endif

@@ -8,6 +8,8 @@
 
 #include <pt/sim/machine/machine.h>
 
+#pragma GCC visibility push(hidden)
+
 #define PT_SIM_NR_PCIDS 4096
 #define PT_SIM_CACHE_BUCKETS 4096
 #define PT_SIM_ADDR_BITS_MAX 52
@@ -175,4 +177,5 @@ void pt_sim_snapshot_entry(struct pt_sim_cpu *cpu, pt_paddr_t pa);
 
 uint16_t pt_sim_cpu_pcid_locked(const struct pt_sim_cpu *cpu);
 
+#pragma GCC visibility pop
 #endif

@@ -180,12 +180,12 @@ static enum pt_err reserve(struct adopt *a)
 {
 	for (uint64_t i = 0; i < a->copies + a->fill; i++) {
 		struct pt_node *n;
-		enum pt_err err = node_alloc(a->env, 1, &n);
+		enum pt_err err = pt_node_alloc(a->env, 1, &n);
 		if (err != PT_OK) {
 			while (a->pool) {
 				n = a->pool;
 				a->pool = n->defer.priv[0];
-				node_free_unpublished(n);
+				pt_node_free_unpublished(n);
 			}
 			return err;
 		}
@@ -222,7 +222,7 @@ static struct pt_node *copy_subtree(struct adopt *a, const struct pt_node *src)
 static struct pt_node *commit(struct adopt *a, pt_paddr_t pa, pt_level_t level)
 {
 	const struct pt_format *f = a->f;
-	struct pt_node *n = node_init(a->env, pa, level);
+	struct pt_node *n = pt_node_init(a->env, pa, level);
 	for (unsigned i = 0; i < pt_fmt_nr_entries(f); i++) {
 		pt_pte_t pte = node_load(n, i);
 		if (!pte)
@@ -284,7 +284,7 @@ static enum pt_err adopt(struct pt_table *t, const struct pt_env *env, pt_paddr_
 	if (kind == PT_TABLE_KERNEL)
 		fill_kernel_half(&a, root);
 	pt_assert(!a.pool);
-	table_init_handle(t, env, kind, root);
+	pt_table_init_handle(t, env, kind, root);
 	return PT_OK;
 }
 

@@ -15,34 +15,34 @@ pt_vaddr_t pt_cursor_virt_addr(const struct pt_cursor *c)
 	return c->va;
 }
 
-void cur_descend(struct pt_cursor *c, pt_pte_t table_pte)
+void pt_cur_descend(struct pt_cursor *c, pt_pte_t table_pte)
 {
 	struct pt_node *child = node_child(c->path[c->level], table_pte);
 	c->level--;
 	c->path[c->level] = child;
 }
 
-void cur_rise(struct pt_cursor *c)
+void pt_cur_rise(struct pt_cursor *c)
 {
 	const struct pt_format *f = cur_fmt(c);
 	while (c->level < c->guard_level && pt_fmt_index(f, c->va, c->level) == 0)
 		c->level++;
 }
 
-void cur_move_forward(struct pt_cursor *c)
+void pt_cur_move_forward(struct pt_cursor *c)
 {
 	uint64_t size = pt_fmt_page_size(cur_fmt(c), c->level);
 	c->va = (c->va & ~(size - 1)) + size;
-	cur_rise(c);
+	pt_cur_rise(c);
 }
 
-void cur_reset(struct pt_cursor *c, pt_vaddr_t va)
+void pt_cur_reset(struct pt_cursor *c, pt_vaddr_t va)
 {
 	c->va = va;
 	c->level = c->guard_level;
 }
 
-enum pt_err cur_check_len(const struct pt_cursor *c, uint64_t len)
+enum pt_err pt_cur_check_len(const struct pt_cursor *c, uint64_t len)
 {
 	if (len & (PT_PAGE_SIZE - 1))
 		return PT_ERR_UNALIGNED;
@@ -62,7 +62,7 @@ enum pt_err pt_cursor_query(struct pt_cursor *c, struct pt_query *q)
 		pt_pte_t pte = cur_pte(c);
 		struct pt_pte_info info = f->decode(pte, c->level);
 		if (info.kind == PT_PTE_TABLE) {
-			cur_descend(c, pte);
+			pt_cur_descend(c, pte);
 			continue;
 		}
 		q->len = pt_fmt_page_size(f, c->level);
@@ -84,7 +84,7 @@ enum pt_err pt_cursor_jump(struct pt_cursor *c, pt_vaddr_t va)
 		return PT_ERR_UNALIGNED;
 	if (va - c->start >= c->size)
 		return PT_ERR_VADDR;
-	cur_reset(c, va);
+	pt_cur_reset(c, va);
 	return PT_OK;
 }
 
@@ -93,12 +93,12 @@ enum pt_err pt_cursor_find_next(struct pt_cursor *c, uint64_t len, pt_vaddr_t *f
 {
 	if (!cur_live(c) || !found || !found_ok)
 		return PT_ERR_INVAL;
-	enum pt_err err = cur_check_len(c, len);
+	enum pt_err err = pt_cur_check_len(c, len);
 	if (err != PT_OK)
 		return err;
 	uint64_t end = (c->va - c->start) + len;
 
-	cur_rise(c);
+	pt_cur_rise(c);
 	*found_ok = false;
 	while (c->va - c->start < end) {
 		pt_pte_t pte = cur_pte(c);
@@ -109,10 +109,10 @@ enum pt_err pt_cursor_find_next(struct pt_cursor *c, uint64_t len, pt_vaddr_t *f
 			return PT_OK;
 		}
 		if (pte && node_child(n, pte)->nr_children)
-			cur_descend(c, pte);
+			pt_cur_descend(c, pte);
 		else
-			cur_move_forward(c);
+			pt_cur_move_forward(c);
 	}
-	cur_reset(c, c->start + end);
+	pt_cur_reset(c, c->start + end);
 	return PT_OK;
 }

@@ -115,7 +115,7 @@ static inline bool map_fast(struct pt_cursor *c, const struct pt_item *item)
 	n->nr_tracked += item->tracked;
 	c->va += PT_PAGE_SIZE;
 	if (idx == pt_fmt_nr_entries(f) - 1)
-		cur_rise(c);
+		pt_cur_rise(c);
 	return true;
 }
 
@@ -148,11 +148,11 @@ static enum pt_err build_path(struct pt_cursor *c, pt_level_t level)
 	unsigned nr = c->level - level;
 
 	for (unsigned i = 0; i < nr; i++) {
-		enum pt_err err = node_alloc(env, c->level - 1u - i, &fresh[i]);
+		enum pt_err err = pt_node_alloc(env, c->level - 1u - i, &fresh[i]);
 		if (err == PT_OK)
 			continue;
 		while (i-- > 0)
-			node_free_unpublished(fresh[i]);
+			pt_node_free_unpublished(fresh[i]);
 		return err;
 	}
 	for (unsigned i = nr; i-- > 0;) {
@@ -188,7 +188,7 @@ static PT_NOINLINE enum pt_err map_slow(struct pt_cursor *c, const struct pt_ite
 	while ((pte = cur_pte(c)) && c->level > item->level) {
 		if (!node_is_table(c->path[c->level], pte))
 			return PT_ERR_MAPPED;
-		cur_descend(c, pte);
+		pt_cur_descend(c, pte);
 	}
 	if (pte)
 		return PT_ERR_MAPPED;
@@ -203,9 +203,9 @@ static PT_NOINLINE enum pt_err map_slow(struct pt_cursor *c, const struct pt_ite
 				    pt_fmt_addr_bits(cur_fmt(c), item->pa, item->level));
 	n->nr_children++;
 	n->nr_tracked += item->tracked;
-	cur_move_forward(c);
+	pt_cur_move_forward(c);
 	if (built)
-		cur_lower_guard(c);
+		pt_cur_lower_guard(c);
 	return PT_OK;
 }
 
@@ -245,7 +245,7 @@ static struct pt_node *take_reserved(struct map_job *j, pt_level_t level)
 {
 	struct pt_node *n = j->reserve;
 	j->reserve = n->defer.priv[0];
-	n->level = (uint8_t)level;       /* node_alloc initialised the rest */
+	n->level = (uint8_t)level;       /* pt_node_alloc initialised the rest */
 	return n;
 }
 
@@ -352,7 +352,7 @@ static void free_reserve(struct map_job *j)
 	while (j->reserve) {
 		struct pt_node *n = j->reserve;
 		j->reserve = n->defer.priv[0];
-		node_free_unpublished(n);
+		pt_node_free_unpublished(n);
 	}
 }
 
@@ -360,7 +360,7 @@ static enum pt_err fill_reserve(struct map_job *j)
 {
 	for (uint64_t i = 0; i < j->tables_needed; i++) {
 		struct pt_node *n;
-		enum pt_err err = node_alloc(j->env, 1, &n);
+		enum pt_err err = pt_node_alloc(j->env, 1, &n);
 		if (err != PT_OK) {
 			free_reserve(j);
 			return err;
@@ -388,7 +388,7 @@ static unsigned spine_depth(const struct pt_cursor *c)
 /*
  * Build the spine of @depth reserved tables below the guard, fill the lowest
  * one (the range's covering node) with the store pass, publish the spine
- * with one store and keep only its lowest node locked (cur_lower_guard).
+ * with one store and keep only its lowest node locked (pt_cur_lower_guard).
  */
 static void map_spine(struct map_job *j, struct pt_cursor *c, unsigned depth)
 {
@@ -423,7 +423,7 @@ enum pt_err pt_cursor_map_range(struct pt_cursor_mut *m, pt_paddr_t pa, uint64_t
 		return PT_ERR_INVAL;
 	struct pt_cursor *c = &m->c;
 	const struct pt_format *f = cur_fmt(c);
-	enum pt_err err = cur_check_len(c, len);
+	enum pt_err err = pt_cur_check_len(c, len);
 	if (err == PT_OK && (len == 0 || (pa & (PT_PAGE_SIZE - 1))))
 		err = len == 0 ? PT_ERR_RANGE : PT_ERR_UNALIGNED;
 	if (err == PT_OK)
@@ -454,8 +454,8 @@ enum pt_err pt_cursor_map_range(struct pt_cursor_mut *m, pt_paddr_t pa, uint64_t
 		map_spine(&j, c, spine);
 	else
 		map_walk(&j, guard, false, guard->level, &off);
-	cur_reset(c, c->va + len);
+	pt_cur_reset(c, c->va + len);
 	if (j.tables_needed && !spine)
-		cur_lower_guard(c);
+		pt_cur_lower_guard(c);
 	return PT_OK;
 }

@@ -3,7 +3,7 @@
 #include "cursor_scan.h"
 #include "bbm.h"
 
-enum pt_err cur_check_protect(const struct pt_table *t, struct pt_protect op)
+enum pt_err pt_cur_check_protect(const struct pt_table *t, struct pt_protect op)
 {
 	const struct pt_format *f = t->env->fmt;
 	/* -1 keeps the cache policy; any other negative value is malformed. */
@@ -23,7 +23,7 @@ static PT_NOINLINE void rewrite_bbm(struct pt_cursor *c, struct pt_pte_info info
 	const struct pt_format *f = cur_fmt(c);
 	pt_pte_t pte = f->encode_leaf(info.pa, prop, info.tracked, c->level);
 	if (bbm_prop_change(f, info.prop, prop))
-		bbm_break(c, PT_BBM_PROTECT);
+		pt_bbm_break(c, PT_BBM_PROTECT);
 	node_store(c->path[c->level], cur_index(c), pte);
 }
 
@@ -34,14 +34,14 @@ enum pt_err pt_cursor_protect_next(struct pt_cursor_mut *m, uint64_t len, struct
 		return PT_ERR_INVAL;
 	struct pt_cursor *c = &m->c;
 	const struct pt_format *f = cur_fmt(c);
-	enum pt_err err = cur_check_protect(c->table, op);
+	enum pt_err err = pt_cur_check_protect(c->table, op);
 	if (err == PT_OK)
-		err = cur_check_len(c, len);
+		err = pt_cur_check_len(c, len);
 	if (err != PT_OK)
 		return err;
 
 	enum scan_stop stop;
-	err = cur_scan(c, (c->va - c->start) + len, false, &stop);
+	err = pt_cur_scan(c, (c->va - c->start) + len, false, &stop);
 	if (err != PT_OK)
 		return err;
 	*found = stop == SCAN_LEAF;
@@ -58,6 +58,6 @@ enum pt_err pt_cursor_protect_next(struct pt_cursor_mut *m, uint64_t len, struct
 		node_store(n, idx, f->encode_leaf(info.pa, prop, info.tracked, c->level));
 	*va_out = c->va;
 	*len_out = pt_fmt_page_size(f, c->level);
-	cur_move_forward(c);
+	pt_cur_move_forward(c);
 	return PT_OK;
 }

@@ -41,7 +41,7 @@ static enum pt_err split_table(struct pt_cursor *c, pt_level_t level, struct pt_
 		*p = (*p)->defer.priv[0];
 		return PT_OK;
 	}
-	return node_alloc(c->table->env, level, out);
+	return pt_node_alloc(c->table->env, level, out);
 }
 
 /*
@@ -60,26 +60,26 @@ static enum pt_err split_down(struct pt_cursor *c, uint64_t end)
 		if (err == PT_OK)
 			continue;
 		while (i-- > 0)
-			node_free_unpublished(spare[i]);
+			pt_node_free_unpublished(spare[i]);
 		return err;
 	}
 	for (unsigned i = 0; i < depth; i++) {
-		pt_pte_t table = node_split(c->path[c->level], cur_index(c), spare[i]);
+		pt_pte_t table = pt_node_split(c->path[c->level], cur_index(c), spare[i]);
 		cur_replace(c, table, cur_fmt(c)->bbm, PT_BBM_SPLIT);
-		cur_descend(c, table);
+		pt_cur_descend(c, table);
 	}
 	return PT_OK;
 }
 
-enum pt_err cur_scan(struct pt_cursor *c, uint64_t end, bool tables, enum scan_stop *stop)
+enum pt_err pt_cur_scan(struct pt_cursor *c, uint64_t end, bool tables, enum scan_stop *stop)
 {
 	const struct pt_format *f = cur_fmt(c);
 
-	cur_rise(c);
+	pt_cur_rise(c);
 	while (c->va - c->start < end) {
 		pt_pte_t pte = cur_pte(c);
 		if (pte == 0) {
-			cur_move_forward(c);
+			pt_cur_move_forward(c);
 			continue;
 		}
 		uint64_t size = pt_fmt_page_size(f, c->level);
@@ -90,9 +90,9 @@ enum pt_err cur_scan(struct pt_cursor *c, uint64_t end, bool tables, enum scan_s
 				return PT_OK;
 			}
 			if (node_child(c->path[c->level], pte)->nr_children == 0)
-				cur_move_forward(c);
+				pt_cur_move_forward(c);
 			else
-				cur_descend(c, pte);
+				pt_cur_descend(c, pte);
 			continue;
 		}
 		if (covered) {
@@ -104,6 +104,6 @@ enum pt_err cur_scan(struct pt_cursor *c, uint64_t end, bool tables, enum scan_s
 			return err;
 	}
 	*stop = SCAN_END;
-	cur_reset(c, c->start + end);
+	pt_cur_reset(c, c->start + end);
 	return PT_OK;
 }

@@ -35,10 +35,10 @@ static void take_table(struct pt_cursor *c, struct pt_frag *frag)
 	frag->len = pt_fmt_page_size(cur_fmt(c), c->level);
 	frag->va = c->va;
 	frag->table = child;
-	frag->nr_frames = node_count_frames(child);
+	frag->nr_frames = pt_node_count_frames(child);
 	node_store(n, idx, 0);
 	n->nr_children--;
-	node_mark_stray_and_unlock(child);
+	pt_node_mark_stray_and_unlock(child);
 }
 
 enum pt_err pt_cursor_take_next(struct pt_cursor_mut *m, uint64_t len, struct pt_frag *frag)
@@ -46,12 +46,12 @@ enum pt_err pt_cursor_take_next(struct pt_cursor_mut *m, uint64_t len, struct pt
 	if (!m || !m->c.table || !frag)
 		return PT_ERR_INVAL;
 	struct pt_cursor *c = &m->c;
-	enum pt_err err = cur_check_len(c, len);
+	enum pt_err err = pt_cur_check_len(c, len);
 	if (err != PT_OK)
 		return err;
 
 	enum scan_stop stop;
-	err = cur_scan(c, (c->va - c->start) + len, true, &stop);
+	err = pt_cur_scan(c, (c->va - c->start) + len, true, &stop);
 	if (err != PT_OK)
 		return err;
 	frag->kind = PT_FRAG_NONE;
@@ -63,14 +63,14 @@ enum pt_err pt_cursor_take_next(struct pt_cursor_mut *m, uint64_t len, struct pt
 		take_leaf(c, frag);
 	else
 		take_table(c, frag);
-	cur_move_forward(c);
+	pt_cur_move_forward(c);
 	return PT_OK;
 }
 
 void pt_frag_release(const struct pt_env *env, struct pt_frag *frag)
 {
 	if (frag->kind == PT_FRAG_TABLE)
-		node_free_deferred(frag->table);
+		pt_node_free_deferred(frag->table);
 	else if (frag->kind == PT_FRAG_MAPPED && frag->item.tracked)
 		env->mem.ops->frame_put(env->mem.ctx, frag->item.pa);
 	frag->kind = PT_FRAG_NONE;

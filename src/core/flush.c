@@ -261,7 +261,7 @@ static void release_sent(struct pt_flusher *f)
 	while (f->sent_tables) {
 		struct pt_node *n = f->sent_tables;
 		f->sent_tables = n->defer.priv[0];
-		node_free_deferred(n);
+		pt_node_free_deferred(n);
 	}
 }
 
@@ -289,7 +289,7 @@ void pt_flusher_drop(struct pt_flusher *f)
 	pt_flusher_sync(f);
 }
 
-void flush_table_on_destroy(struct pt_table *t)
+void pt_flush_table_on_destroy(struct pt_table *t)
 {
 	struct pt_flusher f;
 	if (!tlb_present(t->env) || !atomic_load(&t->cpus) || !flush_site_on(PT_SITE_DESTROY))

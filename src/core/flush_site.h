@@ -9,6 +9,8 @@
 #include <pt/flush.h>
 #include <pt/vm.h>
 
+#pragma GCC visibility push(hidden)
+
 /* False only when a test disabled flush site @s. */
 static inline bool flush_site_on(enum pt_flush_site s)
 {
@@ -21,6 +23,7 @@ static inline bool tlb_present(const struct pt_env *env)
 }
 
 /* Shoot down a table's whole address space on @cpus and wait (table destroy). */
-void flush_table_on_destroy(struct pt_table *t);
+void pt_flush_table_on_destroy(struct pt_table *t);
 
+#pragma GCC visibility pop
 #endif

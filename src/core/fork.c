@@ -213,7 +213,7 @@ static enum pt_err cow_copy(struct pt_cursor_mut *m, struct pt_flusher *f,
 		return err;
 	/* Broken by take_next: complete the invalidation before the make. */
 	if (m->c.fmt->bbm)
-		bbm_invalidate(m->c.table, q->va, PT_PAGE_SIZE, false, PT_BBM_COW);
+		pt_bbm_invalidate(m->c.table, q->va, PT_PAGE_SIZE, false, PT_BBM_COW);
 	struct pt_item item = frag.item;
 	item.pa = spare;
 	item.prop.flags |= PT_W;

@@ -150,7 +150,7 @@ static inline struct pt_node *lock_range(struct pt_table *t, pt_vaddr_t first, p
 	return guard;
 }
 
-void cur_lower_guard(struct pt_cursor *c)
+void pt_cur_lower_guard(struct pt_cursor *c)
 {
 	const struct pt_format *f = cur_fmt(c);
 	unsigned target = c->full_level;

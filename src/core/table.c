@@ -20,7 +20,7 @@ static pt_vaddr_t sign_extend(const struct pt_format *f, pt_vaddr_t va)
 	return va;
 }
 
-void table_init_handle(struct pt_table *t, const struct pt_env *env, enum pt_table_kind kind,
+void pt_table_init_handle(struct pt_table *t, const struct pt_env *env, enum pt_table_kind kind,
 		       struct pt_node *root)
 {
 	const struct pt_format *f = env->fmt;
@@ -50,10 +50,10 @@ static enum pt_err init_handle(struct pt_table *t, const struct pt_env *env,
 	enum pt_err err = table_env_check(env);
 	if (err != PT_OK)
 		return err;
-	err = node_alloc(env, env->fmt->levels, &root);
+	err = pt_node_alloc(env, env->fmt->levels, &root);
 	if (err != PT_OK)
 		return err;
-	table_init_handle(t, env, kind, root);
+	pt_table_init_handle(t, env, kind, root);
 	return PT_OK;
 }
 
@@ -76,12 +76,12 @@ enum pt_err pt_table_create_kernel(struct pt_table *t, const struct pt_env *env)
 	struct pt_node *root = t->root;
 	for (unsigned i = t->top_lo; i < t->top_hi; i++) {
 		struct pt_node *child;
-		err = node_alloc(env, f->levels - 1u, &child);
+		err = pt_node_alloc(env, f->levels - 1u, &child);
 		if (err != PT_OK) {
 			/* Nobody has seen this table yet: free it at once. */
 			for (unsigned j = t->top_lo; j < i; j++)
-				node_free_unpublished(node_child(root, node_load(root, j)));
-			node_free_unpublished(root);
+				pt_node_free_unpublished(node_child(root, node_load(root, j)));
+			pt_node_free_unpublished(root);
 			return err;
 		}
 		node_store(root, i, f->encode_table(child->pa, f->levels));
@@ -154,7 +154,7 @@ enum pt_err pt_table_destroy(struct pt_table *t)
 	if (atomic_load(&t->active) || has_open_cursor(t))
 		return PT_ERR_BUSY;
 	/* CPUs that switched away may still cache it under its id. */
-	flush_table_on_destroy(t);
+	pt_flush_table_on_destroy(t);
 
 	struct pt_node *root = t->root;
 	t->root = NULL;
@@ -166,7 +166,7 @@ enum pt_err pt_table_destroy(struct pt_table *t)
 			node_store(root, i, 0);
 		atomic_fetch_sub(&k->nr_users, 1);
 	}
-	node_free_deferred(root);
+	pt_node_free_deferred(root);
 	return PT_OK;
 }
 

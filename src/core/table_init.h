@@ -5,6 +5,8 @@
 
 #include "node.h"
 
+#pragma GCC visibility push(hidden)
+
 /* PT_ERR_INVAL if tables cannot live on @env: break-before-make needs a
  * completed invalidation the platform must give. */
 static inline enum pt_err table_env_check(const struct pt_env *env)
@@ -15,7 +17,8 @@ static inline enum pt_err table_env_check(const struct pt_env *env)
 }
 
 /* Make @t the only handle of @kind on @env over the tree rooted at @root. */
-void table_init_handle(struct pt_table *t, const struct pt_env *env, enum pt_table_kind kind,
+void pt_table_init_handle(struct pt_table *t, const struct pt_env *env, enum pt_table_kind kind,
 		       struct pt_node *root);
 
+#pragma GCC visibility pop
 #endif

@@ -77,7 +77,7 @@ static void free_spares(struct pt_cursor *c)
 	while (c->spares) {
 		struct pt_node *n = c->spares;
 		c->spares = n->defer.priv[0];
-		node_free_unpublished(n);
+		pt_node_free_unpublished(n);
 	}
 }
 
@@ -107,7 +107,7 @@ static enum pt_err reserve_end(struct pt_cursor *c, pt_vaddr_t va, pt_vaddr_t lo
 		if (shared && ((va ^ head) & ~(size - 1)) == 0)
 			continue;
 		struct pt_node *n;
-		enum pt_err err = node_alloc(c->table->env, l - 1u, &n);
+		enum pt_err err = pt_node_alloc(c->table->env, l - 1u, &n);
 		if (err != PT_OK)
 			return err;
 		n->defer.priv[0] = c->spares;
@@ -143,10 +143,10 @@ static enum pt_err protect_sited(struct pt_cursor_mut *m, struct pt_flusher *f, 
 {
 	struct pt_cursor *c = &m->c;
 	uint64_t end = offset_of(c) + len;
-	enum pt_err err = cur_check_protect(c->table, op);
+	enum pt_err err = pt_cur_check_protect(c->table, op);
 
 	if (err == PT_OK)
-		err = cur_check_len(c, len);
+		err = pt_cur_check_len(c, len);
 	if (err == PT_OK && len)
 		err = reserve_splits(c, len);
 	if (err != PT_OK)
@@ -208,7 +208,7 @@ enum pt_err pt_vm_protect(struct pt_table *t, pt_vaddr_t va, uint64_t len, struc
 	struct pt_flusher f;
 	if (!t || !t->root)
 		return PT_ERR_INVAL;
-	enum pt_err err = cur_check_protect(t, op);
+	enum pt_err err = pt_cur_check_protect(t, op);
 	if (err == PT_OK)
 		err = pt_cursor_mut_new(&m, t, va, len);
 	if (err != PT_OK)
