@@ -83,7 +83,7 @@ void lp_protect(struct job *j)
 }
 
 /* Count the leaves of the job's range from the cursor on; the first error or PT_OK. */
-static enum pt_err scan_leaves(struct pt_cursor *c, const struct job *j, uint64_t *n)
+PT_MUST_CHECK static enum pt_err scan_leaves(struct pt_cursor *c, const struct job *j, uint64_t *n)
 {
 	for (;;) {
 		pt_vaddr_t at;

@@ -66,7 +66,7 @@ static void op_fork(struct fm_world *w, struct fz_in *in)
 	}
 }
 
-static enum pt_err cow_want(const struct fm_world *w, const struct fm_page *p, bool *copy)
+PT_MUST_CHECK static enum pt_err cow_want(const struct fm_world *w, const struct fm_page *p, bool *copy)
 {
 	*copy = false;
 	if (p->kind == FM_NONE)

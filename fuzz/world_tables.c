@@ -85,7 +85,7 @@ static bool users_alive(const struct fz_world *w)
 }
 
 /* Destroy handle @g (dropping the cursor first); returns the result. */
-static enum pt_err destroy_handle(struct fz_world *w, int g)
+PT_MUST_CHECK static enum pt_err destroy_handle(struct fz_world *w, int g)
 {
 	if (w->cur_h >= 0)
 		fz_op_drop(w);

@@ -82,7 +82,7 @@ static int cmd_create(struct sim *s)
 	return 0;
 }
 
-static enum pt_err map_item(struct sim *s, struct pt_sim_table *st, pt_vaddr_t va,
+PT_MUST_CHECK static enum pt_err map_item(struct sim *s, struct pt_sim_table *st, pt_vaddr_t va,
 			    struct pt_item *item)
 {
 	struct pt_cursor_mut m;

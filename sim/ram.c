@@ -427,7 +427,7 @@ struct pt_sim_ram_stats pt_sim_ram_stats(struct pt_sim_ram *ram)
 
 /* The physical-memory interface. */
 
-static enum pt_err pm_table_alloc(void *ctx, pt_paddr_t *pa)
+PT_MUST_CHECK static enum pt_err pm_table_alloc(void *ctx, pt_paddr_t *pa)
 {
 	return pt_sim_ram_alloc(ctx, PT_FRAME_TABLE, pa);
 }

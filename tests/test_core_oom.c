@@ -13,7 +13,7 @@ static const struct pt_prop RW = { PT_RW, PT_CACHE_WB };
 #define MAX_K 16
 
 /* Map one tracked page with a cursor standing in a level-3 node of a fresh user table. */
-static enum pt_err try_map(struct pt_table *u, pt_vaddr_t va, const struct pt_item *it,
+PT_MUST_CHECK static enum pt_err try_map(struct pt_table *u, pt_vaddr_t va, const struct pt_item *it,
 			   struct pt_sim_ram *ram, unsigned n)
 {
 	struct pt_cursor_mut m;
@@ -109,7 +109,7 @@ static void oom_map_range(void **state)
 }
 
 /* One split-needing operation: take_next (unmap) or protect_next of 4K inside a 1G leaf. */
-static enum pt_err split_op(struct pt_cursor_mut *m, bool unmap, struct pt_frag *f)
+PT_MUST_CHECK static enum pt_err split_op(struct pt_cursor_mut *m, bool unmap, struct pt_frag *f)
 {
 	if (unmap)
 		return pt_cursor_take_next(m, 0x1000, f);

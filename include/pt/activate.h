@@ -35,7 +35,7 @@ void pt_cpus_init(struct pt_cpus *cpus);
  * Once per CPU. PT_ERR_INVAL: not a kernel table, no TLB interface, or the
  * kernel table runs under an id other than 0 elsewhere.
  */
-enum pt_err pt_table_first_activate_unchecked(struct pt_table *kernel);
+PT_MUST_CHECK enum pt_err pt_table_first_activate_unchecked(struct pt_table *kernel);
 /*
  * Load @t (user or kernel) on the calling CPU under address-space id @asid
  * (0: none). The id is the handle's while any CPU may cache it; of CPUs
@@ -44,7 +44,7 @@ enum pt_err pt_table_first_activate_unchecked(struct pt_table *kernel);
  * PT_ERR_INVAL: an empty (IOMMU) table, @asid >= PT_MAX_ASIDS, another id
  * than the handle's, or no TLB interface.
  */
-enum pt_err pt_table_activate(struct pt_table *t, pt_asid_t asid);
+PT_MUST_CHECK enum pt_err pt_table_activate(struct pt_table *t, pt_asid_t asid);
 /* Take the calling CPU offline: drop its active table's reference (the CPU
  * keeps caching it as a target until the table is destroyed). */
 void pt_cpu_deactivate(const struct pt_env *env);

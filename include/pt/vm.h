@@ -23,27 +23,27 @@
  * PT_ERR_UNALIGNED, PT_ERR_LENGTH, PT_ERR_NOMEM (a split or a keeper page:
  * what was removed before is flushed; the rest is still mapped).
  */
-enum pt_err pt_cursor_unmap(struct pt_cursor_mut *m, struct pt_flusher *f, uint64_t len,
+PT_MUST_CHECK enum pt_err pt_cursor_unmap(struct pt_cursor_mut *m, struct pt_flusher *f, uint64_t len,
 			    uint64_t *nr_frames);
 /* Apply @op to [va, va + len), flushing every changed or split leaf, then
  * dispatch. All or nothing: @op is checked first (PT_ERR_INVAL,
  * PT_ERR_GLOBAL_USER, even over a hole), then the length (PT_ERR_UNALIGNED,
  * PT_ERR_LENGTH), then the tables splitting the range's two ends would take
  * are reserved (PT_ERR_NOMEM: nothing changed). */
-enum pt_err pt_cursor_protect(struct pt_cursor_mut *m, struct pt_flusher *f, uint64_t len,
+PT_MUST_CHECK enum pt_err pt_cursor_protect(struct pt_cursor_mut *m, struct pt_flusher *f, uint64_t len,
 			      struct pt_protect op);
 
 /* Unmap [va, va + len) of @t and sync; each tracked frame is handed to @give
  * (its reference then the callee's) after the flush, or released after a
  * grace period if @give is NULL. Errors as pt_cursor_mut_new, pt_cursor_unmap. */
-enum pt_err pt_vm_unmap(struct pt_table *t, pt_vaddr_t va, uint64_t len, pt_frame_fn give,
+PT_MUST_CHECK enum pt_err pt_vm_unmap(struct pt_table *t, pt_vaddr_t va, uint64_t len, pt_frame_fn give,
 			void *ctx);
 /* Protect [va, va + len) of @t and sync. @op is checked before the range;
  * then errors as pt_cursor_mut_new, pt_cursor_protect. */
-enum pt_err pt_vm_protect(struct pt_table *t, pt_vaddr_t va, uint64_t len, struct pt_protect op);
+PT_MUST_CHECK enum pt_err pt_vm_protect(struct pt_table *t, pt_vaddr_t va, uint64_t len, struct pt_protect op);
 /* The same on a kernel table: flushes reach every online CPU and global
  * entries. PT_ERR_INVAL if @kernel is not a kernel table. */
-enum pt_err pt_table_protect_flush_tlb(struct pt_table *kernel, pt_vaddr_t va, uint64_t len,
+PT_MUST_CHECK enum pt_err pt_table_protect_flush_tlb(struct pt_table *kernel, pt_vaddr_t va, uint64_t len,
 				       struct pt_protect op);
 /*
  * Copy [va, va + len) of user table @parent into the same range of @child
@@ -58,7 +58,7 @@ enum pt_err pt_table_protect_flush_tlb(struct pt_table *kernel, pt_vaddr_t va, u
  * ranges in ascending order of root address, so forks between two tables in
  * both directions at once do not deadlock.
  */
-enum pt_err pt_vm_fork(struct pt_table *parent, struct pt_table *child, pt_vaddr_t va,
+PT_MUST_CHECK enum pt_err pt_vm_fork(struct pt_table *parent, struct pt_table *child, pt_vaddr_t va,
 		       uint64_t len);
 /*
  * Resolve a write fault at @va on a read-only tracked page: if the frame has
@@ -69,7 +69,7 @@ enum pt_err pt_vm_fork(struct pt_table *parent, struct pt_table *child, pt_vaddr
  * alone. PT_ERR_INVAL (NULL @spare_used, a kernel table: kernel pages are
  * never copy-on-write, or untracked), PT_ERR_NOT_MAPPED, PT_ERR_NOMEM.
  */
-enum pt_err pt_vm_cow_fault(struct pt_table *t, pt_vaddr_t va, pt_paddr_t spare,
+PT_MUST_CHECK enum pt_err pt_vm_cow_fault(struct pt_table *t, pt_vaddr_t va, pt_paddr_t spare,
 			    bool *spare_used);
 
 #endif

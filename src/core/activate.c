@@ -32,7 +32,7 @@ static struct pt_cpu_state *this_cpu(const struct pt_env *env, pt_cpumask_t *bit
  * fixing the id is one atomic step, so two CPUs activating a fresh table at
  * once agree on its id. Only the CPU itself changes its bit in t->cpus.
  */
-static enum pt_err join_targets(struct pt_table *t, pt_asid_t asid, pt_cpumask_t bit)
+PT_MUST_CHECK static enum pt_err join_targets(struct pt_table *t, pt_asid_t asid, pt_cpumask_t bit)
 {
 	uint32_t old = atomic_load(&t->asid);
 	if (atomic_load(&t->cpus) & bit)

@@ -64,7 +64,7 @@ static inline unsigned cur_target_level(const struct pt_format *f, pt_vaddr_t fi
  */
 void pt_cur_lower_guard(struct pt_cursor *c);
 /* Check a length for the scanning operations. */
-enum pt_err pt_cur_check_len(const struct pt_cursor *c, uint64_t len);
+PT_MUST_CHECK enum pt_err pt_cur_check_len(const struct pt_cursor *c, uint64_t len);
 /* Go down into the child table of the current slot. */
 void pt_cur_descend(struct pt_cursor *c, pt_pte_t table_pte);
 /*

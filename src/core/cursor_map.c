@@ -13,7 +13,7 @@
 #include "cursor.h"
 #include "leaf_tmpl.h"
 
-static enum pt_err check_prop(const struct pt_table *t, struct pt_prop prop)
+PT_MUST_CHECK static enum pt_err check_prop(const struct pt_table *t, struct pt_prop prop)
 {
 	if (!pt_fmt_prop_ok(t->env->fmt, prop))
 		return PT_ERR_INVAL;
@@ -22,7 +22,7 @@ static enum pt_err check_prop(const struct pt_table *t, struct pt_prop prop)
 	return PT_OK;
 }
 
-static enum pt_err check_pa(const struct pt_format *f, pt_paddr_t pa, uint64_t len)
+PT_MUST_CHECK static enum pt_err check_pa(const struct pt_format *f, pt_paddr_t pa, uint64_t len)
 {
 	if (f->pa_bits >= 64)
 		return len - 1 > UINT64_MAX - pa ? PT_ERR_PADDR : PT_OK;
@@ -47,7 +47,7 @@ static pt_level_t top_leaf_level(const struct pt_cursor *c)
 	return top;
 }
 
-static enum pt_err check_item(const struct pt_cursor *c, const struct pt_item *item)
+PT_MUST_CHECK static enum pt_err check_item(const struct pt_cursor *c, const struct pt_item *item)
 {
 	const struct pt_format *f = cur_fmt(c);
 	if (cur_remaining(c) == 0)
@@ -140,7 +140,7 @@ static inline bool map_first(struct pt_cursor *c, const struct pt_item *item)
  * They are locked (ours until the cursor is dropped) and published with
  * one store into the current node.
  */
-static enum pt_err build_path(struct pt_cursor *c, pt_level_t level)
+PT_MUST_CHECK static enum pt_err build_path(struct pt_cursor *c, pt_level_t level)
 {
 	const struct pt_format *f = cur_fmt(c);
 	const struct pt_env *env = c->table->env;
@@ -268,7 +268,7 @@ static void store_run(struct pt_node *n, bool fresh, unsigned idx, unsigned nr, 
 }
 
 /* Check or store a run of @nr leaves at slot @idx of @n (NULL: a table yet to exist). */
-static enum pt_err leaf_run(struct map_job *j, struct pt_node *n, bool fresh, pt_level_t level,
+PT_MUST_CHECK static enum pt_err leaf_run(struct map_job *j, struct pt_node *n, bool fresh, pt_level_t level,
 			    unsigned idx, unsigned nr, uint64_t off)
 {
 	if (!n)
@@ -291,11 +291,11 @@ static enum pt_err leaf_run(struct map_job *j, struct pt_node *n, bool fresh, pt
 	return PT_OK;
 }
 
-static enum pt_err map_walk(struct map_job *j, struct pt_node *n, bool fresh,
+PT_MUST_CHECK static enum pt_err map_walk(struct map_job *j, struct pt_node *n, bool fresh,
 			    pt_level_t level, uint64_t *off);
 
 /* The slot @idx of @n must be descended into: check, count or build the child. */
-static enum pt_err map_below(struct map_job *j, struct pt_node *n, bool fresh, pt_level_t level,
+PT_MUST_CHECK static enum pt_err map_below(struct map_job *j, struct pt_node *n, bool fresh, pt_level_t level,
 			     unsigned idx, uint64_t *off)
 {
 	pt_pte_t pte = n ? node_load(n, idx) : 0;
@@ -311,7 +311,7 @@ static enum pt_err map_below(struct map_job *j, struct pt_node *n, bool fresh, p
 	}
 	struct pt_node *child = take_reserved(j, level - 1u);
 	node_lock(child);
-	map_walk(j, child, true, level - 1u, off);
+	pt_discard(map_walk(j, child, true, level - 1u, off));  /* tables reserved */
 	pte = j->f->encode_table(child->pa, level);
 	if (fresh)
 		((pt_pte_t *)n->ptes)[idx] = pte;
@@ -322,7 +322,7 @@ static enum pt_err map_below(struct map_job *j, struct pt_node *n, bool fresh, p
 }
 
 /* Map from *off to the end of the range or of node @n, whichever is first. */
-static enum pt_err map_walk(struct map_job *j, struct pt_node *n, bool fresh,
+PT_MUST_CHECK static enum pt_err map_walk(struct map_job *j, struct pt_node *n, bool fresh,
 			    pt_level_t level, uint64_t *off)
 {
 	uint64_t size = pt_fmt_page_size(j->f, level);
@@ -356,7 +356,7 @@ static void free_reserve(struct map_job *j)
 	}
 }
 
-static enum pt_err fill_reserve(struct map_job *j)
+PT_MUST_CHECK static enum pt_err fill_reserve(struct map_job *j)
 {
 	for (uint64_t i = 0; i < j->tables_needed; i++) {
 		struct pt_node *n;
@@ -405,7 +405,7 @@ static void map_spine(struct map_job *j, struct pt_cursor *c, unsigned depth)
 	}
 	struct pt_node *bottom = spine[depth - 1];
 	uint64_t off = 0;
-	map_walk(j, bottom, true, bottom->level, &off);
+	pt_discard(map_walk(j, bottom, true, bottom->level, &off));  /* tables reserved */
 	node_store(guard, pt_fmt_index(f, c->start, guard->level),
 		   f->encode_table(spine[0]->pa, guard->level));
 	guard->nr_children++;
@@ -453,7 +453,7 @@ enum pt_err pt_cursor_map_range(struct pt_cursor_mut *m, pt_paddr_t pa, uint64_t
 	if (spine)
 		map_spine(&j, c, spine);
 	else
-		map_walk(&j, guard, false, guard->level, &off);
+		pt_discard(map_walk(&j, guard, false, guard->level, &off));  /* tables reserved */
 	pt_cur_reset(c, c->va + len);
 	if (j.tables_needed && !spine)
 		pt_cur_lower_guard(c);

@@ -32,7 +32,7 @@ static unsigned split_depth(const struct pt_cursor *c, uint64_t end)
 }
 
 /* A table for a split at @level: one the caller reserved, else a new one. */
-static enum pt_err split_table(struct pt_cursor *c, pt_level_t level, struct pt_node **out)
+PT_MUST_CHECK static enum pt_err split_table(struct pt_cursor *c, pt_level_t level, struct pt_node **out)
 {
 	for (struct pt_node **p = &c->spares; *p; p = (struct pt_node **)&(*p)->defer.priv[0]) {
 		if ((*p)->level != level)
@@ -51,7 +51,7 @@ static enum pt_err split_table(struct pt_cursor *c, pt_level_t level, struct pt_
  * table changed. The table entry replaces a live leaf: break-before-make
  * where the format requires it.
  */
-static enum pt_err split_down(struct pt_cursor *c, uint64_t end)
+PT_MUST_CHECK static enum pt_err split_down(struct pt_cursor *c, uint64_t end)
 {
 	struct pt_node *spare[PT_MAX_LEVELS];
 	unsigned depth = split_depth(c, end);

@@ -82,7 +82,7 @@ void pt_flusher_issue(struct pt_flusher *f, pt_vaddr_t va, uint64_t len)
 }
 
 /* Start a keeper page: a reserved spare if there is one, else a new frame. */
-static enum pt_err keeper_push(struct pt_flusher *f)
+PT_MUST_CHECK static enum pt_err keeper_push(struct pt_flusher *f)
 {
 	const struct pt_env *env = fl_env(f);
 	pt_paddr_t pa = f->spare;

@@ -199,7 +199,7 @@ static PT_NOINLINE enum pt_err check_range_slow(const struct pt_table *t, pt_vad
 }
 
 /* The window is one canonical half: a range inside it is canonical. */
-static inline enum pt_err check_range(const struct pt_table *t, pt_vaddr_t va, uint64_t len)
+PT_MUST_CHECK static inline enum pt_err check_range(const struct pt_table *t, pt_vaddr_t va, uint64_t len)
 {
 	uint64_t off = va - t->va_lo;
 	if (len - 1 < t->va_size && off < t->va_size && len - 1 <= t->va_size - 1 - off &&

@@ -96,7 +96,7 @@ static inline struct pt_node *node_child(const struct pt_node *n, pt_pte_t pte)
 }
 
 /* Allocate a zeroed node at @level; PT_ERR_NOMEM. */
-enum pt_err pt_node_alloc(const struct pt_env *env, pt_level_t level, struct pt_node **out);
+PT_MUST_CHECK enum pt_err pt_node_alloc(const struct pt_env *env, pt_level_t level, struct pt_node **out);
 /* Initialise the metadata of a freshly allocated, zeroed table frame. */
 struct pt_node *pt_node_init(const struct pt_env *env, pt_paddr_t pa, pt_level_t level);
 /* Free a node that no walker ever saw (an unused reservation). */

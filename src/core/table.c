@@ -43,7 +43,7 @@ void pt_table_init_handle(struct pt_table *t, const struct pt_env *env, enum pt_
 	atomic_init(&t->leaf_tmpl, 0);
 }
 
-static enum pt_err init_handle(struct pt_table *t, const struct pt_env *env,
+PT_MUST_CHECK static enum pt_err init_handle(struct pt_table *t, const struct pt_env *env,
 			       enum pt_table_kind kind)
 {
 	struct pt_node *root;

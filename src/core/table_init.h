@@ -9,7 +9,7 @@
 
 /* PT_ERR_INVAL if tables cannot live on @env: break-before-make needs a
  * completed invalidation the platform must give. */
-static inline enum pt_err table_env_check(const struct pt_env *env)
+PT_MUST_CHECK static inline enum pt_err table_env_check(const struct pt_env *env)
 {
 	if (env->fmt->bbm && env->tlb.ops && !env->tlb.ops->flush_broadcast)
 		return PT_ERR_INVAL;

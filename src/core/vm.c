@@ -18,11 +18,11 @@ static uint64_t offset_of(const struct pt_cursor *c)
 /* Put a removed tracked leaf back (its keeper page could not be allocated). */
 static void put_back(struct pt_cursor_mut *m, const struct pt_frag *frag)
 {
-	pt_cursor_jump(&m->c, frag->va);
-	pt_cursor_map(m, &frag->item);
+	pt_discard(pt_cursor_jump(&m->c, frag->va));
+	pt_discard(pt_cursor_map(m, &frag->item));  /* into its own empty slot */
 }
 
-static enum pt_err unmap_one(struct pt_cursor_mut *m, struct pt_flusher *f,
+PT_MUST_CHECK static enum pt_err unmap_one(struct pt_cursor_mut *m, struct pt_flusher *f,
 			     const struct pt_frag *frag, uint64_t *nr)
 {
 	if (frag->kind == PT_FRAG_TABLE) {
@@ -95,7 +95,7 @@ static bool slot_inside(const struct pt_format *f, pt_vaddr_t va, pt_level_t lev
  * leaf holding it whose parent slot sticks out of the range. With @shared,
  * the head's split (at @head) already made those on its path.
  */
-static enum pt_err reserve_end(struct pt_cursor *c, pt_vaddr_t va, pt_vaddr_t lo, uint64_t len,
+PT_MUST_CHECK static enum pt_err reserve_end(struct pt_cursor *c, pt_vaddr_t va, pt_vaddr_t lo, uint64_t len,
 			       bool shared, pt_vaddr_t head)
 {
 	const struct pt_format *f = cur_fmt(c);
@@ -122,7 +122,7 @@ static enum pt_err reserve_end(struct pt_cursor *c, pt_vaddr_t va, pt_vaddr_t lo
  * allocate them before changing anything, so protect is all or nothing. It
  * keeps no frames: no keeper page.
  */
-static enum pt_err reserve_splits(struct pt_cursor *c, uint64_t len)
+PT_MUST_CHECK static enum pt_err reserve_splits(struct pt_cursor *c, uint64_t len)
 {
 	pt_vaddr_t va = c->va, last = va + (len - PT_PAGE_SIZE);
 	struct pt_query q;
@@ -132,13 +132,13 @@ static enum pt_err reserve_splits(struct pt_cursor *c, uint64_t len)
 		shared = last - q.va < q.len;
 	if (err == PT_OK)
 		err = reserve_end(c, last, va, len, shared, va);
-	pt_cursor_jump(c, va);
+	pt_discard(pt_cursor_jump(c, va));  /* back to the start of the range */
 	if (err != PT_OK)
 		free_spares(c);
 	return err;
 }
 
-static enum pt_err protect_sited(struct pt_cursor_mut *m, struct pt_flusher *f, uint64_t len,
+PT_MUST_CHECK static enum pt_err protect_sited(struct pt_cursor_mut *m, struct pt_flusher *f, uint64_t len,
 				 struct pt_protect op, enum pt_flush_site site)
 {
 	struct pt_cursor *c = &m->c;

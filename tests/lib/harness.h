@@ -44,7 +44,7 @@ void th_assert_same(struct th_snap a, struct th_snap b);
 pt_paddr_t th_frame(struct th *h);
 
 /* Map [va, va+len) -> pa untracked through one cursor; returns the error. */
-enum pt_err th_map_range(struct pt_table *t, pt_vaddr_t va, pt_paddr_t pa, uint64_t len,
+PT_MUST_CHECK enum pt_err th_map_range(struct pt_table *t, pt_vaddr_t va, pt_paddr_t pa, uint64_t len,
 			 struct pt_prop prop);
 /* Unmap [va, va+len) through one cursor, releasing everything taken; returns leaves and tables taken. */
 uint64_t th_unmap(struct pt_table *t, pt_vaddr_t va, uint64_t len);

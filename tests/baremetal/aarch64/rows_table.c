@@ -226,7 +226,7 @@ static pt_paddr_t slot_pa(int slot)
 	return slots[slot];
 }
 
-static enum pt_err do_op(struct rows *s, const struct row *r)
+PT_MUST_CHECK static enum pt_err do_op(struct rows *s, const struct row *r)
 {
 	struct pt_item it = { r->frame ? slot_pa(r->frame) : r->pa, r->frame ? 1 : r->level,
 			      pt_prop_make(r->flags, (enum pt_cache)r->cache), r->frame != 0 };
@@ -256,7 +256,7 @@ static enum pt_err do_op(struct rows *s, const struct row *r)
 }
 
 /* TAKE: the removed leaf must be the one the row names; its reference comes back. */
-static enum pt_err do_take(struct rows *s, const struct row *r)
+PT_MUST_CHECK static enum pt_err do_take(struct rows *s, const struct row *r)
 {
 	struct pt_frag f;
 	pt_paddr_t want = r->frame ? slots[r->frame] : r->pa;

@@ -91,7 +91,7 @@ static void frame_free(pt_paddr_t pa)
 	free_list = pa;
 }
 
-static enum pt_err op_table_alloc(void *ctx, pt_paddr_t *pa)
+PT_MUST_CHECK static enum pt_err op_table_alloc(void *ctx, pt_paddr_t *pa)
 {
 	(void)ctx;
 	*pa = frame_alloc();

@@ -35,7 +35,7 @@ void pt_sim_ram_destroy(struct pt_sim_ram *ram);
 uint64_t pt_sim_ram_size(const struct pt_sim_ram *ram);
 
 /* Allocate a zeroed frame of @kind (data frames start with one reference). */
-enum pt_err pt_sim_ram_alloc(struct pt_sim_ram *ram, enum pt_frame_kind kind, pt_paddr_t *pa);
+PT_MUST_CHECK enum pt_err pt_sim_ram_alloc(struct pt_sim_ram *ram, enum pt_frame_kind kind, pt_paddr_t *pa);
 /* Free a table frame (data frames are freed by their last pt_sim_ram_put). */
 void pt_sim_ram_free_table(struct pt_sim_ram *ram, pt_paddr_t pa);
 /* Take / drop a reference on a data frame; the last put frees and poisons it. */
