@@ -142,7 +142,7 @@ enum pt_err mc_map_range(struct mcur *c, pt_paddr_t pa, uint64_t len, struct pt_
 			return PT_ERR_NOMEM;
 	j.store = true;
 	off = 0;
-	mr_walk(&j, true, c->guard, &off);
+	pt_discard(mr_walk(&j, true, c->guard, &off));  /* checked by the first walk */
 	mt_flush(c->t);
 	c->va += len;
 	c->level = c->guard;

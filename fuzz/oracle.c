@@ -50,7 +50,8 @@ static void hash_node(void *ctx, pt_paddr_t pa, pt_level_t level, const pt_pte_t
 struct osnap oc_snapshot(struct pt_table *t, struct pt_sim_ram *ram)
 {
 	struct osnap s = { 1, 0, 0 };
-	pt_table_for_each_node(t, hash_node, &s);
+	if (pt_table_for_each_node(t, hash_node, &s) != PT_OK)
+		abort();
 	s.frames = pt_sim_ram_stats(ram).frames_in_use;
 	return s;
 }

@@ -118,6 +118,6 @@ void fz_op_destroy(struct fz_world *w, struct fz_in *in)
 	if (destroy_handle(w, g) == PT_ERR_BUSY) {
 		g = live_handle(w, b, true);
 		if (g >= 0)
-			destroy_handle(w, g);
+			pt_discard(destroy_handle(w, g));  /* BUSY again is a valid outcome */
 	}
 }

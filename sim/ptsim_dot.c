@@ -81,7 +81,8 @@ static struct kernel_info *kernel_of(struct dot *d, struct pt_sim_table *st)
 	ki->kids = calloc(pt_fmt_nr_entries(d->f), sizeof(*ki->kids));
 	if (!ki->kids)
 		abort();
-	pt_table_for_each_node(k, collect_kid, ki);
+	if (pt_table_for_each_node(k, collect_kid, ki) != PT_OK)
+		abort();
 	return ki;
 }
 
@@ -236,7 +237,8 @@ void ptsim_dot(struct sim *s, struct pt_sim_table **tables, int n)
 		d.st = tables[i];
 		d.ki = kernel_of(&d, tables[i]);
 		d.at_root = true;
-		pt_table_for_each_node(&tables[i]->t, visit, &d);
+		if (pt_table_for_each_node(&tables[i]->t, visit, &d) != PT_OK)
+			abort();
 		put_shared(&d);
 	}
 	fprintf(d.out, "}\n");

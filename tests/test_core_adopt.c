@@ -115,7 +115,7 @@ static void count_node(void *ctx, pt_paddr_t pa, pt_level_t level, const pt_pte_
 static uint64_t nodes(struct pt_table *t)
 {
 	uint64_t n = 0;
-	pt_table_for_each_node(t, count_node, &n);
+	assert_int_equal(pt_table_for_each_node(t, count_node, &n), PT_OK);
 	return n;
 }
 

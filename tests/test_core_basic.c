@@ -230,8 +230,8 @@ static void user_root_kernel_entries(void **state)
 	assert_int_equal(pt_table_create_kernel(&k, &h.env), PT_OK);
 	assert_int_equal(pt_table_create_user(&u, &k), PT_OK);
 	assert_int_equal(th_map_range(&u, 0, 0x1000, 0x1000, RW), PT_OK);
-	pt_table_for_each_node(&k, copy_root, &kr);
-	pt_table_for_each_node(&u, copy_root, &ur);
+	assert_int_equal(pt_table_for_each_node(&k, copy_root, &kr), PT_OK);
+	assert_int_equal(pt_table_for_each_node(&u, copy_root, &ur), PT_OK);
 	unsigned n = pt_fmt_nr_entries(h.fmt), shared = 0, kernel_slots = 0;
 	for (unsigned i = 0; i < n; i++) {
 		kernel_slots += kr.ptes[i] != 0;

@@ -284,13 +284,13 @@ static void *work(void *arg)
 	for (unsigned i = 0; i < 100; i++) {
 		struct pt_cursor_mut m;
 		struct pt_item item = { 0, 1, pt_prop_make(VMF_USER_RW, PT_CACHE_WB), true };
-		pt_sim_ram_alloc(f->ram, PT_FRAME_DATA, &item.pa);
-		pt_cursor_mut_new(&m, &w->e->u, base, VMF_PAGE);
-		pt_cursor_map(&m, &item);
+		assert_int_equal(pt_sim_ram_alloc(f->ram, PT_FRAME_DATA, &item.pa), PT_OK);
+		assert_int_equal(pt_cursor_mut_new(&m, &w->e->u, base, VMF_PAGE), PT_OK);
+		assert_int_equal(pt_cursor_map(&m, &item), PT_OK);
 		pt_cursor_mut_drop(&m);
 		struct pt_sim_xlat x;
 		pt_sim_access(cpu, base, PT_SIM_WRITE, PT_SIM_USER, &x);
-		pt_vm_unmap(&w->e->u, base, VMF_PAGE, NULL, NULL);
+		assert_int_equal(pt_vm_unmap(&w->e->u, base, VMF_PAGE, NULL, NULL), PT_OK);
 	}
 	pt_sim_cpu_leave(cpu);
 	return NULL;

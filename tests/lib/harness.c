@@ -84,7 +84,7 @@ static void hash_node(void *ctx, pt_paddr_t pa, pt_level_t level, const pt_pte_t
 struct th_snap th_snapshot(struct th *h, struct pt_table *t)
 {
 	struct hash_ctx hc = { 14695981039346656037ull, 0 };
-	pt_table_for_each_node(t, hash_node, &hc);
+	assert_int_equal(pt_table_for_each_node(t, hash_node, &hc), PT_OK);
 	struct th_snap s = { hc.hash, pt_sim_ram_stats(h->ram).frames_in_use, hc.nodes };
 	return s;
 }

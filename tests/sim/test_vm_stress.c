@@ -113,8 +113,9 @@ static void do_map(struct worker *w, unsigned r, unsigned t, unsigned lo, unsign
 					true };
 		uint64_t tag = atomic_fetch_add(&tag_seq, 1) + 1;
 		pt_sim_ram_store64(f->ram, item.pa, tag);
-		pt_cursor_jump(&m.c, slot_va(r, s));
-		err = pt_cursor_map(&m, &item);
+		err = pt_cursor_jump(&m.c, slot_va(r, s));
+		if (err == PT_OK)
+			err = pt_cursor_map(&m, &item);
 		if (err != PT_OK) {
 			VIOLATION("map %#llx: %d", (unsigned long long)slot_va(r, s), err);
 			pt_sim_ram_put(f->ram, item.pa);

@@ -104,7 +104,8 @@ int main(int argc, char **argv)
 	double wall = now() - t0, cpu = cpu_now() - c0;
 	printf("threads=%u ops=%lu relax=%s wall=%.3fs cpu=%.3fs failures=%lu\n", threads, done,
 	       bare ? "none" : "pause+yield", wall, cpu, failures);
-	pt_table_destroy(&t);
+	if (pt_table_destroy(&t) != PT_OK)
+		failures++;
 	env.reclaim.ops->drain(env.reclaim.ctx);
 	pt_sim_ram_destroy(ram);
 	return failures != 0;

@@ -30,7 +30,8 @@ static int user(struct user *u, unsigned op, uint64_t va, uint64_t val)
 {
 	probe_reset();
 	user_result = 0;
-	pt_table_activate(&u->ut, ASID);
+	if (pt_table_activate(&u->ut, ASID) != PT_OK)
+		return -1;
 	int trapped = user_run(UCODE, op, va, val);
 	return trapped;
 }
@@ -92,7 +93,8 @@ void rows_user(struct rows *s)
 	t = user(&u, OP_STORE, UDATA + 0x10, 0x5107e);
 	check_user(s, t, 0, 0, 0, false);
 	unsigned lv;
-	pt_table_activate(&u.ut, ASID);
+	if (pt_table_activate(&u.ut, ASID) != PT_OK)
+		row_bad(s, "pt_table_activate failed");
 	uint64_t d = raw_walk(UDATA, &lv);
 	if ((d & X_AP_RO) || !(d & X_DBM) || !(d & X_AP_EL0))
 		row_bad(s, "the user leaf is not AP[2] clear, DBM, AP[1] set");
@@ -131,7 +133,8 @@ void rows_user(struct rows *s)
 	row_end(s, "EL0 fetch from kernel text faults (permission, level 3: UXN)");
 
 	/* EL1 on the user table's pages (TTBR0 stays loaded until the next activation). */
-	pt_table_activate(&u.ut, ASID);
+	if (pt_table_activate(&u.ut, ASID) != PT_OK)
+		row_bad(s, "pt_table_activate failed");
 	expect_read(s, UDATA, MARK(1), "EL1 could not read the user page");
 	row_end(s, "EL1 load from a user page, PAN clear");
 	set_pan(true);
@@ -159,14 +162,16 @@ void rows_user(struct rows *s)
 	row_end(s, "EL1 fetch from a user rx page faults (permission, level 3: PXN)");
 
 	bm_tlbis = (struct bm_tlbis){ 0 };
-	pt_vm_unmap(&u.ut, UDATA, 0x1000, NULL, NULL);
+	if (pt_vm_unmap(&u.ut, UDATA, 0x1000, NULL, NULL) != PT_OK)
+		row_bad(s, "pt_vm_unmap failed");
 	if (!bm_tlbis.n || bm_tlbis.xt >> 48 != ASID)
 		row_bad(s, "the unmap's TLBI did not name ASID 5");
 	t = user(&u, OP_LOAD, UDATA, 0);
 	check_user(s, t, EC_DABT_LOW, FSC_TRANS(3), UDATA, false);
 	row_end(s, "pt_vm_unmap: TLBI by ASID 5; EL0 load then faults (translation, level 3)");
 
-	pt_table_activate(s->kt, 0);
+	if (pt_table_activate(s->kt, 0) != PT_OK)
+		row_bad(s, "pt_table_activate(kernel) failed");
 	if ((read_ttbr0() & X_OA_MASK) != bm_a64.reserved_ttbr0)
 		row_bad(s, "TTBR0 does not hold the reserved empty table");
 	probe_reset();
@@ -175,7 +180,8 @@ void rows_user(struct rows *s)
 		row_bad(s, "the user page still reads with the kernel table active");
 	check_fault(s, EC_DABT_CUR, FSC_TRANS(0), UDATA + 0x1000, false);
 	row_end(s, "kernel table active: TTBR0 is the empty table (translation, level 0)");
-	pt_table_destroy(&u.ut);
+	if (pt_table_destroy(&u.ut) != PT_OK)
+		row_bad(s, "pt_table_destroy failed");
 	bm_drain();
 	if (bm_tables_in_use() != u.tables)
 		row_bad(s, "the user table's frames were not all freed");

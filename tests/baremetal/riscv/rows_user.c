@@ -29,12 +29,18 @@ static bool map_page(struct pt_table *t, uint64_t va, pt_paddr_t pa, uint16_t fl
 
 static void on_user(struct user *u)
 {
-	pt_table_activate(&u->ut, ASID);
+	if (pt_table_activate(&u->ut, ASID) != PT_OK) {
+		kprintf("pt_table_activate(user) failed\n");
+		bm_exit(BM_EXIT_FAIL);
+	}
 }
 
 static void on_kernel(struct user *u)
 {
-	pt_table_activate(u->ut.kernel, 0);
+	if (pt_table_activate(u->ut.kernel, 0) != PT_OK) {
+		kprintf("pt_table_activate(kernel) failed\n");
+		bm_exit(BM_EXIT_FAIL);
+	}
 }
 
 /* Run @op at @va in U-mode on the user table: 0 if it reached its ecall. */
