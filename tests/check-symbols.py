@@ -18,6 +18,12 @@ import sys
 import tempfile
 
 
+# What instrumented builds add (ASan's ODR indicators, sanitizer and
+# coverage runtimes; libgcov, linked into a --coverage shared library,
+# exports its mangle_path): the toolchain's, not the library's.
+TOOLCHAIN = re.compile(r'^(__(odr_asan[._]|asan_|ubsan_|tsan_|gcov|llvm_|sancov)|mangle_path$)')
+
+
 def symbols(lib):
     """(name, visibility) of each global or weak symbol LIB defines."""
     so = '.so' in os.path.basename(lib)
@@ -30,6 +36,8 @@ def symbols(lib):
             continue
         typ, bind, vis, ndx, name = f[3], f[4], f[5], f[6], f[7]
         if ndx == 'UND' or bind not in ('GLOBAL', 'WEAK', 'UNIQUE') or typ in ('FILE', 'SECTION'):
+            continue
+        if TOOLCHAIN.match(name):
             continue
         found.add((name.split('@')[0], vis))
     return found
