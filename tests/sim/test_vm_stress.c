@@ -50,7 +50,7 @@ static const char *const op_names[OP__COUNT] = { "map", "unmap", "protect", "for
 						 "fork B->A", "cow", "access", "switch" };
 
 static struct vmf *f;
-static struct pt_table tab[2];
+static struct pt_vmspace tab[2];
 static struct region reg[NR_REGIONS];
 static atomic_bool stop, joined;
 static atomic_ulong progress, violations, tag_seq;
@@ -99,7 +99,7 @@ static pt_vaddr_t slot_va(unsigned r, unsigned s)
 static void do_map(struct worker *w, unsigned r, unsigned t, unsigned lo, unsigned hi)
 {
 	struct pt_cursor_mut m;
-	enum pt_err err = pt_cursor_mut_new(&m, &tab[t], slot_va(r, lo),
+	enum pt_err err = pt_cursor_mut_new(&m, &tab[t].table, slot_va(r, lo),
 					    slot_va(r, hi) - slot_va(r, lo));
 	if (err != PT_OK) {
 		VIOLATION("map cursor %d", err);
@@ -128,7 +128,7 @@ static void do_map(struct worker *w, unsigned r, unsigned t, unsigned lo, unsign
 
 static void do_unmap(unsigned r, unsigned t, unsigned lo, unsigned hi)
 {
-	enum pt_err err = pt_vm_unmap(&tab[t], slot_va(r, lo), slot_va(r, hi) - slot_va(r, lo),
+	enum pt_err err = pt_vmspace_unmap(&tab[t], slot_va(r, lo), slot_va(r, hi) - slot_va(r, lo),
 				      NULL, NULL);
 	if (err != PT_OK)
 		VIOLATION("unmap: %d", err);
@@ -139,7 +139,7 @@ static void do_unmap(unsigned r, unsigned t, unsigned lo, unsigned hi)
 static void do_protect(unsigned r, unsigned t, unsigned lo, unsigned hi)
 {
 	struct pt_protect op = { PT_W, 0, -1 };
-	enum pt_err err = pt_vm_protect(&tab[t], slot_va(r, lo), slot_va(r, hi) - slot_va(r, lo),
+	enum pt_err err = pt_vmspace_protect(&tab[t], slot_va(r, lo), slot_va(r, hi) - slot_va(r, lo),
 					op);
 	if (err != PT_OK)
 		VIOLATION("protect: %d", err);
@@ -156,7 +156,7 @@ static void do_fork(struct worker *w, unsigned r, unsigned from)
 		do_unmap(r, to, 0, SLOTS);
 	for (unsigned s = 0; s < SLOTS; s++)
 		child_mapped |= reg[r].pg[to][s].mapped;
-	enum pt_err err = pt_vm_fork(&tab[from], &tab[to], REGION_BASE + r * REGION, REGION);
+	enum pt_err err = pt_vmspace_fork(&tab[from], &tab[to], REGION_BASE + r * REGION, REGION);
 	if (err != (child_mapped ? PT_ERR_MAPPED : PT_OK)) {
 		VIOLATION("fork %u->%u region %u: %d (child mapped %d)", from, to, r, err,
 			  child_mapped);
@@ -178,7 +178,7 @@ static void do_cow(struct worker *w, unsigned r, unsigned t, unsigned s)
 	struct page *p = &reg[r].pg[t][s], *o = &reg[r].pg[!t][s];
 	pt_paddr_t spare = vmf_frame(f);
 	bool used = false;
-	enum pt_err err = pt_vm_cow_fault(&tab[t], slot_va(r, s), spare, &used);
+	enum pt_err err = pt_vmspace_cow_fault(&tab[t], slot_va(r, s), spare, &used);
 	if (!used)
 		pt_ram_put(f->ram, spare);
 	if (!p->mapped) {
@@ -233,7 +233,7 @@ static void check_tables(unsigned r)
 			const struct page *p = &reg[r].pg[t][s];
 			pt_paddr_t pa;
 			struct pt_item leaf;
-			enum pt_err err = pt_table_translate(&tab[t], slot_va(r, s), &pa, &leaf);
+			enum pt_err err = pt_table_translate(&tab[t].table, slot_va(r, s), &pa, &leaf);
 			if (err != (p->mapped ? PT_OK : PT_ERR_NOT_MAPPED))
 				VIOLATION("table %u %#llx: %d, model mapped %d", t,
 					  (unsigned long long)slot_va(r, s), err, p->mapped);
@@ -295,7 +295,7 @@ static void one_op(struct worker *w)
 	atomic_store(&w->last_op, op);
 	if (op == OP_SWITCH) {
 		w->active = (unsigned)(rnd(w) & 1);
-		if (pt_table_activate(&tab[w->active], asid_of(w->active)) != PT_OK)
+		if (pt_vmspace_activate_asid(&tab[w->active], asid_of(w->active)) != PT_OK)
 			VIOLATION("activate");
 		w->ops[op]++;
 		return;
@@ -331,7 +331,7 @@ static void *work(void *arg)
 		return NULL;
 	}
 	w->active = w->cpu & 1;
-	if (pt_table_activate(&tab[w->active], asid_of(w->active)) != PT_OK)
+	if (pt_vmspace_activate_asid(&tab[w->active], asid_of(w->active)) != PT_OK)
 		VIOLATION("activate");
 	while (!atomic_load(&stop)) {
 		one_op(w);
@@ -417,7 +417,7 @@ static void test_stress(void **state)
 	vmf_on(f, 0);
 	vmf_run_everywhere(f, &f->kernel, 0);
 	for (unsigned t = 0; t < 2; t++)
-		assert_int_equal(pt_table_destroy(&tab[t]), PT_OK);
+		assert_int_equal(pt_vmspace_destroy(&tab[t]), PT_OK);
 	vmf_assert_no_poison(f);
 	vmf_free(f);
 	assert_int_equal(atomic_load(&violations), 0);
@@ -438,7 +438,7 @@ int main(int argc, char **argv)
 									  : 10);
 	pcid = argc > 3 && !strcmp(argv[3], "pcid");
 	/* A mask of enum pt_flush_site to skip: shows that the checks catch a missing flush. */
-	atomic_store(&pt_test_flush_off, env_or("PT_STRESS_FLUSH_OFF", 0));
+	atomic_store(&vmf_hooks.flush_off, env_or("PT_STRESS_FLUSH_OFF", 0));
 	const struct CMUnitTest tests[] = { cmocka_unit_test(test_stress) };
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
