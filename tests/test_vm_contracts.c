@@ -404,6 +404,56 @@ static void test_protect_next_two_errors(void **state)
 	pt_cursor_mut_drop(&m);
 }
 
+/* ---- (5) the address-space object (issue 13) ---- */
+
+static void dev_flush_count(void *ctx, const struct pt_flush_req *req)
+{
+	(void)req;
+	(*(unsigned *)ctx)++;
+}
+
+/* Kinds, what each refuses, and map all or nothing. */
+static void test_vmspace_kinds(void **state)
+{
+	struct ctr *x = *state;
+	struct pt_vmspace dom, shared, bad;
+	unsigned dev_flushes = 0;
+	assert_ptr_equal(pt_vmspace_table(&x->u), &x->u.table);
+	assert_null(pt_vmspace_table(NULL));
+	assert_int_equal(pt_vmspace_create_kernel(NULL, &x->h.env), PT_ERR_INVAL);
+	assert_int_equal(pt_vmspace_create_user(&bad, &x->u), PT_ERR_INVAL);
+	assert_int_equal(pt_vmspace_create_shared(&bad, &x->k), PT_ERR_INVAL);
+	assert_int_equal(pt_vmspace_create_shared(&bad, NULL), PT_ERR_INVAL);
+	assert_int_equal(pt_vmspace_create_iommu(&dom, &x->h.env, NULL, NULL), PT_ERR_INVAL);
+	assert_int_equal(pt_vmspace_create_iommu(&dom, &x->h.env, dev_flush_count, &dev_flushes),
+			 PT_OK);
+	assert_int_equal(pt_vmspace_create_shared(&shared, &dom), PT_OK);
+	assert_int_equal(pt_table_root_paddr(&shared.table), pt_table_root_paddr(&dom.table));
+	/* A domain has no CPU: never activated, its flushes go to the hook alone. */
+	assert_int_equal(pt_vmspace_activate(&dom), PT_ERR_INVAL);
+	assert_int_equal(pt_vmspace_activate_asid(&shared, 0), PT_ERR_INVAL);
+	assert_int_equal(pt_vmspace_protect_flush_tlb(&dom, 0, 4 * KiB, CLEAR_W), PT_ERR_INVAL);
+	assert_int_equal(pt_vmspace_protect_flush_tlb(&x->u, 0, 4 * KiB, CLEAR_W), PT_ERR_INVAL);
+	assert_int_equal(pt_vmspace_fork(&dom, &x->u, 0, 4 * KiB), PT_ERR_INVAL);
+	assert_int_equal(pt_vmspace_fork(&x->u, &x->u, 0, 4 * KiB), PT_ERR_INVAL);
+
+	/* map: no flush; a mapping in the way leaves the range as it was. */
+	assert_int_equal(pt_vmspace_map(&dom, 2 * MiB, 0x200000, 2 * MiB, RW), PT_OK);
+	assert_int_equal(dev_flushes, 0);
+	struct th_snap before = th_snapshot(&x->h, &dom.table);
+	assert_int_equal(pt_vmspace_map(&shared, 2 * MiB - 4 * KiB, 0x1000, 8 * KiB, RW),
+			 PT_ERR_MAPPED);
+	th_assert_same(before, th_snapshot(&x->h, &dom.table));
+	assert_int_equal(pt_vmspace_map(NULL, 0, 0, 4 * KiB, RW), PT_ERR_INVAL);
+	assert_int_equal(pt_vmspace_unmap(&shared, 2 * MiB, 2 * MiB, NULL, NULL), PT_OK);
+	assert_int_equal(dev_flushes, 1);
+	th_assert_unmapped(&dom.table, 2 * MiB);
+
+	assert_int_equal(pt_vmspace_destroy(&shared), PT_OK);
+	assert_int_equal(pt_vmspace_destroy(&dom), PT_OK);
+	assert_int_equal(pt_vmspace_destroy(NULL), PT_ERR_INVAL);
+}
+
 int main(int argc, char **argv)
 {
 	th_select_format(argc, argv);
@@ -422,6 +472,7 @@ int main(int argc, char **argv)
 		T(test_cow_fault_on_kernel_refused),
 		T(test_map_range_at_end_quirk),
 		T(test_protect_next_two_errors),
+		T(test_vmspace_kinds),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

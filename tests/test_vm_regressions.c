@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Regressions found by fuzz_machine. pt_vm_fork answered PT_ERR_MAPPED for a
+ * Regressions found by fuzz_machine. pt_vmspace_fork answered PT_ERR_MAPPED for a
  * child range that held no mapping, only an empty level-1 table (left by
- * pt_vm_unmap of an empty range) where the parent has a 2 MiB leaf, and kept
+ * pt_vmspace_unmap of an empty range) where the parent has a 2 MiB leaf, and kept
  * what it had copied before; it now detaches such tables first.
  */
 #include "vm_fixture.h"

@@ -6,7 +6,7 @@
  * page-granular rights (text RX, rodata R, data and bss RW; global,
  * accessed and dirty, so the kernel runs whatever TCR_EL1.HA/HD a row sets),
  * RAM at BM_DMAP (RW, 2 MiB blocks) and the UART page (Device-nGnRnE). The
- * PE switches to it through the glue (pt_table_first_activate_unchecked: a
+ * PE switches to it through the glue (pt_vmspace_first_activate_unchecked: a
  * TTBR1 write, TTBR0 to an empty table, TLBI VMALLE1), leaving the boot
  * tables. TCR_EL1.HA and HD are then set (FEAT_HAFDBS, QEMU's -cpu max).
  *

@@ -4,7 +4,7 @@
  * (TTBR0 with the table's ASID; the kernel table stays in TTBR1): loads,
  * stores and fetches with the AP[1], AP[2], UXN the core encoded, EL0 on
  * kernel pages, EL1 on user pages with PAN clear and set, EL1 fetches from
- * user pages (PXN), a 2 MiB user block, and pt_vm_unmap's TLBI by the ASID.
+ * user pages (PXN), a 2 MiB user block, and pt_vmspace_unmap's TLBI by the ASID.
  */
 #include "rows.h"
 
@@ -166,7 +166,7 @@ void rows_user(struct rows *s)
 		row_bad(s, "the unmap's TLBI did not name ASID 5");
 	t = user(&u, OP_LOAD, UDATA, 0);
 	check_user(s, t, EC_DABT_LOW, FSC_TRANS(3), UDATA, false);
-	row_end(s, "pt_vm_unmap: TLBI by ASID 5; EL0 load then faults (translation, level 3)");
+	row_end(s, "pt_vmspace_unmap: TLBI by ASID 5; EL0 load then faults (translation, level 3)");
 
 	pt_vmspace_activate_asid(s->kvs, 0);
 	if ((read_ttbr0() & X_OA_MASK) != bm_a64.reserved_ttbr0)

@@ -5,7 +5,7 @@
  * The kernel table the core builds maps the image at BM_KBASE with
  * page-granular rights (text RX, rodata R, data and bss RW, all global),
  * RAM at BM_DMAP (RW, 2 MiB leaves) and the UART and exit pages. The hart
- * switches to it through the glue (pt_table_first_activate_unchecked: a satp
+ * switches to it through the glue (pt_vmspace_first_activate_unchecked: a satp
  * write with the format's mode, then SFENCE.VMA), leaving the boot table.
  *
  * The command line (QEMU -append) may ask for the differential ("diff") or

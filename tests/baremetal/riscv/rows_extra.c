@@ -83,7 +83,7 @@ static void row_sbi_fence(struct rows *s)
 	row_end(s, "tlb: the glue's SBI remote fence (to this hart) drops it");
 }
 
-/* pt_table_protect_flush_tlb: the core's flush reaches the hart through the glue. */
+/* pt_vmspace_protect_flush_tlb: the core's flush reaches the hart through the glue. */
 static void row_glue_protect(struct rows *s)
 {
 	uint64_t va = TB + 0x1a000;

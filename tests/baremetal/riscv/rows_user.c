@@ -4,7 +4,7 @@
  * (satp with the table's ASID): loads, stores and fetches with the U, R, W,
  * X bits the core encoded, A and D set by the hart, S-mode access to user
  * pages with and without SUM, superpages up to the root (Sv39 1 GiB, Sv48
- * 512 GiB) split by take and by protect, and pt_vm_unmap's fence by ASID.
+ * 512 GiB) split by take and by protect, and pt_vmspace_unmap's fence by ASID.
  */
 #include "rows.h"
 
@@ -292,10 +292,10 @@ static void row_superpages(struct rows *s)
 	}
 }
 
-/* pt_vm_unmap of a page of an active user table: SFENCE.VMA va, ASID. */
+/* pt_vmspace_unmap of a page of an active user table: SFENCE.VMA va, ASID. */
 static void row_vm_unmap(struct rows *s)
 {
-	static const char name[] = "pt_vm_unmap: the glue's SFENCE.VMA va, asid; the load faults";
+	static const char name[] = "pt_vmspace_unmap: the glue's SFENCE.VMA va, asid; the load faults";
 	struct user u;
 	OPEN(s, &u, name);
 	pt_paddr_t pa = marked_frame(MARK(9));
