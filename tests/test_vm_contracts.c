@@ -449,8 +449,11 @@ static void test_vmspace_kinds(void **state)
 	assert_int_equal(dev_flushes, 1);
 	th_assert_unmapped(&dom.table, 2 * MiB);
 
+	/* Each handle's destroy invalidates the devices once more. */
 	assert_int_equal(pt_vmspace_destroy(&shared), PT_OK);
+	assert_int_equal(dev_flushes, 2);
 	assert_int_equal(pt_vmspace_destroy(&dom), PT_OK);
+	assert_int_equal(dev_flushes, 3);
 	assert_int_equal(pt_vmspace_destroy(NULL), PT_ERR_INVAL);
 }
 

@@ -56,7 +56,8 @@ enum pt_err pt_vmspace_create_iommu(struct pt_vmspace *vs, const struct pt_env *
 enum pt_err pt_vmspace_create_shared(struct pt_vmspace *dst, struct pt_vmspace *src);
 /*
  * Destroy the address space and its table. CPUs that switched away but may
- * still cache it under its id are shot down first, and waited for.
+ * still cache it under its id are shot down first, and waited for; an IOMMU
+ * domain's hook gets one full invalidation (detach its devices before).
  * PT_ERR_BUSY, nothing changed: active on a CPU, a kernel with live user
  * address spaces, or a cursor open on its table.
  */

@@ -69,13 +69,14 @@ enum pt_err pt_vmspace_create_shared(struct pt_vmspace *dst, struct pt_vmspace *
 	return PT_OK;
 }
 
-/* CPUs that switched away may still cache it under its id: flush that id there. */
+/* CPUs that switched away may still cache it under its id: flush that id
+ * there. An IOMMU domain's devices may cache it too: one full invalidation. */
 static void flush_stale_targets(struct pt_vmspace *vs)
 {
 	const struct pt_env *env = vs->table.env;
 	struct pt_flusher f;
-	if (!tlb_present(env) || !atomic_load(&vs->target.cpus) ||
-	    !flush_site_on(env, PT_SITE_DESTROY))
+	bool cpus = tlb_present(env) && atomic_load(&vs->target.cpus);
+	if (!(cpus || vs->target.dev_flush) || !flush_site_on(env, PT_SITE_DESTROY))
 		return;
 	pt_flusher_init(&f, env, &vs->target);
 	pt_flusher_issue_all(&f);
