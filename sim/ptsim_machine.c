@@ -136,6 +136,9 @@ static int cmd_activate(struct sim *s)
 	uint64_t pcid = 0;
 	if (!st || (s->ac > 2 && !arg_range(s, 2, 0, UINT16_MAX, &pcid)))
 		return -1;
+	/* Without a PCID the address space takes the allocator's id (pt/activate.h). */
+	if (s->ac <= 2)
+		return report(s, "activate", pt_vmspace_activate(&st->vs));
 	return report(s, "activate", pt_vmspace_activate_asid(&st->vs, (pt_asid_t)pcid));
 }
 
@@ -328,7 +331,8 @@ const struct sim_command ptsim_machine_cmds[] = {
 	{ "boot", "KERNEL", "first activation of the kernel table on every CPU", cmd_boot, true },
 	{ "cpu", "N", "run the following operations on CPU N", cmd_cpu, true },
 	{ "cr", "CPU cr0|cr3|cr4 VALUE", "write a control register", cmd_cr, true },
-	{ "activate", "NAME [PCID]", "load a table on the current CPU", cmd_activate, true },
+	{ "activate", "NAME [PCID]", "load a table on the current CPU (no PCID: an allocated id)",
+	  cmd_activate, true },
 	{ "access", "CPU VA r|w|x [user|sup]", "one access through the MMU (default user)",
 	  cmd_access, true },
 	{ "prefetch", "CPU", "cache every translation with A=1 (moves to CPU)", cmd_prefetch,
