@@ -26,7 +26,8 @@ struct pt_node;
 typedef void (*pt_frame_fn)(void *ctx, pt_paddr_t pa);
 
 /* An IOMMU domain's invalidation: performs @req on every device's IOTLB and
- * page-walk cache before it returns. */
+ * page-walk cache before it returns. Requests carry id 0: PT_FLUSH_PAGES for
+ * a range, PT_FLUSH_ASID for the whole domain. */
 typedef void (*pt_dev_flush_fn)(void *ctx, const struct pt_flush_req *req);
 
 /*
