@@ -20,5 +20,8 @@ PT_MUST_CHECK static inline enum pt_err table_env_check(const struct pt_env *env
 void pt_table_init_handle(struct pt_table *t, const struct pt_env *env, enum pt_table_kind kind,
 		       struct pt_node *root);
 
+/* Whether pt_table_destroy(@t) would succeed now: PT_OK, PT_ERR_INVAL, PT_ERR_BUSY. */
+PT_MUST_CHECK enum pt_err pt_table_destroy_check(struct pt_table *t);
+
 #pragma GCC visibility pop
 #endif
