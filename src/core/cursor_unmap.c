@@ -38,6 +38,7 @@ static void take_table(struct pt_cursor *c, struct pt_frag *frag)
 	frag->nr_frames = node_count_frames(child);
 	node_store(n, idx, 0);
 	n->nr_children--;
+	node_hint_clear(c->table->root);
 	node_mark_stray_and_unlock(child);
 }
 

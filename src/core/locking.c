@@ -15,6 +15,11 @@
  * pre-order. Nodes a cursor creates below the guard are locked before they
  * are published. Release is the exact reverse. Lock order is tree order
  * (parent before child, lower index first), so cursors cannot deadlock.
+ *
+ * A range inside one leaf table first tries the tree's hint (node.h): the
+ * leaf table the last such cursor held. It only trylocks it (it may be an
+ * unrelated node, perhaps held by this thread's other cursor), then checks
+ * under the lock that it is live and maps the range; else the descent runs.
  */
 #include "compiler.h"
 #include "cursor.h"
@@ -181,6 +186,41 @@ static inline void unlock_range(struct pt_node *guard, pt_vaddr_t first, pt_vadd
 	node_unlock(guard);
 }
 
+/* The first address of the leaf table holding @va. */
+static inline pt_vaddr_t leaf_table_base(const struct pt_format *f, pt_vaddr_t va)
+{
+	return va & ~(pt_fmt_page_size(f, 2) - 1);
+}
+
+/* The hinted leaf table, locked, if it is live and holds @va; else NULL. */
+static inline struct pt_node *lock_hinted(struct pt_table *t, const struct pt_format *f,
+					  pt_vaddr_t va)
+{
+	struct pt_node *h = atomic_load_explicit(&t->root->hint, memory_order_acquire);
+	if (!h)
+		return NULL;
+	if (pt_test_hook_before_guard_lock)
+		pt_test_hook_before_guard_lock(t, pt_test_hook_arg);
+	if (!node_trylock(h))
+		return NULL;
+	if (pt_likely(!h->stray && h->base == leaf_table_base(f, va)))
+		return h;
+	if (h->stray)
+		atomic_fetch_add(&pt_stat_stray_retries, 1);
+	node_unlock(h);
+	return NULL;
+}
+
+/* Make @guard, a live leaf table held as a cursor's guard, the tree's hint. */
+static inline void hint_set(struct pt_table *t, struct pt_node *guard, pt_vaddr_t va)
+{
+	struct pt_node *root = t->root;
+	if (atomic_load_explicit(&root->hint, memory_order_relaxed) == guard)
+		return;
+	guard->base = leaf_table_base(node_fmt(guard), va);
+	atomic_store_explicit(&root->hint, guard, memory_order_release);
+}
+
 /* The ordered checks, for a range that failed the quick one. */
 static PT_NOINLINE enum pt_err check_range_slow(const struct pt_table *t, pt_vaddr_t va,
 						uint64_t len)
@@ -216,12 +256,15 @@ enum pt_err pt_cursor_new(struct pt_cursor *c, struct pt_table *t, pt_vaddr_t va
 	if (err != PT_OK)
 		return err;
 
-	const struct pt_reclaim *r = &t->env->reclaim;
-	r->ops->read_lock(r->ctx);
-	unsigned full = cur_target_level(t->env->fmt, va, va + (len - 1));
-	struct pt_node *guard = lock_range(t, va, va + (len - 1), full);
+	const struct pt_env *env = t->env;
+	const struct pt_format *f = env->fmt;
+	env->reclaim.ops->read_lock(env->reclaim.ctx);
+	unsigned full = cur_target_level(f, va, va + (len - 1));
+	struct pt_node *guard = full == 1 ? lock_hinted(t, f, va) : NULL;
+	if (!guard)
+		guard = lock_range(t, va, va + (len - 1), full);
 	c->table = t;
-	c->fmt = t->env->fmt;
+	c->fmt = f;
 	c->start = va;
 	c->size = len;
 	c->va = va;
@@ -245,8 +288,15 @@ void pt_cursor_drop(struct pt_cursor *c)
 {
 	if (!c || !c->table)
 		return;
-	const struct pt_reclaim *r = &c->table->env->reclaim;
-	unlock_range(c->path[c->guard_level], c->start, c->start + (c->size - 1));
+	struct pt_table *t = c->table;
+	const struct pt_reclaim *r = &t->env->reclaim;
+	struct pt_node *guard = c->path[c->guard_level];
+	if (c->guard_level == 1) {
+		hint_set(t, guard, c->start);
+		node_unlock(guard);
+	} else {
+		unlock_range(guard, c->start, c->start + (c->size - 1));
+	}
 	r->ops->read_unlock(r->ctx);
 	c->table = NULL;
 }
