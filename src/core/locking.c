@@ -146,8 +146,8 @@ static pt_vaddr_t lock_node_base(const struct pt_format *f, pt_vaddr_t va, pt_le
 	return va & ~(pt_fmt_page_size(f, level + 1u) - 1);
 }
 
-static inline struct pt_node *lock_range(struct pt_table *t, pt_vaddr_t first, pt_vaddr_t last,
-					 unsigned target)
+static PT_NOINLINE struct pt_node *lock_range(struct pt_table *t, pt_vaddr_t first,
+					      pt_vaddr_t last, unsigned target)
 {
 	struct pt_node *guard = lock_guard(t, first, target);
 	if (guard->level > 1)
@@ -248,6 +248,25 @@ static inline enum pt_err check_range(const struct pt_table *t, pt_vaddr_t va, u
 	return check_range_slow(t, va, len);
 }
 
+/* Record @guard, locked, as the guard of @c, whose range would have it at level @full. */
+static inline enum pt_err cursor_set_guard(struct pt_cursor *c, struct pt_node *guard,
+					   unsigned full)
+{
+	c->level = guard->level;
+	c->guard_level = guard->level;
+	c->full_level = (uint8_t)full;
+	/* Entries below the guard are filled as the cursor descends. */
+	c->path[guard->level] = guard;
+	return PT_OK;
+}
+
+/* The descent for @c's range, when the hint did not serve. */
+static PT_NOINLINE enum pt_err cursor_lock_slow(struct pt_cursor *c, unsigned full)
+{
+	pt_vaddr_t last = c->start + (c->size - 1);
+	return cursor_set_guard(c, lock_range(c->table, c->start, last, full), full);
+}
+
 enum pt_err pt_cursor_new(struct pt_cursor *c, struct pt_table *t, pt_vaddr_t va, uint64_t len)
 {
 	if (!c || !t || !t->root)
@@ -256,26 +275,22 @@ enum pt_err pt_cursor_new(struct pt_cursor *c, struct pt_table *t, pt_vaddr_t va
 	if (err != PT_OK)
 		return err;
 
-	const struct pt_env *env = t->env;
-	const struct pt_format *f = env->fmt;
-	env->reclaim.ops->read_lock(env->reclaim.ctx);
-	unsigned full = cur_target_level(f, va, va + (len - 1));
-	struct pt_node *guard = full == 1 ? lock_hinted(t, f, va) : NULL;
-	if (!guard)
-		guard = lock_range(t, va, va + (len - 1), full);
+	/* Filled in before the call, so only @c stays live across it. */
 	c->table = t;
-	c->fmt = f;
+	c->fmt = t->env->fmt;
 	c->start = va;
 	c->size = len;
 	c->va = va;
-	c->level = guard->level;
-	c->guard_level = guard->level;
-	c->full_level = (uint8_t)full;
-	/* Entries below the guard are filled as the cursor descends. */
-	c->path[guard->level] = guard;
 	c->leaf_cache.level = 0;
 	c->spares = NULL;
-	return PT_OK;
+	t->env->reclaim.ops->read_lock(t->env->reclaim.ctx);
+	unsigned full = cur_target_level(c->fmt, c->start, c->start + (c->size - 1));
+	if (full == 1) {
+		struct pt_node *guard = lock_hinted(c->table, c->fmt, c->start);
+		if (guard)
+			return cursor_set_guard(c, guard, 1);
+	}
+	return cursor_lock_slow(c, full);
 }
 
 enum pt_err pt_cursor_mut_new(struct pt_cursor_mut *m, struct pt_table *t, pt_vaddr_t va,
