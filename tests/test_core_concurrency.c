@@ -197,6 +197,8 @@ static void stray_node_retry(void **state)
 	assert_int_equal(pt_table_create_empty(&e, &h.env), PT_OK);
 	assert_int_equal(th_map_range(&e, 4 * MiB, 0x5000, 0x1000, RW), PT_OK);
 	unsigned long retries = atomic_load(&pt_stat_stray_retries);
+	/* The hook runs in the descent, which a hinted leaf table would skip. */
+	atomic_store(&e.root->hint, NULL);
 	pt_test_hook_arg = &d;
 	pt_test_hook_before_guard_lock = detach_hook;
 	enum pt_err err = pt_cursor_mut_new(&m, &e, 4 * MiB, 0x2000);
@@ -330,6 +332,38 @@ static void hint_cleared_on_detach(void **state)
 	th_fini(&h);
 }
 
+/* A hint read just before a detach cleared it: the stray table is passed over. */
+static void hint_stray_not_used(void **state)
+{
+	(void)state;
+	struct th h;
+	struct pt_table e;
+	struct pt_cursor_mut m;
+	struct pt_frag f;
+	th_init(&h, 64 * MiB);
+	assert_int_equal(pt_table_create_empty(&e, &h.env), PT_OK);
+	map_page(&e, 4 * MiB, 0x5000);
+	struct pt_node *x = hint_of(&e);
+	assert_int_equal(pt_cursor_mut_new(&m, &e, 4 * MiB, 2 * MiB), PT_OK);
+	assert_int_equal(pt_cursor_take_next(&m, 2 * MiB, &f), PT_OK);
+	assert_ptr_equal(f.table, x);
+	pt_cursor_mut_drop(&m);
+	assert_true(x->stray);
+	/* What a racing reader may still see (its section keeps x's memory alive). */
+	atomic_store(&e.root->hint, x);
+	unsigned long retries = atomic_load(&pt_stat_stray_retries);
+	map_page(&e, 4 * MiB + 0x1000, 0x6000);
+	assert_int_equal(atomic_load(&pt_stat_stray_retries), retries + 1);
+	assert_ptr_not_equal(hint_of(&e), x);
+	assert_false(hint_of(&e)->stray);
+	pt_frag_release(&h.env, &f);
+	th_assert_unmapped(&e, 4 * MiB);
+	th_assert_maps(&e, 4 * MiB + 0x1000, 0x6000, 1, PT_RW);
+	assert_int_equal(cu_count_leaves(&e, 4 * MiB, 2 * MiB, 0), 1);
+	assert_int_equal(pt_table_destroy(&e), PT_OK);
+	th_fini(&h);
+}
+
 int main(int argc, char **argv)
 {
 	th_select_format(argc, argv);
@@ -340,6 +374,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(hint_names_last_leaf_table),
 		cmocka_unit_test(hint_held_by_own_cursor),
 		cmocka_unit_test(hint_cleared_on_detach),
+		cmocka_unit_test(hint_stray_not_used),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -20,6 +20,8 @@
  * leaf table the last such cursor held. It only trylocks it (it may be an
  * unrelated node, perhaps held by this thread's other cursor), then checks
  * under the lock that it is live and maps the range; else the descent runs.
+ * (The test hook runs in the descent only; a test that wants it clears the
+ * hint.)
  */
 #include "compiler.h"
 #include "cursor.h"
@@ -192,18 +194,16 @@ static inline pt_vaddr_t leaf_table_base(const struct pt_format *f, pt_vaddr_t v
 	return va & ~(pt_fmt_page_size(f, 2) - 1);
 }
 
-/* The hinted leaf table, locked, if it is live and holds @va; else NULL. */
-static inline struct pt_node *lock_hinted(struct pt_table *t, const struct pt_format *f,
-					  pt_vaddr_t va)
+/*
+ * The hinted leaf table, locked, if it is live and holds @va; else NULL.
+ * @shift: log2 of the bytes a leaf table maps.
+ */
+static inline struct pt_node *lock_hinted(struct pt_table *t, pt_vaddr_t va, unsigned shift)
 {
 	struct pt_node *h = atomic_load_explicit(&t->root->hint, memory_order_acquire);
-	if (!h)
+	if (!h || !node_trylock(h))
 		return NULL;
-	if (pt_test_hook_before_guard_lock)
-		pt_test_hook_before_guard_lock(t, pt_test_hook_arg);
-	if (!node_trylock(h))
-		return NULL;
-	if (pt_likely(!h->stray && h->base == leaf_table_base(f, va)))
+	if (pt_likely(!h->stray && !((h->base ^ va) >> shift)))
 		return h;
 	if (h->stray)
 		atomic_fetch_add(&pt_stat_stray_retries, 1);
@@ -242,8 +242,8 @@ static PT_NOINLINE enum pt_err check_range_slow(const struct pt_table *t, pt_vad
 static inline enum pt_err check_range(const struct pt_table *t, pt_vaddr_t va, uint64_t len)
 {
 	uint64_t off = va - t->va_lo;
-	if (len - 1 < t->va_size && off < t->va_size && len - 1 <= t->va_size - 1 - off &&
-	    !((va | len) & (PT_PAGE_SIZE - 1)))
+	/* len 0 wraps len - 1 to the top: refused by the second test too. */
+	if (off < t->va_size && len - 1 < t->va_size - off && !((va | len) & (PT_PAGE_SIZE - 1)))
 		return PT_OK;
 	return check_range_slow(t, va, len);
 }
@@ -261,9 +261,10 @@ static inline enum pt_err cursor_set_guard(struct pt_cursor *c, struct pt_node *
 }
 
 /* The descent for @c's range, when the hint did not serve. */
-static PT_NOINLINE enum pt_err cursor_lock_slow(struct pt_cursor *c, unsigned full)
+static PT_NOINLINE enum pt_err cursor_lock_slow(struct pt_cursor *c)
 {
 	pt_vaddr_t last = c->start + (c->size - 1);
+	unsigned full = cur_target_level(c->fmt, c->start, last);
 	return cursor_set_guard(c, lock_range(c->table, c->start, last, full), full);
 }
 
@@ -284,13 +285,15 @@ enum pt_err pt_cursor_new(struct pt_cursor *c, struct pt_table *t, pt_vaddr_t va
 	c->leaf_cache.level = 0;
 	c->spares = NULL;
 	t->env->reclaim.ops->read_lock(t->env->reclaim.ctx);
-	unsigned full = cur_target_level(c->fmt, c->start, c->start + (c->size - 1));
-	if (full == 1) {
-		struct pt_node *guard = lock_hinted(c->table, c->fmt, c->start);
+	/* Inside one leaf table and smaller than it (cur_target_level's 1): both below 2^shift. */
+	unsigned shift = c->fmt->page_shift + c->fmt->index_bits;
+	va = c->start;
+	if (!(((va ^ (va + (c->size - 1))) | c->size) >> shift)) {
+		struct pt_node *guard = lock_hinted(c->table, va, shift);
 		if (guard)
 			return cursor_set_guard(c, guard, 1);
 	}
-	return cursor_lock_slow(c, full);
+	return cursor_lock_slow(c);
 }
 
 enum pt_err pt_cursor_mut_new(struct pt_cursor_mut *m, struct pt_table *t, pt_vaddr_t va,
