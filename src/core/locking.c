@@ -299,29 +299,42 @@ enum pt_err pt_cursor_new(struct pt_cursor *c, struct pt_table *t, pt_vaddr_t va
 enum pt_err pt_cursor_mut_new(struct pt_cursor_mut *m, struct pt_table *t, pt_vaddr_t va,
 			      uint64_t len)
 {
-	return m ? pt_cursor_new(&m->c, t, va, len) : PT_ERR_INVAL;
+	/* NULL stays NULL (pt_cursor_new refuses it): a plain jump. */
+	return pt_cursor_new(m ? &m->c : NULL, t, va, len);
+}
+
+/* Unlock @c's range, leave the read-side section; @c is dropped. */
+static inline void cursor_release(struct pt_cursor *c, struct pt_table *t)
+{
+	c->table = NULL;
+	/* Last, so it is a tail call. */
+	t->env->reclaim.ops->read_unlock(t->env->reclaim.ctx);
+}
+
+/* A guard above level 1: the nodes below it may be locked too. */
+static PT_NOINLINE void cursor_drop_wide(struct pt_cursor *c)
+{
+	unlock_range(c->path[c->guard_level], c->start, c->start + (c->size - 1));
+	cursor_release(c, c->table);
 }
 
 void pt_cursor_drop(struct pt_cursor *c)
 {
 	if (!c || !c->table)
 		return;
-	struct pt_table *t = c->table;
-	const struct pt_reclaim *r = &t->env->reclaim;
-	struct pt_node *guard = c->path[c->guard_level];
-	if (c->guard_level == 1) {
-		hint_set(t, guard, c->start);
-		node_unlock(guard);
-	} else {
-		unlock_range(guard, c->start, c->start + (c->size - 1));
+	if (c->guard_level != 1) {
+		cursor_drop_wide(c);
+		return;
 	}
-	r->ops->read_unlock(r->ctx);
-	c->table = NULL;
+	struct pt_table *t = c->table;
+	struct pt_node *guard = c->path[1];
+	hint_set(t, guard, c->start);
+	node_unlock(guard);
+	cursor_release(c, t);
 }
 
 void pt_cursor_mut_drop(struct pt_cursor_mut *m)
 {
-	if (m)
-		pt_cursor_drop(&m->c);
+	pt_cursor_drop(m ? &m->c : NULL);
 }
 
