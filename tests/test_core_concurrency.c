@@ -364,6 +364,86 @@ static void hint_stray_not_used(void **state)
 	th_fini(&h);
 }
 
+#define HINT_ROUNDS 2000
+
+struct hint_race {
+	struct pt_table *t;
+	struct th *h;
+	atomic_int stop;
+	atomic_int failures;
+	unsigned long detached;
+};
+
+/* Per-page cursors in [4M, 6M): map a page, take it out again. */
+static void *hint_pager(void *arg)
+{
+	struct hint_race *r = arg;
+	for (unsigned i = 0; i < HINT_ROUNDS; i++) {
+		pt_vaddr_t va = 4 * MiB + (i % 512) * 0x1000;
+		struct pt_cursor_mut m;
+		struct pt_item it = { 0x100000 + (i % 512) * 0x1000, 1, RW, false };
+		struct pt_frag f;
+		if (pt_cursor_mut_new(&m, r->t, va, 0x1000) != PT_OK) {
+			atomic_fetch_add(&r->failures, 1);
+			continue;
+		}
+		if (pt_cursor_map(&m, &it) != PT_OK ||
+		    pt_cursor_jump(&m.c, va) != PT_OK ||
+		    pt_cursor_take_next(&m, 0x1000, &f) != PT_OK || f.kind != PT_FRAG_MAPPED ||
+		    f.item.pa != it.pa)
+			atomic_fetch_add(&r->failures, 1);
+		pt_cursor_mut_drop(&m);
+	}
+	atomic_store(&r->stop, 1);
+	return NULL;
+}
+
+/* A cursor over the whole slot detaches whatever leaf table is there, again and again. */
+static void *hint_detacher(void *arg)
+{
+	struct hint_race *r = arg;
+	while (!atomic_load(&r->stop)) {
+		struct pt_cursor_mut m;
+		struct pt_frag f;
+		if (pt_cursor_mut_new(&m, r->t, 4 * MiB, 2 * MiB) != PT_OK) {
+			atomic_fetch_add(&r->failures, 1);
+			continue;
+		}
+		for (;;) {
+			uint64_t rest = 6 * MiB - pt_cursor_virt_addr(&m.c);
+			if (!rest || pt_cursor_take_next(&m, rest, &f) != PT_OK || f.kind == PT_FRAG_NONE)
+				break;
+			r->detached += f.kind == PT_FRAG_TABLE;
+			pt_frag_release(r->t->env, &f);
+		}
+		pt_cursor_mut_drop(&m);
+	}
+	return NULL;
+}
+
+/* Hinted creation racing the detach of the hinted table (run it under TSan too). */
+static void hint_races_detach(void **state)
+{
+	(void)state;
+	struct th h;
+	struct pt_table e;
+	pthread_t a, b;
+	th_init(&h, 64 * MiB);
+	assert_int_equal(pt_table_create_empty(&e, &h.env), PT_OK);
+	struct hint_race r = { .t = &e, .h = &h };
+	atomic_init(&r.stop, 0);
+	atomic_init(&r.failures, 0);
+	assert_int_equal(pthread_create(&b, NULL, hint_detacher, &r), 0);
+	assert_int_equal(pthread_create(&a, NULL, hint_pager, &r), 0);
+	assert_int_equal(pthread_join(a, NULL), 0);
+	assert_int_equal(pthread_join(b, NULL), 0);
+	print_message("detached %lu tables, stray retries %lu\n", r.detached, (unsigned long)atomic_load(&pt_stat_stray_retries));
+	assert_int_equal(atomic_load(&r.failures), 0);
+	assert_int_equal(cu_count_leaves(&e, 0, 1 * GiB, 0), 0);
+	assert_int_equal(pt_table_destroy(&e), PT_OK);
+	th_fini(&h);
+}
+
 int main(int argc, char **argv)
 {
 	th_select_format(argc, argv);
@@ -375,6 +455,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(hint_held_by_own_cursor),
 		cmocka_unit_test(hint_cleared_on_detach),
 		cmocka_unit_test(hint_stray_not_used),
+		cmocka_unit_test(hint_races_detach),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
