@@ -175,7 +175,7 @@ static void detach_hook(struct pt_table *t, void *arg)
 {
 	struct detach_ctx *d = arg;
 	struct pt_cursor_mut m;
-	pt_test_hook_before_guard_lock = NULL;
+	t->env->hooks->before_guard_lock = NULL;
 	d->calls++;
 	d->err = pt_cursor_mut_new(&m, t, 0, 8 * MiB);
 	if (d->err != PT_OK)
@@ -193,24 +193,23 @@ static void stray_node_retry(void **state)
 	struct pt_table e;
 	struct pt_cursor_mut m;
 	struct detach_ctx d = { 0, PT_ERR_INVAL, { 0 } };
+	struct pt_hooks hooks = { .arg = &d };
 	th_init(&h, 64 * MiB);
+	h.env.hooks = &hooks;
 	assert_int_equal(pt_table_create_empty(&e, &h.env), PT_OK);
 	assert_int_equal(th_map_range(&e, 4 * MiB, 0x5000, 0x1000, RW), PT_OK);
-	unsigned long retries = atomic_load(&pt_stat_stray_retries);
 	/* The hook runs in the descent, which a hinted leaf table would skip. */
 	atomic_store(&e.root->hint, NULL);
-	pt_test_hook_arg = &d;
-	pt_test_hook_before_guard_lock = detach_hook;
+	hooks.before_guard_lock = detach_hook;
 	enum pt_err err = pt_cursor_mut_new(&m, &e, 4 * MiB, 0x2000);
-	pt_test_hook_before_guard_lock = NULL;
-	pt_test_hook_arg = NULL;
+	hooks.before_guard_lock = NULL;
 	assert_int_equal(err, PT_OK);
 	assert_int_equal(d.calls, 1);
 	assert_int_equal(d.err, PT_OK);
 	assert_int_equal(d.frag.kind, PT_FRAG_TABLE);     /* the level-1 table at 4M went */
 	assert_int_equal(d.frag.va, 4 * MiB);
 	assert_int_equal(d.frag.nr_frames, 1);
-	assert_int_equal(atomic_load(&pt_stat_stray_retries), retries + 1);
+	assert_int_equal(atomic_load(&hooks.stray_retries), 1);
 	/* The cursor works on the live tree, not on the detached table. */
 	struct pt_query q;
 	assert_int_equal(pt_cursor_query(&m.c, &q), PT_OK);
@@ -309,7 +308,9 @@ static void hint_cleared_on_detach(void **state)
 	struct pt_table e;
 	struct pt_cursor_mut m;
 	struct pt_frag f;
+	struct pt_hooks hooks = { 0 };
 	th_init(&h, 64 * MiB);
+	h.env.hooks = &hooks;
 	assert_int_equal(pt_table_create_empty(&e, &h.env), PT_OK);
 	map_page(&e, 4 * MiB, 0x5000);
 	struct pt_node *x = hint_of(&e);
@@ -322,9 +323,8 @@ static void hint_cleared_on_detach(void **state)
 	pt_frag_release(&h.env, &f);
 	pt_cursor_mut_drop(&m);
 	assert_null(hint_of(&e));
-	unsigned long retries = atomic_load(&pt_stat_stray_retries);
 	map_page(&e, 4 * MiB + 0x1000, 0x6000);
-	assert_int_equal(atomic_load(&pt_stat_stray_retries), retries);
+	assert_int_equal(atomic_load(&hooks.stray_retries), 0);
 	assert_non_null(hint_of(&e));
 	th_assert_unmapped(&e, 4 * MiB);
 	th_assert_maps(&e, 4 * MiB + 0x1000, 0x6000, 1, PT_RW);
@@ -340,7 +340,9 @@ static void hint_stray_not_used(void **state)
 	struct pt_table e;
 	struct pt_cursor_mut m;
 	struct pt_frag f;
+	struct pt_hooks hooks = { 0 };
 	th_init(&h, 64 * MiB);
+	h.env.hooks = &hooks;
 	assert_int_equal(pt_table_create_empty(&e, &h.env), PT_OK);
 	map_page(&e, 4 * MiB, 0x5000);
 	struct pt_node *x = hint_of(&e);
@@ -351,9 +353,8 @@ static void hint_stray_not_used(void **state)
 	assert_true(x->stray);
 	/* What a racing reader may still see (its section keeps x's memory alive). */
 	atomic_store(&e.root->hint, x);
-	unsigned long retries = atomic_load(&pt_stat_stray_retries);
 	map_page(&e, 4 * MiB + 0x1000, 0x6000);
-	assert_int_equal(atomic_load(&pt_stat_stray_retries), retries + 1);
+	assert_int_equal(atomic_load(&hooks.stray_retries), 1);
 	assert_ptr_not_equal(hint_of(&e), x);
 	assert_false(hint_of(&e)->stray);
 	pt_frag_release(&h.env, &f);
@@ -428,7 +429,9 @@ static void hint_races_detach(void **state)
 	struct th h;
 	struct pt_table e;
 	pthread_t a, b;
+	struct pt_hooks hooks = { 0 };
 	th_init(&h, 64 * MiB);
+	h.env.hooks = &hooks;
 	assert_int_equal(pt_table_create_empty(&e, &h.env), PT_OK);
 	struct hint_race r = { .t = &e, .h = &h };
 	atomic_init(&r.stop, 0);
@@ -437,7 +440,8 @@ static void hint_races_detach(void **state)
 	assert_int_equal(pthread_create(&a, NULL, hint_pager, &r), 0);
 	assert_int_equal(pthread_join(a, NULL), 0);
 	assert_int_equal(pthread_join(b, NULL), 0);
-	print_message("detached %lu tables, stray retries %lu\n", r.detached, (unsigned long)atomic_load(&pt_stat_stray_retries));
+	print_message("detached %lu tables, stray retries %lu\n", r.detached,
+		      (unsigned long)atomic_load(&hooks.stray_retries));
 	assert_int_equal(atomic_load(&r.failures), 0);
 	assert_int_equal(cu_count_leaves(&e, 0, 1 * GiB, 0), 0);
 	assert_int_equal(pt_table_destroy(&e), PT_OK);

@@ -73,12 +73,13 @@ lock_guard(struct pt_table *t, pt_vaddr_t first, unsigned target)
 
 	for (;;) {
 		n = descend(env, n, &level, target, first);
-		if (pt_test_hook_before_guard_lock)
-			pt_test_hook_before_guard_lock(t, pt_test_hook_arg);
+		if (pt_unlikely(env->hooks && env->hooks->before_guard_lock))
+			env->hooks->before_guard_lock(t, env->hooks->arg);
 		node_lock(n);
 		if (n->stray) {
 			node_unlock(n);
-			atomic_fetch_add(&pt_stat_stray_retries, 1);
+			if (env->hooks)
+				atomic_fetch_add(&env->hooks->stray_retries, 1);
 			n = t->root;
 			level = top;
 			continue;
@@ -205,8 +206,8 @@ static inline struct pt_node *lock_hinted(struct pt_table *t, pt_vaddr_t va, uns
 		return NULL;
 	if (pt_likely(!h->stray && !((h->base ^ va) >> shift)))
 		return h;
-	if (h->stray)
-		atomic_fetch_add(&pt_stat_stray_retries, 1);
+	if (h->stray && t->env->hooks)
+		atomic_fetch_add(&t->env->hooks->stray_retries, 1);
 	node_unlock(h);
 	return NULL;
 }

@@ -9,6 +9,8 @@
 #include "cursor_scan.h"
 #include "flush_site.h"
 
+#include <pt/vm.h>
+
 
 static uint64_t offset_of(const struct pt_cursor *c)
 {
@@ -26,7 +28,7 @@ static enum pt_err unmap_one(struct pt_cursor_mut *m, struct pt_flusher *f,
 			     const struct pt_frag *frag, uint64_t *nr)
 {
 	if (frag->kind == PT_FRAG_TABLE) {
-		if (flush_site_on(PT_SITE_UNMAP_TABLE))
+		if (flush_site_on(f->env, PT_SITE_UNMAP_TABLE))
 			pt_flusher_issue(f, frag->va, frag->len);
 		pt_flusher_keep_table(f, frag->table);
 		*nr += frag->nr_frames;
@@ -41,7 +43,7 @@ static enum pt_err unmap_one(struct pt_cursor_mut *m, struct pt_flusher *f,
 		}
 		(*nr)++;
 	}
-	if (flush_site_on(PT_SITE_UNMAP))
+	if (flush_site_on(f->env, PT_SITE_UNMAP))
 		pt_flusher_issue(f, frag->va, frag->len);
 	return PT_OK;
 }
@@ -166,8 +168,8 @@ static enum pt_err protect_sited(struct pt_cursor_mut *m, struct pt_flusher *f, 
 			break;
 		bool changed = !pt_prop_eq(pt_protect_apply(op, q.item.prop), q.item.prop);
 		bool split = slot_len != q.len;
-		if ((changed && flush_site_on(site)) ||
-		    (split && !changed && flush_site_on(PT_SITE_SPLIT)))
+		if ((changed && flush_site_on(f->env, site)) ||
+		    (split && !changed && flush_site_on(f->env, PT_SITE_SPLIT)))
 			pt_flusher_issue(f, va, slot_len);
 	}
 	free_spares(c);
@@ -183,47 +185,4 @@ enum pt_err pt_cursor_protect(struct pt_cursor_mut *m, struct pt_flusher *f, uin
 	enum pt_flush_site site = m->c.table->kind == PT_TABLE_KERNEL ? PT_SITE_KERNEL_PROTECT
 								       : PT_SITE_PROTECT;
 	return protect_sited(m, f, len, op, site);
-}
-
-enum pt_err pt_vm_unmap(struct pt_table *t, pt_vaddr_t va, uint64_t len, pt_frame_fn give,
-			void *ctx)
-{
-	struct pt_cursor_mut m;
-	struct pt_flusher f;
-	enum pt_err err = pt_cursor_mut_new(&m, t, va, len);
-	if (err != PT_OK)
-		return err;
-	pt_flusher_init(&f, t);
-	f.give = give;
-	f.give_ctx = ctx;
-	err = pt_cursor_unmap(&m, &f, len, NULL);
-	pt_cursor_mut_drop(&m);
-	pt_flusher_sync(&f);
-	return err;
-}
-
-enum pt_err pt_vm_protect(struct pt_table *t, pt_vaddr_t va, uint64_t len, struct pt_protect op)
-{
-	struct pt_cursor_mut m;
-	struct pt_flusher f;
-	if (!t || !t->root)
-		return PT_ERR_INVAL;
-	enum pt_err err = cur_check_protect(t, op);
-	if (err == PT_OK)
-		err = pt_cursor_mut_new(&m, t, va, len);
-	if (err != PT_OK)
-		return err;
-	pt_flusher_init(&f, t);
-	err = pt_cursor_protect(&m, &f, len, op);
-	pt_cursor_mut_drop(&m);
-	pt_flusher_sync(&f);
-	return err;
-}
-
-enum pt_err pt_table_protect_flush_tlb(struct pt_table *kernel, pt_vaddr_t va, uint64_t len,
-				       struct pt_protect op)
-{
-	if (!kernel || kernel->kind != PT_TABLE_KERNEL)
-		return PT_ERR_INVAL;
-	return pt_vm_protect(kernel, va, len, op);
 }
