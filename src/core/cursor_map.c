@@ -114,7 +114,9 @@ static inline bool map_base(struct pt_cursor *c, const struct pt_item *item, con
 		return false;
 	node_store(n, idx, *tmpl | pt_fmt_addr_bits(f, item->pa, 1));
 	n->nr_children++;
-	n->nr_tracked += item->tracked;
+	/* A branch, not an add: gcc packs the two counters' updates into SSE otherwise. */
+	if (item->tracked)
+		n->nr_tracked++;
 	c->va += PT_PAGE_SIZE;
 	if (idx == pt_fmt_nr_entries(f) - 1)
 		cur_rise(c);

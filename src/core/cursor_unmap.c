@@ -79,7 +79,9 @@ static inline bool take_next_page(struct pt_cursor *c, uint64_t len, struct pt_f
 	frag->nr_frames = 0;
 	node_store(n, idx, 0);
 	n->nr_children--;
-	n->nr_tracked -= info.tracked;
+	/* A branch, not a subtraction: gcc packs the two counters' updates into SSE otherwise. */
+	if (info.tracked)
+		n->nr_tracked--;
 	c->va += PT_PAGE_SIZE;
 	return true;
 }
