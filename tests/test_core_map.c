@@ -349,6 +349,82 @@ static void consecutive_maps_advance(void **state)
 	th_fini(&h);
 }
 
+/* Take the one page at @va through a cursor over exactly it; check what came out. */
+static void take_page_at(struct pt_table *t, pt_vaddr_t va, pt_paddr_t pa, uint16_t flags,
+			 bool tracked)
+{
+	struct pt_cursor_mut m;
+	struct pt_frag f;
+	assert_int_equal(pt_cursor_mut_new(&m, t, va, 0x1000), PT_OK);
+	assert_int_equal(pt_cursor_take_next(&m, 0x2000, &f), PT_ERR_LENGTH);
+	assert_int_equal(pt_cursor_take_next(&m, 0x1000, &f), PT_OK);
+	assert_int_equal(f.kind, PT_FRAG_MAPPED);
+	assert_int_equal(f.va, va);
+	assert_int_equal(f.len, 0x1000);
+	assert_int_equal(f.item.pa, pa);
+	assert_int_equal(f.item.level, 1);
+	assert_int_equal(f.item.prop.flags, flags);
+	assert_int_equal(f.item.tracked, tracked);
+	assert_null(f.table);
+	assert_int_equal(pt_cursor_virt_addr(&m.c), va + 0x1000);
+	pt_frag_release(t->env, &f);
+	assert_int_equal(pt_cursor_take_next(&m, 0, &f), PT_OK);
+	assert_int_equal(f.kind, PT_FRAG_NONE);
+	pt_cursor_mut_drop(&m);
+	th_assert_unmapped(t, va);
+}
+
+/*
+ * Per-page cursors unmap what per-page cursors mapped, across a leaf-table
+ * boundary, with the table's template property and without it, tracked
+ * and not; a wider cursor then finds what is left in order.
+ */
+static void per_page_cursors_unmap(void **state)
+{
+	(void)state;
+	struct th h;
+	struct pt_table e;
+	th_init(&h, 64 * MiB);
+	assert_int_equal(pt_table_create_empty(&e, &h.env), PT_OK);
+	pt_paddr_t frame = th_frame(&h);
+	for (unsigned i = 0; i < 6; i++) {
+		struct pt_item it = cu_item(0x100000 + i * 0x1000, 1, PT_RW, false);
+		cu_map(&e, 2 * MiB - 0x3000 + i * 0x1000, &it);
+	}
+	struct pt_item ro = cu_item(0x200000, 1, PT_R, false);
+	cu_map(&e, 2 * MiB + 0x5000, &ro);                  /* the template is now R */
+	struct pt_item tr = cu_item(frame, 1, PT_R, true);
+	cu_map(&e, 2 * MiB + 0x6000, &tr);
+	take_page_at(&e, 2 * MiB + 0x6000, frame, PT_R, true);
+	take_page_at(&e, 2 * MiB + 0x5000, 0x200000, PT_R, false);
+	struct pt_item rw = cu_item(0x300000, 1, PT_RW, false);
+	cu_map(&e, 2 * MiB + 0x7000, &rw);                  /* RW again */
+	take_page_at(&e, 2 * MiB - 0x1000, 0x102000, PT_RW, false);   /* a table's last slot */
+	take_page_at(&e, 2 * MiB, 0x103000, PT_RW, false);            /* the next one's first */
+	take_page_at(&e, 2 * MiB + 0x7000, 0x300000, PT_RW, false);
+	assert_int_equal(cu_count_leaves(&e, 0, 1 * GiB, 0), 4);
+
+	struct pt_cursor_mut m;
+	struct pt_frag f;
+	pt_vaddr_t want[] = { 2 * MiB - 0x3000, 2 * MiB - 0x2000, 2 * MiB + 0x1000, 2 * MiB + 0x2000 };
+	assert_int_equal(pt_cursor_mut_new(&m, &e, 2 * MiB - 0x3000, 0x9000), PT_OK);
+	for (unsigned i = 0; i < 4; i++) {
+		assert_int_equal(pt_cursor_take_next(&m, 2 * MiB + 0x6000 - pt_cursor_virt_addr(&m.c), &f),
+				 PT_OK);
+		assert_int_equal(f.kind, PT_FRAG_MAPPED);
+		assert_int_equal(f.va, want[i]);
+		assert_int_equal(f.item.pa, 0x100000 + (want[i] - (2 * MiB - 0x3000)));
+		pt_frag_release(e.env, &f);
+	}
+	assert_int_equal(pt_cursor_take_next(&m, 2 * MiB + 0x6000 - pt_cursor_virt_addr(&m.c), &f),
+			 PT_OK);
+	assert_int_equal(f.kind, PT_FRAG_NONE);
+	pt_cursor_mut_drop(&m);
+	assert_int_equal(cu_count_leaves(&e, 0, 1 * GiB, 0), 0);
+	assert_int_equal(pt_table_destroy(&e), PT_OK);
+	th_fini(&h);
+}
+
 int main(int argc, char **argv)
 {
 	th_select_format(argc, argv);
@@ -359,6 +435,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(kernel_root_slots),
 		cmocka_unit_test(largest_pages_mixed_alignments),
 		cmocka_unit_test(consecutive_maps_advance),
+		cmocka_unit_test(per_page_cursors_unmap),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

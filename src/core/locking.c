@@ -15,6 +15,13 @@
  * pre-order. Nodes a cursor creates below the guard are locked before they
  * are published. Release is the exact reverse. Lock order is tree order
  * (parent before child, lower index first), so cursors cannot deadlock.
+ *
+ * A range inside one leaf table first tries the tree's hint (node.h): the
+ * leaf table the last such cursor held. It only trylocks it (it may be an
+ * unrelated node, perhaps held by this thread's other cursor), then checks
+ * under the lock that it is live and maps the range; else the descent runs.
+ * (The test hook runs in the descent only; a test that wants it clears the
+ * hint.)
  */
 #include "compiler.h"
 #include "cursor.h"
@@ -142,8 +149,8 @@ static pt_vaddr_t lock_node_base(const struct pt_format *f, pt_vaddr_t va, pt_le
 	return va & ~(pt_fmt_page_size(f, level + 1u) - 1);
 }
 
-static inline struct pt_node *lock_range(struct pt_table *t, pt_vaddr_t first, pt_vaddr_t last,
-					 unsigned target)
+static PT_NOINLINE struct pt_node *lock_range(struct pt_table *t, pt_vaddr_t first,
+					      pt_vaddr_t last, unsigned target)
 {
 	struct pt_node *guard = lock_guard(t, first, target);
 	if (guard->level > 1)
@@ -182,6 +189,39 @@ static inline void unlock_range(struct pt_node *guard, pt_vaddr_t first, pt_vadd
 	node_unlock(guard);
 }
 
+/* The first address of the leaf table holding @va. */
+static inline pt_vaddr_t leaf_table_base(const struct pt_format *f, pt_vaddr_t va)
+{
+	return va & ~(pt_fmt_page_size(f, 2) - 1);
+}
+
+/*
+ * The hinted leaf table, locked, if it is live and holds @va; else NULL.
+ * @shift: log2 of the bytes a leaf table maps.
+ */
+static inline struct pt_node *lock_hinted(struct pt_table *t, pt_vaddr_t va, unsigned shift)
+{
+	struct pt_node *h = atomic_load_explicit(&t->root->hint, memory_order_acquire);
+	if (!h || !node_trylock(h))
+		return NULL;
+	if (pt_likely(!h->stray && !((h->base ^ va) >> shift)))
+		return h;
+	if (h->stray && t->env->hooks)
+		atomic_fetch_add(&t->env->hooks->stray_retries, 1);
+	node_unlock(h);
+	return NULL;
+}
+
+/* Make @guard, a live leaf table held as a cursor's guard, the tree's hint. */
+static inline void hint_set(struct pt_table *t, struct pt_node *guard, pt_vaddr_t va)
+{
+	struct pt_node *root = t->root;
+	if (atomic_load_explicit(&root->hint, memory_order_relaxed) == guard)
+		return;
+	guard->base = leaf_table_base(node_fmt(guard), va);
+	atomic_store_explicit(&root->hint, guard, memory_order_release);
+}
+
 /* The ordered checks, for a range that failed the quick one. */
 static PT_NOINLINE enum pt_err check_range_slow(const struct pt_table *t, pt_vaddr_t va,
 						uint64_t len)
@@ -203,10 +243,30 @@ static PT_NOINLINE enum pt_err check_range_slow(const struct pt_table *t, pt_vad
 PT_MUST_CHECK static inline enum pt_err check_range(const struct pt_table *t, pt_vaddr_t va, uint64_t len)
 {
 	uint64_t off = va - t->va_lo;
-	if (len - 1 < t->va_size && off < t->va_size && len - 1 <= t->va_size - 1 - off &&
-	    !((va | len) & (PT_PAGE_SIZE - 1)))
+	/* len 0 wraps len - 1 to the top: refused by the second test too. */
+	if (off < t->va_size && len - 1 < t->va_size - off && !((va | len) & (PT_PAGE_SIZE - 1)))
 		return PT_OK;
 	return check_range_slow(t, va, len);
+}
+
+/* Record @guard, locked, as the guard of @c, whose range would have it at level @full. */
+PT_MUST_CHECK static inline enum pt_err cursor_set_guard(struct pt_cursor *c, struct pt_node *guard,
+					   unsigned full)
+{
+	c->level = guard->level;
+	c->guard_level = guard->level;
+	c->full_level = (uint8_t)full;
+	/* Entries below the guard are filled as the cursor descends. */
+	c->path[guard->level] = guard;
+	return PT_OK;
+}
+
+/* The descent for @c's range, when the hint did not serve. */
+static PT_NOINLINE enum pt_err cursor_lock_slow(struct pt_cursor *c)
+{
+	pt_vaddr_t last = c->start + (c->size - 1);
+	unsigned full = cur_target_level(c->fmt, c->start, last);
+	return cursor_set_guard(c, lock_range(c->table, c->start, last, full), full);
 }
 
 enum pt_err pt_cursor_new(struct pt_cursor *c, struct pt_table *t, pt_vaddr_t va, uint64_t len)
@@ -217,44 +277,65 @@ enum pt_err pt_cursor_new(struct pt_cursor *c, struct pt_table *t, pt_vaddr_t va
 	if (err != PT_OK)
 		return err;
 
-	const struct pt_reclaim *r = &t->env->reclaim;
-	r->ops->read_lock(r->ctx);
-	unsigned full = cur_target_level(t->env->fmt, va, va + (len - 1));
-	struct pt_node *guard = lock_range(t, va, va + (len - 1), full);
+	/* Filled in before the call, so only @c stays live across it. */
 	c->table = t;
 	c->fmt = t->env->fmt;
 	c->start = va;
 	c->size = len;
 	c->va = va;
-	c->level = guard->level;
-	c->guard_level = guard->level;
-	c->full_level = (uint8_t)full;
-	/* Entries below the guard are filled as the cursor descends. */
-	c->path[guard->level] = guard;
 	c->leaf_cache.level = 0;
 	c->spares = NULL;
-	return PT_OK;
+	t->env->reclaim.ops->read_lock(t->env->reclaim.ctx);
+	/* Inside one leaf table and smaller than it (cur_target_level's 1): both below 2^shift. */
+	unsigned shift = c->fmt->page_shift + c->fmt->index_bits;
+	va = c->start;
+	if (!(((va ^ (va + (c->size - 1))) | c->size) >> shift)) {
+		struct pt_node *guard = lock_hinted(c->table, va, shift);
+		if (guard)
+			return cursor_set_guard(c, guard, 1);
+	}
+	return cursor_lock_slow(c);
 }
 
 enum pt_err pt_cursor_mut_new(struct pt_cursor_mut *m, struct pt_table *t, pt_vaddr_t va,
 			      uint64_t len)
 {
-	return m ? pt_cursor_new(&m->c, t, va, len) : PT_ERR_INVAL;
+	/* NULL stays NULL (pt_cursor_new refuses it): a plain jump. */
+	return pt_cursor_new(m ? &m->c : NULL, t, va, len);
+}
+
+/* Unlock @c's range, leave the read-side section; @c is dropped. */
+static inline void cursor_release(struct pt_cursor *c, struct pt_table *t)
+{
+	c->table = NULL;
+	/* Last, so it is a tail call. */
+	t->env->reclaim.ops->read_unlock(t->env->reclaim.ctx);
+}
+
+/* A guard above level 1: the nodes below it may be locked too. */
+static PT_NOINLINE void cursor_drop_wide(struct pt_cursor *c)
+{
+	unlock_range(c->path[c->guard_level], c->start, c->start + (c->size - 1));
+	cursor_release(c, c->table);
 }
 
 void pt_cursor_drop(struct pt_cursor *c)
 {
 	if (!c || !c->table)
 		return;
-	const struct pt_reclaim *r = &c->table->env->reclaim;
-	unlock_range(c->path[c->guard_level], c->start, c->start + (c->size - 1));
-	r->ops->read_unlock(r->ctx);
-	c->table = NULL;
+	if (c->guard_level != 1) {
+		cursor_drop_wide(c);
+		return;
+	}
+	struct pt_table *t = c->table;
+	struct pt_node *guard = c->path[1];
+	hint_set(t, guard, c->start);
+	node_unlock(guard);
+	cursor_release(c, t);
 }
 
 void pt_cursor_mut_drop(struct pt_cursor_mut *m)
 {
-	if (m)
-		pt_cursor_drop(&m->c);
+	pt_cursor_drop(m ? &m->c : NULL);
 }
 

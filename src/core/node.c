@@ -13,6 +13,7 @@ struct pt_node *pt_node_init(const struct pt_env *env, pt_paddr_t pa, pt_level_t
 	n->pa = pa;
 	n->ptes = env->mem.ops->phys_to_virt(env->mem.ctx, pa);
 	n->env = env;
+	atomic_init(&n->hint, NULL);
 	return n;
 }
 

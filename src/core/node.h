@@ -24,7 +24,17 @@ struct pt_node {
 	pt_paddr_t pa;
 	_Atomic pt_pte_t *ptes;
 	const struct pt_env *env;
-	struct pt_defer defer;     /* deferred free; also links reserved nodes */
+	/* A node in the tree never needs defer: that is for reserved (unpublished)
+	 * nodes and for detached ones (stray). A live one uses its room so. */
+	union {
+		struct pt_defer defer;     /* deferred free; also links reserved nodes */
+		struct {
+			/* Level 1, once hinted: the first address it maps; under the lock. */
+			pt_vaddr_t base;
+			/* Roots: the leaf table of the last cursor with a leaf-table guard. */
+			_Atomic(struct pt_node *) hint;
+		};
+	};
 };
 
 _Static_assert(sizeof(struct pt_node) <= PT_TABLE_META_SIZE, "node metadata too large");
@@ -93,6 +103,20 @@ static inline struct pt_node *node_child(const struct pt_node *n, pt_pte_t pte)
 {
 	const struct pt_format *f = node_fmt(n);
 	return node_of(n->env, pt_fmt_pte_addr(f, pte, n->level, false));
+}
+
+/*
+ * The leaf-table hint of a tree (its root's hint): a level-1 node a cursor
+ * held as its guard, so the next cursor inside that table skips the descent.
+ * Whoever detaches a sub-tree clears it first (before the node can be handed
+ * to reclamation), so a hint read inside a read-side section points at a
+ * node whose memory lives until the section ends; the reader still trylocks
+ * it and checks stray and base under the lock.
+ */
+static inline void node_hint_clear(struct pt_node *root)
+{
+	if (atomic_load_explicit(&root->hint, memory_order_relaxed))
+		atomic_store_explicit(&root->hint, NULL, memory_order_relaxed);
 }
 
 /* Allocate a zeroed node at @level; PT_ERR_NOMEM. */
