@@ -24,7 +24,7 @@ static PT_NOINLINE void rewrite_bbm(struct pt_cursor *c, struct pt_pte_info info
 	pt_pte_t pte = f->encode_leaf(info.pa, prop, info.tracked, c->level);
 	if (bbm_prop_change(f, info.prop, prop))
 		bbm_break(c, PT_BBM_PROTECT);
-	node_store(c->path[c->level], cur_index(c), pte);
+	node_rewrite(c->path[c->level], cur_index(c), pte);
 }
 
 enum pt_err pt_cursor_protect_next(struct pt_cursor_mut *m, uint64_t len, struct pt_protect op,
@@ -55,7 +55,7 @@ enum pt_err pt_cursor_protect_next(struct pt_cursor_mut *m, uint64_t len, struct
 	if (pt_unlikely(f->bbm) && !pt_prop_eq(prop, info.prop))
 		rewrite_bbm(c, info, prop);
 	else if (!pt_prop_eq(prop, info.prop))
-		node_store(n, idx, f->encode_leaf(info.pa, prop, info.tracked, c->level));
+		node_rewrite(n, idx, f->encode_leaf(info.pa, prop, info.tracked, c->level));
 	*va_out = c->va;
 	*len_out = pt_fmt_page_size(f, c->level);
 	cur_move_forward(c);

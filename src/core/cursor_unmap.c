@@ -20,9 +20,7 @@ static void take_leaf(struct pt_cursor *c, struct pt_frag *frag)
 	frag->item.level = c->level;
 	frag->item.prop = info.prop;
 	frag->item.tracked = info.tracked;
-	node_store(n, idx, 0);
-	n->nr_children--;
-	n->nr_tracked -= info.tracked;
+	node_clear(n, idx, info.tracked);
 }
 
 static void take_table(struct pt_cursor *c, struct pt_frag *frag)
@@ -36,8 +34,7 @@ static void take_table(struct pt_cursor *c, struct pt_frag *frag)
 	frag->va = c->va;
 	frag->table = child;
 	frag->nr_frames = node_count_frames(child);
-	node_store(n, idx, 0);
-	n->nr_children--;
+	node_clear(n, idx, false);
 	node_mark_stray_and_unlock(child);
 }
 
