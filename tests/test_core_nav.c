@@ -139,6 +139,96 @@ static void find_next_in_order(void **state)
 	th_fini(&h);
 }
 
+/* What find_next, query and a jump past the slot report, one leaf after another. */
+static unsigned collect_reference(struct pt_table *t, pt_vaddr_t va, uint64_t len,
+				  struct pt_found *out, unsigned max)
+{
+	struct pt_cursor c;
+	unsigned n = 0;
+	assert_int_equal(pt_cursor_new(&c, t, va, len), PT_OK);
+	for (;;) {
+		pt_vaddr_t found;
+		bool ok;
+		struct pt_query q;
+		assert_int_equal(pt_cursor_find_next(&c, va + len - pt_cursor_virt_addr(&c), &found, &ok),
+				 PT_OK);
+		if (!ok)
+			break;
+		assert_int_equal(pt_cursor_query(&c, &q), PT_OK);
+		assert_true(n < max);
+		out[n++] = (struct pt_found){ true, q.va, q.len, q.item };
+		if (q.va + q.len - va >= len)
+			break;
+		assert_int_equal(pt_cursor_jump(&c, q.va + q.len), PT_OK);
+	}
+	pt_cursor_drop(&c);
+	return n;
+}
+
+/* next_leaf is find_next + query + jump in one call, whatever the leaf sizes and properties. */
+static void next_leaf_matches_find_query(void **state)
+{
+	(void)state;
+	struct th h;
+	struct pt_table e;
+	static const struct pt_prop RO = { PT_R, PT_CACHE_WB };
+	static const struct pt_prop UC = { PT_RW, PT_CACHE_UC };
+	th_init(&h, 64 * MiB);
+	assert_int_equal(pt_table_create_empty(&e, &h.env), PT_OK);
+	assert_int_equal(th_map_range(&e, 2 * MiB, 6 * MiB, 2 * MiB, RW), PT_OK);     /* huge */
+	assert_int_equal(th_map_range(&e, 4 * MiB + 0x1000, 0x10000, 0x5000, RW), PT_OK);
+	assert_int_equal(th_map_range(&e, 4 * MiB + 0x6000, 0x30000, 0x3000, RO), PT_OK);
+	assert_int_equal(th_map_range(&e, 4 * MiB + 0x9000, 0x40000, 0x2000, RW), PT_OK);
+	assert_int_equal(th_map_range(&e, 6 * MiB - 0x1000, 0x50000, 0x2000, UC), PT_OK); /* two tables */
+	assert_int_equal(th_map_range(&e, 1 * GiB, 8 * MiB, 2 * MiB, RO), PT_OK);
+	/* Last: the table's shared template is RW's, so next_leaf reads those pages from its cache. */
+	assert_int_equal(th_map_range(&e, 5 * MiB, 0x60000, 0x3000, RW), PT_OK);
+
+	/* From the middle of the huge leaf to the middle of the last one. */
+	pt_vaddr_t va = 3 * MiB;
+	uint64_t len = 1 * GiB + 1 * MiB - va;
+	struct pt_found want[32], got;
+	unsigned n = collect_reference(&e, va, len, want, 32);
+	assert_int_equal(n, 17);
+
+	struct pt_cursor c;
+	assert_int_equal(pt_cursor_new(&c, &e, va, len), PT_OK);
+	assert_int_equal(pt_cursor_next_leaf(NULL, 0x1000, &got), PT_ERR_INVAL);
+	assert_int_equal(pt_cursor_next_leaf(&c, 0x1000, NULL), PT_ERR_INVAL);
+	assert_int_equal(pt_cursor_next_leaf(&c, 0x800, &got), PT_ERR_UNALIGNED);
+	assert_int_equal(pt_cursor_next_leaf(&c, len + 0x1000, &got), PT_ERR_LENGTH);
+	assert_int_equal(pt_cursor_virt_addr(&c), va);
+	for (unsigned i = 0; i < n; i++) {
+		uint64_t rest = va + len - pt_cursor_virt_addr(&c);
+		assert_int_equal(pt_cursor_next_leaf(&c, rest, &got), PT_OK);
+		assert_true(got.found);
+		assert_int_equal(got.va, want[i].va);
+		assert_int_equal(got.len, want[i].len);
+		assert_int_equal(got.item.pa, want[i].item.pa);
+		assert_int_equal(got.item.level, want[i].item.level);
+		assert_true(pt_prop_eq(got.item.prop, want[i].item.prop));
+		assert_int_equal(got.item.tracked, want[i].item.tracked);
+		pt_vaddr_t past = got.va + got.len - va > len ? va + len : got.va + got.len;
+		assert_int_equal(pt_cursor_virt_addr(&c), past);
+	}
+	assert_int_equal(pt_cursor_next_leaf(&c, 0, &got), PT_OK);
+	assert_false(got.found);
+	assert_int_equal(pt_cursor_virt_addr(&c), va + len);
+	pt_cursor_drop(&c);
+
+	/* A range inside one base page's table, starting on a mapped page. */
+	assert_int_equal(pt_cursor_new(&c, &e, 4 * MiB + 0x2000, 0x2000), PT_OK);
+	assert_int_equal(pt_cursor_next_leaf(&c, 0x2000, &got), PT_OK);
+	assert_true(got.found && got.va == 4 * MiB + 0x2000 && got.item.pa == 0x11000);
+	assert_int_equal(pt_cursor_next_leaf(&c, 0x1000, &got), PT_OK);
+	assert_true(got.found && got.va == 4 * MiB + 0x3000 && got.item.pa == 0x12000);
+	assert_int_equal(pt_cursor_next_leaf(&c, 0, &got), PT_OK);
+	assert_false(got.found);
+	pt_cursor_drop(&c);
+	assert_int_equal(pt_table_destroy(&e), PT_OK);
+	th_fini(&h);
+}
+
 #define MAX_LINES 16
 
 struct lines {
@@ -288,6 +378,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(find_next_stops_at_barrier),
 		cmocka_unit_test(jump_end_back_and_huge_middle),
 		cmocka_unit_test(find_next_in_order),
+		cmocka_unit_test(next_leaf_matches_find_query),
 		cmocka_unit_test(dump_known_layout),
 		cmocka_unit_test(dump_runs_and_sizes),
 		cmocka_unit_test(dump_kernel_half),

@@ -1,26 +1,20 @@
 /* SPDX-License-Identifier: MIT */
 /* Unmapping: take_next removes one leaf or one whole child table at a time. */
+#include "compiler.h"
 #include "cursor_scan.h"
-#include "leaf_tmpl.h"
 
 static void take_leaf(struct pt_cursor *c, struct pt_frag *frag)
 {
-	const struct pt_format *f = cur_fmt(c);
 	struct pt_node *n = c->path[c->level];
 	unsigned idx = cur_index(c);
-	pt_pte_t pte = node_load(n, idx);
-	struct pt_pte_info info;
-	if (c->level != 1 || !tmpl_decode(c, pte, &info))
-		info = f->decode(pte, c->level);
 
 	frag->kind = PT_FRAG_MAPPED;
-	frag->len = pt_fmt_page_size(f, c->level);
+	frag->len = pt_fmt_page_size(cur_fmt(c), c->level);
 	frag->va = c->va;
-	frag->item.pa = info.pa;
-	frag->item.level = c->level;
-	frag->item.prop = info.prop;
-	frag->item.tracked = info.tracked;
-	node_clear(n, idx, info.tracked);
+	frag->item = cur_item_learn(c, node_load(n, idx));
+	frag->table = NULL;
+	frag->nr_frames = 0;
+	node_clear(n, idx, frag->item.tracked);
 }
 
 static void take_table(struct pt_cursor *c, struct pt_frag *frag)
@@ -38,30 +32,71 @@ static void take_table(struct pt_cursor *c, struct pt_frag *frag)
 	node_mark_stray_and_unlock(child);
 }
 
-enum pt_err pt_cursor_take_next(struct pt_cursor_mut *m, uint64_t len, struct pt_frag *frag)
+/*
+ * Page after page: a base page at the cursor, which stands in its leaf table
+ * where a scan would not climb (not at the table's first slot with the
+ * table wholly inside @len); *idx its slot.
+ */
+static inline bool take_here(const struct pt_cursor *c, uint64_t len, unsigned *idx)
+{
+	return cur_page_step_ok(c, len, idx) &&
+	       !(*idx == 0 && c->guard_level > 1 && len >= pt_fmt_page_size(cur_fmt(c), 2));
+}
+
+/* Take the base page in slot @idx (frag->item already filled). */
+static inline void take_page(struct pt_cursor *c, unsigned idx, struct pt_frag *frag)
+{
+	frag->kind = PT_FRAG_MAPPED;
+	frag->len = PT_PAGE_SIZE;
+	frag->va = c->va;
+	frag->table = NULL;
+	frag->nr_frames = 0;
+	node_clear(c->path[1], idx, frag->item.tracked);
+	cur_page_step(c, idx);
+}
+
+static PT_NOINLINE enum pt_err take_slow(struct pt_cursor_mut *m, uint64_t len,
+					 struct pt_frag *frag)
 {
 	if (!m || !m->c.table || !frag)
 		return PT_ERR_INVAL;
 	struct pt_cursor *c = &m->c;
+	unsigned idx;
+	if (c->level == 1 && take_here(c, len, &idx) &&
+	    cur_template_page(c, node_load(c->path[1], idx), &frag->item)) {
+		take_page(c, idx, frag);
+		return PT_OK;
+	}
 	enum pt_err err = cur_check_len(c, len);
 	if (err != PT_OK)
 		return err;
 
-	enum scan_stop stop;
-	err = cur_scan(c, (c->va - c->start) + len, true, &stop);
+	struct scan_res r;
+	err = cur_scan(c, (c->va - c->start) + len, SCAN_TAKE, &r);
 	if (err != PT_OK)
 		return err;
 	frag->kind = PT_FRAG_NONE;
 	frag->table = NULL;
 	frag->nr_frames = 0;
-	if (stop == SCAN_END)
+	if (r.stop == SCAN_END)
 		return PT_OK;
-	if (stop == SCAN_LEAF)
+	if (r.stop == SCAN_LEAF)
 		take_leaf(c, frag);
 	else
 		take_table(c, frag);
 	cur_move_forward(c);
 	return PT_OK;
+}
+
+enum pt_err pt_cursor_take_next(struct pt_cursor_mut *m, uint64_t len, struct pt_frag *frag)
+{
+	unsigned idx;
+	if (pt_likely(m && m->c.table && frag && m->c.level == 1 && take_here(&m->c, len, &idx) &&
+		      cur_cached_page(&m->c, node_load(m->c.path[1], idx), &frag->item))) {
+		take_page(&m->c, idx, frag);
+		return PT_OK;
+	}
+	return take_slow(m, len, frag);
 }
 
 void pt_frag_release(const struct pt_env *env, struct pt_frag *frag)

@@ -151,25 +151,7 @@ static enum pt_err protect_sited(struct pt_cursor_mut *m, struct pt_flusher *f, 
 		err = reserve_splits(c, len);
 	if (err != PT_OK)
 		return err;
-	while (offset_of(c) < end) {
-		pt_vaddr_t found_va, va;
-		uint64_t slot_len;
-		bool ok;
-		struct pt_query q;
-		err = pt_cursor_find_next(c, end - offset_of(c), &found_va, &ok);
-		if (err != PT_OK || !ok)
-			break;
-		err = pt_cursor_query(c, &q);
-		if (err == PT_OK)
-			err = pt_cursor_protect_next(m, end - offset_of(c), op, &va, &slot_len, &ok);
-		if (err != PT_OK || !ok)
-			break;
-		bool changed = !pt_prop_eq(pt_protect_apply(op, q.item.prop), q.item.prop);
-		bool split = slot_len != q.len;
-		if ((changed && flush_site_on(site)) ||
-		    (split && !changed && flush_site_on(PT_SITE_SPLIT)))
-			pt_flusher_issue(f, va, slot_len);
-	}
+	err = cur_protect_range(c, f, end, op, site);
 	free_spares(c);
 	pt_flusher_dispatch(f);
 	return err;
