@@ -159,13 +159,7 @@ static void protect_node(struct prot_job *j, struct pt_cursor *c, uint64_t end)
 		}
 		/* The run of leaves matching the pattern: a load, a compare and a store each. */
 		unsigned first = i;
-		pt_pte_t from = j->from, flip = j->flip;
-		do {
-			node_rewrite(n, i, pte ^ flip);
-			if (++i == last)
-				break;
-			pte = node_load(n, i);
-		} while ((pte & ~amask) == from);
+		i = node_flip_run(n, i, last, amask, j->from, j->flip);
 		changed(j, c->va, (uint64_t)(i - first) * size);
 	}
 	c->va = base + (uint64_t)i * size;

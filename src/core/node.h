@@ -112,6 +112,24 @@ static inline void node_rewrite(struct pt_node *n, unsigned idx, pt_pte_t pte)
 	node_store(n, idx, pte);
 }
 
+/*
+ * Rewrite the leaves from slot @i to before @last while each equals @from
+ * outside the bits @keep, by flipping the bits @flip; returns the first slot
+ * not rewritten. Kinds and tracking are unchanged: no count changes.
+ */
+static inline unsigned node_flip_run(struct pt_node *n, unsigned i, unsigned last, pt_pte_t keep,
+				     pt_pte_t from, pt_pte_t flip)
+{
+	_Atomic pt_pte_t *p = n->ptes + i, *end = n->ptes + last;
+	for (; p < end; p++) {
+		pt_pte_t pte = atomic_load_explicit(p, memory_order_relaxed);
+		if ((pte & ~keep) != from)
+			break;
+		atomic_store_explicit(p, pte ^ flip, memory_order_release);
+	}
+	return (unsigned)(p - n->ptes);
+}
+
 /* The contended path of node_lock: wait as the platform says, then try again. */
 void node_lock_wait(struct pt_node *n);
 
