@@ -80,7 +80,7 @@ static inline struct pt_item cur_item_learn(struct pt_cursor *c, pt_pte_t pte)
 static inline bool cur_cached_page(const struct pt_cursor *c, pt_pte_t pte, struct pt_item *item)
 {
 	const struct pt_format *f = cur_fmt(c);
-	if ((pte & ~f->lv[1].leaf_addr_mask) != c->leaf_cache.pte || c->leaf_cache.level != 1)
+	if (c->leaf_cache.level != 1 || (pte & ~f->lv[1].leaf_addr_mask) != c->leaf_cache.pte)
 		return false;
 	item->pa = pt_fmt_pte_addr(f, pte, 1, true);
 	item->level = 1;
