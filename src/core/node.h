@@ -88,13 +88,15 @@ static inline void node_set_leaf(struct pt_node *n, unsigned idx, pt_pte_t pte, 
 static inline void node_set_leaves(struct pt_node *n, bool fresh, unsigned idx, unsigned nr,
 				   pt_pte_t pte, pt_pte_t step)
 {
+	_Atomic pt_pte_t *p = n->ptes + idx;
 	if (fresh) {
-		pt_pte_t *ptes = (pt_pte_t *)n->ptes + idx;
-		for (unsigned i = 0; i < nr; i++)
-			ptes[i] = pte + i * step;
+		pt_pte_t *q = (pt_pte_t *)p;
+#pragma GCC unroll 4
+		for (size_t i = 0; i < nr; i++, pte += step)
+			q[i] = pte;
 	} else {
 		for (unsigned i = 0; i < nr; i++, pte += step)
-			node_store(n, idx + i, pte);
+			atomic_store_explicit(&p[i], pte, memory_order_release);
 	}
 	node_count(n, (int)nr, 0);
 }
