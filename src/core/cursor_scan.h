@@ -44,6 +44,17 @@ struct pt_flusher;
 enum pt_err cur_protect_range(struct pt_cursor *c, struct pt_flusher *fl, uint64_t end,
 			      struct pt_protect op, enum pt_flush_site site);
 
+/*
+ * Remove every mapping in [va, start + end) of the cursor's range: leaves
+ * (huge ones sticking out split first) and wholly covered child tables,
+ * each flushed on @fl (sites PT_SITE_UNMAP, PT_SITE_UNMAP_TABLE) with its
+ * frames or sub-tree kept there. *nr_frames: tracked frames removed.
+ * PT_ERR_NOMEM (a split or a keeper page): what was removed stays removed
+ * and flushed, the rest mapped.
+ */
+enum pt_err cur_unmap_range(struct pt_cursor *c, struct pt_flusher *fl, uint64_t end,
+			    uint64_t *nr_frames);
+
 /* The item held by the leaf @pte at the cursor's level (no codec call for a templated base page). */
 static inline struct pt_item cur_item(const struct pt_cursor *c, pt_pte_t pte)
 {

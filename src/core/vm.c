@@ -15,37 +15,6 @@ static uint64_t offset_of(const struct pt_cursor *c)
 	return c->va - c->start;
 }
 
-/* Put a removed tracked leaf back (its keeper page could not be allocated). */
-static void put_back(struct pt_cursor_mut *m, const struct pt_frag *frag)
-{
-	pt_cursor_jump(&m->c, frag->va);
-	pt_cursor_map(m, &frag->item);
-}
-
-static enum pt_err unmap_one(struct pt_cursor_mut *m, struct pt_flusher *f,
-			     const struct pt_frag *frag, uint64_t *nr)
-{
-	if (frag->kind == PT_FRAG_TABLE) {
-		if (flush_site_on(PT_SITE_UNMAP_TABLE))
-			pt_flusher_issue(f, frag->va, frag->len);
-		pt_flusher_keep_table(f, frag->table);
-		*nr += frag->nr_frames;
-		return PT_OK;
-	}
-	if (frag->item.tracked) {
-		enum pt_err err = pt_flusher_keep_frame(f, frag->item.pa);
-		if (err != PT_OK) {
-			/* The level-1 table is still there: remapping allocates nothing. */
-			put_back(m, frag);
-			return err;
-		}
-		(*nr)++;
-	}
-	if (flush_site_on(PT_SITE_UNMAP))
-		pt_flusher_issue(f, frag->va, frag->len);
-	return PT_OK;
-}
-
 enum pt_err pt_cursor_unmap(struct pt_cursor_mut *m, struct pt_flusher *f, uint64_t len,
 			    uint64_t *nr_frames)
 {
@@ -57,15 +26,10 @@ enum pt_err pt_cursor_unmap(struct pt_cursor_mut *m, struct pt_flusher *f, uint6
 
 	if (len > c->size - offset_of(c))
 		return PT_ERR_LENGTH;
-	while (offset_of(c) < end) {
-		struct pt_frag frag;
-		err = pt_cursor_take_next(m, end - offset_of(c), &frag);
-		if (err != PT_OK || frag.kind == PT_FRAG_NONE)
-			break;
-		err = unmap_one(m, f, &frag, &nr);
-		if (err != PT_OK)
-			break;
-	}
+	if (len & (PT_PAGE_SIZE - 1))
+		err = PT_ERR_UNALIGNED;
+	else
+		err = cur_unmap_range(c, f, end, &nr);
 	pt_flusher_dispatch(f);
 	if (nr_frames)
 		*nr_frames = nr;
