@@ -229,6 +229,56 @@ static void next_leaf_matches_find_query(void **state)
 	th_fini(&h);
 }
 
+/* The leaf of @list (from collect_reference) holding @va; fails if none does. */
+static const struct pt_found *leaf_at(const struct pt_found *list, unsigned n, pt_vaddr_t va)
+{
+	for (unsigned i = 0; i < n; i++)
+		if (va - list[i].va < list[i].len)
+			return &list[i];
+	fail_msg("no leaf at %#llx", (unsigned long long)va);
+	return NULL;
+}
+
+/*
+ * The bulk protect over runs of several properties, holes, a base page
+ * left alone and a huge leaf the range's end splits: every leaf inside ends
+ * with the operation applied, every one outside as it was.
+ */
+static void bulk_protect_mixed_runs(void **state)
+{
+	(void)state;
+	struct th h;
+	struct pt_table e;
+	static const struct pt_prop RO = { PT_R, PT_CACHE_WB };
+	static const struct pt_prop UC = { PT_RW, PT_CACHE_UC };
+	th_init(&h, 64 * MiB);
+	assert_int_equal(pt_table_create_empty(&e, &h.env), PT_OK);
+	assert_int_equal(th_map_range(&e, 4 * MiB, 0x100000, 0x8000, RW), PT_OK);
+	assert_int_equal(th_map_range(&e, 4 * MiB + 0xa000, 0x200000, 0x3000, RO), PT_OK);
+	assert_int_equal(th_map_range(&e, 4 * MiB + 0x10000, 0x300000, 0x4000, UC), PT_OK);
+	assert_int_equal(th_map_range(&e, 4 * MiB + 0x14000, 0x400000, 0x2000, RW), PT_OK);
+	assert_int_equal(th_map_range(&e, 6 * MiB, 8 * MiB, 2 * MiB, RW), PT_OK);
+	struct pt_found before[64], after[1024];
+	unsigned nb = collect_reference(&e, 4 * MiB, 4 * MiB, before, 64);
+	assert_int_equal(nb, 8 + 3 + 4 + 2 + 1);
+
+	struct pt_protect op = { PT_W, 0, -1 };
+	pt_vaddr_t lo = 4 * MiB + 0x1000, hi = 7 * MiB;
+	assert_int_equal(pt_vm_protect(&e, lo, hi - lo, op), PT_OK);
+	unsigned na = collect_reference(&e, 4 * MiB, 4 * MiB, after, 1024);
+	assert_int_equal(na, 8 + 3 + 4 + 2 + 512);   /* the 2 MiB leaf split into base pages */
+	for (unsigned i = 0; i < na; i++) {
+		const struct pt_found *old = leaf_at(before, nb, after[i].va);
+		bool inside = after[i].va >= lo && after[i].va + after[i].len <= hi;
+		struct pt_prop want = inside ? pt_protect_apply(op, old->item.prop) : old->item.prop;
+		assert_true(pt_prop_eq(after[i].item.prop, want));
+		assert_int_equal(after[i].item.pa, old->item.pa + (after[i].va - old->va));
+		assert_false(after[i].va < hi && after[i].va + after[i].len > hi);
+	}
+	assert_int_equal(pt_table_destroy(&e), PT_OK);
+	th_fini(&h);
+}
+
 #define MAX_LINES 16
 
 struct lines {
@@ -379,6 +429,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(jump_end_back_and_huge_middle),
 		cmocka_unit_test(find_next_in_order),
 		cmocka_unit_test(next_leaf_matches_find_query),
+		cmocka_unit_test(bulk_protect_mixed_runs),
 		cmocka_unit_test(dump_known_layout),
 		cmocka_unit_test(dump_runs_and_sizes),
 		cmocka_unit_test(dump_kernel_half),

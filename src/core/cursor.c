@@ -120,8 +120,6 @@ static void found_page(struct pt_cursor *c, unsigned idx, struct pt_found *r)
 
 static PT_NOINLINE enum pt_err next_slow(struct pt_cursor *c, uint64_t len, struct pt_found *r)
 {
-	if (!cur_live(c) || !r)
-		return PT_ERR_INVAL;
 	unsigned idx;
 	if (c->level == 1 && cur_page_step_ok(c, len, &idx) &&
 	    cur_template_page(c, node_load(c->path[1], idx), &r->item)) {
@@ -145,8 +143,10 @@ static PT_NOINLINE enum pt_err next_slow(struct pt_cursor *c, uint64_t len, stru
 enum pt_err pt_cursor_next_leaf(struct pt_cursor *c, uint64_t len, struct pt_found *r)
 {
 	unsigned idx;
+	if (!cur_live(c) || !r)
+		return PT_ERR_INVAL;
 	/* A base page of the cached property right at the cursor: no scan, no codec. */
-	if (pt_likely(c && c->table && r && c->level == 1 && cur_page_step_ok(c, len, &idx) &&
+	if (pt_likely(c->level == 1 && cur_page_step_ok(c, len, &idx) &&
 		      cur_cached_page(c, node_load(c->path[1], idx), &r->item))) {
 		found_page(c, idx, r);
 		return PT_OK;

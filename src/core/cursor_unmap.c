@@ -60,12 +60,8 @@ static inline void take_page(struct pt_cursor *c, unsigned idx, struct pt_frag *
 	cur_page_step(c, idx);
 }
 
-static PT_NOINLINE enum pt_err take_slow(struct pt_cursor_mut *m, uint64_t len,
-					 struct pt_frag *frag)
+static PT_NOINLINE enum pt_err take_slow(struct pt_cursor *c, uint64_t len, struct pt_frag *frag)
 {
-	if (!m || !m->c.table || !frag)
-		return PT_ERR_INVAL;
-	struct pt_cursor *c = &m->c;
 	unsigned idx;
 	if (c->level == 1 && take_here(c, len, &idx) &&
 	    cur_template_page(c, node_load(c->path[1], idx), &frag->item)) {
@@ -96,12 +92,14 @@ static PT_NOINLINE enum pt_err take_slow(struct pt_cursor_mut *m, uint64_t len,
 enum pt_err pt_cursor_take_next(struct pt_cursor_mut *m, uint64_t len, struct pt_frag *frag)
 {
 	unsigned idx;
-	if (pt_likely(m && m->c.table && frag && m->c.level == 1 && take_here(&m->c, len, &idx) &&
+	if (!m || !m->c.table || !frag)
+		return PT_ERR_INVAL;
+	if (pt_likely(m->c.level == 1 && take_here(&m->c, len, &idx) &&
 		      cur_cached_page(&m->c, node_load(m->c.path[1], idx), &frag->item))) {
 		take_page(&m->c, idx, frag);
 		return PT_OK;
 	}
-	return take_slow(m, len, frag);
+	return take_slow(&m->c, len, frag);
 }
 
 void pt_frag_release(const struct pt_env *env, struct pt_frag *frag)
