@@ -76,11 +76,12 @@ static PT_NOINLINE enum pt_err take_slow(struct pt_cursor *c, uint64_t len, stru
 	err = cur_scan(c, (c->va - c->start) + len, SCAN_TAKE, &r);
 	if (err != PT_OK)
 		return err;
-	frag->kind = PT_FRAG_NONE;
-	frag->table = NULL;
-	frag->nr_frames = 0;
-	if (r.stop == SCAN_END)
+	if (r.stop == SCAN_END) {
+		frag->kind = PT_FRAG_NONE;
+		frag->table = NULL;
+		frag->nr_frames = 0;
 		return PT_OK;
+	}
 	if (r.stop == SCAN_LEAF)
 		take_leaf(c, frag);
 	else
