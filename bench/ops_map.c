@@ -64,6 +64,7 @@ void lp_prepare_map(struct job *j)
 void lp_protect(struct job *j)
 {
 	struct pt_cursor_mut m;
+	struct pt_flush_target none = { 0 };       /* no CPU runs the table */
 	struct pt_flusher f;
 	struct pt_protect op = { PT_W, 0, -1 };
 	enum pt_err err = pt_cursor_mut_new(&m, &j->fx->table, j->va, j->cursor_len);
@@ -71,7 +72,7 @@ void lp_protect(struct job *j)
 		job_note(j, err);
 		return;
 	}
-	pt_flusher_init(&f, &j->fx->table);
+	pt_flusher_init(&f, &j->fx->env, &none);
 	err = pt_cursor_protect(&m, &f, j->len, op);
 	pt_cursor_mut_drop(&m);
 	pt_flusher_sync(&f);

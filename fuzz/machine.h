@@ -43,7 +43,7 @@ struct fm_frame {
 };
 
 struct fm_table {
-	struct pt_table t;
+	struct pt_vmspace vs;        /* its table: vs.table */
 	bool live;
 	pt_asid_t asid;
 	struct fm_page pages[FM_PAGES];
@@ -55,6 +55,7 @@ struct fm_world {
 	struct pt_sim_tlb stlb;
 	struct pt_cpus cpus;
 	struct pt_env env;
+	struct pt_hooks hooks;      /* PT_FUZZ_FLUSH_OFF (pt/hooks.h) */
 	struct pt_sync_reclaim reclaim;
 	unsigned nr_cpus, nr_users;
 	bool pcide;

@@ -12,7 +12,7 @@ static void op_activate(struct fm_world *w, struct fz_in *in)
 	unsigned cpu = in_u8(in) % w->nr_cpus;
 	int t = fm_in_table(w, in);
 	fm_on(w, cpu);
-	fm_expect(w, pt_table_activate(&w->tab[t].t, w->tab[t].asid), PT_OK, "activate");
+	fm_expect(w, pt_vmspace_activate_asid(&w->tab[t].vs, w->tab[t].asid), PT_OK, "activate");
 	w->active[cpu] = t;
 }
 
@@ -97,7 +97,7 @@ static void op_map(struct fm_world *w, struct fz_in *in)
 	fz_trace("  map table %d pages [%u, %u) flags %#x%s", t, idx, idx + n, flags,
 		 huge ? " 2M" : (b & 8) ? " untracked" : "");
 	struct pt_cursor_mut m;
-	fm_expect(w, pt_cursor_mut_new(&m, &w->tab[t].t, fm_va(w, t, lo), len * PT_PAGE_SIZE),
+	fm_expect(w, pt_cursor_mut_new(&m, &w->tab[t].vs.table, fm_va(w, t, lo), len * PT_PAGE_SIZE),
 		  PT_OK, "cursor");
 	for (unsigned i = 0; i < n; i += huge ? 512 : 1) {
 		if (huge)
@@ -147,7 +147,7 @@ static void op_unmap(struct fm_world *w, struct fz_in *in)
 	fz_trace("  unmap table %d pages [%u, %u)%s", t, idx, idx + n, give ? " give" : "");
 	for (unsigned i = idx; i < idx + n; i++)
 		tracked += w->tab[t].pages[i].kind == FM_TRACKED;
-	fm_expect(w, pt_vm_unmap(&w->tab[t].t, fm_va(w, t, idx), n * PT_PAGE_SIZE,
+	fm_expect(w, pt_vmspace_unmap(&w->tab[t].vs, fm_va(w, t, idx), n * PT_PAGE_SIZE,
 				 give ? give_frame : NULL, &g), PT_OK, "unmap");
 	/* Frames inside a detached sub-tree are freed with it, not given back. */
 	if (g.given > tracked)
@@ -179,12 +179,12 @@ static void op_protect(struct fm_world *w, struct fz_in *in)
 	pt_vaddr_t va = fm_va(w, t, idx);
 	uint64_t len = n * PT_PAGE_SIZE;
 	if (t != 0 && (b & 0x40)) {
-		fm_expect(w, pt_table_protect_flush_tlb(&w->tab[t].t, va, len, op), PT_ERR_INVAL,
+		fm_expect(w, pt_vmspace_protect_flush_tlb(&w->tab[t].vs, va, len, op), PT_ERR_INVAL,
 			  "protect_flush_tlb on a user table");
 		return;
 	}
-	enum pt_err err = t == 0 ? pt_table_protect_flush_tlb(&w->tab[0].t, va, len, op)
-				 : pt_vm_protect(&w->tab[t].t, va, len, op);
+	enum pt_err err = t == 0 ? pt_vmspace_protect_flush_tlb(&w->tab[0].vs, va, len, op)
+				 : pt_vmspace_protect(&w->tab[t].vs, va, len, op);
 	fm_expect(w, err, PT_OK, "protect");
 	for (unsigned i = 0; i < n; i++) {
 		struct fm_page *p = &w->tab[t].pages[idx + i];
@@ -201,7 +201,7 @@ static void op_recreate(struct fm_world *w, struct fz_in *in)
 	bool busy = false;
 	for (unsigned c = 0; c < w->nr_cpus; c++)
 		busy |= w->active[c] == t;
-	fm_expect(w, pt_table_destroy(&w->tab[t].t), busy ? PT_ERR_BUSY : PT_OK, "destroy");
+	fm_expect(w, pt_vmspace_destroy(&w->tab[t].vs), busy ? PT_ERR_BUSY : PT_OK, "destroy");
 	if (busy)
 		return;
 	for (unsigned i = 0; i < FM_PAGES; i++)

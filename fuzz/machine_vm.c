@@ -35,7 +35,7 @@ static void fork_once(struct fm_world *w, int p, int c, unsigned idx, unsigned n
 		 idx + n, fail_at);
 	uint64_t allocs = pt_ram_alloc_count(w->ram);
 	pt_ram_fail_nth(w->ram, fail_at);
-	enum pt_err got = pt_vm_fork(&w->tab[p].t, &w->tab[c].t, fm_va(w, p, idx),
+	enum pt_err got = pt_vmspace_fork(&w->tab[p].vs, &w->tab[c].vs, fm_va(w, p, idx),
 				     n * PT_PAGE_SIZE);
 	pt_ram_fail_nth(w->ram, 0);
 	/* All or nothing: if the failing allocation was reached (cursor creation
@@ -87,7 +87,7 @@ static void op_cow(struct fm_world *w, struct fz_in *in)
 	enum pt_err want = cow_want(w, p, &copy);
 	uint32_t spare = fm_frame_new(w);
 	fz_trace("  cow table %d page %u", t, idx);
-	fm_expect(w, pt_vm_cow_fault(&w->tab[t].t, fm_va(w, t, idx), w->frames[spare].pa, &used),
+	fm_expect(w, pt_vmspace_cow_fault(&w->tab[t].vs, fm_va(w, t, idx), w->frames[spare].pa, &used),
 		  want, "cow fault");
 	if (used != copy)
 		fz_fail("op %u: cow fault %s the spare, model %s", w->op_no, used ? "used" : "left",

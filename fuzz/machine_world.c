@@ -25,7 +25,7 @@ struct sim_cpu *fm_on(struct fm_world *w, unsigned cpu)
 
 pt_vaddr_t fm_va(const struct fm_world *w, int t, unsigned idx)
 {
-	pt_vaddr_t base = t == 0 ? w->tab[0].t.va_lo : 0;
+	pt_vaddr_t base = t == 0 ? w->tab[0].vs.table.va_lo : 0;
 	if (idx < FM_SMALL)
 		return base + FM_SMALL_VA + (pt_vaddr_t)idx * PT_PAGE_SIZE;
 	return base + FM_HUGE_VA + (pt_vaddr_t)(idx - FM_SMALL) * PT_PAGE_SIZE;
@@ -47,7 +47,7 @@ uint32_t fm_frame_new(struct fm_world *w)
 void fm_user_create(struct fm_world *w, int t, uint8_t b)
 {
 	struct fm_table *ft = &w->tab[t];
-	if (pt_table_create_user(&ft->t, &w->tab[0].t) != PT_OK)
+	if (pt_vmspace_create_user(&ft->vs, &w->tab[0].vs) != PT_OK)
 		fz_fail("creating user table %d failed", t);
 	ft->live = true;
 	ft->asid = w->pcide ? (pt_asid_t)(b % 3) : 0;
@@ -75,6 +75,7 @@ static void machine_new(struct fm_world *w, bool la57)
 	w->env.mem = pt_ram_physmem(w->ram);
 	w->env.reclaim = pt_reclaim_sync(&w->reclaim);
 	w->env.tlb = pt_sim_tlb_init(&w->stlb, w->m, &w->cpus, w->pcide);
+	w->env.hooks = &w->hooks;
 }
 
 void fm_init(struct fm_world *w, uint8_t hdr, uint8_t asids)
@@ -83,12 +84,12 @@ void fm_init(struct fm_world *w, uint8_t hdr, uint8_t asids)
 	fz_verbose = getenv("PT_FUZZ_VERBOSE") != NULL;
 	/* Oracle self-test: PT_FUZZ_FLUSH_OFF=<mask of pt_flush_site> skips flushes. */
 	const char *off = getenv("PT_FUZZ_FLUSH_OFF");
-	pt_test_flush_off = off ? (uint32_t)strtoul(off, NULL, 0) : 0;
+	w->hooks.flush_off = off ? (uint32_t)strtoul(off, NULL, 0) : 0;
 	w->nr_cpus = 1u + (hdr & 3u);
 	w->pcide = hdr & 4;
 	w->nr_users = 1u + (unsigned)((hdr >> 4) % 3);
 	machine_new(w, hdr & 8);
-	if (pt_table_create_kernel(&w->tab[0].t, &w->env) != PT_OK)
+	if (pt_vmspace_create_kernel(&w->tab[0].vs, &w->env) != PT_OK)
 		fz_fail("creating the kernel table failed");
 	w->tab[0].live = true;
 	for (unsigned i = w->nr_cpus; i-- > 0;) {
@@ -96,7 +97,7 @@ void fm_init(struct fm_world *w, uint8_t hdr, uint8_t asids)
 		if (w->pcide &&
 		    sim_cpu_write_cr4(cpu, sim_cpu_regs(cpu).cr4 | SIM_CR4_PCIDE) != SIM_EXC_NONE)
 			fz_fail("CR4.PCIDE refused");
-		fm_expect(w, pt_table_first_activate_unchecked(&w->tab[0].t), PT_OK,
+		fm_expect(w, pt_vmspace_first_activate_unchecked(&w->tab[0].vs), PT_OK,
 			  "first activation");
 		w->active[i] = 0;
 	}
@@ -113,11 +114,11 @@ void fm_fini(struct fm_world *w)
 {
 	for (unsigned c = 0; c < w->nr_cpus; c++) {
 		fm_on(w, c);
-		fm_expect(w, pt_table_activate(&w->tab[0].t, 0), PT_OK, "activate kernel at exit");
+		fm_expect(w, pt_vmspace_activate_asid(&w->tab[0].vs, 0), PT_OK, "activate kernel at exit");
 		w->active[c] = 0;
 	}
 	for (unsigned t = 1; t <= w->nr_users; t++) {
-		fm_expect(w, pt_table_destroy(&w->tab[t].t), PT_OK, "destroy at exit");
+		fm_expect(w, pt_vmspace_destroy(&w->tab[t].vs), PT_OK, "destroy at exit");
 		w->tab[t].live = false;
 		for (unsigned i = 0; i < FM_PAGES; i++)
 			fm_page_clear(w, (int)t, i);
@@ -127,7 +128,7 @@ void fm_fini(struct fm_world *w)
 		fm_on(w, c);
 		pt_cpu_deactivate(&w->env);
 	}
-	fm_expect(w, pt_table_destroy(&w->tab[0].t), PT_OK, "destroy kernel");
+	fm_expect(w, pt_vmspace_destroy(&w->tab[0].vs), PT_OK, "destroy kernel");
 	w->env.reclaim.ops->drain(w->env.reclaim.ctx);
 	uint64_t left = pt_ram_stats(w->ram).frames_in_use;
 	if (left)

@@ -187,8 +187,8 @@ static bool teardown(struct sim *s)
 	/* Users before their kernel table. */
 	for (int pass = 0; pass < 2; pass++)
 		for (unsigned i = 0; i < MAX_TABLES; i++)
-			if (s->tables[i].live && (pass || s->tables[i].t.kind != PT_TABLE_KERNEL))
-				s->tables[i].live = pt_table_destroy(&s->tables[i].t) != PT_OK;
+			if (s->tables[i].live && (pass || s->tables[i].vs.table.kind != PT_TABLE_KERNEL))
+				s->tables[i].live = pt_vmspace_destroy(&s->tables[i].vs) != PT_OK;
 	if (!s->ram)
 		return true;
 	ptsim_drain(s);

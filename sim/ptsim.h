@@ -23,7 +23,7 @@ enum { PTSIM_OK = 0, PTSIM_FAILED = 1, PTSIM_INPUT = 2 };
 
 struct sim_table {
 	char name[MAX_NAME + 1];
-	struct pt_table t;
+	struct pt_vmspace vs;        /* its table: vs.table */
 	unsigned line;               /* where it was created */
 	bool live;
 };
@@ -39,6 +39,7 @@ struct sim {
 	const struct pt_format *fmt;
 	uint64_t ram_size;
 	uint64_t max_ram;            /* the largest `ram` accepted */
+	uint64_t nr_iotlb_flushes;   /* flushes of empty tables (IOMMU domains) */
 	struct pt_ram *ram;
 	struct pt_env env;
 	/* Deferred frees run at the end of each command: outputs do not depend on timing. */

@@ -264,7 +264,7 @@ bool arg_walk(struct sim *s, struct sim_walk *w)
 	if (!(w->st = arg_table(s, 1)) || !arg_num(s, 2, &w->va))
 		return false;
 	ptsim_drain(s);
-	w->err = pt_table_translate(&w->st->t, w->va, &w->pa, &w->leaf);
+	w->err = pt_table_translate(&w->st->vs.table, w->va, &w->pa, &w->leaf);
 	return true;
 }
 

@@ -67,8 +67,8 @@ static const struct kid *find_kid(const struct kernel_info *ki, pt_paddr_t pa)
 
 static struct kernel_info *kernel_of(struct dot *d, struct sim_table *st)
 {
-	struct pt_table *k = st->t.kind == PT_TABLE_KERNEL ? &st->t : st->t.kernel;
-	if (st->t.kind == PT_TABLE_EMPTY || !k)
+	struct pt_table *k = st->vs.table.kind == PT_TABLE_KERNEL ? &st->vs.table : st->vs.table.kernel;
+	if (st->vs.table.kind == PT_TABLE_EMPTY || !k)
 		return NULL;
 	for (unsigned i = 0; i < d->nk; i++)
 		if (d->kinfo[i].k == k)
@@ -76,7 +76,7 @@ static struct kernel_info *kernel_of(struct dot *d, struct sim_table *st)
 	struct kernel_info *ki = &d->kinfo[d->nk++];
 	*ki = (struct kernel_info){ .k = k, .name = "?" };
 	for (unsigned i = 0; i < MAX_TABLES; i++)
-		if (d->s->tables[i].live && &d->s->tables[i].t == k)
+		if (d->s->tables[i].live && &d->s->tables[i].vs.table == k)
 			ki->name = d->s->tables[i].name;
 	ki->kids = calloc(pt_fmt_nr_entries(d->f), sizeof(*ki->kids));
 	if (!ki->kids)
@@ -138,7 +138,7 @@ static void put_node(struct dot *d, pt_paddr_t pa, pt_level_t level, const pt_pt
 	fprintf(d->out, "  n%" PRIx64 " [label=\"", pa);
 	if (root)
 		fprintf(d->out, "%s (%s)\\n", d->st->name,
-			d->st->t.kind == PT_TABLE_USER ? "user" : d->st->t.kind == PT_TABLE_KERNEL
+			d->st->vs.table.kind == PT_TABLE_USER ? "user" : d->st->vs.table.kind == PT_TABLE_KERNEL
 				? "kernel" : "empty");
 	fprintf(d->out, "L%u 0x%" PRIx64 "\\n%u/%u used", level, pa, used_entries(ptes, nr), nr);
 	for (unsigned i = 0; level == 1 && i < ng; i++)
@@ -173,8 +173,8 @@ static void put_root_edges(struct dot *d, pt_paddr_t pa, const pt_pte_t *ptes, u
 		struct pt_pte_info info = d->f->decode(ptes[i], d->f->levels);
 		if (!ptes[i] || info.kind != PT_PTE_TABLE)
 			continue;
-		bool own = i >= d->st->t.top_lo && i < d->st->t.top_hi;
-		const struct kid *kid = d->st->t.kind == PT_TABLE_EMPTY ? NULL : find_kid(d->ki, info.pa);
+		bool own = i >= d->st->vs.table.top_lo && i < d->st->vs.table.top_hi;
+		const struct kid *kid = d->st->vs.table.kind == PT_TABLE_EMPTY ? NULL : find_kid(d->ki, info.pa);
 		if (kid && !kid->used) {
 			if (!folded)
 				put_fold_edge(d, pa);
@@ -196,7 +196,7 @@ static void visit(void *ctx, pt_paddr_t pa, pt_level_t level, const pt_pte_t *pt
 		put_root_edges(d, pa, ptes, nr);
 		return;
 	}
-	const struct kid *kid = d->st->t.kind == PT_TABLE_KERNEL ? find_kid(d->ki, pa) : NULL;
+	const struct kid *kid = d->st->vs.table.kind == PT_TABLE_KERNEL ? find_kid(d->ki, pa) : NULL;
 	if (kid && !kid->used)
 		return;
 	put_node(d, pa, level, ptes, nr, false);
@@ -226,7 +226,7 @@ void ptsim_dot(struct sim *s, struct sim_table **tables, int n)
 {
 	struct dot d = { .s = s, .out = s->out, .f = s->fmt };
 	for (int i = 0; i < n; i++)
-		if (tables[i]->t.kind == PT_TABLE_KERNEL)
+		if (tables[i]->vs.table.kind == PT_TABLE_KERNEL)
 			kernel_of(&d, tables[i])->named = true;
 	fprintf(d.out, "digraph \"ptsim");
 	for (int i = 0; i < n; i++)
@@ -236,7 +236,7 @@ void ptsim_dot(struct sim *s, struct sim_table **tables, int n)
 		d.st = tables[i];
 		d.ki = kernel_of(&d, tables[i]);
 		d.at_root = true;
-		pt_table_for_each_node(&tables[i]->t, visit, &d);
+		pt_table_for_each_node(&tables[i]->vs.table, visit, &d);
 		put_shared(&d);
 	}
 	fprintf(d.out, "}\n");

@@ -31,7 +31,7 @@ static int half_of(const struct pt_format *f, pt_vaddr_t va)
 static const char *kernel_name(struct sim *s, struct sim_table *st)
 {
 	for (unsigned i = 0; i < MAX_TABLES; i++)
-		if (s->tables[i].live && &s->tables[i].t == st->t.kernel)
+		if (s->tables[i].live && &s->tables[i].vs.table == st->vs.table.kernel)
 			return s->tables[i].name;
 	return "?";
 }
@@ -39,12 +39,12 @@ static const char *kernel_name(struct sim *s, struct sim_table *st)
 static void put_marker(struct dump_ctx *d, const struct pt_dump_run *r)
 {
 	FILE *out = d->s->out;
-	if (d->st->t.kind == PT_TABLE_EMPTY) {
+	if (d->st->vs.table.kind == PT_TABLE_EMPTY) {
 		fprintf(out, "  ---[ lower half, empty table ]---\n");
 		return;
 	}
 	fprintf(out, "  ---[ %s half", d->half ? "kernel" : "user");
-	if (!r->own && d->st->t.kind == PT_TABLE_USER)
+	if (!r->own && d->st->vs.table.kind == PT_TABLE_USER)
 		fprintf(out, ", shared with %s", kernel_name(d->s, d->st));
 	else if (!r->own)
 		fprintf(out, ", not in a kernel table");
@@ -86,22 +86,22 @@ static void json_run(void *ctx, const struct pt_dump_run *r)
 
 static bool whole_root(const struct sim_table *st)
 {
-	return st->t.kind != PT_TABLE_EMPTY;
+	return st->vs.table.kind != PT_TABLE_EMPTY;
 }
 
 static void dump_text(struct sim *s, struct sim_table *st)
 {
 	struct dump_ctx d = { s, st, -1, 0, false, 0 };
 	fprintf(s->out, "dump %s:\n", st->name);
-	pt_table_dump_runs(&st->t, whole_root(st), text_run, &d);
+	pt_table_dump_runs(&st->vs.table, whole_root(st), text_run, &d);
 }
 
 static void dump_json(struct sim *s, struct sim_table *st)
 {
 	struct dump_ctx d = { s, st, -1, 0, false, 0 };
 	fprintf(s->out, "{\"table\":\"%s\",\"kind\":\"%s\",\"format\":\"%s\",\"runs\":[", st->name,
-		kind_names[st->t.kind], ptsim_format_name(s->fmt));
-	pt_table_dump_runs(&st->t, whole_root(st), json_run, &d);
+		kind_names[st->vs.table.kind], ptsim_format_name(s->fmt));
+	pt_table_dump_runs(&st->vs.table, whole_root(st), json_run, &d);
 	fprintf(s->out, "]}\n");
 }
 
@@ -149,7 +149,7 @@ static void wx_run(void *ctx, const struct pt_dump_run *r)
 uint64_t ptsim_wx_pages(struct sim *s, struct sim_table *st, bool print)
 {
 	struct dump_ctx d = { s, st, -1, 0, print, 0 };
-	pt_table_dump_runs(&st->t, whole_root(st), wx_run, &d);
+	pt_table_dump_runs(&st->vs.table, whole_root(st), wx_run, &d);
 	return d.wx_pages;
 }
 

@@ -101,7 +101,7 @@ static int cmd_boot(struct sim *s)
 		return -1;
 	for (unsigned i = sim_machine_nr_cpus(s->mach->m); i-- > 0 && err == PT_OK;) {
 		on_cpu(s, i);
-		err = pt_table_first_activate_unchecked(&k->t);
+		err = pt_vmspace_first_activate_unchecked(&k->vs);
 	}
 	return report(s, "boot", err);
 }
@@ -136,7 +136,10 @@ static int cmd_activate(struct sim *s)
 	uint64_t pcid = 0;
 	if (!st || (s->ac > 2 && !arg_range(s, 2, 0, UINT16_MAX, &pcid)))
 		return -1;
-	return report(s, "activate", pt_table_activate(&st->t, (pt_asid_t)pcid));
+	/* Without a PCID the address space takes the allocator's id (pt/activate.h). */
+	if (s->ac <= 2)
+		return report(s, "activate", pt_vmspace_activate(&st->vs));
+	return report(s, "activate", pt_vmspace_activate_asid(&st->vs, (pt_asid_t)pcid));
 }
 
 static int cmd_access(struct sim *s)
@@ -184,10 +187,10 @@ static int cmd_range_op(struct sim *s)
 	if (!st || !arg_num(s, 2, &va) || !arg_num(s, 3, &len) || (!unmap && !arg_change(s, 4, &op)))
 		return -1;
 	if (unmap)
-		return report(s, s->av[0], pt_vm_unmap(&st->t, va, len, NULL, NULL));
+		return report(s, s->av[0], pt_vmspace_unmap(&st->vs, va, len, NULL, NULL));
 	if (!strcmp(s->av[0], "kprotect"))
-		return report(s, s->av[0], pt_table_protect_flush_tlb(&st->t, va, len, op));
-	return report(s, s->av[0], pt_vm_protect(&st->t, va, len, op));
+		return report(s, s->av[0], pt_vmspace_protect_flush_tlb(&st->vs, va, len, op));
+	return report(s, s->av[0], pt_vmspace_protect(&st->vs, va, len, op));
 }
 
 static int cmd_fork(struct sim *s)
@@ -198,7 +201,7 @@ static int cmd_fork(struct sim *s)
 		return -1;
 	if (p == c)
 		return arg_error(s, 2, "the child must differ from the parent"), -1;
-	return report(s, "fork", pt_vm_fork(&p->t, &c->t, va, len));
+	return report(s, "fork", pt_vmspace_fork(&p->vs, &c->vs, va, len));
 }
 
 static int cmd_cow(struct sim *s)
@@ -211,7 +214,7 @@ static int cmd_cow(struct sim *s)
 		return -1;
 	if (pt_ram_alloc(s->ram, PT_FRAME_DATA, &spare) != PT_OK)
 		return report(s, "cow", PT_ERR_NOMEM);
-	enum pt_err err = pt_vm_cow_fault(&st->t, va, spare, &used);
+	enum pt_err err = pt_vmspace_cow_fault(&st->vs, va, spare, &used);
 	if (!used)
 		pt_ram_put(s->ram, spare);
 	char buf[128];
@@ -317,8 +320,8 @@ static int cmd_targets(struct sim *s)
 	if (!st)
 		return -1;
 	fprintf(s->out, "targets: %s active %#" PRIx64 " may cache %#" PRIx64 " (pcid %u)\n",
-		st->name, (uint64_t)atomic_load(&st->t.active), pt_table_targets(&st->t),
-		pt_table_asid(&st->t));
+		st->name, (uint64_t)atomic_load(&st->vs.active), pt_vmspace_targets(&st->vs),
+		pt_vmspace_asid(&st->vs));
 	return 0;
 }
 
@@ -328,7 +331,8 @@ const struct sim_command ptsim_machine_cmds[] = {
 	{ "boot", "KERNEL", "first activation of the kernel table on every CPU", cmd_boot, true },
 	{ "cpu", "N", "run the following operations on CPU N", cmd_cpu, true },
 	{ "cr", "CPU cr0|cr3|cr4 VALUE", "write a control register", cmd_cr, true },
-	{ "activate", "NAME [PCID]", "load a table on the current CPU", cmd_activate, true },
+	{ "activate", "NAME [PCID]", "load a table on the current CPU (no PCID: an allocated id)",
+	  cmd_activate, true },
 	{ "access", "CPU VA r|w|x [user|sup]", "one access through the MMU (default user)",
 	  cmd_access, true },
 	{ "prefetch", "CPU", "cache every translation with A=1 (moves to CPU)", cmd_prefetch,
@@ -356,7 +360,7 @@ void ptsim_machine_quiesce(struct sim *s)
 {
 	for (unsigned i = 0; i < sim_machine_nr_cpus(s->mach->m); i++) {
 		on_cpu(s, i);
-		if (s->mach->cpus.cpu[i].table)
+		if (s->mach->cpus.cpu[i].vs)
 			pt_cpu_deactivate(&s->env);
 	}
 	on_cpu(s, 0);

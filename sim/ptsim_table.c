@@ -57,6 +57,13 @@ static int cmd_ram(struct sim *s)
 	return 0;
 }
 
+/* An empty table is an IOMMU domain: no IOTLB is modelled, its flushes are only counted. */
+static void iotlb_flush(void *ctx, const struct pt_flush_req *req)
+{
+	(void)req;
+	((struct sim *)ctx)->nr_iotlb_flushes++;
+}
+
 static int cmd_create(struct sim *s)
 {
 	const char *kind = s->av[0];
@@ -65,19 +72,19 @@ static int cmd_create(struct sim *s)
 		return -1;
 	enum pt_err err;
 	if (!strcmp(kind, "kernel"))
-		err = pt_table_create_kernel(&st->t, &s->env);
+		err = pt_vmspace_create_kernel(&st->vs, &s->env);
 	else if (!strcmp(kind, "empty"))
-		err = pt_table_create_empty(&st->t, &s->env);
+		err = pt_vmspace_create_iommu(&st->vs, &s->env, iotlb_flush, s);
 	else if (!strcmp(kind, "user"))
-		err = pt_table_create_user(&st->t, &src->t);
+		err = pt_vmspace_create_user(&st->vs, &src->vs);
 	else
-		err = pt_table_shallow_copy(&st->t, &src->t);
+		err = pt_vmspace_create_shared(&st->vs, &src->vs);
 	char buf[128];
 	st->live = err == PT_OK;
 	set_err(s, err);
 	fprintf(s->out, "%s %s: %s", kind, st->name, err_text(err, buf, sizeof(buf)));
 	if (err == PT_OK)
-		fprintf(s->out, " (root 0x%" PRIx64 ")", pt_table_root_paddr(&st->t));
+		fprintf(s->out, " (root 0x%" PRIx64 ")", pt_table_root_paddr(&st->vs.table));
 	fprintf(s->out, "\n");
 	return 0;
 }
@@ -87,7 +94,7 @@ static enum pt_err map_item(struct sim *s, struct sim_table *st, pt_vaddr_t va,
 {
 	struct pt_cursor_mut m;
 	uint64_t size = pt_fmt_page_size(s->fmt, item->level);
-	enum pt_err err = pt_cursor_mut_new(&m, &st->t, va & ~(2 * size - 1), 2 * size);
+	enum pt_err err = pt_cursor_mut_new(&m, &st->vs.table, va & ~(2 * size - 1), 2 * size);
 	if (err != PT_OK)
 		return err;
 	err = pt_cursor_jump(&m.c, va);
@@ -130,7 +137,7 @@ static int cmd_map_range(struct sim *s)
 	    !arg_prop(s, 5, &prop))
 		return -1;
 	struct pt_cursor_mut m;
-	enum pt_err err = pt_cursor_mut_new(&m, &st->t, va, len);
+	enum pt_err err = pt_cursor_mut_new(&m, &st->vs.table, va, len);
 	if (err == PT_OK) {
 		err = pt_cursor_map_range(&m, pa, len, prop);
 		pt_cursor_mut_drop(&m);
@@ -146,7 +153,7 @@ static int cmd_unmap(struct sim *s)
 		return -1;
 	struct pt_cursor_mut m;
 	struct pt_frag f;
-	enum pt_err err = pt_cursor_mut_new(&m, &st->t, va, len);
+	enum pt_err err = pt_cursor_mut_new(&m, &st->vs.table, va, len);
 	bool opened = err == PT_OK;
 	while (err == PT_OK) {
 		err = pt_cursor_take_next(&m, len - (pt_cursor_virt_addr(&m.c) - va), &f);
@@ -175,7 +182,7 @@ static int cmd_protect(struct sim *s)
 	if (!st || !arg_num(s, 2, &va) || !arg_num(s, 3, &len) || !arg_change(s, 4, &op))
 		return -1;
 	struct pt_cursor_mut m;
-	enum pt_err err = pt_cursor_mut_new(&m, &st->t, va, len);
+	enum pt_err err = pt_cursor_mut_new(&m, &st->vs.table, va, len);
 	bool opened = err == PT_OK, found = true;
 	while (err == PT_OK && found) {
 		pt_vaddr_t sva;
@@ -200,7 +207,7 @@ static int cmd_query(struct sim *s)
 		return -1;
 	struct pt_cursor c;
 	struct pt_query q;
-	enum pt_err err = pt_cursor_new(&c, &st->t, va & ~(PT_PAGE_SIZE - 1), PT_PAGE_SIZE);
+	enum pt_err err = pt_cursor_new(&c, &st->vs.table, va & ~(PT_PAGE_SIZE - 1), PT_PAGE_SIZE);
 	if (err == PT_OK) {
 		err = pt_cursor_query(&c, &q);
 		pt_cursor_drop(&c);
@@ -236,7 +243,7 @@ static int cmd_destroy(struct sim *s)
 	struct sim_table *st = arg_table(s, 1);
 	if (!st)
 		return -1;
-	enum pt_err err = pt_table_destroy(&st->t);
+	enum pt_err err = pt_vmspace_destroy(&st->vs);
 	if (err == PT_OK)
 		st->live = false;
 	return report(s, "destroy", err);

@@ -18,28 +18,45 @@ static uint64_t tables(struct th *h)
 	return pt_ram_stats(h->ram).tables_in_use;
 }
 
+/* Unmap from a table no CPU runs: a cursor and a flusher with no target. */
+static enum pt_err unmap_no_cpu(struct pt_table *t, pt_vaddr_t va, uint64_t len)
+{
+	struct pt_flush_target none = { 0 };
+	struct pt_flusher fl;
+	struct pt_cursor_mut m;
+	enum pt_err err = pt_cursor_mut_new(&m, t, va, len);
+	if (err != PT_OK)
+		return err;
+	pt_flusher_init(&fl, t->env, &none);
+	err = pt_cursor_unmap(&m, &fl, len, NULL);
+	pt_cursor_mut_drop(&m);
+	pt_flusher_sync(&fl);
+	return err;
+}
+
 struct kfx {
 	struct th h;
-	struct pt_table k, u;
+	struct pt_vmspace k, u;
 };
 
 static void kfx_init(struct kfx *x)
 {
 	th_init(&x->h, 64 * MiB);
-	assert_int_equal(pt_table_create_kernel(&x->k, &x->h.env), PT_OK);
-	assert_int_equal(pt_table_create_user(&x->u, &x->k), PT_OK);
+	assert_int_equal(pt_vmspace_create_kernel(&x->k, &x->h.env), PT_OK);
+	assert_int_equal(pt_vmspace_create_user(&x->u, &x->k), PT_OK);
 }
 
 static void kfx_fini(struct kfx *x)
 {
-	assert_int_equal(pt_table_destroy(&x->u), PT_OK);
-	assert_int_equal(pt_table_destroy(&x->k), PT_OK);
+	assert_int_equal(pt_vmspace_destroy(&x->u), PT_OK);
+	assert_int_equal(pt_vmspace_destroy(&x->k), PT_OK);
 	th_fini(&x->h);
 }
 
 /* Every scanning operation over the hole [va, va + len) of @t; none may allocate. */
-static void scan_hole(struct th *h, struct pt_table *t, pt_vaddr_t va, uint64_t len)
+static void scan_hole(struct th *h, struct pt_vmspace *vs, pt_vaddr_t va, uint64_t len)
 {
+	struct pt_table *t = &vs->table;
 	uint64_t before = tables(h);
 	struct pt_cursor c;
 	struct pt_cursor_mut m;
@@ -67,11 +84,11 @@ static void scan_hole(struct th *h, struct pt_table *t, pt_vaddr_t va, uint64_t 
 	pt_cursor_mut_drop(&m);
 	assert_int_equal(tables(h), before);
 
-	assert_int_equal(pt_vm_unmap(t, va, len, NULL, NULL), PT_OK);
-	assert_int_equal(pt_vm_protect(t, va, len, ro), PT_OK);
+	assert_int_equal(pt_vmspace_unmap(vs, va, len, NULL, NULL), PT_OK);
+	assert_int_equal(pt_vmspace_protect(vs, va, len, ro), PT_OK);
 	bool used = true;
 	pt_paddr_t spare = th_frame(h);
-	assert_int_equal(pt_vm_cow_fault(t, va, spare, &used), PT_ERR_NOT_MAPPED);
+	assert_int_equal(pt_vmspace_cow_fault(vs, va, spare, &used), PT_ERR_NOT_MAPPED);
 	assert_false(used);
 	pt_ram_put(h->ram, spare);
 	th_drain(h);
@@ -90,7 +107,7 @@ static void holes_allocate_nothing(void **state)
 	scan_hole(&x.h, &x.u, 0, cu_wide());
 	assert_int_equal(tables(&x.h), fresh);
 	/* Next to a mapping: the level-1 table exists, the hole beside it stays a hole. */
-	cu_map(&x.u, 4 * MiB, &(struct pt_item){ 0x5000, 1, RW, false });
+	cu_map(&x.u.table, 4 * MiB, &(struct pt_item){ 0x5000, 1, RW, false });
 	uint64_t with_page = tables(&x.h);
 	assert_int_equal(with_page, fresh + x.h.fmt->levels - 1);
 	scan_hole(&x.h, &x.u, 4 * MiB + 0x1000, 0x1000);
@@ -101,15 +118,15 @@ static void holes_allocate_nothing(void **state)
 	uint64_t before = tables(&x.h);
 	struct pt_cursor c;
 	struct pt_query q;
-	assert_int_equal(pt_cursor_new(&c, &x.u, 3 * GiB, 0x1000), PT_OK);
+	assert_int_equal(pt_cursor_new(&c, &x.u.table, 3 * GiB, 0x1000), PT_OK);
 	assert_int_equal(pt_cursor_query(&c, &q), PT_OK);
 	pt_cursor_drop(&c);
-	assert_int_equal(pt_vm_unmap(&x.u, 3 * GiB, 0x1000, NULL, NULL), PT_OK);
-	assert_int_equal(pt_vm_protect(&x.u, 3 * GiB, 0x1000, (struct pt_protect){ PT_W, 0, -1 }),
+	assert_int_equal(pt_vmspace_unmap(&x.u, 3 * GiB, 0x1000, NULL, NULL), PT_OK);
+	assert_int_equal(pt_vmspace_protect(&x.u, 3 * GiB, 0x1000, (struct pt_protect){ PT_W, 0, -1 }),
 			 PT_OK);
 	pt_ram_fail_nth(x.h.ram, 0);
 	assert_int_equal(tables(&x.h), before);
-	th_assert_maps(&x.u, 4 * MiB, 0x5000, 1, PT_RW);
+	th_assert_maps(&x.u.table, 4 * MiB, 0x5000, 1, PT_RW);
 	kfx_fini(&x);
 }
 
@@ -123,12 +140,12 @@ static void kernel_hole_allocates_nothing(void **state)
 	pt_vaddr_t kb = th_kernel_base();
 	struct pt_cursor c;
 	struct pt_query q;
-	assert_int_equal(pt_cursor_new(&c, &x.k, kb + 2 * MiB, 0x1000), PT_OK);
+	assert_int_equal(pt_cursor_new(&c, &x.k.table, kb + 2 * MiB, 0x1000), PT_OK);
 	assert_int_equal(c.guard_level, x.h.fmt->levels - 1);
 	assert_int_equal(pt_cursor_query(&c, &q), PT_OK);
 	assert_false(q.mapped);
 	pt_cursor_drop(&c);
-	assert_int_equal(pt_vm_unmap(&x.k, kb + 2 * MiB, 0x1000, NULL, NULL), PT_OK);
+	assert_int_equal(pt_vmspace_unmap(&x.k, kb + 2 * MiB, 0x1000, NULL, NULL), PT_OK);
 	assert_int_equal(tables(&x.h), before);
 	kfx_fini(&x);
 }
@@ -159,7 +176,7 @@ static void exact_slot_takes_huge_leaf(void **state)
 		if (va + 2 * size > cu_user_end())
 			break;
 		struct pt_table u;
-		assert_int_equal(pt_table_create_user(&u, &x.k), PT_OK);
+		assert_int_equal(pt_table_create_user(&u, &x.k.table), PT_OK);
 		/* Fresh table: the tables from the root's child down to level l. */
 		map_exact(&x.h, &u, va, cu_item(2 * size, l, PT_RW, false), levels - l);
 		uint64_t before = tables(&x.h);
@@ -178,7 +195,7 @@ static void exact_slot_takes_huge_leaf(void **state)
 		struct pt_cursor_mut m;
 		pt_vaddr_t kb = th_kernel_base();
 		uint64_t before = tables(&x.h);
-		assert_int_equal(pt_cursor_mut_new(&m, &x.k, kb, cu_size(levels)), PT_OK);
+		assert_int_equal(pt_cursor_mut_new(&m, &x.k.table, kb, cu_size(levels)), PT_OK);
 		struct pt_item root_leaf = cu_item(0, levels, PT_RW, false);
 		assert_int_equal(pt_cursor_map(&m, &root_leaf), PT_ERR_LEVEL);
 		pt_cursor_mut_drop(&m);
@@ -241,7 +258,7 @@ static void empty_child_table_blocks_huge_map(void **state)
 	th_assert_same(before, th_snapshot(&h, &e));
 	/* Unmapping the slot takes the table (freed after the flush); then the leaf goes in. */
 	uint64_t n = tables(&h);
-	assert_int_equal(pt_vm_unmap(&e, 2 * MiB, 2 * MiB, NULL, NULL), PT_OK);
+	assert_int_equal(unmap_no_cpu(&e, 2 * MiB, 2 * MiB), PT_OK);
 	th_drain(&h);
 	assert_int_equal(tables(&h), n - 1);
 	assert_int_equal(th_map_range(&e, 2 * MiB, 0, 2 * MiB, RW), PT_OK);
@@ -283,18 +300,18 @@ static void failed_fork_leaves_frames(void **state)
 {
 	(void)state;
 	struct kfx x;
-	struct pt_table child;
+	struct pt_vmspace child;
 	kfx_init(&x);
-	assert_int_equal(pt_table_create_user(&child, &x.k), PT_OK);
+	assert_int_equal(pt_vmspace_create_user(&child, &x.k), PT_OK);
 	pt_paddr_t fr = th_frame(&x.h);
-	cu_map(&x.u, 8 * MiB, &(struct pt_item){ fr, 1, { PT_RW | PT_USER, PT_CACHE_WB }, true });
-	cu_map(&child, 1 * GiB + 0x1000, &(struct pt_item){ 0x3000, 1, RW, false });
+	cu_map(&x.u.table, 8 * MiB, &(struct pt_item){ fr, 1, { PT_RW | PT_USER, PT_CACHE_WB }, true });
+	cu_map(&child.table, 1 * GiB + 0x1000, &(struct pt_item){ 0x3000, 1, RW, false });
 	uint64_t before = tables(&x.h);
-	struct th_snap parent = th_snapshot(&x.h, &x.u);
-	assert_int_equal(pt_vm_fork(&x.u, &child, 0, 2 * GiB), PT_ERR_MAPPED);
-	th_assert_same(parent, th_snapshot(&x.h, &x.u));
+	struct th_snap parent = th_snapshot(&x.h, &x.u.table);
+	assert_int_equal(pt_vmspace_fork(&x.u, &child, 0, 2 * GiB), PT_ERR_MAPPED);
+	th_assert_same(parent, th_snapshot(&x.h, &x.u.table));
 	assert_int_equal(tables(&x.h), before);
-	assert_int_equal(pt_table_destroy(&child), PT_OK);
+	assert_int_equal(pt_vmspace_destroy(&child), PT_OK);
 	kfx_fini(&x);
 }
 

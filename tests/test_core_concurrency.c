@@ -175,7 +175,7 @@ static void detach_hook(struct pt_table *t, void *arg)
 {
 	struct detach_ctx *d = arg;
 	struct pt_cursor_mut m;
-	pt_test_hook_before_guard_lock = NULL;
+	t->env->hooks->before_guard_lock = NULL;
 	d->calls++;
 	d->err = pt_cursor_mut_new(&m, t, 0, 8 * MiB);
 	if (d->err != PT_OK)
@@ -193,22 +193,21 @@ static void stray_node_retry(void **state)
 	struct pt_table e;
 	struct pt_cursor_mut m;
 	struct detach_ctx d = { 0, PT_ERR_INVAL, { 0 } };
+	struct pt_hooks hooks = { .arg = &d };
 	th_init(&h, 64 * MiB);
+	h.env.hooks = &hooks;
 	assert_int_equal(pt_table_create_empty(&e, &h.env), PT_OK);
 	assert_int_equal(th_map_range(&e, 4 * MiB, 0x5000, 0x1000, RW), PT_OK);
-	unsigned long retries = atomic_load(&pt_stat_stray_retries);
-	pt_test_hook_arg = &d;
-	pt_test_hook_before_guard_lock = detach_hook;
+	hooks.before_guard_lock = detach_hook;
 	enum pt_err err = pt_cursor_mut_new(&m, &e, 4 * MiB, 0x2000);
-	pt_test_hook_before_guard_lock = NULL;
-	pt_test_hook_arg = NULL;
+	hooks.before_guard_lock = NULL;
 	assert_int_equal(err, PT_OK);
 	assert_int_equal(d.calls, 1);
 	assert_int_equal(d.err, PT_OK);
 	assert_int_equal(d.frag.kind, PT_FRAG_TABLE);     /* the level-1 table at 4M went */
 	assert_int_equal(d.frag.va, 4 * MiB);
 	assert_int_equal(d.frag.nr_frames, 1);
-	assert_int_equal(atomic_load(&pt_stat_stray_retries), retries + 1);
+	assert_int_equal(atomic_load(&hooks.stray_retries), 1);
 	/* The cursor works on the live tree, not on the detached table. */
 	struct pt_query q;
 	assert_int_equal(pt_cursor_query(&m.c, &q), PT_OK);

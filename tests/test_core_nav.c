@@ -264,7 +264,14 @@ static void bulk_protect_mixed_runs(void **state)
 
 	struct pt_protect op = { PT_W, 0, -1 };
 	pt_vaddr_t lo = 4 * MiB + 0x1000, hi = 7 * MiB;
-	assert_int_equal(pt_vm_protect(&e, lo, hi - lo, op), PT_OK);
+	struct pt_flush_target none = { 0 };
+	struct pt_flusher fl;
+	struct pt_cursor_mut m;
+	assert_int_equal(pt_cursor_mut_new(&m, &e, lo, hi - lo), PT_OK);
+	pt_flusher_init(&fl, &h.env, &none);
+	assert_int_equal(pt_cursor_protect(&m, &fl, hi - lo, op), PT_OK);
+	pt_cursor_mut_drop(&m);
+	pt_flusher_sync(&fl);
 	unsigned na = collect_reference(&e, 4 * MiB, 4 * MiB, after, 1024);
 	assert_int_equal(na, 8 + 3 + 4 + 2 + 512);   /* the 2 MiB leaf split into base pages */
 	for (unsigned i = 0; i < na; i++) {

@@ -43,7 +43,7 @@ static const struct pt_tlb_ops fake_tlb = { fake_cpu, fake_flush, fake_send, fak
 struct ctr {
 	struct th h;
 	struct pt_cpus cpus;
-	struct pt_table k, u, v;
+	struct pt_vmspace k, u, v;
 };
 
 static int setup(void **state)
@@ -53,9 +53,9 @@ static int setup(void **state)
 	th_init(&x->h, 64 * MiB);
 	pt_cpus_init(&x->cpus);
 	x->h.env.tlb = (struct pt_tlb){ .ops = &fake_tlb, .cpus = &x->cpus };
-	assert_int_equal(pt_table_create_kernel(&x->k, &x->h.env), PT_OK);
-	assert_int_equal(pt_table_create_user(&x->u, &x->k), PT_OK);
-	assert_int_equal(pt_table_create_user(&x->v, &x->k), PT_OK);
+	assert_int_equal(pt_vmspace_create_kernel(&x->k, &x->h.env), PT_OK);
+	assert_int_equal(pt_vmspace_create_user(&x->u, &x->k), PT_OK);
+	assert_int_equal(pt_vmspace_create_user(&x->v, &x->k), PT_OK);
 	*state = x;
 	return 0;
 }
@@ -63,22 +63,22 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	struct ctr *x = *state;
-	if (x->u.root)
-		assert_int_equal(pt_table_destroy(&x->u), PT_OK);
-	if (x->v.root)
-		assert_int_equal(pt_table_destroy(&x->v), PT_OK);
-	if (x->k.root)
-		assert_int_equal(pt_table_destroy(&x->k), PT_OK);
+	if (x->u.table.root)
+		assert_int_equal(pt_vmspace_destroy(&x->u), PT_OK);
+	if (x->v.table.root)
+		assert_int_equal(pt_vmspace_destroy(&x->v), PT_OK);
+	if (x->k.table.root)
+		assert_int_equal(pt_vmspace_destroy(&x->k), PT_OK);
 	th_fini(&x->h);
 	free(x);
 	return 0;
 }
 
-static void map_frames(struct ctr *x, struct pt_table *t, pt_vaddr_t va, unsigned n,
+static void map_frames(struct ctr *x, struct pt_vmspace *t, pt_vaddr_t va, unsigned n,
 		       uint16_t flags)
 {
 	struct pt_cursor_mut m;
-	assert_int_equal(pt_cursor_mut_new(&m, t, va, n * 4 * KiB), PT_OK);
+	assert_int_equal(pt_cursor_mut_new(&m, &t->table, va, n * 4 * KiB), PT_OK);
 	for (unsigned i = 0; i < n; i++) {
 		struct pt_item item = { th_frame(&x->h), 1, pt_prop_make(flags, PT_CACHE_WB), true };
 		assert_int_equal(pt_cursor_map(&m, &item), PT_OK);
@@ -103,7 +103,7 @@ static void *watchdog(void *arg)
 #define FORK_ROUNDS 1000
 
 struct forker {
-	struct pt_table *from, *to;
+	struct pt_vmspace *from, *to;
 	unsigned ok, mapped;
 };
 
@@ -111,11 +111,11 @@ static void *fork_loop(void *arg)
 {
 	struct forker *w = arg;
 	for (unsigned i = 0; i < FORK_ROUNDS; i++) {
-		enum pt_err err = pt_vm_fork(w->from, w->to, FORK_VA, FORK_LEN);
+		enum pt_err err = pt_vmspace_fork(w->from, w->to, FORK_VA, FORK_LEN);
 		if (err == PT_OK) {
 			w->ok++;
 			/* Give the range back so the other direction can copy again. */
-			if (pt_vm_unmap(w->to, FORK_VA, FORK_LEN, NULL, NULL) != PT_OK)
+			if (pt_vmspace_unmap(w->to, FORK_VA, FORK_LEN, NULL, NULL) != PT_OK)
 				abort();
 		} else if (err == PT_ERR_MAPPED) {
 			w->mapped++;
@@ -154,19 +154,19 @@ static void test_protect_checks_op_over_hole(void **state)
 	struct pt_protect unknown = { 0, 1u << 12, -1 }, global = { 0, PT_GLOBAL, -1 };
 	struct pt_protect bad_cache = { 0, 0, PT_CACHE__COUNT };
 	pt_vaddr_t kva = th_kernel_base() + 4 * MiB;
-	struct th_snap before = th_snapshot(&x->h, &x->u);
-	assert_int_equal(pt_vm_protect(&x->u, 8 * MiB, 64 * KiB, unknown), PT_ERR_INVAL);
-	assert_int_equal(pt_vm_protect(&x->u, 8 * MiB, 64 * KiB, bad_cache), PT_ERR_INVAL);
-	assert_int_equal(pt_vm_protect(&x->u, 8 * MiB, 64 * KiB, global), PT_ERR_GLOBAL_USER);
-	assert_int_equal(pt_table_protect_flush_tlb(&x->k, kva, 64 * KiB, unknown), PT_ERR_INVAL);
-	th_assert_same(before, th_snapshot(&x->h, &x->u));
+	struct th_snap before = th_snapshot(&x->h, &x->u.table);
+	assert_int_equal(pt_vmspace_protect(&x->u, 8 * MiB, 64 * KiB, unknown), PT_ERR_INVAL);
+	assert_int_equal(pt_vmspace_protect(&x->u, 8 * MiB, 64 * KiB, bad_cache), PT_ERR_INVAL);
+	assert_int_equal(pt_vmspace_protect(&x->u, 8 * MiB, 64 * KiB, global), PT_ERR_GLOBAL_USER);
+	assert_int_equal(pt_vmspace_protect_flush_tlb(&x->k, kva, 64 * KiB, unknown), PT_ERR_INVAL);
+	th_assert_same(before, th_snapshot(&x->h, &x->u.table));
 
 	/* The operation is checked before the range, and in the cursor form too. */
-	assert_int_equal(pt_vm_protect(&x->u, 8 * MiB + 1, 64 * KiB, unknown), PT_ERR_INVAL);
+	assert_int_equal(pt_vmspace_protect(&x->u, 8 * MiB + 1, 64 * KiB, unknown), PT_ERR_INVAL);
 	struct pt_cursor_mut m;
 	struct pt_flusher f;
-	assert_int_equal(pt_cursor_mut_new(&m, &x->u, 8 * MiB, 64 * KiB), PT_OK);
-	pt_flusher_init(&f, &x->u);
+	assert_int_equal(pt_cursor_mut_new(&m, &x->u.table, 8 * MiB, 64 * KiB), PT_OK);
+	pt_vmspace_flusher_init(&f, &x->u);
 	assert_int_equal(pt_cursor_protect(&m, &f, 64 * KiB, global), PT_ERR_GLOBAL_USER);
 	assert_int_equal(pt_cursor_protect(&m, &f, 128 * KiB, unknown), PT_ERR_INVAL);
 	pt_cursor_mut_drop(&m);
@@ -176,11 +176,11 @@ static void test_protect_checks_op_over_hole(void **state)
 /* ---- (3) protect is all or nothing on NOMEM ---- */
 
 /* A 1 GiB RW leaf at [1 GiB, 2 GiB) and a 2 MiB RW leaf at 2 GiB + 2 MiB. */
-static void map_huge_pair(struct pt_table *t)
+static void map_huge_pair(struct pt_vmspace *t)
 {
 	struct pt_cursor_mut m;
 	struct pt_item g = { 1 * GiB, 3, RW, false }, h = { 2 * GiB + 2 * MiB, 2, RW, false };
-	assert_int_equal(pt_cursor_mut_new(&m, t, 0, 4 * GiB), PT_OK);
+	assert_int_equal(pt_cursor_mut_new(&m, &t->table, 0, 4 * GiB), PT_OK);
 	assert_int_equal(pt_cursor_jump(&m.c, 1 * GiB), PT_OK);
 	assert_int_equal(pt_cursor_map(&m, &g), PT_OK);
 	assert_int_equal(pt_cursor_jump(&m.c, 2 * GiB + 2 * MiB), PT_OK);
@@ -194,31 +194,31 @@ static void test_protect_nomem_all_or_nothing(void **state)
 	pt_vaddr_t va = 1 * GiB + 4 * KiB;
 	uint64_t len = 1 * GiB + 4 * MiB - 8 * KiB;
 	map_huge_pair(&x->u);
-	struct th_snap before = th_snapshot(&x->h, &x->u);
+	struct th_snap before = th_snapshot(&x->h, &x->u.table);
 
 	/* The issue's case: the third allocation (the tail's split) fails. */
 	pt_ram_fail_nth(x->h.ram, 3);
-	assert_int_equal(pt_vm_protect(&x->u, va, len, CLEAR_W), PT_ERR_NOMEM);
+	assert_int_equal(pt_vmspace_protect(&x->u, va, len, CLEAR_W), PT_ERR_NOMEM);
 	pt_ram_fail_nth(x->h.ram, 0);
-	th_assert_same(before, th_snapshot(&x->h, &x->u));
+	th_assert_same(before, th_snapshot(&x->h, &x->u.table));
 
 	unsigned fail = 1;
 	for (;; fail++) {
 		pt_ram_fail_nth(x->h.ram, fail);
-		enum pt_err err = pt_vm_protect(&x->u, va, len, CLEAR_W);
+		enum pt_err err = pt_vmspace_protect(&x->u, va, len, CLEAR_W);
 		pt_ram_fail_nth(x->h.ram, 0);
 		if (err == PT_OK)
 			break;
 		assert_int_equal(err, PT_ERR_NOMEM);
-		th_assert_same(before, th_snapshot(&x->h, &x->u));
+		th_assert_same(before, th_snapshot(&x->h, &x->u.table));
 	}
 	assert_true(fail > 3);
-	th_assert_maps(&x->u, 1 * GiB, 1 * GiB, 1, PT_RW | PT_USER);
-	th_assert_maps(&x->u, va, va, 1, PT_R | PT_USER);
-	th_assert_maps(&x->u, 1 * GiB + 2 * MiB, 1 * GiB + 2 * MiB, 2, PT_R | PT_USER);
-	th_assert_maps(&x->u, 2 * GiB + 4 * MiB - 8 * KiB, 2 * GiB + 4 * MiB - 8 * KiB, 1,
+	th_assert_maps(&x->u.table, 1 * GiB, 1 * GiB, 1, PT_RW | PT_USER);
+	th_assert_maps(&x->u.table, va, va, 1, PT_R | PT_USER);
+	th_assert_maps(&x->u.table, 1 * GiB + 2 * MiB, 1 * GiB + 2 * MiB, 2, PT_R | PT_USER);
+	th_assert_maps(&x->u.table, 2 * GiB + 4 * MiB - 8 * KiB, 2 * GiB + 4 * MiB - 8 * KiB, 1,
 		       PT_R | PT_USER);
-	th_assert_maps(&x->u, 2 * GiB + 4 * MiB - 4 * KiB, 2 * GiB + 4 * MiB - 4 * KiB, 1,
+	th_assert_maps(&x->u.table, 2 * GiB + 4 * MiB - 4 * KiB, 2 * GiB + 4 * MiB - 4 * KiB, 1,
 		       PT_RW | PT_USER);
 }
 
@@ -227,29 +227,29 @@ static void test_protect_nomem_all_or_nothing(void **state)
 static void test_destroyed_handles_inval(void **state)
 {
 	struct ctr *x = *state;
-	struct pt_table t, d, copy;
+	struct pt_vmspace t, d, copy;
 	struct pt_cursor c;
 	pt_paddr_t pa, spare = th_frame(&x->h);
 	bool used = true;
-	assert_int_equal(pt_table_create_user(&d, &x->k), PT_OK);
-	assert_int_equal(pt_table_destroy(&d), PT_OK);
-	assert_int_equal(pt_table_destroy(&d), PT_ERR_INVAL);
-	assert_int_equal(pt_table_shallow_copy(&copy, &d), PT_ERR_INVAL);
-	assert_int_equal(pt_table_translate(&d, 0, &pa, NULL), PT_ERR_INVAL);
-	assert_int_equal(pt_table_for_each_node(&d, NULL, NULL), PT_ERR_INVAL);
-	assert_int_equal(pt_table_root_paddr(&d), 0);
-	assert_int_equal(pt_cursor_new(&c, &d, 0, 4 * KiB), PT_ERR_INVAL);
-	assert_int_equal(pt_vm_protect(&d, 0, 4 * KiB, CLEAR_W), PT_ERR_INVAL);
-	assert_int_equal(pt_vm_cow_fault(&d, 0, spare, &used), PT_ERR_INVAL);
+	assert_int_equal(pt_vmspace_create_user(&d, &x->k), PT_OK);
+	assert_int_equal(pt_vmspace_destroy(&d), PT_OK);
+	assert_int_equal(pt_vmspace_destroy(&d), PT_ERR_INVAL);
+	assert_int_equal(pt_table_shallow_copy(&copy.table, &d.table), PT_ERR_INVAL);
+	assert_int_equal(pt_table_translate(&d.table, 0, &pa, NULL), PT_ERR_INVAL);
+	assert_int_equal(pt_table_for_each_node(&d.table, NULL, NULL), PT_ERR_INVAL);
+	assert_int_equal(pt_table_root_paddr(&d.table), 0);
+	assert_int_equal(pt_cursor_new(&c, &d.table, 0, 4 * KiB), PT_ERR_INVAL);
+	assert_int_equal(pt_vmspace_protect(&d, 0, 4 * KiB, CLEAR_W), PT_ERR_INVAL);
+	assert_int_equal(pt_vmspace_cow_fault(&d, 0, spare, &used), PT_ERR_INVAL);
 	assert_false(used);
-	assert_int_equal(pt_table_activate(&d, 0), PT_ERR_INVAL);
+	assert_int_equal(pt_vmspace_activate_asid(&d, 0), PT_ERR_INVAL);
 
 	/* A user table of a destroyed kernel table. */
-	assert_int_equal(pt_table_destroy(&x->u), PT_OK);
-	assert_int_equal(pt_table_destroy(&x->v), PT_OK);
-	assert_int_equal(pt_table_destroy(&x->k), PT_OK);
-	assert_int_equal(pt_table_create_user(&t, &x->k), PT_ERR_INVAL);
-	assert_int_equal(pt_table_first_activate_unchecked(&x->k), PT_ERR_INVAL);
+	assert_int_equal(pt_vmspace_destroy(&x->u), PT_OK);
+	assert_int_equal(pt_vmspace_destroy(&x->v), PT_OK);
+	assert_int_equal(pt_vmspace_destroy(&x->k), PT_OK);
+	assert_int_equal(pt_vmspace_create_user(&t, &x->k), PT_ERR_INVAL);
+	assert_int_equal(pt_vmspace_first_activate_unchecked(&x->k), PT_ERR_INVAL);
 	pt_ram_put(x->h.ram, spare);
 }
 
@@ -263,10 +263,10 @@ static void test_null_handles_inval(void **state)
 	struct pt_flusher f;
 	pt_paddr_t pa, spare = th_frame(&x->h);
 	bool used;
-	assert_int_equal(pt_table_create_user(NULL, &x->k), PT_ERR_INVAL);
-	assert_int_equal(pt_table_shallow_copy(NULL, &x->u), PT_ERR_INVAL);
+	assert_int_equal(pt_vmspace_create_user(NULL, &x->k), PT_ERR_INVAL);
+	assert_int_equal(pt_table_shallow_copy(NULL, &x->u.table), PT_ERR_INVAL);
 	assert_int_equal(pt_table_translate(NULL, 0, &pa, NULL), PT_ERR_INVAL);
-	assert_int_equal(pt_table_translate(&x->u, 0, NULL, NULL), PT_ERR_INVAL);
+	assert_int_equal(pt_table_translate(&x->u.table, 0, NULL, NULL), PT_ERR_INVAL);
 	assert_int_equal(pt_table_for_each_node(NULL, NULL, NULL), PT_ERR_INVAL);
 	assert_int_equal(pt_table_root_paddr(NULL), 0);
 	assert_int_equal(pt_cursor_query(NULL, &q), PT_ERR_INVAL);
@@ -276,20 +276,20 @@ static void test_null_handles_inval(void **state)
 	assert_int_equal(pt_cursor_map_range(NULL, 0, 4 * KiB, RW), PT_ERR_INVAL);
 	assert_int_equal(pt_cursor_unmap(NULL, &f, 4 * KiB, NULL), PT_ERR_INVAL);
 	assert_int_equal(pt_cursor_protect(NULL, &f, 4 * KiB, CLEAR_W), PT_ERR_INVAL);
-	assert_int_equal(pt_vm_cow_fault(NULL, 0, 0, &used), PT_ERR_INVAL);
-	assert_int_equal(pt_vm_fork(NULL, &x->u, 0, 4 * KiB), PT_ERR_INVAL);
-	assert_int_equal(pt_table_protect_flush_tlb(NULL, 0, 4 * KiB, CLEAR_W), PT_ERR_INVAL);
-	assert_int_equal(pt_table_activate(NULL, 0), PT_ERR_INVAL);
-	assert_int_equal(pt_table_first_activate_unchecked(NULL), PT_ERR_INVAL);
+	assert_int_equal(pt_vmspace_cow_fault(NULL, 0, 0, &used), PT_ERR_INVAL);
+	assert_int_equal(pt_vmspace_fork(NULL, &x->u, 0, 4 * KiB), PT_ERR_INVAL);
+	assert_int_equal(pt_vmspace_protect_flush_tlb(NULL, 0, 4 * KiB, CLEAR_W), PT_ERR_INVAL);
+	assert_int_equal(pt_vmspace_activate_asid(NULL, 0), PT_ERR_INVAL);
+	assert_int_equal(pt_vmspace_first_activate_unchecked(NULL), PT_ERR_INVAL);
 	assert_int_equal(pt_flusher_keep_frame(NULL, 0), PT_ERR_INVAL);
 	assert_int_equal(pt_flusher_reserve(NULL, 1), PT_ERR_INVAL);
 
 	/* NULL spare_used, and a cursor used or dropped after its drop. */
 	map_frames(x, &x->u, 0, 1, PT_R | PT_USER);
-	struct th_snap before = th_snapshot(&x->h, &x->u);
-	assert_int_equal(pt_vm_cow_fault(&x->u, 0, spare, NULL), PT_ERR_INVAL);
-	th_assert_same(before, th_snapshot(&x->h, &x->u));
-	assert_int_equal(pt_cursor_new(&c, &x->u, 0, 4 * KiB), PT_OK);
+	struct th_snap before = th_snapshot(&x->h, &x->u.table);
+	assert_int_equal(pt_vmspace_cow_fault(&x->u, 0, spare, NULL), PT_ERR_INVAL);
+	th_assert_same(before, th_snapshot(&x->h, &x->u.table));
+	assert_int_equal(pt_cursor_new(&c, &x->u.table, 0, 4 * KiB), PT_OK);
 	pt_cursor_drop(&c);
 	pt_cursor_drop(&c);
 	pt_cursor_drop(NULL);
@@ -297,7 +297,7 @@ static void test_null_handles_inval(void **state)
 	assert_int_equal(pt_cursor_query(&c, &q), PT_ERR_INVAL);
 	assert_int_equal(pt_cursor_jump(&c, 0), PT_ERR_INVAL);
 	/* The cursor is really gone: another one gets the range. */
-	assert_int_equal(pt_cursor_new(&c, &x->u, 0, 4 * KiB), PT_OK);
+	assert_int_equal(pt_cursor_new(&c, &x->u.table, 0, 4 * KiB), PT_OK);
 	pt_cursor_drop(&c);
 	/* The spare refused above is still the caller's, with its one reference. */
 	assert_int_equal(pt_ram_refcount(x->h.ram, spare), 1);
@@ -311,47 +311,47 @@ static void test_destroy_with_open_cursor_busy(void **state)
 	struct ctr *x = *state;
 	struct pt_cursor c;
 	map_frames(x, &x->u, 2 * MiB, 4, PT_RW | PT_USER);
-	struct th_snap before = th_snapshot(&x->h, &x->u);
+	struct th_snap before = th_snapshot(&x->h, &x->u.table);
 	/* Guard deep (a level-1 table) and at the root. */
 	pt_vaddr_t vas[] = { 2 * MiB, 0 };
-	uint64_t lens[] = { 4 * KiB, x->u.va_size };
+	uint64_t lens[] = { 4 * KiB, x->u.table.va_size };
 	for (unsigned i = 0; i < 2; i++) {
-		assert_int_equal(pt_cursor_new(&c, &x->u, vas[i], lens[i]), PT_OK);
-		assert_int_equal(pt_table_destroy(&x->u), PT_ERR_BUSY);
-		assert_non_null(x->u.root);
+		assert_int_equal(pt_cursor_new(&c, &x->u.table, vas[i], lens[i]), PT_OK);
+		assert_int_equal(pt_vmspace_destroy(&x->u), PT_ERR_BUSY);
+		assert_non_null(x->u.table.root);
 		pt_cursor_drop(&c);
-		th_assert_same(before, th_snapshot(&x->h, &x->u));
+		th_assert_same(before, th_snapshot(&x->h, &x->u.table));
 	}
 	/* A cursor on the kernel half does not make a user table busy. */
-	assert_int_equal(pt_cursor_new(&c, &x->k, th_kernel_base(), 4 * KiB), PT_OK);
-	assert_int_equal(pt_table_destroy(&x->v), PT_OK);
-	assert_int_equal(pt_table_destroy(&x->u), PT_OK);
-	assert_int_equal(pt_table_destroy(&x->k), PT_ERR_BUSY);
+	assert_int_equal(pt_cursor_new(&c, &x->k.table, th_kernel_base(), 4 * KiB), PT_OK);
+	assert_int_equal(pt_vmspace_destroy(&x->v), PT_OK);
+	assert_int_equal(pt_vmspace_destroy(&x->u), PT_OK);
+	assert_int_equal(pt_vmspace_destroy(&x->k), PT_ERR_BUSY);
 	pt_cursor_drop(&c);
 }
 
 static void test_destroy_active_busy(void **state)
 {
 	struct ctr *x = *state;
-	struct th_snap before = th_snapshot(&x->h, &x->u);
-	assert_int_equal(pt_table_first_activate_unchecked(&x->k), PT_OK);
-	assert_int_equal(pt_table_activate(&x->u, 0), PT_OK);
-	assert_int_equal(pt_table_destroy(&x->u), PT_ERR_BUSY);
-	th_assert_same(before, th_snapshot(&x->h, &x->u));
-	assert_int_equal(pt_table_activate(&x->k, 0), PT_OK);
+	struct th_snap before = th_snapshot(&x->h, &x->u.table);
+	assert_int_equal(pt_vmspace_first_activate_unchecked(&x->k), PT_OK);
+	assert_int_equal(pt_vmspace_activate_asid(&x->u, 0), PT_OK);
+	assert_int_equal(pt_vmspace_destroy(&x->u), PT_ERR_BUSY);
+	th_assert_same(before, th_snapshot(&x->h, &x->u.table));
+	assert_int_equal(pt_vmspace_activate_asid(&x->k, 0), PT_OK);
 	pt_cpu_deactivate(&x->h.env);
 }
 
 static void test_destroy_kernel_with_users_busy(void **state)
 {
 	struct ctr *x = *state;
-	struct th_snap before = th_snapshot(&x->h, &x->k);
-	assert_int_equal(pt_table_destroy(&x->k), PT_ERR_BUSY);
-	th_assert_same(before, th_snapshot(&x->h, &x->k));
-	assert_int_equal(pt_table_destroy(&x->u), PT_OK);
-	assert_int_equal(pt_table_destroy(&x->k), PT_ERR_BUSY);
-	assert_int_equal(pt_table_destroy(&x->v), PT_OK);
-	assert_int_equal(pt_table_destroy(&x->k), PT_OK);
+	struct th_snap before = th_snapshot(&x->h, &x->k.table);
+	assert_int_equal(pt_vmspace_destroy(&x->k), PT_ERR_BUSY);
+	th_assert_same(before, th_snapshot(&x->h, &x->k.table));
+	assert_int_equal(pt_vmspace_destroy(&x->u), PT_OK);
+	assert_int_equal(pt_vmspace_destroy(&x->k), PT_ERR_BUSY);
+	assert_int_equal(pt_vmspace_destroy(&x->v), PT_OK);
+	assert_int_equal(pt_vmspace_destroy(&x->k), PT_OK);
 }
 
 /* ---- (6) cases the headers now decide ---- */
@@ -363,11 +363,11 @@ static void test_cow_fault_on_kernel_refused(void **state)
 	pt_paddr_t spare = th_frame(&x->h);
 	bool used = true;
 	map_frames(x, &x->k, kva, 1, PT_R);
-	struct th_snap before = th_snapshot(&x->h, &x->k);
-	assert_int_equal(pt_vm_cow_fault(&x->k, kva, spare, &used), PT_ERR_INVAL);
+	struct th_snap before = th_snapshot(&x->h, &x->k.table);
+	assert_int_equal(pt_vmspace_cow_fault(&x->k, kva, spare, &used), PT_ERR_INVAL);
 	assert_false(used);
-	th_assert_same(before, th_snapshot(&x->h, &x->k));
-	assert_int_equal(pt_vm_unmap(&x->k, kva, 4 * KiB, NULL, NULL), PT_OK);
+	th_assert_same(before, th_snapshot(&x->h, &x->k.table));
+	assert_int_equal(pt_vmspace_unmap(&x->k, kva, 4 * KiB, NULL, NULL), PT_OK);
 	pt_ram_put(x->h.ram, spare);
 }
 
@@ -376,13 +376,13 @@ static void test_map_range_at_end_quirk(void **state)
 {
 	struct ctr *x = *state;
 	struct pt_cursor_mut m;
-	assert_int_equal(pt_cursor_mut_new(&m, &x->u, 0, 8 * KiB), PT_OK);
+	assert_int_equal(pt_cursor_mut_new(&m, &x->u.table, 0, 8 * KiB), PT_OK);
 	assert_int_equal(pt_cursor_map_range(&m, 0, 8 * KiB, RW), PT_OK);
 	assert_int_equal(pt_cursor_map_range(&m, 0, 0, RW), PT_ERR_RANGE);
 	assert_int_equal(pt_cursor_map_range(&m, 0, 4 * KiB, RW), PT_ERR_LENGTH);
 	assert_int_equal(pt_cursor_map_range(&m, 0, 1, RW), PT_ERR_UNALIGNED);
 	pt_cursor_mut_drop(&m);
-	th_unmap(&x->u, 0, 8 * KiB);
+	th_unmap(&x->u.table, 0, 8 * KiB);
 }
 
 /* protect_next checks its operation before the length: the operation's code wins. */
@@ -394,7 +394,7 @@ static void test_protect_next_two_errors(void **state)
 	uint64_t len;
 	bool found;
 	struct pt_protect global = { 0, PT_GLOBAL, -1 }, unknown = { 1u << 12, 0, -1 };
-	assert_int_equal(pt_cursor_mut_new(&m, &x->u, 0, 8 * KiB), PT_OK);
+	assert_int_equal(pt_cursor_mut_new(&m, &x->u.table, 0, 8 * KiB), PT_OK);
 	assert_int_equal(pt_cursor_protect_next(&m, 1, global, &va, &len, &found),
 			 PT_ERR_GLOBAL_USER);
 	assert_int_equal(pt_cursor_protect_next(&m, 16 * KiB, unknown, &va, &len, &found),
@@ -402,6 +402,59 @@ static void test_protect_next_two_errors(void **state)
 	assert_int_equal(pt_cursor_protect_next(&m, 16 * KiB, CLEAR_W, &va, &len, &found),
 			 PT_ERR_LENGTH);
 	pt_cursor_mut_drop(&m);
+}
+
+/* ---- (5) the address-space object (issue 13) ---- */
+
+static void dev_flush_count(void *ctx, const struct pt_flush_req *req)
+{
+	(void)req;
+	(*(unsigned *)ctx)++;
+}
+
+/* Kinds, what each refuses, and map all or nothing. */
+static void test_vmspace_kinds(void **state)
+{
+	struct ctr *x = *state;
+	struct pt_vmspace dom, shared, bad;
+	unsigned dev_flushes = 0;
+	assert_ptr_equal(pt_vmspace_table(&x->u), &x->u.table);
+	assert_null(pt_vmspace_table(NULL));
+	assert_int_equal(pt_vmspace_create_kernel(NULL, &x->h.env), PT_ERR_INVAL);
+	assert_int_equal(pt_vmspace_create_user(&bad, &x->u), PT_ERR_INVAL);
+	assert_int_equal(pt_vmspace_create_shared(&bad, &x->k), PT_ERR_INVAL);
+	assert_int_equal(pt_vmspace_create_shared(&bad, NULL), PT_ERR_INVAL);
+	assert_int_equal(pt_vmspace_create_iommu(&dom, &x->h.env, NULL, NULL), PT_ERR_INVAL);
+	assert_int_equal(pt_vmspace_create_iommu(&dom, &x->h.env, dev_flush_count, &dev_flushes),
+			 PT_OK);
+	assert_int_equal(pt_vmspace_create_shared(&shared, &dom), PT_OK);
+	assert_int_equal(pt_table_root_paddr(&shared.table), pt_table_root_paddr(&dom.table));
+	/* A domain has no CPU: never activated, its flushes go to the hook alone. */
+	assert_int_equal(pt_vmspace_activate(&dom), PT_ERR_INVAL);
+	assert_int_equal(pt_vmspace_activate_asid(&shared, 0), PT_ERR_INVAL);
+	assert_int_equal(pt_vmspace_protect_flush_tlb(&dom, 0, 4 * KiB, CLEAR_W), PT_ERR_INVAL);
+	assert_int_equal(pt_vmspace_protect_flush_tlb(&x->u, 0, 4 * KiB, CLEAR_W), PT_ERR_INVAL);
+	assert_int_equal(pt_vmspace_fork(&dom, &x->u, 0, 4 * KiB), PT_ERR_INVAL);
+	assert_int_equal(pt_vmspace_fork(&x->u, &x->u, 0, 4 * KiB), PT_ERR_INVAL);
+
+	/* map: no flush; a mapping in the way leaves the range as it was. */
+	assert_int_equal(pt_vmspace_map(&dom, 2 * MiB, 0x200000, 2 * MiB, RW), PT_OK);
+	assert_int_equal(dev_flushes, 0);
+	struct th_snap before = th_snapshot(&x->h, &dom.table);
+	assert_int_equal(pt_vmspace_map(&shared, 2 * MiB - 4 * KiB, 0x1000, 8 * KiB, RW),
+			 PT_ERR_MAPPED);
+	th_assert_same(before, th_snapshot(&x->h, &dom.table));
+	assert_int_equal(pt_vmspace_map(NULL, 0, 0, 4 * KiB, RW), PT_ERR_INVAL);
+	assert_int_equal(pt_vmspace_unmap(&shared, 2 * MiB, 2 * MiB, NULL, NULL), PT_OK);
+	assert_int_equal(dev_flushes, 1);
+	th_assert_unmapped(&dom.table, 2 * MiB);
+
+	/* Each handle's destroy invalidates the devices once more. */
+	assert_int_equal(pt_vmspace_destroy(&shared), PT_OK);
+	assert_int_equal(dev_flushes, 2);
+	assert_int_equal(pt_vmspace_destroy(&dom), PT_OK);
+	assert_int_equal(dev_flushes, 3);
+	assert_int_equal(pt_vmspace_destroy(NULL), PT_ERR_INVAL);
 }
 
 int main(int argc, char **argv)
@@ -422,6 +475,7 @@ int main(int argc, char **argv)
 		T(test_cow_fault_on_kernel_refused),
 		T(test_map_range_at_end_quirk),
 		T(test_protect_next_two_errors),
+		T(test_vmspace_kinds),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

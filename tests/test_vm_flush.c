@@ -18,7 +18,7 @@ static bool pcid;
 
 struct env {
 	struct vmf *f;
-	struct pt_table u;
+	struct pt_vmspace u;
 };
 
 static int setup(void **state)
@@ -34,9 +34,9 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	struct env *e = *state;
-	pt_test_flush_off = 0;
+	vmf_hooks.flush_off = 0;
 	vmf_run_everywhere(e->f, &e->f->kernel, 0);
-	assert_int_equal(pt_table_destroy(&e->u), PT_OK);
+	assert_int_equal(pt_vmspace_destroy(&e->u), PT_OK);
 	vmf_free(e->f);
 	free(e);
 	return 0;
@@ -57,7 +57,7 @@ static void test_unmap_pages(void **state)
 	vmf_map_frames(f, &e->u, UVA, 16, VMF_USER_RW, pas);
 	vmf_touch_all(f, UVA, 16, SIM_USER);
 	vmf_reset_counters(f);
-	assert_int_equal(pt_vm_unmap(&e->u, UVA, 16 * VMF_PAGE, NULL, NULL), PT_OK);
+	assert_int_equal(pt_vmspace_unmap(&e->u, UVA, 16 * VMF_PAGE, NULL, NULL), PT_OK);
 	assert_int_equal(vmf_harmful(f), 0);
 	for (unsigned c = 0; c < f->nr_cpus; c++) {
 		assert_int_equal(vmf_flushes(f, c, SIM_FLUSH_INVLPG), 16);
@@ -83,7 +83,7 @@ static void test_unmap_gib(void **state)
 		for (pt_vaddr_t off = 0; off < VMF_1G; off += 257 * VMF_2M + 5 * VMF_PAGE)
 			vmf_access(f, c, VMF_1G + off, SIM_READ, SIM_USER, NULL);
 	vmf_reset_counters(f);
-	assert_int_equal(pt_vm_unmap(&e->u, VMF_1G, VMF_1G, NULL, NULL), PT_OK);
+	assert_int_equal(pt_vmspace_unmap(&e->u, VMF_1G, VMF_1G, NULL, NULL), PT_OK);
 	assert_int_equal(vmf_harmful(f), 0);
 	for (unsigned c = 0; c < f->nr_cpus; c++) {
 		assert_int_equal(vmf_flushes(f, c, SIM_FLUSH_INVLPG), 0);
@@ -105,7 +105,7 @@ static void test_threshold(void **state)
 	vmf_map_frames(f, &e->u, UVA, 16, VMF_USER_RW, NULL);
 	vmf_touch_all(f, UVA, 16, SIM_USER);
 	vmf_reset_counters(f);
-	assert_int_equal(pt_vm_unmap(&e->u, UVA, 16 * VMF_PAGE, NULL, NULL), PT_OK);
+	assert_int_equal(pt_vmspace_unmap(&e->u, UVA, 16 * VMF_PAGE, NULL, NULL), PT_OK);
 	f->env.tlb.flush_threshold = 0;
 	assert_int_equal(vmf_harmful(f), 0);
 	for (unsigned c = 0; c < f->nr_cpus; c++) {
@@ -125,12 +125,12 @@ static void test_protect(void **state)
 			assert_int_equal(vmf_access(f, c, UVA + i * VMF_PAGE, SIM_WRITE, SIM_USER,
 						    NULL), SIM_EXC_NONE);
 	struct pt_protect op = { .clear = PT_W, .cache = -1 };
-	assert_int_equal(pt_vm_protect(&e->u, UVA, 8 * VMF_PAGE, op), PT_OK);
+	assert_int_equal(pt_vmspace_protect(&e->u, UVA, 8 * VMF_PAGE, op), PT_OK);
 	assert_int_equal(vmf_harmful(f), 0);
 	for (unsigned i = 0; i < 8; i++)
 		assert_faults_everywhere(f, UVA + i * VMF_PAGE, SIM_WRITE);
 	vmf_touch_all(f, UVA, 8, SIM_USER);
-	assert_int_equal(pt_vm_unmap(&e->u, UVA, 8 * VMF_PAGE, NULL, NULL), PT_OK);
+	assert_int_equal(pt_vmspace_unmap(&e->u, UVA, 8 * VMF_PAGE, NULL, NULL), PT_OK);
 	vmf_assert_no_poison(f);
 }
 
@@ -144,7 +144,7 @@ static void test_split(void **state)
 	vmf_touch_all(f, 4 * VMF_2M, 1, SIM_USER);
 	vmf_touch_all(f, 5 * VMF_2M, 1, SIM_USER);
 	vmf_touch_all(f, 6 * VMF_2M, 1, SIM_USER);
-	assert_int_equal(pt_vm_unmap(&e->u, 4 * VMF_2M + VMF_PAGE, VMF_PAGE, NULL, NULL), PT_OK);
+	assert_int_equal(pt_vmspace_unmap(&e->u, 4 * VMF_2M + VMF_PAGE, VMF_PAGE, NULL, NULL), PT_OK);
 	assert_int_equal(vmf_harmful(f), 0);
 	assert_faults_everywhere(f, 4 * VMF_2M + VMF_PAGE, SIM_READ);
 	assert_int_equal(vmf_access(f, 0, 4 * VMF_2M + 2 * VMF_PAGE, SIM_READ, SIM_USER, &pa),
@@ -152,16 +152,16 @@ static void test_split(void **state)
 	assert_int_equal(pa, 8 * VMF_2M + 2 * VMF_PAGE);
 
 	struct pt_protect ro = { .clear = PT_W, .cache = -1 };
-	assert_int_equal(pt_vm_protect(&e->u, 5 * VMF_2M, VMF_PAGE, ro), PT_OK);
+	assert_int_equal(pt_vmspace_protect(&e->u, 5 * VMF_2M, VMF_PAGE, ro), PT_OK);
 	assert_int_equal(vmf_harmful(f), 0);
 	assert_faults_everywhere(f, 5 * VMF_2M, SIM_WRITE);
 	assert_int_equal(vmf_access(f, 0, 5 * VMF_2M + VMF_PAGE, SIM_WRITE, SIM_USER, NULL),
 			 SIM_EXC_NONE);
 
 	struct pt_protect same = { .clear = PT_X, .cache = -1 };
-	assert_int_equal(pt_vm_protect(&e->u, 6 * VMF_2M, VMF_PAGE, same), PT_OK);
+	assert_int_equal(pt_vmspace_protect(&e->u, 6 * VMF_2M, VMF_PAGE, same), PT_OK);
 	assert_int_equal(vmf_harmful(f), 0);
-	assert_int_equal(pt_vm_unmap(&e->u, 4 * VMF_2M, 3 * VMF_2M, NULL, NULL), PT_OK);
+	assert_int_equal(pt_vmspace_unmap(&e->u, 4 * VMF_2M, 3 * VMF_2M, NULL, NULL), PT_OK);
 	vmf_assert_no_poison(f);
 }
 
@@ -175,7 +175,7 @@ static void test_table_free(void **state)
 	vmf_touch_all(f, 4 * VMF_2M, 4, SIM_USER);
 	vmf_touch_all(f, 5 * VMF_2M, 1, SIM_USER);
 	/* The cursor's node covers both level-1 tables: each is detached whole. */
-	assert_int_equal(pt_vm_unmap(&e->u, 4 * VMF_2M, 2 * VMF_2M, NULL, NULL), PT_OK);
+	assert_int_equal(pt_vmspace_unmap(&e->u, 4 * VMF_2M, 2 * VMF_2M, NULL, NULL), PT_OK);
 	assert_int_equal(vmf_harmful(f), 0);
 	assert_faults_everywhere(f, 4 * VMF_2M + 3 * VMF_PAGE, SIM_READ);
 	assert_faults_everywhere(f, 5 * VMF_2M, SIM_READ);
@@ -223,11 +223,11 @@ static void test_flush_names_tables(void **state)
 	vmf_touch_all(f, 4 * VMF_2M, 4, SIM_USER);
 	vmf_touch_all(f, 6 * VMF_2M, 4, SIM_USER);
 	page_reqs = table_reqs = 0;
-	assert_int_equal(pt_vm_unmap(&e->u, 6 * VMF_2M, 4 * VMF_PAGE, NULL, NULL), PT_OK);
+	assert_int_equal(pt_vmspace_unmap(&e->u, 6 * VMF_2M, 4 * VMF_PAGE, NULL, NULL), PT_OK);
 	assert_true(page_reqs > 0);
 	assert_int_equal(table_reqs, 0);
 	page_reqs = 0;
-	assert_int_equal(pt_vm_unmap(&e->u, 4 * VMF_2M, 2 * VMF_2M, NULL, NULL), PT_OK);
+	assert_int_equal(pt_vmspace_unmap(&e->u, 4 * VMF_2M, 2 * VMF_2M, NULL, NULL), PT_OK);
 	assert_true(page_reqs > 0);
 	assert_int_equal(table_reqs, page_reqs);
 	assert_int_equal(vmf_harmful(f), 0);
@@ -258,7 +258,7 @@ static void test_unmap_gives_frames(void **state)
 	pt_paddr_t pas[4];
 	vmf_map_frames(e->f, &e->u, UVA, 4, VMF_USER_RW, pas);
 	vmf_touch_all(e->f, UVA, 4, SIM_USER);
-	assert_int_equal(pt_vm_unmap(&e->u, UVA, 4 * VMF_PAGE, give, &g), PT_OK);
+	assert_int_equal(pt_vmspace_unmap(&e->u, UVA, 4 * VMF_PAGE, give, &g), PT_OK);
 	assert_int_equal(g.nr, 4);
 	for (unsigned i = 0; i < 4; i++) {
 		assert_int_equal(g.pa[i], pas[i]);
@@ -285,12 +285,12 @@ static void *work(void *arg)
 		struct pt_cursor_mut m;
 		struct pt_item item = { 0, 1, pt_prop_make(VMF_USER_RW, PT_CACHE_WB), true };
 		pt_ram_alloc(f->ram, PT_FRAME_DATA, &item.pa);
-		pt_cursor_mut_new(&m, &w->e->u, base, VMF_PAGE);
+		pt_cursor_mut_new(&m, &w->e->u.table, base, VMF_PAGE);
 		pt_cursor_map(&m, &item);
 		pt_cursor_mut_drop(&m);
 		struct sim_xlat x;
 		sim_access(cpu, base, SIM_WRITE, SIM_USER, &x);
-		pt_vm_unmap(&w->e->u, base, VMF_PAGE, NULL, NULL);
+		pt_vmspace_unmap(&w->e->u, base, VMF_PAGE, NULL, NULL);
 	}
 	sim_cpu_leave(cpu);
 	return NULL;
@@ -314,7 +314,7 @@ static void test_concurrent_shootdowns(void **state)
 
 struct race {
 	struct vmf *f;
-	struct pt_table t;
+	struct pt_vmspace t;
 	_Atomic unsigned gate;
 	enum pt_err got[2];
 };
@@ -330,9 +330,9 @@ static void race_wait(struct race *r, unsigned n)
 static void race_side(struct race *r, unsigned cpu)
 {
 	race_wait(r, 2);
-	r->got[cpu] = pt_table_activate(&r->t, (pt_asid_t)(cpu + 1));
+	r->got[cpu] = pt_vmspace_activate_asid(&r->t, (pt_asid_t)(cpu + 1));
 	race_wait(r, 4);
-	assert_int_equal(pt_table_activate(&r->f->kernel, 0), PT_OK);
+	assert_int_equal(pt_vmspace_activate_asid(&r->f->kernel, 0), PT_OK);
 }
 
 static void *race_cpu1(void *arg)
@@ -363,8 +363,8 @@ static void test_first_activation_race(void **state)
 		assert_int_equal(won, 1);
 		unsigned winner = r.got[0] == PT_OK ? 0 : 1;
 		assert_int_equal(r.got[1 - winner], PT_ERR_INVAL);
-		assert_int_equal(pt_table_asid(&r.t), winner + 1);
-		assert_int_equal(pt_table_destroy(&r.t), PT_OK);
+		assert_int_equal(pt_vmspace_asid(&r.t), winner + 1);
+		assert_int_equal(pt_vmspace_destroy(&r.t), PT_OK);
 	}
 }
 
@@ -374,16 +374,16 @@ static void test_first_activation_race(void **state)
 static void test_asid_after_leaving(void **state)
 {
 	struct env *e = *state;
-	struct pt_table t;
+	struct pt_vmspace t;
 	vmf_run_everywhere(e->f, &e->f->kernel, 0);
 	vmf_user(e->f, &t);
-	assert_int_equal(pt_table_activate(&t, 1), PT_OK);
-	assert_int_equal(pt_table_activate(&t, 2), PT_ERR_INVAL);
-	assert_int_equal(pt_table_activate(&e->f->kernel, 0), PT_OK);
-	assert_int_equal(pt_table_activate(&t, 2), pcid ? PT_ERR_INVAL : PT_OK);
-	assert_int_equal(pt_table_asid(&t), pcid ? 1 : 2);
-	assert_int_equal(pt_table_activate(&e->f->kernel, 0), PT_OK);
-	assert_int_equal(pt_table_destroy(&t), PT_OK);
+	assert_int_equal(pt_vmspace_activate_asid(&t, 1), PT_OK);
+	assert_int_equal(pt_vmspace_activate_asid(&t, 2), PT_ERR_INVAL);
+	assert_int_equal(pt_vmspace_activate_asid(&e->f->kernel, 0), PT_OK);
+	assert_int_equal(pt_vmspace_activate_asid(&t, 2), pcid ? PT_ERR_INVAL : PT_OK);
+	assert_int_equal(pt_vmspace_asid(&t), pcid ? 1 : 2);
+	assert_int_equal(pt_vmspace_activate_asid(&e->f->kernel, 0), PT_OK);
+	assert_int_equal(pt_vmspace_destroy(&t), PT_OK);
 }
 
 int main(int argc, char **argv)

@@ -14,7 +14,7 @@
 
 static unsigned nr_cpus = 2;
 static struct vmf *f;
-static struct pt_table p, c;
+static struct pt_vmspace p, c;
 
 static int setup(void **state)
 {
@@ -29,11 +29,11 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	(void)state;
-	pt_test_flush_off = 0;
+	vmf_hooks.flush_off = 0;
 	vmf_run_everywhere(f, &f->kernel, 0);
-	if (p.root)
-		assert_int_equal(pt_table_destroy(&p), PT_OK);
-	assert_int_equal(pt_table_destroy(&c), PT_OK);
+	if (p.table.root)
+		assert_int_equal(pt_vmspace_destroy(&p), PT_OK);
+	assert_int_equal(pt_vmspace_destroy(&c), PT_OK);
 	vmf_free(f);
 	return 0;
 }
@@ -64,7 +64,7 @@ static void fork_stage(pt_paddr_t *pas)
 	vmf_map_range(&p, 8 * VMF_2M, 16 * VMF_2M, 2 * VMF_2M, PT_RW | PT_USER | PT_ACCESSED);
 	vmf_touch_all(f, 8 * VMF_2M, 1, SIM_USER);
 
-	assert_int_equal(pt_vm_fork(&p, &c, 0, 128 * VMF_2M), PT_OK);
+	assert_int_equal(pt_vmspace_fork(&p, &c, 0, 128 * VMF_2M), PT_OK);
 	assert_int_equal(vmf_harmful(f), 0);
 	for (unsigned i = 0; i < 4; i++) {
 		assert_int_equal(refs(pas[i]), 2);
@@ -72,7 +72,7 @@ static void fork_stage(pt_paddr_t *pas)
 			assert_int_equal(vmf_access(f, cpu, UVA + i * VMF_PAGE, SIM_WRITE, SIM_USER,
 						    NULL), SIM_EXC_PF);
 	}
-	assert_int_equal(pt_vm_fork(&p, &c, UVA, VMF_PAGE), PT_ERR_MAPPED);
+	assert_int_equal(pt_vmspace_fork(&p, &c, UVA, VMF_PAGE), PT_ERR_MAPPED);
 }
 
 /* The child runs on the last CPU, reads the shared frame, then writes: a copy. */
@@ -81,7 +81,7 @@ static pt_paddr_t child_fault_stage(const pt_paddr_t *pas)
 	unsigned last = f->nr_cpus - 1;
 	pt_paddr_t pa;
 	vmf_on(f, last);
-	assert_int_equal(pt_table_activate(&c, 0), PT_OK);
+	assert_int_equal(pt_vmspace_activate_asid(&c, 0), PT_OK);
 	assert_int_equal(vmf_access(f, last, UVA, SIM_READ, SIM_USER, &pa), SIM_EXC_NONE);
 	assert_int_equal(pa, pas[0]);
 	assert_int_equal(vmf_access(f, last, 8 * VMF_2M + VMF_PAGE, SIM_READ, SIM_USER, &pa),
@@ -90,7 +90,7 @@ static pt_paddr_t child_fault_stage(const pt_paddr_t *pas)
 	assert_int_equal(vmf_access(f, last, UVA, SIM_WRITE, SIM_USER, NULL), SIM_EXC_PF);
 	pt_paddr_t spare = vmf_frame(f);
 	bool used;
-	assert_int_equal(pt_vm_cow_fault(&c, UVA, spare, &used), PT_OK);
+	assert_int_equal(pt_vmspace_cow_fault(&c, UVA, spare, &used), PT_OK);
 	assert_true(used);
 	assert_int_equal(vmf_harmful(f), 0);
 	assert_int_equal(vmf_access(f, last, UVA, SIM_WRITE, SIM_USER, &pa), SIM_EXC_NONE);
@@ -110,10 +110,10 @@ static void parent_fault_stage(const pt_paddr_t *pas)
 	pt_paddr_t pa;
 	bool used;
 	vmf_on(f, 0);
-	assert_int_equal(pt_table_activate(&p, 0), PT_OK);
+	assert_int_equal(pt_vmspace_activate_asid(&p, 0), PT_OK);
 	vmf_reset_counters(f);
 	pt_paddr_t spare2 = vmf_frame(f);
-	assert_int_equal(pt_vm_cow_fault(&p, UVA, spare2, &used), PT_OK);
+	assert_int_equal(pt_vmspace_cow_fault(&p, UVA, spare2, &used), PT_OK);
 	assert_false(used);
 	pt_ram_put(f->ram, spare2);
 	for (unsigned cpu = 0; cpu < f->nr_cpus; cpu++) {
@@ -124,10 +124,10 @@ static void parent_fault_stage(const pt_paddr_t *pas)
 	assert_int_equal(vmf_access(f, 0, UVA, SIM_WRITE, SIM_USER, &pa), SIM_EXC_NONE);
 	assert_int_equal(pa, pas[0]);
 	/* A second fault on a writable page changes nothing. */
-	assert_int_equal(pt_vm_cow_fault(&p, UVA, 0, &used), PT_OK);
+	assert_int_equal(pt_vmspace_cow_fault(&p, UVA, 0, &used), PT_OK);
 	assert_false(used);
-	assert_int_equal(pt_vm_cow_fault(&p, 8 * VMF_2M, 0, &used), PT_ERR_INVAL);
-	assert_int_equal(pt_vm_cow_fault(&p, UVA + 64 * VMF_PAGE, 0, &used), PT_ERR_NOT_MAPPED);
+	assert_int_equal(pt_vmspace_cow_fault(&p, 8 * VMF_2M, 0, &used), PT_ERR_INVAL);
+	assert_int_equal(pt_vmspace_cow_fault(&p, UVA + 64 * VMF_PAGE, 0, &used), PT_ERR_NOT_MAPPED);
 }
 
 static void test_fork_cow(void **state)
@@ -141,10 +141,10 @@ static void test_fork_cow(void **state)
 	/* The parent dies: the child keeps the shared frames alone. */
 	for (unsigned cpu = 0; cpu < f->nr_cpus; cpu++) {
 		vmf_on(f, cpu);
-		assert_int_equal(pt_table_activate(&c, 0), PT_OK);
+		assert_int_equal(pt_vmspace_activate_asid(&c, 0), PT_OK);
 	}
 	vmf_on(f, 0);
-	assert_int_equal(pt_table_destroy(&p), PT_OK);
+	assert_int_equal(pt_vmspace_destroy(&p), PT_OK);
 	f->env.reclaim.ops->drain(f->env.reclaim.ctx);
 	assert_true(pt_ram_is_poisoned(f->ram, pas[0]));
 	for (unsigned i = 1; i < 4; i++)
@@ -158,8 +158,8 @@ static void test_fork_site(void **state)
 	(void)state;
 	pt_paddr_t pas[4];
 	parent_pages(pas);
-	pt_test_flush_off = 1u << PT_SITE_FORK;
-	assert_int_equal(pt_vm_fork(&p, &c, UVA, 4 * VMF_PAGE), PT_OK);
+	vmf_hooks.flush_off = 1u << PT_SITE_FORK;
+	assert_int_equal(pt_vmspace_fork(&p, &c, UVA, 4 * VMF_PAGE), PT_OK);
 	assert_true(vmf_harmful(f) > 0);
 	/* The parent still writes the frame its child now shares. */
 	assert_int_equal(vmf_access(f, 0, UVA, SIM_WRITE, SIM_USER, NULL), SIM_EXC_NONE);
@@ -170,13 +170,13 @@ static void cow_copy_scenario(bool off)
 	pt_paddr_t pas[4];
 	bool used;
 	parent_pages(pas);
-	assert_int_equal(pt_vm_fork(&p, &c, UVA, 4 * VMF_PAGE), PT_OK);
+	assert_int_equal(pt_vmspace_fork(&p, &c, UVA, 4 * VMF_PAGE), PT_OK);
 	vmf_run_everywhere(f, &c, 0);
 	vmf_touch_all(f, UVA, 1, SIM_USER);
 	if (off)
-		pt_test_flush_off = 1u << PT_SITE_COW_COPY;
+		vmf_hooks.flush_off = 1u << PT_SITE_COW_COPY;
 	vmf_reset_counters(f);
-	assert_int_equal(pt_vm_cow_fault(&c, UVA, vmf_frame(f), &used), PT_OK);
+	assert_int_equal(pt_vmspace_cow_fault(&c, UVA, vmf_frame(f), &used), PT_OK);
 	assert_true(used);
 }
 
@@ -196,34 +196,58 @@ static void test_cow_copy(void **state)
 		assert_int_equal(vmf_flushes(f, cpu, SIM_FLUSH_INVLPG), 1);
 }
 
-/* One empty table shared by three devices; it translates through the
- * simulator's walker, has no kernel half, and goes with its last handle. */
+struct iotlb_log {
+	unsigned nr;
+	struct pt_flush_req last;
+};
+
+static void iotlb_record(void *ctx, const struct pt_flush_req *req)
+{
+	struct iotlb_log *log = ctx;
+	log->nr++;
+	log->last = *req;
+}
+
+/* One IOMMU domain shared by three devices; it translates through the
+ * simulator's walker, has no kernel half, no CPU and no id, its flushes go
+ * to the device hook alone, and it goes with its last handle. */
 static void test_iommu(void **state)
 {
 	(void)state;
-	struct pt_table dma, dev[3];
+	struct pt_vmspace dma, dev[3];
+	struct iotlb_log log = { 0 };
 	pt_paddr_t pas[2], pa;
-	assert_int_equal(pt_table_create_empty(&dma, &f->env), PT_OK);
+	assert_int_equal(pt_vmspace_create_iommu(&dma, &f->env, NULL, NULL), PT_ERR_INVAL);
+	assert_int_equal(pt_vmspace_create_iommu(&dma, &f->env, iotlb_record, &log), PT_OK);
 	for (unsigned i = 0; i < 3; i++)
-		assert_int_equal(pt_table_shallow_copy(&dev[i], &dma), PT_OK);
-	assert_int_equal(pt_table_root_paddr(&dev[2]), pt_table_root_paddr(&dma));
+		assert_int_equal(pt_vmspace_create_shared(&dev[i], &dma), PT_OK);
+	assert_int_equal(pt_table_root_paddr(&dev[2].table), pt_table_root_paddr(&dma.table));
 	vmf_map_frames(f, &dev[0], 0x10000, 2, PT_RW | PT_ACCESSED | PT_DIRTY, pas);
-	assert_int_equal(pt_table_activate(&dev[1], 0), PT_ERR_INVAL);
+	assert_int_equal(pt_vmspace_activate_asid(&dev[1], 0), PT_ERR_INVAL);
 	struct pt_cursor_mut m;
-	assert_int_equal(pt_cursor_mut_new(&m, &dma, 0xffff800000000000ull, VMF_PAGE), PT_ERR_RANGE);
+	assert_int_equal(pt_cursor_mut_new(&m, &dma.table, 0xffff800000000000ull, VMF_PAGE), PT_ERR_RANGE);
 
 	/* A device's walk: CPU 0 borrowed, CR3 = the table, then given back. */
 	struct sim_cpu *cpu = sim_cpu_current();
 	uint64_t cr3 = sim_cpu_regs(cpu).cr3;
-	assert_int_equal(sim_cpu_write_cr3(cpu, pt_table_root_paddr(&dev[2])), SIM_EXC_NONE);
+	assert_int_equal(sim_cpu_write_cr3(cpu, pt_table_root_paddr(&dev[2].table)), SIM_EXC_NONE);
 	assert_int_equal(vmf_access(f, 0, 0x11000, SIM_WRITE, SIM_SUPERVISOR, &pa), SIM_EXC_NONE);
 	assert_int_equal(pa, pas[1]);
 	assert_int_equal(vmf_access(f, 0, 0x12000, SIM_READ, SIM_SUPERVISOR, NULL), SIM_EXC_PF);
-	assert_int_equal(pt_vm_unmap(&dev[1], 0x10000, 2 * VMF_PAGE, NULL, NULL), PT_OK);
+	vmf_reset_counters(f);
+	assert_int_equal(pt_vmspace_unmap(&dev[1], 0x10000, 2 * VMF_PAGE, NULL, NULL), PT_OK);
+	/* One device invalidation of both pages, nothing sent to a CPU. */
+	assert_int_equal(log.nr, 1);
+	assert_int_equal(log.last.kind, PT_FLUSH_PAGES);
+	assert_int_equal(log.last.va, 0x10000);
+	assert_int_equal(log.last.nr_pages, 2);
+	for (unsigned i = 0; i < f->nr_cpus; i++)
+		assert_int_equal(vmf_flushes(f, i, SIM_FLUSH_INVLPG), 0);
+	assert_int_equal(pt_vmspace_fork(&dev[0], &dev[1], 0, VMF_2M), PT_ERR_INVAL);
 	assert_int_equal(sim_cpu_write_cr3(cpu, cr3), SIM_EXC_NONE);
 	for (unsigned i = 0; i < 3; i++)
-		assert_int_equal(pt_table_destroy(&dev[i]), PT_OK);
-	assert_int_equal(pt_table_destroy(&dma), PT_OK);
+		assert_int_equal(pt_vmspace_destroy(&dev[i]), PT_OK);
+	assert_int_equal(pt_vmspace_destroy(&dma), PT_OK);
 	vmf_assert_no_poison(f);
 	assert_true(pt_ram_is_poisoned(f->ram, pas[0]));
 }
@@ -240,12 +264,12 @@ static const pt_vaddr_t fork_vas[] = {
 };
 #define NR_FORK_VAS (sizeof(fork_vas) / sizeof(fork_vas[0]))
 
-static void fork_view(struct pt_table *t, struct fork_view *v)
+static void fork_view(struct pt_vmspace *t, struct fork_view *v)
 {
 	memset(v, 0, NR_FORK_VAS * sizeof(*v));
 	for (size_t i = 0; i < NR_FORK_VAS; i++) {
 		struct pt_item leaf = { 0 };
-		v[i].err = pt_table_translate(t, fork_vas[i], &v[i].pa, &leaf);
+		v[i].err = pt_table_translate(&t->table, fork_vas[i], &v[i].pa, &leaf);
 		v[i].flags = leaf.prop.flags;
 	}
 }
@@ -262,10 +286,10 @@ static void test_fork_oom(void **state)
 	vmf_map_frames(f, &p, VMF_1G + 7 * VMF_PAGE, 1, VMF_USER_RW, &far[0]);
 	vmf_map_frames(f, &p, VMF_1G + 0x30 * VMF_PAGE, 1, PT_R | PT_USER, &far[1]);
 	/* An empty child table where the parent has a 2 MiB leaf. */
-	assert_int_equal(pt_vm_unmap(&c, 9 * VMF_2M, 8 * VMF_PAGE, NULL, NULL), PT_OK);
+	assert_int_equal(pt_vmspace_unmap(&c, 9 * VMF_2M, 8 * VMF_PAGE, NULL, NULL), PT_OK);
 	if (f->nr_cpus > 1) {
 		vmf_on(f, f->nr_cpus - 1);
-		assert_int_equal(pt_table_activate(&c, 0), PT_OK);
+		assert_int_equal(pt_vmspace_activate_asid(&c, 0), PT_OK);
 		vmf_on(f, 0);
 	}
 	fork_view(&p, before);
@@ -273,7 +297,7 @@ static void test_fork_oom(void **state)
 	unsigned n;
 	for (n = 1; err == PT_ERR_NOMEM; n++) {
 		pt_ram_fail_nth(f->ram, n);
-		err = pt_vm_fork(&p, &c, 0, 2 * VMF_1G);
+		err = pt_vmspace_fork(&p, &c, 0, 2 * VMF_1G);
 		pt_ram_fail_nth(f->ram, 0);
 		if (err != PT_ERR_NOMEM)
 			break;
@@ -319,7 +343,7 @@ static void test_fork_undo_keeps_refs(void **state)
 	vmf_map_frames(f, &p, UVA + VMF_2M, 1, VMF_USER_RW, &last);
 	if (f->nr_cpus > 1) {
 		vmf_on(f, f->nr_cpus - 1);
-		assert_int_equal(pt_table_activate(&c, 0), PT_OK);
+		assert_int_equal(pt_vmspace_activate_asid(&c, 0), PT_OK);
 		vmf_on(f, 0);
 	}
 	/* The child's path exists: the allocations left are a keeper page and
@@ -327,13 +351,13 @@ static void test_fork_undo_keeps_refs(void **state)
 	pt_vaddr_t va = UVA - 2 * VMF_PAGE;
 	uint64_t len = VMF_2M + 4 * VMF_PAGE;
 	struct pt_cursor cc;
-	assert_int_equal(pt_cursor_new(&cc, &c, va, len), PT_OK);
+	assert_int_equal(pt_cursor_new(&cc, &c.table, va, len), PT_OK);
 	pt_cursor_drop(&cc);
 	unsigned held = 0;
 	enum pt_err err = PT_ERR_NOMEM;
 	for (unsigned n = 1; err == PT_ERR_NOMEM; n++) {
 		pt_ram_fail_nth(f->ram, n);
-		err = pt_vm_fork(&p, &c, va, len);
+		err = pt_vmspace_fork(&p, &c, va, len);
 		pt_ram_fail_nth(f->ram, 0);
 		if (err != PT_ERR_NOMEM)
 			break;
@@ -367,18 +391,18 @@ static void test_flusher_leak(void **state)
 	pt_paddr_t pas[1];
 	vmf_map_frames(f, &p, UVA, 1, VMF_USER_RW, pas);
 	vmf_touch_all(f, UVA, 1, SIM_USER);
-	pt_test_flusher_leak = count_leak;
-	pt_flusher_init(&fl, &p);
+	vmf_hooks.flusher_leak = count_leak;
+	pt_vmspace_flusher_init(&fl, &p);
 	pt_flusher_drop(&fl);
 	assert_int_equal(leaks, 0);
 	pt_flusher_issue(&fl, UVA, VMF_PAGE);
 	pt_flusher_drop(&fl);
 	assert_int_equal(leaks, 1);
-	pt_flusher_init(&fl, &p);
+	pt_vmspace_flusher_init(&fl, &p);
 	assert_int_equal(pt_flusher_keep_frame(&fl, vmf_frame(f)), PT_OK);
 	pt_flusher_drop(&fl);
 	assert_int_equal(leaks, 2);
-	pt_test_flusher_leak = NULL;
+	vmf_hooks.flusher_leak = NULL;
 	assert_int_equal(vmf_harmful(f), 0);
 }
 
@@ -387,7 +411,7 @@ static void test_flusher_batching(void **state)
 {
 	(void)state;
 	struct pt_flusher fl;
-	pt_flusher_init(&fl, &p);
+	pt_vmspace_flusher_init(&fl, &p);
 	assert_int_equal(fl.threshold, PT_FLUSH_THRESHOLD_DEFAULT);
 	pt_flusher_issue(&fl, UVA, VMF_PAGE);
 	pt_flusher_issue(&fl, UVA + VMF_PAGE, 2 * VMF_PAGE);

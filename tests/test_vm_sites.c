@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * One test per flush site of the core: with exactly that site disabled
- * (pt_test_flush_off), the simulator observes a stale translation, so the
+ * (vmf_hooks.flush_off), the simulator observes a stale translation, so the
  * coherence oracle would catch the bug. Beside each, the same scenario with
  * the site on is coherent. Also: PCID scenarios (reference vector 67 from
  * the core's side, id reuse, destroying a table a CPU switched away from).
@@ -14,7 +14,7 @@
 #define KVA 0xffff800000200000ull
 
 static struct vmf *f;
-static struct pt_table t, u;
+static struct pt_vmspace t, u;
 
 static void boot(unsigned cpus, bool pcide)
 {
@@ -26,17 +26,17 @@ static void boot(unsigned cpus, bool pcide)
 static int teardown(void **state)
 {
 	(void)state;
-	pt_test_flush_off = 0;
+	vmf_hooks.flush_off = 0;
 	vmf_run_everywhere(f, &f->kernel, 0);
-	assert_int_equal(pt_table_destroy(&t), PT_OK);
-	assert_int_equal(pt_table_destroy(&u), PT_OK);
+	assert_int_equal(pt_vmspace_destroy(&t), PT_OK);
+	assert_int_equal(pt_vmspace_destroy(&u), PT_OK);
 	vmf_free(f);
 	return 0;
 }
 
 static void site_off(enum pt_flush_site s)
 {
-	pt_test_flush_off = 1u << s;
+	vmf_hooks.flush_off = 1u << s;
 }
 
 /* Run @t on every CPU with 4 written pages at UVA. */
@@ -67,7 +67,7 @@ static void test_unmap_site(void **state)
 	pt_paddr_t pas[4];
 	four_pages(pas);
 	site_off(PT_SITE_UNMAP);
-	assert_int_equal(pt_vm_unmap(&t, UVA, 4 * VMF_PAGE, NULL, NULL), PT_OK);
+	assert_int_equal(pt_vmspace_unmap(&t, UVA, 4 * VMF_PAGE, NULL, NULL), PT_OK);
 	assert_true(vmf_harmful(f) > 0);
 	/* The frames are freed and poisoned while CPU 0 still reaches them. */
 	f->env.reclaim.ops->drain(f->env.reclaim.ctx);
@@ -84,7 +84,7 @@ static void test_unmap_table_site(void **state)
 	vmf_touch_all(f, 4 * VMF_2M, 2, SIM_USER);
 	site_off(PT_SITE_UNMAP_TABLE);
 	/* The cursor's node covers both level-1 tables: each is detached whole. */
-	assert_int_equal(pt_vm_unmap(&t, 4 * VMF_2M, 2 * VMF_2M, NULL, NULL), PT_OK);
+	assert_int_equal(pt_vmspace_unmap(&t, 4 * VMF_2M, 2 * VMF_2M, NULL, NULL), PT_OK);
 	assert_true(vmf_harmful(f) > 0);
 }
 
@@ -95,7 +95,7 @@ static void test_protect_site(void **state)
 	four_pages(NULL);
 	site_off(PT_SITE_PROTECT);
 	struct pt_protect ro = { .clear = PT_W, .cache = -1 };
-	assert_int_equal(pt_vm_protect(&t, UVA, 4 * VMF_PAGE, ro), PT_OK);
+	assert_int_equal(pt_vmspace_protect(&t, UVA, 4 * VMF_PAGE, ro), PT_OK);
 	assert_true(vmf_harmful(f) > 0);
 	assert_int_equal(vmf_access(f, 1, UVA, SIM_WRITE, SIM_USER, NULL), SIM_EXC_NONE);
 }
@@ -111,7 +111,7 @@ static void split_scenario(bool off)
 	if (off)
 		site_off(PT_SITE_SPLIT);
 	struct pt_protect same = { .clear = PT_X, .cache = -1 };
-	assert_int_equal(pt_vm_protect(&t, 4 * VMF_2M, VMF_PAGE, same), PT_OK);
+	assert_int_equal(pt_vmspace_protect(&t, 4 * VMF_2M, VMF_PAGE, same), PT_OK);
 }
 
 static void test_split_site(void **state)
@@ -144,7 +144,7 @@ static void kernel_scenario(unsigned pages, bool off)
 		site_off(PT_SITE_KERNEL_PROTECT);
 	vmf_reset_counters(f);
 	struct pt_protect ro = { .clear = PT_W, .cache = -1 };
-	assert_int_equal(pt_table_protect_flush_tlb(&f->kernel, KVA, pages * VMF_PAGE, ro), PT_OK);
+	assert_int_equal(pt_vmspace_protect_flush_tlb(&f->kernel, KVA, pages * VMF_PAGE, ro), PT_OK);
 }
 
 static void test_kernel_protect_site(void **state)
@@ -164,7 +164,7 @@ static void test_kernel_protect(void **state)
 	for (unsigned c = 0; c < f->nr_cpus; c++)
 		assert_int_equal(vmf_access(f, c, KVA, SIM_WRITE, SIM_SUPERVISOR, NULL), SIM_EXC_PF);
 	/* A user switch (a CR3 write) does not drop globals: the flush did. */
-	assert_int_equal(pt_table_protect_flush_tlb(&u, KVA, VMF_PAGE,
+	assert_int_equal(pt_vmspace_protect_flush_tlb(&u, KVA, VMF_PAGE,
 						    (struct pt_protect){ .cache = -1 }),
 			 PT_ERR_INVAL);
 }
@@ -186,7 +186,7 @@ static void test_remote_site(void **state)
 	boot(2, false);
 	four_pages(NULL);
 	site_off(PT_SITE_REMOTE);
-	assert_int_equal(pt_vm_unmap(&t, UVA, VMF_PAGE, NULL, NULL), PT_OK);
+	assert_int_equal(pt_vmspace_unmap(&t, UVA, VMF_PAGE, NULL, NULL), PT_OK);
 	struct sim_coherence c0, c1;
 	assert_true(sim_coherence_check(f->m, 0, &c0));
 	assert_true(sim_coherence_check(f->m, 1, &c1));
@@ -201,9 +201,9 @@ static void switched_away(void)
 {
 	boot(1, true);
 	vmf_map_frames(f, &t, UVA, 1, VMF_USER_RW, NULL);
-	assert_int_equal(pt_table_activate(&t, 1), PT_OK);
+	assert_int_equal(pt_vmspace_activate_asid(&t, 1), PT_OK);
 	vmf_touch_all(f, UVA, 1, SIM_USER);
-	assert_int_equal(pt_table_activate(&u, 2), PT_OK);
+	assert_int_equal(pt_vmspace_activate_asid(&u, 2), PT_OK);
 }
 
 /* Vector 67 from the core's side: T's change reaches CPU 0 although it runs
@@ -212,12 +212,12 @@ static void test_pcid_switched_away(void **state)
 {
 	(void)state;
 	switched_away();
-	assert_int_equal(pt_table_targets(&t), 1);
-	assert_int_equal(pt_vm_unmap(&t, UVA, VMF_PAGE, NULL, NULL), PT_OK);
+	assert_int_equal(pt_vmspace_targets(&t), 1);
+	assert_int_equal(pt_vmspace_unmap(&t, UVA, VMF_PAGE, NULL, NULL), PT_OK);
 	assert_int_equal(vmf_flushes(f, 0, SIM_FLUSH_INVPCID0), 1);
 	assert_int_equal(vmf_harmful(f), 0);
 	vmf_reset_counters(f);
-	assert_int_equal(pt_table_activate(&t, 1), PT_OK);
+	assert_int_equal(pt_vmspace_activate_asid(&t, 1), PT_OK);
 	assert_int_equal(vmf_flushes(f, 0, SIM_FLUSH_CR3_NOFLUSH), 1);
 	assert_int_equal(vmf_access(f, 0, UVA, SIM_READ, SIM_USER, NULL), SIM_EXC_PF);
 }
@@ -227,9 +227,9 @@ static void test_stale_target_site(void **state)
 	(void)state;
 	site_off(PT_SITE_STALE_TARGET);
 	switched_away();
-	assert_int_equal(pt_vm_unmap(&t, UVA, VMF_PAGE, NULL, NULL), PT_OK);
+	assert_int_equal(pt_vmspace_unmap(&t, UVA, VMF_PAGE, NULL, NULL), PT_OK);
 	assert_true(vmf_harmful(f) > 0);
-	assert_int_equal(pt_table_activate(&t, 1), PT_OK);
+	assert_int_equal(pt_vmspace_activate_asid(&t, 1), PT_OK);
 	assert_int_equal(vmf_access(f, 0, UVA, SIM_READ, SIM_USER, NULL), SIM_EXC_NONE);
 }
 
@@ -238,11 +238,11 @@ static void asid_reuse(bool off)
 {
 	boot(1, true);
 	vmf_map_frames(f, &t, UVA, 1, VMF_USER_RW, NULL);
-	assert_int_equal(pt_table_activate(&t, 1), PT_OK);
+	assert_int_equal(pt_vmspace_activate_asid(&t, 1), PT_OK);
 	vmf_touch_all(f, UVA, 1, SIM_USER);
 	if (off)
 		site_off(PT_SITE_ASID_REUSE);
-	assert_int_equal(pt_table_activate(&u, 1), PT_OK);
+	assert_int_equal(pt_vmspace_activate_asid(&u, 1), PT_OK);
 }
 
 static void test_asid_reuse(void **state)
@@ -265,7 +265,7 @@ static void test_asid_reuse_site(void **state)
 static void destroy_switched_away(bool off)
 {
 	switched_away();
-	assert_int_equal(pt_table_destroy(&t), PT_OK);
+	assert_int_equal(pt_vmspace_destroy(&t), PT_OK);
 	vmf_user(f, &t); /* for the teardown */
 	(void)off;
 }
@@ -292,17 +292,17 @@ static void test_active_busy(void **state)
 {
 	(void)state;
 	boot(2, false);
-	struct pt_table copy;
+	struct pt_vmspace copy;
 	vmf_run_everywhere(f, &t, 0);
-	assert_int_equal(pt_table_destroy(&t), PT_ERR_BUSY);
-	assert_int_equal(pt_table_shallow_copy(&copy, &t), PT_OK);
-	assert_int_equal(pt_table_activate(&copy, 0), PT_OK);
-	assert_int_equal(pt_table_activate(&copy, 3), PT_ERR_INVAL);
-	assert_int_equal(pt_table_activate(&t, PT_MAX_ASIDS), PT_ERR_INVAL);
-	assert_ptr_equal(pt_cpu_active_table(&f->env, 0), &copy);
-	assert_int_equal(pt_table_targets(&t), 2);
-	assert_int_equal(pt_table_activate(&t, 0), PT_OK);
-	assert_int_equal(pt_table_destroy(&copy), PT_OK);
+	assert_int_equal(pt_vmspace_destroy(&t), PT_ERR_BUSY);
+	assert_int_equal(pt_vmspace_create_shared(&copy, &t), PT_OK);
+	assert_int_equal(pt_vmspace_activate_asid(&copy, 0), PT_OK);
+	assert_int_equal(pt_vmspace_activate_asid(&copy, 3), PT_ERR_INVAL);
+	assert_int_equal(pt_vmspace_activate_asid(&t, PT_MAX_ASIDS), PT_ERR_INVAL);
+	assert_ptr_equal(pt_cpu_active_vmspace(&f->env, 0), &copy);
+	assert_int_equal(pt_vmspace_targets(&t), 2);
+	assert_int_equal(pt_vmspace_activate_asid(&t, 0), PT_OK);
+	assert_int_equal(pt_vmspace_destroy(&copy), PT_OK);
 }
 
 int main(void)

@@ -2,7 +2,7 @@
 /*
  * The core's flush sites on RISC-V: simulated harts with the strictest
  * legal TLB (sim/rv_hart.h) under the RISC-V TLB glue. For each site, with
- * exactly that site disabled (pt_test_flush_off) a hart keeps a harmful
+ * exactly that site disabled (test_hooks.flush_off) a hart keeps a harmful
  * stale entry; with it on, none. Also the glue's own rules: a detached
  * table needs a fence of the whole address space (page fences leave cached
  * pointers), and a fault after a new mapping is cured by the fault fence.
@@ -28,6 +28,9 @@
 #define M2 0x200000ull
 #define USER_RW (PT_RW | PT_USER | PT_ACCESSED | PT_DIRTY)
 
+/* Flush and break-before-make sites this test switches off (pt/hooks.h). */
+static struct pt_hooks test_hooks;
+
 static const struct pt_format *fmt;
 static bool use_sbi;
 
@@ -36,7 +39,7 @@ static struct sim_rv_machine m;
 static struct pt_sim_rv_tlb st;
 static struct pt_cpus cpus;
 static struct pt_env env;
-static struct pt_table kernel, t, u;
+static struct pt_vmspace kernel, t, u;
 
 static void boot(unsigned harts)
 {
@@ -47,14 +50,15 @@ static void boot(unsigned harts)
 	pt_cpus_init(&cpus);
 	env = pt_sim_env(fmt, ram);
 	env.tlb = pt_sim_rv_tlb_init(&st, &m, &cpus, use_sbi);
-	assert_int_equal(pt_table_create_kernel(&kernel, &env), PT_OK);
+	env.hooks = &test_hooks;
+	assert_int_equal(pt_vmspace_create_kernel(&kernel, &env), PT_OK);
 	for (unsigned h = 0; h < harts; h++) {
 		m.cur = h;
-		assert_int_equal(pt_table_first_activate_unchecked(&kernel), PT_OK);
+		assert_int_equal(pt_vmspace_first_activate_unchecked(&kernel), PT_OK);
 	}
 	m.cur = 0;
-	assert_int_equal(pt_table_create_user(&t, &kernel), PT_OK);
-	assert_int_equal(pt_table_create_user(&u, &kernel), PT_OK);
+	assert_int_equal(pt_vmspace_create_user(&t, &kernel), PT_OK);
+	assert_int_equal(pt_vmspace_create_user(&u, &kernel), PT_OK);
 }
 
 static void drain(void)
@@ -62,11 +66,11 @@ static void drain(void)
 	env.reclaim.ops->drain(env.reclaim.ctx);
 }
 
-static void run_everywhere(struct pt_table *tab, pt_asid_t asid)
+static void run_everywhere(struct pt_vmspace *tab, pt_asid_t asid)
 {
 	for (unsigned h = 0; h < m.nr_harts; h++) {
 		m.cur = h;
-		assert_int_equal(pt_table_activate(tab, asid), PT_OK);
+		assert_int_equal(pt_vmspace_activate_asid(tab, asid), PT_OK);
 	}
 	m.cur = 0;
 }
@@ -74,16 +78,16 @@ static void run_everywhere(struct pt_table *tab, pt_asid_t asid)
 static int teardown(void **state)
 {
 	(void)state;
-	pt_test_flush_off = 0;
+	test_hooks.flush_off = 0;
 	run_everywhere(&kernel, 0);
-	assert_int_equal(pt_table_destroy(&t), PT_OK);
-	assert_int_equal(pt_table_destroy(&u), PT_OK);
+	assert_int_equal(pt_vmspace_destroy(&t), PT_OK);
+	assert_int_equal(pt_vmspace_destroy(&u), PT_OK);
 	for (unsigned h = 0; h < m.nr_harts; h++) {
 		m.cur = h;
 		pt_cpu_deactivate(&env);
 	}
 	m.cur = 0;
-	assert_int_equal(pt_table_destroy(&kernel), PT_OK);
+	assert_int_equal(pt_vmspace_destroy(&kernel), PT_OK);
 	drain();
 	assert_int_equal(pt_ram_stats(ram).frames_in_use, 0);
 	sim_rv_machine_free(&m);
@@ -93,14 +97,14 @@ static int teardown(void **state)
 
 static void site_off(enum pt_flush_site s)
 {
-	pt_test_flush_off = 1u << s;
+	test_hooks.flush_off = 1u << s;
 }
 
-static void map_frames(struct pt_table *tab, pt_vaddr_t va, unsigned n, uint16_t flags,
+static void map_frames(struct pt_vmspace *tab, pt_vaddr_t va, unsigned n, uint16_t flags,
 		       pt_paddr_t *pas)
 {
 	struct pt_cursor_mut c;
-	assert_int_equal(pt_cursor_mut_new(&c, tab, va, n * PAGE), PT_OK);
+	assert_int_equal(pt_cursor_mut_new(&c, &tab->table, va, n * PAGE), PT_OK);
 	for (unsigned i = 0; i < n; i++) {
 		pt_paddr_t pa;
 		assert_int_equal(pt_ram_alloc(ram, PT_FRAME_DATA, &pa), PT_OK);
@@ -112,11 +116,11 @@ static void map_frames(struct pt_table *tab, pt_vaddr_t va, unsigned n, uint16_t
 	pt_cursor_mut_drop(&c);
 }
 
-static void map_range(struct pt_table *tab, pt_vaddr_t va, pt_paddr_t pa, uint64_t len,
+static void map_range(struct pt_vmspace *tab, pt_vaddr_t va, pt_paddr_t pa, uint64_t len,
 		      uint16_t flags)
 {
 	struct pt_cursor_mut c;
-	assert_int_equal(pt_cursor_mut_new(&c, tab, va, len), PT_OK);
+	assert_int_equal(pt_cursor_mut_new(&c, &tab->table, va, len), PT_OK);
 	assert_int_equal(pt_cursor_map_range(&c, pa, len, pt_prop_make(flags, PT_CACHE_WB)), PT_OK);
 	pt_cursor_mut_drop(&c);
 }
@@ -155,7 +159,7 @@ static void unmap_scenario(bool off)
 	four_pages(pas);
 	if (off)
 		site_off(PT_SITE_UNMAP);
-	assert_int_equal(pt_vm_unmap(&t, UVA, 4 * PAGE, NULL, NULL), PT_OK);
+	assert_int_equal(pt_vmspace_unmap(&t, UVA, 4 * PAGE, NULL, NULL), PT_OK);
 	drain();
 }
 
@@ -189,7 +193,7 @@ static void unmap_table_scenario(bool off)
 	touch_all(4 * M2, 2, SIM_RV_LOAD, true);
 	if (off)
 		site_off(PT_SITE_UNMAP_TABLE);
-	assert_int_equal(pt_vm_unmap(&t, 4 * M2, 2 * M2, NULL, NULL), PT_OK);
+	assert_int_equal(pt_vmspace_unmap(&t, 4 * M2, 2 * M2, NULL, NULL), PT_OK);
 	drain();
 }
 
@@ -232,7 +236,7 @@ static void test_protect_site(void **state)
 	four_pages(NULL);
 	site_off(PT_SITE_PROTECT);
 	struct pt_protect ro = { .clear = PT_W, .cache = -1 };
-	assert_int_equal(pt_vm_protect(&t, UVA, 4 * PAGE, ro), PT_OK);
+	assert_int_equal(pt_vmspace_protect(&t, UVA, 4 * PAGE, ro), PT_OK);
 	assert_true(harmful() > 0);
 	assert_int_equal(acc(1, UVA, SIM_RV_STORE, true), SIM_RV_OK);
 }
@@ -243,7 +247,7 @@ static void test_protect(void **state)
 	boot(2);
 	four_pages(NULL);
 	struct pt_protect ro = { .clear = PT_W, .cache = -1 };
-	assert_int_equal(pt_vm_protect(&t, UVA, 4 * PAGE, ro), PT_OK);
+	assert_int_equal(pt_vmspace_protect(&t, UVA, 4 * PAGE, ro), PT_OK);
 	assert_int_equal(harmful(), 0);
 	assert_int_equal(acc(1, UVA, SIM_RV_STORE, true), SIM_RV_STORE_PAGE_FAULT);
 }
@@ -258,7 +262,7 @@ static void split_scenario(bool off)
 	if (off)
 		site_off(PT_SITE_SPLIT);
 	struct pt_protect same = { .clear = PT_X, .cache = -1 };
-	assert_int_equal(pt_vm_protect(&t, 4 * M2, PAGE, same), PT_OK);
+	assert_int_equal(pt_vmspace_protect(&t, 4 * M2, PAGE, same), PT_OK);
 }
 
 static void test_split_site(void **state)
@@ -287,7 +291,7 @@ static void kernel_scenario(unsigned pages, bool off)
 	for (unsigned h = 0; h < m.nr_harts; h++)
 		m.hart[h].fences = m.hart[h].full_fences = 0;
 	struct pt_protect ro = { .clear = PT_W, .cache = -1 };
-	assert_int_equal(pt_table_protect_flush_tlb(&kernel, KVA, pages * PAGE, ro), PT_OK);
+	assert_int_equal(pt_vmspace_protect_flush_tlb(&kernel, KVA, pages * PAGE, ro), PT_OK);
 }
 
 static void test_kernel_protect_site(void **state)
@@ -326,7 +330,7 @@ static void test_remote_site(void **state)
 	boot(2);
 	four_pages(NULL);
 	site_off(PT_SITE_REMOTE);
-	assert_int_equal(pt_vm_unmap(&t, UVA, PAGE, NULL, NULL), PT_OK);
+	assert_int_equal(pt_vmspace_unmap(&t, UVA, PAGE, NULL, NULL), PT_OK);
 	assert_int_equal(sim_rv_harmful(&m, 0), 0);
 	assert_true(sim_rv_harmful(&m, 1) > 0);
 }
@@ -336,18 +340,18 @@ static void switched_away(void)
 {
 	boot(1);
 	map_frames(&t, UVA, 1, USER_RW, NULL);
-	assert_int_equal(pt_table_activate(&t, 1), PT_OK);
+	assert_int_equal(pt_vmspace_activate_asid(&t, 1), PT_OK);
 	touch_all(UVA, 1, SIM_RV_LOAD, true);
-	assert_int_equal(pt_table_activate(&u, 2), PT_OK);
+	assert_int_equal(pt_vmspace_activate_asid(&u, 2), PT_OK);
 }
 
 static void test_asid_switched_away(void **state)
 {
 	(void)state;
 	switched_away();
-	assert_int_equal(pt_table_targets(&t), 1);
-	assert_int_equal(pt_vm_unmap(&t, UVA, PAGE, NULL, NULL), PT_OK);
-	assert_int_equal(pt_table_activate(&t, 1), PT_OK);
+	assert_int_equal(pt_vmspace_targets(&t), 1);
+	assert_int_equal(pt_vmspace_unmap(&t, UVA, PAGE, NULL, NULL), PT_OK);
+	assert_int_equal(pt_vmspace_activate_asid(&t, 1), PT_OK);
 	assert_int_equal(harmful(), 0);
 	assert_int_equal(acc(0, UVA, SIM_RV_LOAD, true), SIM_RV_LOAD_PAGE_FAULT);
 }
@@ -357,8 +361,8 @@ static void test_stale_target_site(void **state)
 	(void)state;
 	site_off(PT_SITE_STALE_TARGET);
 	switched_away();
-	assert_int_equal(pt_vm_unmap(&t, UVA, PAGE, NULL, NULL), PT_OK);
-	assert_int_equal(pt_table_activate(&t, 1), PT_OK);
+	assert_int_equal(pt_vmspace_unmap(&t, UVA, PAGE, NULL, NULL), PT_OK);
+	assert_int_equal(pt_vmspace_activate_asid(&t, 1), PT_OK);
 	assert_true(harmful() > 0);
 	assert_int_equal(acc(0, UVA, SIM_RV_LOAD, true), SIM_RV_OK);
 }
@@ -368,11 +372,11 @@ static void asid_reuse(bool off)
 {
 	boot(1);
 	map_frames(&t, UVA, 1, USER_RW, NULL);
-	assert_int_equal(pt_table_activate(&t, 1), PT_OK);
+	assert_int_equal(pt_vmspace_activate_asid(&t, 1), PT_OK);
 	touch_all(UVA, 1, SIM_RV_LOAD, true);
 	if (off)
 		site_off(PT_SITE_ASID_REUSE);
-	assert_int_equal(pt_table_activate(&u, 1), PT_OK);
+	assert_int_equal(pt_vmspace_activate_asid(&u, 1), PT_OK);
 }
 
 static void test_asid_reuse(void **state)
@@ -397,8 +401,8 @@ static void destroy_switched_away(bool off)
 	if (off)
 		site_off(PT_SITE_DESTROY);
 	switched_away();
-	assert_int_equal(pt_table_destroy(&t), PT_OK);
-	assert_int_equal(pt_table_create_user(&t, &kernel), PT_OK);
+	assert_int_equal(pt_vmspace_destroy(&t), PT_OK);
+	assert_int_equal(pt_vmspace_create_user(&t, &kernel), PT_OK);
 	drain();
 }
 
@@ -423,7 +427,7 @@ static void test_fork_site(void **state)
 	boot(2);
 	four_pages(NULL);
 	site_off(PT_SITE_FORK);
-	assert_int_equal(pt_vm_fork(&t, &u, UVA, 4 * PAGE), PT_OK);
+	assert_int_equal(pt_vmspace_fork(&t, &u, UVA, 4 * PAGE), PT_OK);
 	assert_true(harmful() > 0);
 	assert_int_equal(acc(0, UVA, SIM_RV_STORE, true), SIM_RV_OK);
 }
@@ -433,7 +437,7 @@ static void test_fork(void **state)
 	(void)state;
 	boot(2);
 	four_pages(NULL);
-	assert_int_equal(pt_vm_fork(&t, &u, UVA, 4 * PAGE), PT_OK);
+	assert_int_equal(pt_vmspace_fork(&t, &u, UVA, 4 * PAGE), PT_OK);
 	assert_int_equal(harmful(), 0);
 	assert_int_equal(acc(0, UVA, SIM_RV_STORE, true), SIM_RV_STORE_PAGE_FAULT);
 }
@@ -443,7 +447,7 @@ static void cow_scenario(bool off)
 {
 	boot(2);
 	four_pages(NULL);
-	assert_int_equal(pt_vm_fork(&t, &u, UVA, 4 * PAGE), PT_OK);
+	assert_int_equal(pt_vmspace_fork(&t, &u, UVA, 4 * PAGE), PT_OK);
 	run_everywhere(&u, 2);
 	touch_all(UVA, 1, SIM_RV_LOAD, true);
 	if (off)
@@ -451,7 +455,7 @@ static void cow_scenario(bool off)
 	pt_paddr_t spare;
 	bool used;
 	assert_int_equal(pt_ram_alloc(ram, PT_FRAME_DATA, &spare), PT_OK);
-	assert_int_equal(pt_vm_cow_fault(&u, UVA, spare, &used), PT_OK);
+	assert_int_equal(pt_vmspace_cow_fault(&u, UVA, spare, &used), PT_OK);
 	assert_true(used);
 }
 
@@ -514,7 +518,7 @@ static void test_hart_rules(void **state)
 	assert_int_equal(count(false, false, 1), 2 * (fmt->levels - 1));
 	/* A satp write drops nothing. */
 	size_t cached = m.hart[0].n;
-	assert_int_equal(pt_table_activate(&u, 2), PT_OK);
+	assert_int_equal(pt_vmspace_activate_asid(&u, 2), PT_OK);
 	assert_int_equal(m.hart[0].n, cached);
 	/* rs2 = ASID: that ASID's entries go, global ones stay. */
 	sim_rv_sfence(&m, 0, false, 0, true, 1);

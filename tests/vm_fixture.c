@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+struct pt_hooks vmf_hooks;
+
 struct vmf *vmf_new(unsigned nr_cpus, bool pcide)
 {
 	struct vmf *f = calloc(1, sizeof(*f));
@@ -19,7 +21,8 @@ struct vmf *vmf_new(unsigned nr_cpus, bool pcide)
 	f->env.mem = pt_ram_physmem(f->ram);
 	f->env.reclaim = pt_reclaim_urcu();
 	f->env.tlb = pt_sim_tlb_init(&f->stlb, f->m, &f->cpus, pcide);
-	assert_int_equal(pt_table_create_kernel(&f->kernel, &f->env), PT_OK);
+	f->env.hooks = &vmf_hooks;
+	assert_int_equal(pt_vmspace_create_kernel(&f->kernel, &f->env), PT_OK);
 	for (unsigned i = nr_cpus; i-- > 0;) {
 		f->on = i;
 		struct sim_cpu *cpu = sim_cpu_enter(f->m, i);
@@ -27,7 +30,7 @@ struct vmf *vmf_new(unsigned nr_cpus, bool pcide)
 		if (pcide)
 			assert_int_equal(sim_cpu_write_cr4(cpu, sim_cpu_regs(cpu).cr4 | SIM_CR4_PCIDE),
 					 SIM_EXC_NONE);
-		assert_int_equal(pt_table_first_activate_unchecked(&f->kernel), PT_OK);
+		assert_int_equal(pt_vmspace_first_activate_unchecked(&f->kernel), PT_OK);
 		if (i)
 			sim_cpu_leave(cpu);
 	}
@@ -51,7 +54,7 @@ void vmf_free(struct vmf *f)
 		pt_cpu_deactivate(&f->env);
 	}
 	vmf_on(f, 0);
-	assert_int_equal(pt_table_destroy(&f->kernel), PT_OK);
+	assert_int_equal(pt_vmspace_destroy(&f->kernel), PT_OK);
 	f->env.reclaim.ops->drain(f->env.reclaim.ctx);
 	assert_int_equal(pt_ram_stats(f->ram).frames_in_use, 0);
 	sim_cpu_leave(sim_cpu_current());
@@ -59,18 +62,18 @@ void vmf_free(struct vmf *f)
 	free(f);
 }
 
-void vmf_run_everywhere(struct vmf *f, struct pt_table *t, pt_asid_t asid)
+void vmf_run_everywhere(struct vmf *f, struct pt_vmspace *t, pt_asid_t asid)
 {
 	for (unsigned i = 0; i < f->nr_cpus; i++) {
 		vmf_on(f, i);
-		assert_int_equal(pt_table_activate(t, asid), PT_OK);
+		assert_int_equal(pt_vmspace_activate_asid(t, asid), PT_OK);
 	}
 	vmf_on(f, 0);
 }
 
-void vmf_user(struct vmf *f, struct pt_table *t)
+void vmf_user(struct vmf *f, struct pt_vmspace *t)
 {
-	assert_int_equal(pt_table_create_user(t, &f->kernel), PT_OK);
+	assert_int_equal(pt_vmspace_create_user(t, &f->kernel), PT_OK);
 }
 
 pt_paddr_t vmf_frame(struct vmf *f)
@@ -80,11 +83,11 @@ pt_paddr_t vmf_frame(struct vmf *f)
 	return pa;
 }
 
-void vmf_map_frames(struct vmf *f, struct pt_table *t, pt_vaddr_t va, unsigned n, uint16_t flags,
+void vmf_map_frames(struct vmf *f, struct pt_vmspace *t, pt_vaddr_t va, unsigned n, uint16_t flags,
 		    pt_paddr_t *pas)
 {
 	struct pt_cursor_mut m;
-	assert_int_equal(pt_cursor_mut_new(&m, t, va, n * VMF_PAGE), PT_OK);
+	assert_int_equal(pt_cursor_mut_new(&m, &t->table, va, n * VMF_PAGE), PT_OK);
 	for (unsigned i = 0; i < n; i++) {
 		struct pt_item item = { vmf_frame(f), 1, pt_prop_make(flags, PT_CACHE_WB), true };
 		if (pas)
@@ -94,10 +97,10 @@ void vmf_map_frames(struct vmf *f, struct pt_table *t, pt_vaddr_t va, unsigned n
 	pt_cursor_mut_drop(&m);
 }
 
-void vmf_map_range(struct pt_table *t, pt_vaddr_t va, pt_paddr_t pa, uint64_t len, uint16_t flags)
+void vmf_map_range(struct pt_vmspace *t, pt_vaddr_t va, pt_paddr_t pa, uint64_t len, uint16_t flags)
 {
 	struct pt_cursor_mut m;
-	assert_int_equal(pt_cursor_mut_new(&m, t, va, len), PT_OK);
+	assert_int_equal(pt_cursor_mut_new(&m, &t->table, va, len), PT_OK);
 	assert_int_equal(pt_cursor_map_range(&m, pa, len, pt_prop_make(flags, PT_CACHE_WB)), PT_OK);
 	pt_cursor_mut_drop(&m);
 }

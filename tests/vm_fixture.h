@@ -32,11 +32,14 @@ struct vmf {
 	struct pt_sim_tlb stlb;
 	struct pt_cpus cpus;
 	struct pt_env env;
-	struct pt_table kernel;
+	struct pt_vmspace kernel;
 	unsigned nr_cpus;
 	bool pcide;
 	unsigned on;
 };
+
+/* The hooks every fixture environment points to (pt/hooks.h); tests switch flush sites with them. */
+extern struct pt_hooks vmf_hooks;
 
 /* A machine of @nr_cpus CPUs (PCIDE set on each if @pcide), kernel table
  * first-activated everywhere, the thread on CPU 0. */
@@ -47,16 +50,16 @@ void vmf_free(struct vmf *f);
 /* Move the test thread to CPU @cpu. */
 void vmf_on(struct vmf *f, unsigned cpu);
 /* Activate @t with @asid on every CPU (the thread returns to CPU 0). */
-void vmf_run_everywhere(struct vmf *f, struct pt_table *t, pt_asid_t asid);
-/* A new user table. */
-void vmf_user(struct vmf *f, struct pt_table *t);
+void vmf_run_everywhere(struct vmf *f, struct pt_vmspace *t, pt_asid_t asid);
+/* A new user address space. */
+void vmf_user(struct vmf *f, struct pt_vmspace *t);
 /* A fresh data frame with one reference. */
 pt_paddr_t vmf_frame(struct vmf *f);
 /* Map @n tracked fresh frames from @va with @flags; their addresses in @pas (optional). */
-void vmf_map_frames(struct vmf *f, struct pt_table *t, pt_vaddr_t va, unsigned n, uint16_t flags,
+void vmf_map_frames(struct vmf *f, struct pt_vmspace *t, pt_vaddr_t va, unsigned n, uint16_t flags,
 		    pt_paddr_t *pas);
 /* Map [va, va + len) to pa untracked. */
-void vmf_map_range(struct pt_table *t, pt_vaddr_t va, pt_paddr_t pa, uint64_t len, uint16_t flags);
+void vmf_map_range(struct pt_vmspace *t, pt_vaddr_t va, pt_paddr_t pa, uint64_t len, uint16_t flags);
 /* Access @va from CPU @cpu; returns the exception, *pa the translation. */
 enum sim_exc vmf_access(struct vmf *f, unsigned cpu, pt_vaddr_t va, enum sim_access_kind kind,
 			enum sim_mode mode, pt_paddr_t *pa);

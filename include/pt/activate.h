@@ -1,21 +1,35 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Activation: loading a table on a CPU. Each CPU holds a reference on the
- * root it runs on and remembers, per address-space id, which root its TLB
- * may still hold entries of. Each table handle knows the CPUs that may cache
- * its translations (pt_table.cpus): where it is active, plus, with tagged
- * address spaces, the CPUs that switched away without flushing its id; those
- * stay shoot-down targets. An id given to another table is flushed first.
- * Every function acts on the calling CPU (pt_tlb_ops.current_cpu) and must
- * not race with another activation on the same CPU.
+ * Activation: loading an address space (pt/vmspace.h) on a CPU. Each CPU
+ * holds a reference on the root it runs on and remembers, per id, which root
+ * its TLB may still hold entries of. Each address space knows the CPUs that
+ * may cache its translations (its flush target): where it is active, plus,
+ * with tagged ids, the CPUs that switched away without flushing its id;
+ * those stay shoot-down targets. The kernel address space stays a target of
+ * every CPU that loaded it. Every function acts on the calling CPU
+ * (pt_tlb_ops.current_cpu) and must not race with another activation on the
+ * same CPU.
+ *
+ * Ids. The kernel runs under id 0. pt_vmspace_activate gives a user address
+ * space its id itself: ids 1 .. pt_tlb.nr_asids - 1 are handed out in turn
+ * from an allocator in struct pt_cpus (one ticket per allocation; each wrap
+ * starts a generation). An address space keeps its id while any CPU may
+ * cache it, and while no later generation has handed the id out again;
+ * otherwise its next activation takes a fresh one. When ids run out they
+ * are shared: two address spaces may hold the same id. Correctness never
+ * rests on ids being unique: a CPU loading an id whose entries it last
+ * cached for another root flushes that id as it loads (a PCID switch
+ * without the no-flush bit). Running out costs those flushes, nothing else.
+ * pt_vmspace_activate_asid is the form for callers that manage ids
+ * themselves, on the same rule.
  */
 #ifndef PT_ACTIVATE_H
 #define PT_ACTIVATE_H
 
-#include <pt/table.h>
+#include <pt/vmspace.h>
 
 struct pt_cpu_state {
-	struct pt_table *table;                /* the active handle, or NULL */
+	struct pt_vmspace *vs;                 /* the active address space, or NULL */
 	pt_paddr_t root_pa;                    /* its root */
 	pt_asid_t asid;                        /* the id it runs under */
 	pt_paddr_t asid_root[PT_MAX_ASIDS];    /* root whose entries each id may hold; 0 none */
@@ -24,35 +38,34 @@ struct pt_cpu_state {
 /* Caller-allocated (the core never allocates); pointed to by pt_tlb.cpus. */
 struct pt_cpus {
 	struct pt_cpu_state cpu[PT_MAX_CPUS];
-	_Atomic pt_cpumask_t online;           /* CPUs that loaded the kernel table */
+	_Atomic pt_cpumask_t online;           /* CPUs that loaded the kernel address space */
+	_Atomic uint64_t id_tickets;           /* ids handed out by pt_vmspace_activate */
 };
 
-/* Zero @cpus: no CPU online, nothing loaded. */
+/* Zero @cpus: no CPU online, nothing loaded, no id handed out. */
 void pt_cpus_init(struct pt_cpus *cpus);
 /*
- * Load the kernel table on the calling CPU for the first time, without
- * releasing whatever it ran before, and flush everything (globals too).
- * Once per CPU. PT_ERR_INVAL: not a kernel table, no TLB interface, or the
- * kernel table runs under an id other than 0 elsewhere.
+ * The seed's first_activate_unchecked: load the kernel address space on the
+ * calling CPU for the first time, without releasing whatever it ran before,
+ * and flush everything (globals too). Once per CPU. PT_ERR_INVAL: not a
+ * kernel address space, or no TLB interface.
  */
-enum pt_err pt_table_first_activate_unchecked(struct pt_table *kernel);
+enum pt_err pt_vmspace_first_activate_unchecked(struct pt_vmspace *kernel);
 /*
- * Load @t (user or kernel) on the calling CPU under address-space id @asid
- * (0: none). The id is the handle's while any CPU may cache it; of CPUs
- * activating a fresh handle at once with different ids, one wins. Takes a
- * root reference, drops the previous table's. No-op if @t is already loaded.
- * PT_ERR_INVAL: an empty (IOMMU) table, @asid >= PT_MAX_ASIDS, another id
- * than the handle's, or no TLB interface.
+ * The seed's activate: load @vs (user or kernel) on the calling CPU under
+ * the id the allocator gives it (above). Takes a root reference, drops the
+ * previous address space's. No-op if @vs is already loaded here.
+ * PT_ERR_INVAL: an IOMMU domain, or no TLB interface.
  */
-enum pt_err pt_table_activate(struct pt_table *t, pt_asid_t asid);
-/* Take the calling CPU offline: drop its active table's reference (the CPU
- * keeps caching it as a target until the table is destroyed). */
+enum pt_err pt_vmspace_activate(struct pt_vmspace *vs);
+/* Load @vs under the caller's id @asid (0: none). PT_ERR_INVAL as above, and
+ * for @asid >= PT_MAX_ASIDS or another id than the one CPUs cache @vs under
+ * (of CPUs activating a fresh address space at once with different ids, one wins). */
+enum pt_err pt_vmspace_activate_asid(struct pt_vmspace *vs, pt_asid_t asid);
+/* Take the calling CPU offline: drop its active address space's reference
+ * (the CPU stays a target of it until it is destroyed). */
 void pt_cpu_deactivate(const struct pt_env *env);
-/* The address-space id @t runs under (meaningful while it has targets). */
-pt_asid_t pt_table_asid(const struct pt_table *t);
-/* The CPUs a shoot-down of @t must reach (online CPUs too for a kernel table). */
-pt_cpumask_t pt_table_targets(const struct pt_table *t);
-/* The handle active on CPU @cpu, or NULL (inspection only). */
-struct pt_table *pt_cpu_active_table(const struct pt_env *env, unsigned cpu);
+/* The address space active on CPU @cpu, or NULL (inspection only). */
+struct pt_vmspace *pt_cpu_active_vmspace(const struct pt_env *env, unsigned cpu);
 
 #endif

@@ -9,7 +9,7 @@
  * a fresh region even disjoint ranges may: see Granularity).
  *
  * Lock order across tables: a thread that holds cursors on two tables opens
- * them in ascending order of pt_table_root_paddr (pt_vm_fork does), and
+ * them in ascending order of pt_table_root_paddr (pt_vmspace_fork does), and
  * calls no pt_vm_* function on a table while it holds a cursor on another
  * (those open their own cursor, and sync). Handles sharing one tree (shallow
  * copies) are one table: their ranges must not share a node either.

@@ -4,6 +4,7 @@
 #define PT_ENV_H
 
 #include <pt/format.h>
+#include <pt/hooks.h>
 #include <pt/physmem.h>
 #include <pt/reclaim.h>
 #include <pt/tlb.h>
@@ -25,6 +26,7 @@ struct pt_env {
 	struct pt_reclaim reclaim;
 	struct pt_tlb tlb;          /* optional until tables are activated */
 	pt_relax_fn relax;          /* contended node-lock waiting; may be NULL */
+	struct pt_hooks *hooks;     /* tests only (pt/hooks.h); NULL otherwise */
 };
 
 #endif

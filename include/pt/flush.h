@@ -1,11 +1,13 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The TLB flusher: batches flushes of one table (issue), sends them to every
- * CPU that may cache it (dispatch: remote CPUs by the platform's send, the
- * local one directly) and waits for them (sync). Frames and detached tables
- * attached to it are released only after every target flushed and then a
- * grace period passed. A batch of pt_tlb.flush_threshold pages or more
- * becomes one full flush of the table's address space.
+ * The TLB flusher: batches flushes of one address space (issue), sends them
+ * to every CPU that may cache it under its id (dispatch: remote CPUs by the
+ * platform's send, the local one directly; an IOMMU domain's one device
+ * hook instead) and waits for them (sync). It knows no table: it flushes a
+ * set of CPUs for an id, both read from a pt_flush_target at each dispatch.
+ * Frames and detached tables attached to it are released only after every
+ * target flushed and then a grace period passed. A batch of
+ * pt_tlb.flush_threshold pages or more becomes one full flush of the id.
  *
  * A flusher belongs to one thread, pinned to its CPU from init to drop.
  * Issue and dispatch may run inside a cursor; sync must not (a CPU whose
@@ -14,7 +16,7 @@
 #ifndef PT_FLUSH_H
 #define PT_FLUSH_H
 
-#include <pt/table.h>
+#include <pt/env.h>
 
 #define PT_FLUSHER_RANGES 16
 
@@ -23,13 +25,32 @@ struct pt_node;
 /* Receives a tracked frame after its flush; the reference is now the callee's. */
 typedef void (*pt_frame_fn)(void *ctx, pt_paddr_t pa);
 
+/* An IOMMU domain's invalidation: performs @req on every device's IOTLB and
+ * page-walk cache before it returns. Requests carry id 0: PT_FLUSH_PAGES for
+ * a range, PT_FLUSH_ASID for the whole domain. */
+typedef void (*pt_dev_flush_fn)(void *ctx, const struct pt_flush_req *req);
+
+/*
+ * Whom a flush reaches; kept by the address space (pt/vmspace.h), which alone
+ * changes cpus and asid (pt/activate.h). A CPU's bit is set before it may
+ * cache the address space and cleared only when it provably holds nothing.
+ */
+struct pt_flush_target {
+	_Atomic pt_cpumask_t cpus; /* CPUs that may cache it */
+	_Atomic uint32_t asid;     /* its id (bits 0-15); above: how many CPUs are in cpus */
+	bool global;               /* kernel: pages in every id (PT_ASID_ANY), full flushes with globals */
+	pt_dev_flush_fn dev_flush; /* IOMMU domain: no CPU, this hook instead */
+	void *dev_ctx;
+};
+
 struct pt_flush_range {
 	pt_vaddr_t va;
 	uint64_t nr_pages;
 };
 
 struct pt_flusher {
-	struct pt_table *table;
+	const struct pt_env *env;
+	struct pt_flush_target *to;
 	unsigned threshold;
 	unsigned nr_ranges;                    /* buffered page ranges */
 	struct pt_flush_range ranges[PT_FLUSHER_RANGES];
@@ -47,11 +68,15 @@ struct pt_flusher {
 	uint64_t nr_dispatched;                /* flush requests performed or sent, for stats */
 };
 
-/* An empty flusher for @t; frames attached are released, not given back. */
-void pt_flusher_init(struct pt_flusher *f, struct pt_table *t);
+/* The id @to's CPUs cache it under (meaningful while it has CPUs). */
+pt_asid_t pt_flush_target_asid(const struct pt_flush_target *to);
+
+/* An empty flusher on @env for the CPUs and id of @to (usually
+ * pt_vmspace_flusher_init); frames attached are released, not given back. */
+void pt_flusher_init(struct pt_flusher *f, const struct pt_env *env, struct pt_flush_target *to);
 /* Flush [va, va + len) (page-aligned) on every target. */
 void pt_flusher_issue(struct pt_flusher *f, pt_vaddr_t va, uint64_t len);
-/* Flush the table's whole address space (globals too for a kernel table). */
+/* Flush the whole address space (globals too for a global target). */
 void pt_flusher_issue_all(struct pt_flusher *f);
 /* Keep the tracked frame @pa (one reference) until the batch holding it is
  * synced. PT_ERR_INVAL (NULL @f), PT_ERR_NOMEM (a keeper page; nothing kept). */
@@ -67,24 +92,5 @@ void pt_flusher_dispatch(struct pt_flusher *f);
 void pt_flusher_sync(struct pt_flusher *f);
 /* Dispatch (a bug in debug builds if anything was left undispatched) and sync. */
 void pt_flusher_drop(struct pt_flusher *f);
-
-/* Test-only: each site where the core flushes; a set bit in pt_test_flush_off skips it. */
-enum pt_flush_site {
-	PT_SITE_UNMAP,          /* a removed leaf */
-	PT_SITE_UNMAP_TABLE,    /* a detached sub-tree */
-	PT_SITE_PROTECT,        /* a changed leaf of a user table */
-	PT_SITE_SPLIT,          /* a huge leaf split by protect, nothing changed */
-	PT_SITE_KERNEL_PROTECT, /* a changed leaf of the kernel table */
-	PT_SITE_FORK,           /* the parent's leaf losing W */
-	PT_SITE_COW_COPY,       /* a copy-on-write page moved to a new frame */
-	PT_SITE_ASID_REUSE,     /* an address-space id given to another table */
-	PT_SITE_STALE_TARGET,   /* a CPU that switched away stays a target */
-	PT_SITE_DESTROY,        /* a destroyed table's id flushed on its targets */
-	PT_SITE_REMOTE,         /* dispatch to remote CPUs */
-	PT_SITE__COUNT
-};
-extern _Atomic uint32_t pt_test_flush_off;
-/* Test-only: called instead of trapping when a flusher is dropped with undispatched work. */
-extern void (*pt_test_flusher_leak)(struct pt_flusher *f);
 
 #endif

@@ -16,6 +16,8 @@
 #include <pt/adopt.h>
 #include <pt/cursor.h>
 #include <pt/debug.h>
+#include <pt/hooks.h>
+#include <pt/vmspace.h>
 #include <pt/activate.h>
 #include <pt/flush.h>
 #include <pt/vm.h>

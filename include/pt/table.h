@@ -8,7 +8,9 @@
  * kernel table has a root of its own for the upper half (TTBR1) whose every
  * entry is likewise pre-allocated and permanent; a user table's root covers
  * the lower half only (TTBR0) and holds no kernel entry, and the kernel table
- * passed to pt_table_create_user is only counted as its user. Handles are caller-allocated; functions on one handle
+ * passed to pt_table_create_user is only counted as its user. A table knows
+ * nothing of CPUs: what a CPU loads, and what TLB flushes are for, is an
+ * address space owning a table (pt/vmspace.h). Handles are caller-allocated; functions on one handle
  * are not thread-safe against pt_table_destroy of the same handle. A
  * destroyed handle (root NULL) is PT_ERR_INVAL to every function that returns
  * an error.
@@ -37,14 +39,6 @@ struct pt_table {
 	uint64_t va_size;          /* its size; va_lo + va_size may wrap to 0 */
 	struct pt_table *kernel;   /* user tables: the table whose half they share */
 	_Atomic unsigned nr_users; /* kernel tables: user tables sharing its half */
-	/* CPUs where this handle is loaded (pt/activate.h); each holds a root reference. */
-	_Atomic pt_cpumask_t active;
-	/* CPUs that may cache its translations: the active ones and, with tagged
-	 * address spaces, those that switched away without flushing its asid. */
-	_Atomic pt_cpumask_t cpus;
-	/* Address-space id of every activation (bits 0-15; 0 = none) and, above,
-	 * how many CPUs are in cpus: the id changes only while none is. */
-	_Atomic uint32_t asid;
 	/* The cursors' shared leaf-encoding cache (cursor_map.c); 0: empty. */
 	_Atomic pt_pte_t leaf_tmpl;
 };
@@ -63,9 +57,9 @@ enum pt_err pt_table_shallow_copy(struct pt_table *dst, struct pt_table *src);
 /*
  * Drop the handle; the last one frees the tree after a grace period, dropping
  * the references of tracked frames and leaving a shared kernel half alone.
- * If CPUs may still cache its translations, it first shoots them down and
- * waits (the caller must be on a CPU then). PT_ERR_BUSY, and nothing changed:
- * a kernel table with live users, a handle active on a CPU, or a cursor open
+ * It flushes no TLB: a table an address space owns is destroyed through
+ * pt_vmspace_destroy. PT_ERR_BUSY, and nothing changed:
+ * a kernel table with live users, or a cursor open
  * on the tree (through any handle sharing it). Open cursors are not counted:
  * destroy looks at the lock of every node of the table's half (a cursor
  * holds its covering node's lock while open), so the cursor's path pays

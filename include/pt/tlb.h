@@ -75,6 +75,9 @@ struct pt_tlb {
 	unsigned flush_threshold;
 	/* True if load_root keeps other address spaces' entries (x86 PCIDs on). */
 	bool tagged;
+	/* Ids the hardware has (ids 0 .. nr_asids - 1), for pt_vmspace_activate's
+	 * allocator (pt/activate.h); 0 or more than PT_MAX_ASIDS: PT_MAX_ASIDS. */
+	unsigned nr_asids;
 };
 
 #endif

@@ -5,27 +5,24 @@
  */
 #include "bbm.h"
 
-#include "flush_site.h"
-
-_Atomic uint32_t pt_test_bbm_off;
-
-static bool site_on(enum pt_bbm_site s)
+static bool site_on(const struct pt_env *env, enum pt_bbm_site s)
 {
-	return !((atomic_load_explicit(&pt_test_bbm_off, memory_order_relaxed) >> s) & 1u);
+	const struct pt_hooks *h = env->hooks;
+	return !h || !((atomic_load_explicit(&h->bbm_off, memory_order_relaxed) >> s) & 1u);
 }
 
 void bbm_invalidate(const struct pt_table *t, pt_vaddr_t va, uint64_t size, bool tables,
 		    enum pt_bbm_site site)
 {
 	const struct pt_env *env = t->env;
-	if (!tlb_present(env) || !site_on(site))
+	if (!env->tlb.ops || !env->tlb.cpus || !site_on(env, site))
 		return;
 	/* The absent entry must be visible before any CPU drops its copy: a
 	 * walk after the invalidation then finds nothing to cache. */
 	atomic_thread_fence(memory_order_seq_cst);
 	struct pt_flush_req req = {
 		.kind = PT_FLUSH_PAGES,
-		.asid = t->kind == PT_TABLE_KERNEL ? PT_ASID_ANY : pt_table_asid(t),
+		.asid = PT_ASID_ANY,
 		.va = va,
 		.nr_pages = size / PT_PAGE_SIZE,
 		.tables = tables,
@@ -35,7 +32,7 @@ void bbm_invalidate(const struct pt_table *t, pt_vaddr_t va, uint64_t size, bool
 
 PT_NOINLINE void bbm_break(struct pt_cursor *c, enum pt_bbm_site site)
 {
-	if (!site_on(site))
+	if (!site_on(c->table->env, site))
 		return;
 	const struct pt_format *f = cur_fmt(c);
 	struct pt_node *n = c->path[c->level];

@@ -7,8 +7,6 @@
 #include "cursor.h"
 #include "leaf_tmpl.h"
 
-#include <pt/flush.h>
-
 enum scan_stop { SCAN_END, SCAN_LEAF, SCAN_TABLE };
 
 /*
@@ -33,27 +31,10 @@ enum pt_err cur_check_protect(const struct pt_table *t, struct pt_protect op);
  */
 enum pt_err cur_scan(struct pt_cursor *c, uint64_t end, enum scan_mode mode, struct scan_res *r);
 
-struct pt_flusher;
-/*
- * Apply @op to every leaf in [va, start + end) of the cursor's range (a
- * checked op; tables for the end splits reserved in c->spares), issuing
- * flushes of changed leaves on @fl when site @site is on and of split
- * unchanged ones when PT_SITE_SPLIT is. PT_ERR_NOMEM (a split): what was
- * done before stays done and flushed.
- */
-enum pt_err cur_protect_range(struct pt_cursor *c, struct pt_flusher *fl, uint64_t end,
-			      struct pt_protect op, enum pt_flush_site site);
-
-/*
- * Remove every mapping in [va, start + end) of the cursor's range: leaves
- * (huge ones sticking out split first) and wholly covered child tables,
- * each flushed on @fl (sites PT_SITE_UNMAP, PT_SITE_UNMAP_TABLE) with its
- * frames or sub-tree kept there. *nr_frames: tracked frames removed.
- * PT_ERR_NOMEM (a split or a keeper page): what was removed stays removed
- * and flushed, the rest mapped.
- */
-enum pt_err cur_unmap_range(struct pt_cursor *c, struct pt_flusher *fl, uint64_t end,
-			    uint64_t *nr_frames);
+/* Detach the wholly covered child table at the cursor into @frag (PT_FRAG_TABLE). */
+void cur_take_table(struct pt_cursor *c, struct pt_frag *frag);
+/* Rewrite the leaf @item at the cursor to @prop, broken first if the format needs it. */
+void cur_rewrite(struct pt_cursor *c, const struct pt_item *item, struct pt_prop prop);
 
 /* The item held by the leaf @pte at the cursor's level (no codec call for a templated base page). */
 static inline struct pt_item cur_item(const struct pt_cursor *c, pt_pte_t pte)

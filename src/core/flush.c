@@ -10,9 +10,6 @@
 #include "flush_site.h"
 #include "node.h"
 
-_Atomic uint32_t pt_test_flush_off;
-void (*pt_test_flusher_leak)(struct pt_flusher *f);
-
 #define KEEP_SLOTS (PT_PAGE_SIZE / sizeof(pt_paddr_t))
 
 struct keeper {
@@ -27,7 +24,7 @@ _Static_assert(sizeof(struct keeper) <= PT_TABLE_META_SIZE, "keeper metadata too
 
 static const struct pt_env *fl_env(const struct pt_flusher *f)
 {
-	return f->table->env;
+	return f->env;
 }
 
 static struct keeper *keeper_of(const struct pt_env *env, pt_paddr_t pa)
@@ -40,10 +37,14 @@ static pt_paddr_t *keeper_slots(const struct pt_env *env, pt_paddr_t pa)
 	return env->mem.ops->phys_to_virt(env->mem.ctx, pa);
 }
 
-void pt_flusher_init(struct pt_flusher *f, struct pt_table *t)
+pt_asid_t pt_flush_target_asid(const struct pt_flush_target *to)
 {
-	const struct pt_env *env = t->env;
-	*f = (struct pt_flusher){ .table = t };
+	return (pt_asid_t)(atomic_load(&to->asid) & 0xffffu);
+}
+
+void pt_flusher_init(struct pt_flusher *f, const struct pt_env *env, struct pt_flush_target *to)
+{
+	*f = (struct pt_flusher){ .env = env, .to = to };
 	f->threshold = env->tlb.flush_threshold ? env->tlb.flush_threshold
 						: PT_FLUSH_THRESHOLD_DEFAULT;
 }
@@ -101,7 +102,7 @@ static enum pt_err keeper_push(struct pt_flusher *f)
 
 enum pt_err pt_flusher_reserve(struct pt_flusher *f, uint64_t n)
 {
-	if (!f || !f->table)
+	if (!f || !f->env)
 		return PT_ERR_INVAL;
 	const struct pt_env *env = fl_env(f);
 	uint64_t room = f->keep ? KEEP_SLOTS - keeper_of(env, f->keep)->nr : 0;
@@ -132,7 +133,7 @@ static void free_spares(struct pt_flusher *f)
 
 enum pt_err pt_flusher_keep_frame(struct pt_flusher *f, pt_paddr_t pa)
 {
-	if (!f || !f->table)
+	if (!f || !f->env)
 		return PT_ERR_INVAL;
 	const struct pt_env *env = fl_env(f);
 	if (!f->keep || keeper_of(env, f->keep)->nr == KEEP_SLOTS) {
@@ -157,21 +158,21 @@ static bool has_undispatched(const struct pt_flusher *f)
 	return f->all || f->nr_ranges || f->keep || f->keep_tables;
 }
 
-/* The requests of the batch; a full flush of a kernel table includes globals. */
-static unsigned build_reqs(const struct pt_flusher *f, struct pt_flush_req *reqs)
+/* The requests of the batch for id @asid; a full flush of a global target includes globals. */
+static unsigned build_reqs(const struct pt_flusher *f, pt_asid_t asid, struct pt_flush_req *reqs)
 {
-	bool kernel = f->table->kind == PT_TABLE_KERNEL;
+	bool global = f->to->global;
 	if (f->all) {
 		reqs[0] = (struct pt_flush_req){
-			.kind = kernel ? PT_FLUSH_ALL_GLOBAL : PT_FLUSH_ASID,
-			.asid = pt_table_asid(f->table),
+			.kind = global ? PT_FLUSH_ALL_GLOBAL : PT_FLUSH_ASID,
+			.asid = asid,
 		};
 		return 1;
 	}
 	for (unsigned i = 0; i < f->nr_ranges; i++)
 		reqs[i] = (struct pt_flush_req){
 			.kind = PT_FLUSH_PAGES,
-			.asid = kernel ? PT_ASID_ANY : pt_table_asid(f->table),
+			.asid = global ? PT_ASID_ANY : asid,
 			.va = f->ranges[i].va,
 			.nr_pages = f->ranges[i].nr_pages,
 			.tables = f->tables,
@@ -179,22 +180,40 @@ static unsigned build_reqs(const struct pt_flusher *f, struct pt_flush_req *reqs
 	return f->nr_ranges;
 }
 
+/* An IOMMU domain: one synchronous device invalidation per request, no CPU. */
+static void send_dev(struct pt_flusher *f)
+{
+	struct pt_flush_req reqs[PT_FLUSHER_RANGES];
+	atomic_thread_fence(memory_order_seq_cst);
+	unsigned nr = build_reqs(f, 0, reqs);
+	for (unsigned i = 0; i < nr; i++)
+		f->to->dev_flush(f->to->dev_ctx, &reqs[i]);
+	f->nr_dispatched += nr;
+}
+
 static void send_reqs(struct pt_flusher *f)
 {
-	const struct pt_tlb *tlb = &fl_env(f)->tlb;
+	const struct pt_env *env = fl_env(f);
+	const struct pt_tlb *tlb = &env->tlb;
 	struct pt_flush_req reqs[PT_FLUSHER_RANGES];
-	if (!(f->all || f->nr_ranges) || !tlb_present(fl_env(f)))
+	if (!(f->all || f->nr_ranges))
+		return;
+	if (f->to->dev_flush) {
+		send_dev(f);
+		return;
+	}
+	if (!tlb_present(env))
 		return;
 
 	/* The PTE stores must be visible before the target set is read: an
 	 * activation sets its bit before it walks the table. The id is read
 	 * after the set: a CPU seen there claimed the id before setting its bit. */
 	atomic_thread_fence(memory_order_seq_cst);
-	pt_cpumask_t targets = pt_table_targets(f->table);
-	unsigned nr = build_reqs(f, reqs);
+	pt_cpumask_t targets = atomic_load(&f->to->cpus);
+	unsigned nr = build_reqs(f, pt_flush_target_asid(f->to), reqs);
 	pt_cpumask_t self = (pt_cpumask_t)1 << tlb->ops->current_cpu(tlb->ctx);
 	pt_cpumask_t remote = targets & ~self;
-	if (!flush_site_on(PT_SITE_REMOTE))
+	if (!flush_site_on(env, PT_SITE_REMOTE))
 		remote = 0;
 	for (unsigned i = 0; i < nr; i++) {
 		if (remote)
@@ -277,9 +296,10 @@ void pt_flusher_sync(struct pt_flusher *f)
 
 void pt_flusher_drop(struct pt_flusher *f)
 {
+	const struct pt_hooks *h = fl_env(f)->hooks;
 	if (has_undispatched(f)) {
-		if (pt_test_flusher_leak)
-			pt_test_flusher_leak(f);
+		if (h && h->flusher_leak)
+			h->flusher_leak(f);
 #ifndef NDEBUG
 		else
 			__builtin_trap();
@@ -287,15 +307,4 @@ void pt_flusher_drop(struct pt_flusher *f)
 		pt_flusher_dispatch(f);
 	}
 	pt_flusher_sync(f);
-}
-
-void flush_table_on_destroy(struct pt_table *t)
-{
-	struct pt_flusher f;
-	if (!tlb_present(t->env) || !atomic_load(&t->cpus) || !flush_site_on(PT_SITE_DESTROY))
-		return;
-	pt_flusher_init(&f, t);
-	pt_flusher_issue_all(&f);
-	pt_flusher_dispatch(&f);
-	pt_flusher_sync(&f);
 }

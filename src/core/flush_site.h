@@ -1,26 +1,22 @@
 /* SPDX-License-Identifier: MIT */
-/* Internals shared by the flusher, activation and the flushing operations. */
+/* Internals shared by the flusher and the operations that issue flushes. */
 #ifndef PT_CORE_FLUSH_SITE_H
 #define PT_CORE_FLUSH_SITE_H
 
 #include <stdatomic.h>
 
-#include <pt/activate.h>
 #include <pt/flush.h>
-#include <pt/vm.h>
 
-/* False only when a test disabled flush site @s. */
-static inline bool flush_site_on(enum pt_flush_site s)
+/* False only when a test switched flush site @s off (pt/hooks.h). */
+static inline bool flush_site_on(const struct pt_env *env, enum pt_flush_site s)
 {
-	return !((atomic_load_explicit(&pt_test_flush_off, memory_order_relaxed) >> s) & 1u);
+	const struct pt_hooks *h = env->hooks;
+	return !h || !((atomic_load_explicit(&h->flush_off, memory_order_relaxed) >> s) & 1u);
 }
 
 static inline bool tlb_present(const struct pt_env *env)
 {
 	return env->tlb.ops && env->tlb.cpus;
 }
-
-/* Shoot down a table's whole address space on @cpus and wait (table destroy). */
-void flush_table_on_destroy(struct pt_table *t);
 
 #endif

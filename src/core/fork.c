@@ -14,12 +14,12 @@
 #include "compiler.h"
 #include "flush_site.h"
 #include "node.h"
+#include "vmspace_op.h"
 
 #include <pt/debug.h>
 
 struct fork_ctx {
-	struct pt_cursor_mut pm, cm;
-	struct pt_flusher pf, cf;       /* parent, child */
+	struct vms_op p, c;             /* parent, child */
 	pt_vaddr_t end;                 /* va + len, not wrapped (user half) */
 	uint64_t tracked;               /* tracked pages mapped into the child */
 };
@@ -27,10 +27,10 @@ struct fork_ctx {
 static enum pt_err child_map_range(struct fork_ctx *x, const struct pt_query *q, pt_vaddr_t va,
 				   pt_vaddr_t end)
 {
-	enum pt_err err = pt_cursor_jump(&x->cm.c, va);
+	enum pt_err err = pt_cursor_jump(&x->c.m.c, va);
 	if (err != PT_OK)
 		return err;
-	return pt_cursor_map_range(&x->cm, q->item.pa + (va - q->va), end - va, q->item.prop);
+	return pt_cursor_map_range(&x->c.m, q->item.pa + (va - q->va), end - va, q->item.prop);
 }
 
 /*
@@ -41,17 +41,17 @@ static enum pt_err child_map_range(struct fork_ctx *x, const struct pt_query *q,
  */
 static enum pt_err child_map_page(struct fork_ctx *x, const struct pt_query *q, pt_vaddr_t va)
 {
-	const struct pt_env *env = x->pm.c.table->env;
+	const struct pt_env *env = x->p.m.c.table->env;
 	uint64_t undo_max = 2 * (uint64_t)pt_fmt_nr_entries(env->fmt);
 	struct pt_item item = q->item;
-	enum pt_err err = pt_cursor_jump(&x->cm.c, va);
+	enum pt_err err = pt_cursor_jump(&x->c.m.c, va);
 	if (err == PT_OK)
-		err = pt_flusher_reserve(&x->cf, x->tracked < undo_max ? x->tracked + 1 : undo_max);
+		err = pt_flusher_reserve(&x->c.f, x->tracked < undo_max ? x->tracked + 1 : undo_max);
 	if (err != PT_OK)
 		return err;
 	item.prop.flags &= (uint16_t)~PT_W;
 	env->mem.ops->frame_get(env->mem.ctx, item.pa);
-	err = pt_cursor_map(&x->cm, &item);
+	err = pt_cursor_map(&x->c.m, &item);
 	if (err != PT_OK) {
 		env->mem.ops->frame_put(env->mem.ctx, item.pa);
 		return err;
@@ -69,9 +69,9 @@ static enum pt_err parent_downgrade(struct fork_ctx *x, const struct pt_query *q
 	bool found;
 	if (!(q->item.prop.flags & PT_W))
 		return PT_OK;
-	enum pt_err err = pt_cursor_protect_next(&x->pm, PT_PAGE_SIZE, op, &got, &got_len, &found);
-	if (err == PT_OK && flush_site_on(PT_SITE_FORK))
-		pt_flusher_issue(&x->pf, va, PT_PAGE_SIZE);
+	enum pt_err err = pt_cursor_protect_next(&x->p.m, PT_PAGE_SIZE, op, &got, &got_len, &found);
+	if (err == PT_OK && flush_site_on(x->p.f.env, PT_SITE_FORK))
+		pt_flusher_issue(&x->p.f, va, PT_PAGE_SIZE);
 	return err;
 }
 
@@ -88,7 +88,7 @@ static enum pt_err fork_leaf(struct fork_ctx *x, const struct pt_query *q, pt_va
 /* Visit every leaf of the parent's range: copy it into the child, or downgrade it. */
 static enum pt_err fork_walk(struct fork_ctx *x, bool parent_pass)
 {
-	struct pt_cursor *pc = &x->pm.c;
+	struct pt_cursor *pc = &x->p.m.c;
 	enum pt_err err = pt_cursor_jump(pc, pc->start);
 	while (err == PT_OK) {
 		pt_vaddr_t va, next;
@@ -117,28 +117,28 @@ static enum pt_err fork_walk(struct fork_ctx *x, bool parent_pass)
  */
 static void child_clear(struct fork_ctx *x)
 {
-	struct pt_cursor *c = &x->cm.c;
+	struct pt_cursor *c = &x->c.m.c;
 	pt_cursor_jump(c, c->start);
 	for (;;) {
 		struct pt_frag frag;
-		enum pt_err err = pt_cursor_take_next(&x->cm, c->size - (c->va - c->start), &frag);
+		enum pt_err err = pt_cursor_take_next(&x->c.m, c->size - (c->va - c->start), &frag);
 		pt_assert(err == PT_OK);
 		if (err != PT_OK || frag.kind == PT_FRAG_NONE)
 			return;
 		if (frag.kind == PT_FRAG_TABLE)
-			pt_flusher_keep_table(&x->cf, frag.table);
+			pt_flusher_keep_table(&x->c.f, frag.table);
 		else if (frag.item.tracked)
-			err = pt_flusher_keep_frame(&x->cf, frag.item.pa);
+			err = pt_flusher_keep_frame(&x->c.f, frag.item.pa);
 		pt_assert(err == PT_OK);
-		if (flush_site_on(frag.kind == PT_FRAG_TABLE ? PT_SITE_UNMAP_TABLE : PT_SITE_UNMAP))
-			pt_flusher_issue(&x->cf, frag.va, frag.len);
+		if (flush_site_on(x->c.f.env, frag.kind == PT_FRAG_TABLE ? PT_SITE_UNMAP_TABLE : PT_SITE_UNMAP))
+			pt_flusher_issue(&x->c.f, frag.va, frag.len);
 	}
 }
 
 /* Copy into the child first, so a failure leaves the parent untouched; then downgrade. */
 static enum pt_err fork_locked(struct fork_ctx *x)
 {
-	struct pt_cursor *c = &x->cm.c;
+	struct pt_cursor *c = &x->c.m.c;
 	pt_vaddr_t found;
 	bool ok;
 	enum pt_err err = pt_cursor_find_next(c, c->size, &found, &ok);
@@ -158,42 +158,41 @@ static enum pt_err fork_locked(struct fork_ctx *x)
 /*
  * Lock both ranges in the global order across tables: ascending root
  * address (pt/cursor.h). Two forks in opposite directions between the same
- * tables then wait for each other instead of deadlocking.
+ * address spaces then wait for each other instead of deadlocking.
  */
-static enum pt_err lock_both(struct fork_ctx *x, struct pt_table *parent, struct pt_table *child,
-			     pt_vaddr_t va, uint64_t len)
+static enum pt_err lock_both(struct fork_ctx *x, struct pt_vmspace *parent,
+			     struct pt_vmspace *child, pt_vaddr_t va, uint64_t len)
 {
-	bool parent_first = parent->root->pa < child->root->pa;
-	struct pt_cursor_mut *first = parent_first ? &x->pm : &x->cm;
-	struct pt_cursor_mut *second = parent_first ? &x->cm : &x->pm;
-	enum pt_err err = pt_cursor_mut_new(first, parent_first ? parent : child, va, len);
+	bool parent_first = parent->table.root->pa < child->table.root->pa;
+	struct vms_op *first = parent_first ? &x->p : &x->c;
+	struct vms_op *second = parent_first ? &x->c : &x->p;
+	enum pt_err err = vms_op_begin(first, parent_first ? parent : child, va, len);
 	if (err != PT_OK)
 		return err;
-	err = pt_cursor_mut_new(second, parent_first ? child : parent, va, len);
+	err = vms_op_begin(second, parent_first ? child : parent, va, len);
 	if (err != PT_OK)
-		pt_cursor_mut_drop(first);
+		vms_op_end(first);
 	return err;
 }
 
-enum pt_err pt_vm_fork(struct pt_table *parent, struct pt_table *child, pt_vaddr_t va,
-		       uint64_t len)
+enum pt_err pt_vmspace_fork(struct pt_vmspace *parent, struct pt_vmspace *child, pt_vaddr_t va,
+			    uint64_t len)
 {
-	if (!parent || !child || !parent->root || !child->root || parent->kind != PT_TABLE_USER ||
-	    child->kind != PT_TABLE_USER || parent->root == child->root)
+	if (!vms_is(parent, PT_VMSPACE_USER) || !vms_is(child, PT_VMSPACE_USER) ||
+	    parent->table.root == child->table.root)
 		return PT_ERR_INVAL;
 	struct fork_ctx x = { .end = va + len };
 	enum pt_err err = lock_both(&x, parent, child, va, len);
 	if (err != PT_OK)
 		return err;
-	pt_flusher_init(&x.pf, parent);
-	pt_flusher_init(&x.cf, child);
 	err = fork_locked(&x);
-	pt_flusher_dispatch(&x.pf);
-	pt_flusher_dispatch(&x.cf);
-	pt_cursor_mut_drop(&x.cm);
-	pt_cursor_mut_drop(&x.pm);
-	pt_flusher_sync(&x.pf);
-	pt_flusher_sync(&x.cf);
+	/* Both dispatched before either cursor goes, both synced after. */
+	pt_flusher_dispatch(&x.p.f);
+	pt_flusher_dispatch(&x.c.f);
+	pt_cursor_mut_drop(&x.c.m);
+	pt_cursor_mut_drop(&x.p.m);
+	pt_flusher_sync(&x.p.f);
+	pt_flusher_sync(&x.c.f);
 	return err;
 }
 
@@ -223,7 +222,7 @@ static enum pt_err cow_copy(struct pt_cursor_mut *m, struct pt_flusher *f,
 	if (err != PT_OK)
 		return err;
 	pt_flusher_keep_frame(f, frag.item.pa);
-	if (flush_site_on(PT_SITE_COW_COPY))
+	if (flush_site_on(f->env, PT_SITE_COW_COPY))
 		pt_flusher_issue(f, q->va, PT_PAGE_SIZE);
 	return PT_OK;
 }
@@ -255,29 +254,25 @@ static enum pt_err cow_resolve(struct pt_cursor_mut *m, struct pt_flusher *f, pt
 	return err;
 }
 
-enum pt_err pt_vm_cow_fault(struct pt_table *t, pt_vaddr_t va, pt_paddr_t spare,
-			    bool *spare_used)
+enum pt_err pt_vmspace_cow_fault(struct pt_vmspace *vs, pt_vaddr_t va, pt_paddr_t spare,
+				 bool *spare_used)
 {
-	struct pt_cursor_mut m;
-	struct pt_flusher f;
+	struct vms_op op;
 	if (!spare_used)
 		return PT_ERR_INVAL;
 	*spare_used = false;
-	if (!t || !t->root || t->kind == PT_TABLE_KERNEL)
+	if (!vs || !vs->table.root || vs->kind == PT_VMSPACE_KERNEL)
 		return PT_ERR_INVAL;
 	va &= ~(PT_PAGE_SIZE - 1);
 	struct pt_item leaf;
 	pt_paddr_t pa;
 	/* A cursor inside a huge leaf would split it: those are never COW. */
-	if (pt_table_translate(t, va, &pa, &leaf) == PT_OK && leaf.level > 1)
+	if (pt_table_translate(&vs->table, va, &pa, &leaf) == PT_OK && leaf.level > 1)
 		return PT_ERR_INVAL;
-	enum pt_err err = pt_cursor_mut_new(&m, t, va, PT_PAGE_SIZE);
+	enum pt_err err = vms_op_begin(&op, vs, va, PT_PAGE_SIZE);
 	if (err != PT_OK)
 		return err;
-	pt_flusher_init(&f, t);
-	err = cow_resolve(&m, &f, spare, spare_used);
-	pt_flusher_dispatch(&f);
-	pt_cursor_mut_drop(&m);
-	pt_flusher_sync(&f);
+	err = cow_resolve(&op.m, &op.f, spare, spare_used);
+	vms_op_end(&op);
 	return err;
 }

@@ -66,12 +66,13 @@ lock_guard(struct pt_table *t, pt_vaddr_t first, unsigned target)
 
 	for (;;) {
 		n = descend(env, n, &level, target, first);
-		if (pt_test_hook_before_guard_lock)
-			pt_test_hook_before_guard_lock(t, pt_test_hook_arg);
+		if (pt_unlikely(env->hooks && env->hooks->before_guard_lock))
+			env->hooks->before_guard_lock(t, env->hooks->arg);
 		node_lock(n);
 		if (n->stray) {
 			node_unlock(n);
-			atomic_fetch_add(&pt_stat_stray_retries, 1);
+			if (env->hooks)
+				atomic_fetch_add(&env->hooks->stray_retries, 1);
 			n = t->root;
 			level = top;
 			continue;

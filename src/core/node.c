@@ -138,6 +138,3 @@ pt_pte_t node_split(struct pt_node *parent, unsigned idx, struct pt_node *child)
 	return f->encode_table(child->pa, parent->level);
 }
 
-void (*pt_test_hook_before_guard_lock)(struct pt_table *t, void *arg);
-void *pt_test_hook_arg;
-atomic_ulong pt_stat_stray_retries;

@@ -189,9 +189,4 @@ uint64_t node_count_frames(const struct pt_node *n);
  * leaf in slot @idx of @parent; returns the table entry that replaces the leaf. */
 pt_pte_t node_split(struct pt_node *parent, unsigned idx, struct pt_node *child);
 
-/* Test-only: called in cursor creation after the lock-free descent, before locking. */
-extern void (*pt_test_hook_before_guard_lock)(struct pt_table *t, void *arg);
-extern void *pt_test_hook_arg;
-extern atomic_ulong pt_stat_stray_retries;
-
 #endif

@@ -7,7 +7,6 @@
  * own, every slot of which the table manages, and a user root holds no
  * kernel entry: the kernel table is loaded beside it (TTBR1), not into it.
  */
-#include "flush_site.h"
 #include "node.h"
 #include "table_init.h"
 
@@ -37,9 +36,6 @@ void table_init_handle(struct pt_table *t, const struct pt_env *env, enum pt_tab
 	t->va_size = (uint64_t)half * slot;
 	t->kernel = NULL;
 	atomic_init(&t->nr_users, 0);
-	atomic_init(&t->active, 0);
-	atomic_init(&t->cpus, 0);
-	atomic_init(&t->asid, 0);
 	atomic_init(&t->leaf_tmpl, 0);
 }
 
@@ -112,9 +108,6 @@ enum pt_err pt_table_shallow_copy(struct pt_table *dst, struct pt_table *src)
 	atomic_fetch_add(&src->root->handles, 1);
 	*dst = *src;
 	atomic_init(&dst->nr_users, 0);
-	atomic_init(&dst->active, 0);
-	atomic_init(&dst->cpus, 0);
-	atomic_init(&dst->asid, 0);
 	return PT_OK;
 }
 
@@ -144,16 +137,20 @@ static bool has_open_cursor(struct pt_table *t)
 	return locked;
 }
 
-enum pt_err pt_table_destroy(struct pt_table *t)
+enum pt_err table_destroy_check(struct pt_table *t)
 {
 	if (!t || !t->root)
 		return PT_ERR_INVAL;
 	if (t->kind == PT_TABLE_KERNEL && atomic_load(&t->nr_users))
 		return PT_ERR_BUSY;
-	if (atomic_load(&t->active) || has_open_cursor(t))
-		return PT_ERR_BUSY;
-	/* CPUs that switched away may still cache it under its id. */
-	flush_table_on_destroy(t);
+	return has_open_cursor(t) ? PT_ERR_BUSY : PT_OK;
+}
+
+enum pt_err pt_table_destroy(struct pt_table *t)
+{
+	enum pt_err err = table_destroy_check(t);
+	if (err != PT_OK)
+		return err;
 
 	struct pt_node *root = t->root;
 	t->root = NULL;

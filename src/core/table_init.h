@@ -18,4 +18,7 @@ static inline enum pt_err table_env_check(const struct pt_env *env)
 void table_init_handle(struct pt_table *t, const struct pt_env *env, enum pt_table_kind kind,
 		       struct pt_node *root);
 
+/* Whether pt_table_destroy(@t) would succeed now: PT_OK, PT_ERR_INVAL, PT_ERR_BUSY. */
+enum pt_err table_destroy_check(struct pt_table *t);
+
 #endif

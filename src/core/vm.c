@@ -8,6 +8,9 @@
  */
 #include "cursor_scan.h"
 #include "flush_site.h"
+#include "vm_bulk.h"
+
+#include <pt/vm.h>
 
 
 static uint64_t offset_of(const struct pt_cursor *c)
@@ -29,7 +32,7 @@ enum pt_err pt_cursor_unmap(struct pt_cursor_mut *m, struct pt_flusher *f, uint6
 	if (len & (PT_PAGE_SIZE - 1))
 		err = PT_ERR_UNALIGNED;
 	else
-		err = cur_unmap_range(c, f, end, &nr);
+		err = vm_unmap_range(c, f, end, &nr);
 	pt_flusher_dispatch(f);
 	if (nr_frames)
 		*nr_frames = nr;
@@ -115,7 +118,7 @@ static enum pt_err protect_sited(struct pt_cursor_mut *m, struct pt_flusher *f, 
 		err = reserve_splits(c, len);
 	if (err != PT_OK)
 		return err;
-	err = cur_protect_range(c, f, end, op, site);
+	err = vm_protect_range(c, f, end, op, site);
 	free_spares(c);
 	pt_flusher_dispatch(f);
 	return err;
@@ -129,47 +132,4 @@ enum pt_err pt_cursor_protect(struct pt_cursor_mut *m, struct pt_flusher *f, uin
 	enum pt_flush_site site = m->c.table->kind == PT_TABLE_KERNEL ? PT_SITE_KERNEL_PROTECT
 								       : PT_SITE_PROTECT;
 	return protect_sited(m, f, len, op, site);
-}
-
-enum pt_err pt_vm_unmap(struct pt_table *t, pt_vaddr_t va, uint64_t len, pt_frame_fn give,
-			void *ctx)
-{
-	struct pt_cursor_mut m;
-	struct pt_flusher f;
-	enum pt_err err = pt_cursor_mut_new(&m, t, va, len);
-	if (err != PT_OK)
-		return err;
-	pt_flusher_init(&f, t);
-	f.give = give;
-	f.give_ctx = ctx;
-	err = pt_cursor_unmap(&m, &f, len, NULL);
-	pt_cursor_mut_drop(&m);
-	pt_flusher_sync(&f);
-	return err;
-}
-
-enum pt_err pt_vm_protect(struct pt_table *t, pt_vaddr_t va, uint64_t len, struct pt_protect op)
-{
-	struct pt_cursor_mut m;
-	struct pt_flusher f;
-	if (!t || !t->root)
-		return PT_ERR_INVAL;
-	enum pt_err err = cur_check_protect(t, op);
-	if (err == PT_OK)
-		err = pt_cursor_mut_new(&m, t, va, len);
-	if (err != PT_OK)
-		return err;
-	pt_flusher_init(&f, t);
-	err = pt_cursor_protect(&m, &f, len, op);
-	pt_cursor_mut_drop(&m);
-	pt_flusher_sync(&f);
-	return err;
-}
-
-enum pt_err pt_table_protect_flush_tlb(struct pt_table *kernel, pt_vaddr_t va, uint64_t len,
-				       struct pt_protect op)
-{
-	if (!kernel || kernel->kind != PT_TABLE_KERNEL)
-		return PT_ERR_INVAL;
-	return pt_vm_protect(kernel, va, len, op);
 }

@@ -4,7 +4,7 @@
  * Arm MMU (sim/arm/) on two PEs with the kernel table in TTBR1 and a user
  * table in TTBR0 under ASID 1: properties as the hardware reads them, and
  * break-before-make at every place the core replaces a live entry. Each
- * place, with its break switched off (pt_test_bbm_off), is caught by the
+ * place, with its break switched off (test_hooks.bbm_off), is caught by the
  * detector.
  */
 #include <setjmp.h>
@@ -23,12 +23,15 @@
 #define UVA 0x0000004000000000ull            /* a 512 GiB slot of the user half */
 #define KVA 0xffff800000000000ull            /* in the kernel half */
 
+/* Flush and break-before-make sites this test switches off (pt/hooks.h). */
+static struct pt_hooks test_hooks;
+
 struct fx {
 	struct pt_ram *ram;
 	struct sim_arm m;
 	struct pt_cpus cpus;
 	struct pt_env env;
-	struct pt_table k, u;
+	struct pt_vmspace k, u;
 };
 
 static void on(struct fx *f, unsigned pe)
@@ -36,11 +39,11 @@ static void on(struct fx *f, unsigned pe)
 	f->m.cur = pe;
 }
 
-static void activate_all(struct fx *f, struct pt_table *t, pt_asid_t asid)
+static void activate_all(struct fx *f, struct pt_vmspace *t, pt_asid_t asid)
 {
 	for (unsigned i = 0; i < f->m.nr_pes; i++) {
 		on(f, i);
-		assert_int_equal(pt_table_activate(t, asid), PT_OK);
+		assert_int_equal(pt_vmspace_activate_asid(t, asid), PT_OK);
 	}
 	on(f, 0);
 }
@@ -53,13 +56,14 @@ static int setup(void **state)
 	pt_cpus_init(&f->cpus);
 	f->env = pt_sim_env(&pt_format_aarch64_4k48, f->ram);
 	f->env.tlb = sim_arm_tlb(&f->m, &f->cpus);
-	assert_int_equal(pt_table_create_kernel(&f->k, &f->env), PT_OK);
-	f->m.kernel_root = pt_table_root_paddr(&f->k);
+	f->env.hooks = &test_hooks;
+	assert_int_equal(pt_vmspace_create_kernel(&f->k, &f->env), PT_OK);
+	f->m.kernel_root = pt_table_root_paddr(&f->k.table);
 	for (unsigned i = 0; i < f->m.nr_pes; i++) {
 		on(f, i);
-		assert_int_equal(pt_table_first_activate_unchecked(&f->k), PT_OK);
+		assert_int_equal(pt_vmspace_first_activate_unchecked(&f->k), PT_OK);
 	}
-	assert_int_equal(pt_table_create_user(&f->u, &f->k), PT_OK);
+	assert_int_equal(pt_vmspace_create_user(&f->u, &f->k), PT_OK);
 	activate_all(f, &f->u, 1);
 	*state = f;
 	return 0;
@@ -69,27 +73,27 @@ static int teardown(void **state)
 {
 	struct fx *f = *state;
 	activate_all(f, &f->k, 0);
-	assert_int_equal(pt_table_destroy(&f->u), PT_OK);
+	assert_int_equal(pt_vmspace_destroy(&f->u), PT_OK);
 	for (unsigned i = 0; i < f->m.nr_pes; i++) {
 		on(f, i);
 		pt_cpu_deactivate(&f->env);
 	}
 	on(f, 0);
-	assert_int_equal(pt_table_destroy(&f->k), PT_OK);
+	assert_int_equal(pt_vmspace_destroy(&f->k), PT_OK);
 	f->env.reclaim.ops->drain(f->env.reclaim.ctx);
 	assert_int_equal(pt_ram_stats(f->ram).frames_in_use, 0);
 	assert_false(f->m.overflow);
-	pt_test_bbm_off = 0;
+	test_hooks.bbm_off = 0;
 	sim_arm_destroy(&f->m);
 	pt_ram_destroy(f->ram);
 	free(f);
 	return 0;
 }
 
-static void map(struct pt_table *t, pt_vaddr_t va, pt_paddr_t pa, uint64_t len, uint16_t flags,
+static void map(struct pt_vmspace *t, pt_vaddr_t va, pt_paddr_t pa, uint64_t len, uint16_t flags,
 		enum pt_cache cache)
 {
-	assert_int_equal(th_map_range(t, va, pa, len, pt_prop_make(flags, cache)), PT_OK);
+	assert_int_equal(th_map_range(&t->table, va, pa, len, pt_prop_make(flags, cache)), PT_OK);
 }
 
 static struct sim_arm_xlat tr(struct fx *f, unsigned pe, uint64_t va, enum sim_arm_access a,
@@ -191,22 +195,22 @@ static void hardware_af_and_dirty(void **state)
 	struct pt_item it;
 	pt_paddr_t pa;
 	assert_int_equal(tr(f, 0, UVA, R, true).fault, SIM_ARM_OK);
-	assert_int_equal(pt_table_translate(&f->u, UVA, &pa, &it), PT_OK);
+	assert_int_equal(pt_table_translate(&f->u.table, UVA, &pa, &it), PT_OK);
 	assert_int_equal(it.prop.flags, PT_RW | PT_USER | PT_ACCESSED);
 	assert_int_equal(tr(f, 0, UVA, W, true).fault, SIM_ARM_OK);   /* a TLB hit still updates */
-	assert_int_equal(pt_table_translate(&f->u, UVA, &pa, &it), PT_OK);
+	assert_int_equal(pt_table_translate(&f->u.table, UVA, &pa, &it), PT_OK);
 	assert_int_equal(it.prop.flags, PT_RW | PT_USER | PT_ACCESSED | PT_DIRTY);
 	/* Protect clearing W clears DBM: the next write faults, even from a warm TLB. */
 	struct pt_protect ro = { .clear = PT_W, .cache = -1 };
-	assert_int_equal(pt_vm_protect(&f->u, UVA + 0x1000, 0x1000, ro), PT_OK);
+	assert_int_equal(pt_vmspace_protect(&f->u, UVA + 0x1000, 0x1000, ro), PT_OK);
 	assert_int_equal(tr(f, 0, UVA + 0x1000, W, true).fsc, 0x0f);
-	assert_int_equal(pt_table_translate(&f->u, UVA + 0x1000, &pa, &it), PT_OK);
+	assert_int_equal(pt_table_translate(&f->u.table, UVA + 0x1000, &pa, &it), PT_OK);
 	assert_int_equal(it.prop.flags & (PT_W | PT_DIRTY), 0);
 	assert_int_equal(sim_arm_bbm_check(&f->m), 0);
 }
 
 /* Warm both PEs' TLBs for [va, va + len), page by page. */
-static void touch(struct fx *f, struct pt_table *t, pt_vaddr_t va, uint64_t len, bool el0)
+static void touch(struct fx *f, struct pt_vmspace *t, pt_vaddr_t va, uint64_t len, bool el0)
 {
 	(void)t;
 	for (uint64_t off = 0; off < len; off += 0x40000)
@@ -215,11 +219,11 @@ static void touch(struct fx *f, struct pt_table *t, pt_vaddr_t va, uint64_t len,
 }
 
 /* Both PEs translate [va, va + len) as the table says (the BBM path left nothing stale). */
-static void agree(struct fx *f, struct pt_table *t, pt_vaddr_t va, uint64_t len, bool el0)
+static void agree(struct fx *f, struct pt_vmspace *t, pt_vaddr_t va, uint64_t len, bool el0)
 {
 	for (uint64_t off = 0; off < len; off += 0x40000) {
 		pt_paddr_t pa;
-		bool mapped = pt_table_translate(t, va + off, &pa, NULL) == PT_OK;
+		bool mapped = pt_table_translate(&t->table, va + off, &pa, NULL) == PT_OK;
 		for (unsigned pe = 0; pe < f->m.nr_pes; pe++) {
 			struct sim_arm_xlat x = tr(f, pe, va + off, R, el0);
 			assert_int_equal(x.fault == SIM_ARM_OK, mapped);
@@ -240,10 +244,10 @@ static void clean_then_caught(void **state, site_fn op, enum pt_bbm_site site)
 	teardown(state);
 	setup(state);
 	f = *state;
-	pt_test_bbm_off = 1u << site;
+	test_hooks.bbm_off = 1u << site;
 	op(f);
 	assert_true(sim_arm_bbm_check(&f->m) > 0);
-	pt_test_bbm_off = 0;
+	test_hooks.bbm_off = 0;
 }
 
 /* PT_BBM_SPLIT through protect: a 4 KiB write-protect inside a 2 MiB block. */
@@ -252,7 +256,7 @@ static void split_by_protect(struct fx *f)
 	map(&f->u, UVA, 0x1000000, 0x400000, PT_RW | PT_USER | PT_ACCESSED | PT_DIRTY, PT_CACHE_WB);
 	touch(f, &f->u, UVA, 0x400000, true);
 	struct pt_protect ro = { .clear = PT_W, .cache = -1 };
-	assert_int_equal(pt_vm_protect(&f->u, UVA + 0x5000, 0x1000, ro), PT_OK);
+	assert_int_equal(pt_vmspace_protect(&f->u, UVA + 0x5000, 0x1000, ro), PT_OK);
 	agree(f, &f->u, UVA, 0x400000, true);
 	assert_int_equal(tr(f, 1, UVA + 0x5000, W, true).fsc, 0x0f);
 	assert_int_equal(tr(f, 1, UVA + 0x6000, W, true).fault, SIM_ARM_OK);
@@ -268,7 +272,7 @@ static void split_by_unmap(struct fx *f)
 {
 	map(&f->k, KVA, 0x40000000, 0x40000000, PT_RW | PT_ACCESSED | PT_DIRTY | PT_GLOBAL, PT_CACHE_WB);
 	touch(f, &f->k, KVA, 0x400000, false);
-	assert_int_equal(pt_vm_unmap(&f->k, KVA + 0x201000, 0x1000, NULL, NULL), PT_OK);
+	assert_int_equal(pt_vmspace_unmap(&f->k, KVA + 0x201000, 0x1000, NULL, NULL), PT_OK);
 	agree(f, &f->k, KVA, 0x400000, false);
 	assert_int_equal(tr(f, 1, KVA + 0x201000, R, false).fsc, 0x07);
 	assert_int_equal(tr(f, 1, KVA + 0x202000, R, false).pa, 0x40202000);
@@ -285,7 +289,7 @@ static void recache(struct fx *f)
 	map(&f->u, UVA, 0x1000000, 0x10000, PT_RW | PT_USER | PT_ACCESSED | PT_DIRTY, PT_CACHE_WB);
 	touch(f, &f->u, UVA, 0x10000, true);
 	struct pt_protect uc = { .cache = PT_CACHE_UC };
-	assert_int_equal(pt_vm_protect(&f->u, UVA, 0x10000, uc), PT_OK);
+	assert_int_equal(pt_vmspace_protect(&f->u, UVA, 0x10000, uc), PT_OK);
 	for (unsigned pe = 0; pe < 2; pe++)
 		assert_int_equal(tr(f, pe, UVA + 0x3000, R, true).attr_index, 3);
 }
@@ -302,12 +306,12 @@ static void make_global(struct fx *f)
 	touch(f, &f->k, KVA, 0x4000, false);
 	assert_false(tr(f, 1, KVA, R, false).global);
 	struct pt_protect g = { .set = PT_GLOBAL, .cache = -1 };
-	assert_int_equal(pt_table_protect_flush_tlb(&f->k, KVA, 0x4000, g), PT_OK);
+	assert_int_equal(pt_vmspace_protect_flush_tlb(&f->k, KVA, 0x4000, g), PT_OK);
 	assert_true(tr(f, 1, KVA, R, false).global);
 	/* Write-protecting needs no break: no invalidation before the store. */
 	uint64_t before = f->m.nr_tlbi;
 	struct pt_protect ro = { .clear = PT_W, .cache = -1 };
-	assert_int_equal(pt_table_protect_flush_tlb(&f->k, KVA, 0x1000, ro), PT_OK);
+	assert_int_equal(pt_vmspace_protect_flush_tlb(&f->k, KVA, 0x1000, ro), PT_OK);
 	assert_int_equal(f->m.nr_tlbi - before, f->m.nr_pes);   /* the flusher's one flush */
 }
 
@@ -319,28 +323,28 @@ static void bbm_protect_global(void **state)
 /* PT_BBM_COW: a copy-on-write fault moving a shared page of the child to a new frame. */
 static void cow(struct fx *f)
 {
-	struct pt_table child;
-	assert_int_equal(pt_table_create_user(&child, &f->k), PT_OK);
+	struct pt_vmspace child;
+	assert_int_equal(pt_vmspace_create_user(&child, &f->k), PT_OK);
 	pt_paddr_t frame, spare;
 	assert_int_equal(pt_ram_alloc(f->ram, PT_FRAME_DATA, &frame), PT_OK);
 	assert_int_equal(pt_ram_alloc(f->ram, PT_FRAME_DATA, &spare), PT_OK);
 	struct pt_cursor_mut m;
 	struct pt_item it = { frame, 1, { PT_RW | PT_USER | PT_ACCESSED | PT_DIRTY, PT_CACHE_WB }, true };
-	assert_int_equal(pt_cursor_mut_new(&m, &f->u, UVA, 0x1000), PT_OK);
+	assert_int_equal(pt_cursor_mut_new(&m, &f->u.table, UVA, 0x1000), PT_OK);
 	assert_int_equal(pt_cursor_map(&m, &it), PT_OK);
 	pt_cursor_mut_drop(&m);
-	assert_int_equal(pt_vm_fork(&f->u, &child, UVA, 0x1000), PT_OK);
+	assert_int_equal(pt_vmspace_fork(&f->u, &child, UVA, 0x1000), PT_OK);
 	activate_all(f, &child, 2);
 	touch(f, &child, UVA, 0x1000, true);
 	bool used;
-	assert_int_equal(pt_vm_cow_fault(&child, UVA, spare, &used), PT_OK);
+	assert_int_equal(pt_vmspace_cow_fault(&child, UVA, spare, &used), PT_OK);
 	assert_true(used);
 	for (unsigned pe = 0; pe < 2; pe++)
 		assert_int_equal(tr(f, pe, UVA, W, true).pa, spare);
 	sim_arm_bbm_check(&f->m);
 	activate_all(f, &f->u, 1);
-	assert_int_equal(pt_table_destroy(&child), PT_OK);
-	th_unmap(&f->u, UVA, 0x1000);
+	assert_int_equal(pt_vmspace_destroy(&child), PT_OK);
+	th_unmap(&f->u.table, UVA, 0x1000);
 }
 
 static void bbm_cow(void **state)
@@ -356,9 +360,9 @@ static void bbm_needs_flush_broadcast(void **state)
 	ops.flush_broadcast = NULL;
 	struct pt_env env = f->env;
 	env.tlb.ops = &ops;
-	struct pt_table t;
-	assert_int_equal(pt_table_create_empty(&t, &env), PT_ERR_INVAL);
-	assert_int_equal(pt_table_create_kernel(&t, &env), PT_ERR_INVAL);
+	struct pt_vmspace t;
+	assert_int_equal(pt_table_create_empty(&t.table, &env), PT_ERR_INVAL);
+	assert_int_equal(pt_vmspace_create_kernel(&t, &env), PT_ERR_INVAL);
 }
 
 int main(void)

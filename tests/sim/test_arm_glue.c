@@ -24,13 +24,16 @@
 #define KVA 0xffff800000000000ull
 #define OA_MASK 0x0000fffffffff000ull
 
+/* Flush and break-before-make sites this test switches off (pt/hooks.h). */
+static struct pt_hooks test_hooks;
+
 struct fx {
 	struct pt_ram *ram;
 	struct sim_arm m;
 	struct pt_cpus cpus;
 	struct pt_env env;
 	struct pt_aarch64_tlb glue;
-	struct pt_table k, u;
+	struct pt_vmspace k, u;
 };
 
 static const enum sim_arm_tlbi sim_op[] = {
@@ -83,11 +86,11 @@ static void on(struct fx *f, unsigned pe)
 	f->m.cur = pe;
 }
 
-static void activate_all(struct fx *f, struct pt_table *t, pt_asid_t asid)
+static void activate_all(struct fx *f, struct pt_vmspace *t, pt_asid_t asid)
 {
 	for (unsigned i = 0; i < f->m.nr_pes; i++) {
 		on(f, i);
-		assert_int_equal(pt_table_activate(t, asid), PT_OK);
+		assert_int_equal(pt_vmspace_activate_asid(t, asid), PT_OK);
 	}
 	on(f, 0);
 }
@@ -106,16 +109,17 @@ static int setup(void **state)
 	assert_true(sim_arm_init(&f->m, f->ram, 2));
 	pt_cpus_init(&f->cpus);
 	f->env = pt_sim_env(&pt_format_aarch64_4k48, f->ram);
-	assert_int_equal(pt_table_create_kernel(&f->k, &f->env), PT_OK);
-	f->glue = (struct pt_aarch64_tlb){ &pe_ops, &f->m, pt_table_root_paddr(&f->k), empty_table(f),
+	assert_int_equal(pt_vmspace_create_kernel(&f->k, &f->env), PT_OK);
+	f->glue = (struct pt_aarch64_tlb){ &pe_ops, &f->m, pt_table_root_paddr(&f->k.table), empty_table(f),
 					   true };
 	f->env.tlb = pt_aarch64_tlb(&f->glue, &f->cpus);
-	f->k.env = &f->env;
+	f->k.table.env = &f->env;
+	f->env.hooks = &test_hooks;
 	for (unsigned i = 0; i < f->m.nr_pes; i++) {
 		on(f, i);
-		assert_int_equal(pt_table_first_activate_unchecked(&f->k), PT_OK);
+		assert_int_equal(pt_vmspace_first_activate_unchecked(&f->k), PT_OK);
 	}
-	assert_int_equal(pt_table_create_user(&f->u, &f->k), PT_OK);
+	assert_int_equal(pt_vmspace_create_user(&f->u, &f->k), PT_OK);
 	activate_all(f, &f->u, 1);
 	*state = f;
 	return 0;
@@ -125,26 +129,26 @@ static int teardown(void **state)
 {
 	struct fx *f = *state;
 	activate_all(f, &f->k, 0);
-	assert_int_equal(pt_table_destroy(&f->u), PT_OK);
+	assert_int_equal(pt_vmspace_destroy(&f->u), PT_OK);
 	for (unsigned i = 0; i < f->m.nr_pes; i++) {
 		on(f, i);
 		pt_cpu_deactivate(&f->env);
 	}
 	on(f, 0);
-	assert_int_equal(pt_table_destroy(&f->k), PT_OK);
+	assert_int_equal(pt_vmspace_destroy(&f->k), PT_OK);
 	f->env.mem.ops->table_free(f->env.mem.ctx, f->glue.reserved_ttbr0);
 	f->env.reclaim.ops->drain(f->env.reclaim.ctx);
 	assert_int_equal(pt_ram_stats(f->ram).frames_in_use, 0);
-	pt_test_bbm_off = 0;
+	test_hooks.bbm_off = 0;
 	sim_arm_destroy(&f->m);
 	pt_ram_destroy(f->ram);
 	free(f);
 	return 0;
 }
 
-static void map(struct pt_table *t, pt_vaddr_t va, pt_paddr_t pa, uint64_t len, uint16_t flags)
+static void map(struct pt_vmspace *t, pt_vaddr_t va, pt_paddr_t pa, uint64_t len, uint16_t flags)
 {
-	assert_int_equal(th_map_range(t, va, pa, len, pt_prop_make(flags | PT_ACCESSED | PT_DIRTY,
+	assert_int_equal(th_map_range(&t->table, va, pa, len, pt_prop_make(flags | PT_ACCESSED | PT_DIRTY,
 								   PT_CACHE_WB)), PT_OK);
 }
 
@@ -158,9 +162,9 @@ static void ttbrs_and_asid(void **state)
 {
 	struct fx *f = *state;
 	for (unsigned pe = 0; pe < 2; pe++) {
-		assert_int_equal(f->m.pe[pe].r.ttbr0, pt_table_root_paddr(&f->u));
+		assert_int_equal(f->m.pe[pe].r.ttbr0, pt_table_root_paddr(&f->u.table));
 		assert_int_equal(f->m.pe[pe].r.asid, 1);
-		assert_int_equal(f->m.pe[pe].r.ttbr1, pt_table_root_paddr(&f->k));
+		assert_int_equal(f->m.pe[pe].r.ttbr1, pt_table_root_paddr(&f->k.table));
 	}
 	activate_all(f, &f->k, 0);
 	assert_int_equal(f->m.pe[1].r.ttbr0, f->glue.reserved_ttbr0);
@@ -194,14 +198,14 @@ static void detached_table_leaves_no_walk_entry(void **state)
 
 	for (unsigned pe = 0; pe < 2; pe++)
 		assert_int_equal(tr(f, pe, UVA + 0x1000, true).fault, SIM_ARM_OK);
-	assert_int_equal(pt_vm_unmap(&f->u, UVA + 0x1000, 0x1000, NULL, NULL), PT_OK);
+	assert_int_equal(pt_vmspace_unmap(&f->u, UVA + 0x1000, 0x1000, NULL, NULL), PT_OK);
 	for (unsigned pe = 0; pe < 2; pe++) {
 		assert_int_equal(sim_arm_tlb_count(&f->m, pe, UVA + 0x1000, true), 0);
 		assert_int_equal(tr(f, pe, UVA + 0x1000, true).fault, SIM_ARM_TRANSLATION);
 		assert_int_equal(tr(f, pe, UVA, true).fault, SIM_ARM_OK);
 	}
 
-	assert_int_equal(pt_vm_unmap(&f->u, UVA, 0x40000000, NULL, NULL), PT_OK);
+	assert_int_equal(pt_vmspace_unmap(&f->u, UVA, 0x40000000, NULL, NULL), PT_OK);
 	for (unsigned pe = 0; pe < 2; pe++) {
 		assert_int_equal(sim_arm_tlb_count(&f->m, pe, UVA, false), 0);
 		assert_int_equal(sim_arm_tlb_count(&f->m, pe, UVA, true), 0);
@@ -219,10 +223,10 @@ static void clean_then_caught(void **state, site_fn op, enum pt_bbm_site site)
 	teardown(state);
 	setup(state);
 	f = *state;
-	pt_test_bbm_off = 1u << site;
+	test_hooks.bbm_off = 1u << site;
 	op(f);
 	assert_true(sim_arm_bbm_check(&f->m) > 0);
-	pt_test_bbm_off = 0;
+	test_hooks.bbm_off = 0;
 }
 
 /* A 1 GiB kernel block split by unmapping 4 KiB, both PEs holding the block. */
@@ -231,7 +235,7 @@ static void split_kernel_block(struct fx *f)
 	map(&f->k, KVA, 0x40000000, 0x40000000, PT_RW | PT_GLOBAL);
 	for (unsigned pe = 0; pe < 2; pe++)
 		assert_int_equal(tr(f, pe, KVA + 0x201000, false).fault, SIM_ARM_OK);
-	assert_int_equal(pt_vm_unmap(&f->k, KVA + 0x201000, 0x1000, NULL, NULL), PT_OK);
+	assert_int_equal(pt_vmspace_unmap(&f->k, KVA + 0x201000, 0x1000, NULL, NULL), PT_OK);
 	assert_int_equal(tr(f, 1, KVA + 0x201000, false).fsc, 0x07);
 	assert_int_equal(tr(f, 1, KVA + 0x202000, false).pa, 0x40202000);
 }
@@ -248,7 +252,7 @@ static void recache_user_block(struct fx *f)
 	for (unsigned pe = 0; pe < 2; pe++)
 		assert_int_equal(tr(f, pe, UVA + 0x3000, true).fault, SIM_ARM_OK);
 	struct pt_protect uc = { .cache = PT_CACHE_UC };
-	assert_int_equal(pt_vm_protect(&f->u, UVA, 0x200000, uc), PT_OK);
+	assert_int_equal(pt_vmspace_protect(&f->u, UVA, 0x200000, uc), PT_OK);
 	for (unsigned pe = 0; pe < 2; pe++)
 		assert_int_equal(tr(f, pe, UVA + 0x3000, true).attr_index, 3);
 }
@@ -263,20 +267,20 @@ static void bbm_protect_through_the_glue(void **state)
 static void asid_reuse_needs_aside1(void **state)
 {
 	struct fx *f = *state;
-	struct pt_table v;
-	assert_int_equal(pt_table_create_user(&v, &f->k), PT_OK);
+	struct pt_vmspace v;
+	assert_int_equal(pt_vmspace_create_user(&v, &f->k), PT_OK);
 	map(&f->u, UVA, 0x1000000, 0x1000, PT_RW | PT_USER);
 	map(&v, UVA, 0x2000000, 0x1000, PT_RW | PT_USER);
 	assert_int_equal(tr(f, 0, UVA, true).pa, 0x1000000);
 
-	pe_write_ttbr(&f->m, false, pt_aarch64_ttbr(1, pt_table_root_paddr(&v)));
+	pe_write_ttbr(&f->m, false, pt_aarch64_ttbr(1, pt_table_root_paddr(&v.table)));
 	assert_int_equal(tr(f, 0, UVA, true).pa, 0x1000000);
 
-	f->env.tlb.ops->load_root(f->env.tlb.ctx, pt_table_root_paddr(&v), 1, true);
+	f->env.tlb.ops->load_root(f->env.tlb.ctx, pt_table_root_paddr(&v.table), 1, true);
 	assert_int_equal(tr(f, 0, UVA, true).pa, 0x2000000);
-	f->env.tlb.ops->load_root(f->env.tlb.ctx, pt_table_root_paddr(&f->u), 1, true);
+	f->env.tlb.ops->load_root(f->env.tlb.ctx, pt_table_root_paddr(&f->u.table), 1, true);
 	assert_int_equal(tr(f, 0, UVA, true).pa, 0x1000000);
-	assert_int_equal(pt_table_destroy(&v), PT_OK);
+	assert_int_equal(pt_vmspace_destroy(&v), PT_OK);
 }
 
 int main(void)

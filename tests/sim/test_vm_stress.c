@@ -12,9 +12,12 @@
  * PT_STRESS_MIN_PAIRS (default 1,000) opposite-direction fork pairs completed,
  * which slow hosts and Valgrind need, and fails if PT_STRESS_MAX_SECONDS
  * (default 300) pass first:
- *   test_vm_stress THREADS [SECONDS [pcid]]   (or PT_STRESS_SECONDS; default 10)
+ *   test_vm_stress THREADS [SECONDS [pcid|shared-id]]   (or PT_STRESS_SECONDS; default 10)
  * With "pcid" the CPUs tag their TLBs (A runs under id 1, B under id 2), so a
- * switch flushes nothing and CPUs that left a table stay its targets.
+ * switch flushes nothing and CPUs that left a table stay its targets. With
+ * "shared-id" they tag too, but pt_vmspace_activate's allocator has one user
+ * id for both (pt_tlb.nr_asids 2): every switch reuses an id another address
+ * space holds, concurrently on every CPU.
  * PT_STRESS_STALL sets the watchdog's limit (default 60 s); PT_STRESS_FLUSH_OFF
  * a mask of flush sites to skip (pt/flush.h), to see the checks fail.
  */
@@ -53,11 +56,11 @@ static const char *const op_names[OP__COUNT] = { "map", "unmap", "protect", "for
 						 "fork B->A", "cow", "access", "switch" };
 
 static struct vmf *f;
-static struct pt_table tab[2];
+static struct pt_vmspace tab[2];
 static struct region reg[NR_REGIONS];
 static atomic_bool stop, joined;
 static atomic_ulong progress, violations, tag_seq;
-static atomic_ulong forks_done[2];    /* completed pt_vm_fork calls, by source table */
+static atomic_ulong forks_done[2];    /* completed pt_vmspace_fork calls, by source table */
 
 struct worker {
 	pthread_t th;
@@ -71,11 +74,14 @@ struct worker {
 static struct worker workers[MAX_THREADS];
 
 static unsigned nr_threads = 2, seconds = 10;
-static bool pcid;
+static bool pcid, shared_id;
 
-static pt_asid_t asid_of(unsigned t)
+/* Load table @t on this CPU: the id is the test's, or the allocator's with shared-id. */
+static enum pt_err run_table(unsigned t)
 {
-	return pcid ? (pt_asid_t)(t + 1) : 0;
+	if (shared_id)
+		return pt_vmspace_activate(&tab[t]);
+	return pt_vmspace_activate_asid(&tab[t], pcid ? (pt_asid_t)(t + 1) : 0);
 }
 
 static uint64_t rnd(struct worker *w)
@@ -103,7 +109,7 @@ static pt_vaddr_t slot_va(unsigned r, unsigned s)
 static void do_map(struct worker *w, unsigned r, unsigned t, unsigned lo, unsigned hi)
 {
 	struct pt_cursor_mut m;
-	enum pt_err err = pt_cursor_mut_new(&m, &tab[t], slot_va(r, lo),
+	enum pt_err err = pt_cursor_mut_new(&m, &tab[t].table, slot_va(r, lo),
 					    slot_va(r, hi) - slot_va(r, lo));
 	if (err != PT_OK) {
 		VIOLATION("map cursor %d", err);
@@ -132,7 +138,7 @@ static void do_map(struct worker *w, unsigned r, unsigned t, unsigned lo, unsign
 
 static void do_unmap(unsigned r, unsigned t, unsigned lo, unsigned hi)
 {
-	enum pt_err err = pt_vm_unmap(&tab[t], slot_va(r, lo), slot_va(r, hi) - slot_va(r, lo),
+	enum pt_err err = pt_vmspace_unmap(&tab[t], slot_va(r, lo), slot_va(r, hi) - slot_va(r, lo),
 				      NULL, NULL);
 	if (err != PT_OK)
 		VIOLATION("unmap: %d", err);
@@ -143,7 +149,7 @@ static void do_unmap(unsigned r, unsigned t, unsigned lo, unsigned hi)
 static void do_protect(unsigned r, unsigned t, unsigned lo, unsigned hi)
 {
 	struct pt_protect op = { PT_W, 0, -1 };
-	enum pt_err err = pt_vm_protect(&tab[t], slot_va(r, lo), slot_va(r, hi) - slot_va(r, lo),
+	enum pt_err err = pt_vmspace_protect(&tab[t], slot_va(r, lo), slot_va(r, hi) - slot_va(r, lo),
 					op);
 	if (err != PT_OK)
 		VIOLATION("protect: %d", err);
@@ -160,7 +166,7 @@ static void do_fork(struct worker *w, unsigned r, unsigned from)
 		do_unmap(r, to, 0, SLOTS);
 	for (unsigned s = 0; s < SLOTS; s++)
 		child_mapped |= reg[r].pg[to][s].mapped;
-	enum pt_err err = pt_vm_fork(&tab[from], &tab[to], REGION_BASE + r * REGION, REGION);
+	enum pt_err err = pt_vmspace_fork(&tab[from], &tab[to], REGION_BASE + r * REGION, REGION);
 	atomic_fetch_add_explicit(&forks_done[from], 1, memory_order_relaxed);
 	if (err != (child_mapped ? PT_ERR_MAPPED : PT_OK)) {
 		VIOLATION("fork %u->%u region %u: %d (child mapped %d)", from, to, r, err,
@@ -183,7 +189,7 @@ static void do_cow(struct worker *w, unsigned r, unsigned t, unsigned s)
 	struct page *p = &reg[r].pg[t][s], *o = &reg[r].pg[!t][s];
 	pt_paddr_t spare = vmf_frame(f);
 	bool used = false;
-	enum pt_err err = pt_vm_cow_fault(&tab[t], slot_va(r, s), spare, &used);
+	enum pt_err err = pt_vmspace_cow_fault(&tab[t], slot_va(r, s), spare, &used);
 	if (!used)
 		pt_ram_put(f->ram, spare);
 	if (!p->mapped) {
@@ -238,7 +244,7 @@ static void check_tables(unsigned r)
 			const struct page *p = &reg[r].pg[t][s];
 			pt_paddr_t pa;
 			struct pt_item leaf;
-			enum pt_err err = pt_table_translate(&tab[t], slot_va(r, s), &pa, &leaf);
+			enum pt_err err = pt_table_translate(&tab[t].table, slot_va(r, s), &pa, &leaf);
 			if (err != (p->mapped ? PT_OK : PT_ERR_NOT_MAPPED))
 				VIOLATION("table %u %#llx: %d, model mapped %d", t,
 					  (unsigned long long)slot_va(r, s), err, p->mapped);
@@ -300,7 +306,7 @@ static void one_op(struct worker *w)
 	atomic_store(&w->last_op, op);
 	if (op == OP_SWITCH) {
 		w->active = (unsigned)(rnd(w) & 1);
-		if (pt_table_activate(&tab[w->active], asid_of(w->active)) != PT_OK)
+		if (run_table(w->active) != PT_OK)
 			VIOLATION("activate");
 		w->ops[op]++;
 		return;
@@ -336,7 +342,7 @@ static void *work(void *arg)
 		return NULL;
 	}
 	w->active = w->cpu & 1;
-	if (pt_table_activate(&tab[w->active], asid_of(w->active)) != PT_OK)
+	if (run_table(w->active) != PT_OK)
 		VIOLATION("activate");
 	while (!atomic_load(&stop)) {
 		one_op(w);
@@ -386,6 +392,8 @@ static void test_stress(void **state)
 	unsigned stall = env_or("PT_STRESS_STALL", 60);
 	pthread_t dog;
 	f = vmf_new(nr_threads, pcid);
+	if (shared_id)
+		f->env.tlb.nr_asids = 2;
 	vmf_user(f, &tab[0]);
 	vmf_user(f, &tab[1]);
 	for (unsigned r = 0; r < NR_REGIONS; r++)
@@ -423,17 +431,23 @@ static void test_stress(void **state)
 	for (unsigned o = 0; o < OP__COUNT; o++)
 		all += total[o];
 	print_message("stress: %u threads x %u s%s: %llu operations, %lu violations\n", nr_threads,
-		      ran, pcid ? " (pcid)" : "", (unsigned long long)all,
+		      ran, shared_id ? " (pcid, one shared id)" : pcid ? " (pcid)" : "",
+		      (unsigned long long)all,
 		      atomic_load(&violations));
 	for (unsigned o = 0; o < OP__COUNT; o++)
 		print_message("  %-10s %llu\n", op_names[o], (unsigned long long)total[o]);
 	print_message("  forks refused (child mapped): %llu\n", (unsigned long long)refused);
 
+	/* The allocator had one user id: both address spaces hold it. */
+	if (shared_id) {
+		assert_int_equal(pt_vmspace_asid(&tab[0]), 1);
+		assert_int_equal(pt_vmspace_asid(&tab[1]), 1);
+	}
 	f->on = 0;
 	vmf_on(f, 0);
 	vmf_run_everywhere(f, &f->kernel, 0);
 	for (unsigned t = 0; t < 2; t++)
-		assert_int_equal(pt_table_destroy(&tab[t]), PT_OK);
+		assert_int_equal(pt_vmspace_destroy(&tab[t]), PT_OK);
 	vmf_assert_no_poison(f);
 	vmf_free(f);
 	assert_int_equal(atomic_load(&violations), 0);
@@ -450,9 +464,10 @@ int main(int argc, char **argv)
 		nr_threads = 2;
 	seconds = env_or("PT_STRESS_SECONDS", argc > 2 && atoi(argv[2]) > 0 ? (unsigned)atoi(argv[2])
 									  : 10);
-	pcid = argc > 3 && !strcmp(argv[3], "pcid");
+	shared_id = argc > 3 && !strcmp(argv[3], "shared-id");
+	pcid = shared_id || (argc > 3 && !strcmp(argv[3], "pcid"));
 	/* A mask of enum pt_flush_site to skip: shows that the checks catch a missing flush. */
-	atomic_store(&pt_test_flush_off, env_or("PT_STRESS_FLUSH_OFF", 0));
+	atomic_store(&vmf_hooks.flush_off, env_or("PT_STRESS_FLUSH_OFF", 0));
 	const struct CMUnitTest tests[] = { cmocka_unit_test(test_stress) };
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

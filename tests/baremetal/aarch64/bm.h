@@ -116,7 +116,7 @@ void bm_flush(uint64_t va, uint64_t len);
 bool str_has(const char *s, const char *word);
 
 /* rows: the run; returns the number of failed rows. */
-int run_rows(struct pt_table *kt);
+int run_rows(struct pt_vmspace *kvs);
 /* diff.c: the differential's scenarios on this PE; prints one line each. */
 void run_diff(struct pt_table *kt);
 

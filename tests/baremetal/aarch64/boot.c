@@ -6,7 +6,7 @@
  * page-granular rights (text RX, rodata R, data and bss RW; global,
  * accessed and dirty, so the kernel runs whatever TCR_EL1.HA/HD a row sets),
  * RAM at BM_DMAP (RW, 2 MiB blocks) and the UART page (Device-nGnRnE). The
- * PE switches to it through the glue (pt_table_first_activate_unchecked: a
+ * PE switches to it through the glue (pt_vmspace_first_activate_unchecked: a
  * TTBR1 write, TTBR0 to an empty table, TLBI VMALLE1), leaving the boot
  * tables. TCR_EL1.HA and HD are then set (FEAT_HAFDBS, QEMU's -cpu max).
  *
@@ -97,9 +97,10 @@ static void map_or_die(struct pt_table *kt, uint64_t va, uint64_t end, uint64_t 
 	}
 }
 
-static void build_kernel_table(struct pt_table *kt)
+static void build_kernel_table(struct pt_vmspace *kvs)
 {
-	enum pt_err e = pt_table_create_kernel(kt, &bm_env);
+	struct pt_table *kt = &kvs->table;
+	enum pt_err e = pt_vmspace_create_kernel(kvs, &bm_env);
 	if (e != PT_OK) {
 		kprintf("pt_table_create_kernel: %s\n", pt_strerror(e));
 		bm_exit(BM_EXIT_FAIL);
@@ -121,7 +122,7 @@ static void build_kernel_table(struct pt_table *kt)
 		write_tcr(read_tcr() & ~(1ull << 36));
 	pt_cpus_init(&cpus);
 	bm_env.tlb = pt_aarch64_tlb(&bm_a64, &cpus);
-	e = pt_table_first_activate_unchecked(kt);
+	e = pt_vmspace_first_activate_unchecked(kvs);
 	if (e != PT_OK) {
 		kprintf("first activation: %s\n", pt_strerror(e));
 		bm_exit(BM_EXIT_FAIL);
@@ -136,15 +137,15 @@ static void build_kernel_table(struct pt_table *kt)
 
 void kmain(void)
 {
-	static struct pt_table kt;
+	static struct pt_vmspace kvs;
 	kprintf("# libpt AArch64 test kernel, EL1\n");
 	const char *cmd = fdt_bootargs((const void *)(uintptr_t)(BM_DMAP + BM_RAM_BASE));
 	platform_init(pick_format(cmd));
-	build_kernel_table(&kt);
+	build_kernel_table(&kvs);
 	if (str_has(cmd, "diff")) {
-		run_diff(&kt);
+		run_diff(&kvs.table);
 		bm_exit(BM_EXIT_PASS);
 	}
-	int failed = run_rows(&kt);
+	int failed = run_rows(&kvs);
 	bm_exit(failed ? BM_EXIT_FAIL : BM_EXIT_PASS);
 }

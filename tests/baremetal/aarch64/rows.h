@@ -23,7 +23,8 @@
 #define TB 0xffff400000000000ull
 
 struct rows {
-	struct pt_table *kt;
+	struct pt_vmspace *kvs;      /* the kernel address space */
+	struct pt_table *kt;         /* its table */
 	bool hafdbs;                /* TCR_EL1.HA/HD work (FEAT_HAFDBS with dirty state) */
 	uint64_t tcr;               /* TCR_EL1 as booted */
 	unsigned n, passed, failed;

@@ -411,7 +411,7 @@ static void stale_row(struct rows *s)
 	bm_flush(va, PT_PAGE_SIZE);
 	expect_read(s, va, 0xa11ce, "the first frame does not read");
 	bm_tlbi_hold = true;
-	pt_vm_unmap(s->kt, va, PT_PAGE_SIZE, NULL, NULL);
+	pt_vmspace_unmap(s->kvs, va, PT_PAGE_SIZE, NULL, NULL);
 	it.pa = b;
 	if (row_map(s->kt, va, &it) != PT_OK)
 		row_bad(s, "remap failed");
@@ -422,7 +422,7 @@ static void stale_row(struct rows *s)
 	pt_aarch64_tlb_flush_broadcast(&bm_a64, &q);
 	expect_read(s, va, 0xb0b, "the old translation survived TLBI VAALE1IS");
 	row_end(s, "stale translation: gone after TLBI VAALE1IS; DSB ISH; the new frame reads");
-	pt_vm_unmap(s->kt, va, PT_PAGE_SIZE, NULL, NULL);
+	pt_vmspace_unmap(s->kvs, va, PT_PAGE_SIZE, NULL, NULL);
 	bm_drain();
 }
 

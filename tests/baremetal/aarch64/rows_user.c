@@ -4,7 +4,7 @@
  * (TTBR0 with the table's ASID; the kernel table stays in TTBR1): loads,
  * stores and fetches with the AP[1], AP[2], UXN the core encoded, EL0 on
  * kernel pages, EL1 on user pages with PAN clear and set, EL1 fetches from
- * user pages (PXN), a 2 MiB user block, and pt_vm_unmap's TLBI by the ASID.
+ * user pages (PXN), a 2 MiB user block, and pt_vmspace_unmap's TLBI by the ASID.
  */
 #include "rows.h"
 
@@ -15,7 +15,8 @@
 #define MARK(n) (0x5eed0000c0de0000ull | (n))
 
 struct user {
-	struct pt_table ut;
+	struct pt_vmspace ut;
+	struct pt_vmspace *k;        /* its kernel address space */
 	unsigned long tables;
 };
 
@@ -30,7 +31,7 @@ static int user(struct user *u, unsigned op, uint64_t va, uint64_t val)
 {
 	probe_reset();
 	user_result = 0;
-	pt_table_activate(&u->ut, ASID);
+	pt_vmspace_activate_asid(&u->ut, ASID);
 	int trapped = user_run(UCODE, op, va, val);
 	return trapped;
 }
@@ -54,7 +55,8 @@ static void check_user(struct rows *s, int trapped, unsigned ec, unsigned fsc, u
 static bool user_open(struct rows *s, struct user *u)
 {
 	u->tables = bm_tables_in_use();
-	if (pt_table_create_user(&u->ut, s->kt) != PT_OK)
+	u->k = s->kvs;
+	if (pt_vmspace_create_user(&u->ut, s->kvs) != PT_OK)
 		return false;
 	pt_paddr_t code = bm_data_frame();
 	uint8_t *dst = bm_virt(code);
@@ -62,11 +64,11 @@ static bool user_open(struct rows *s, struct user *u)
 		*dst++ = (uint8_t)*p;
 	pt_paddr_t rx = marked_frame(diff_code_word(0x77));
 	sync_icache();
-	return map_page(&u->ut, UCODE, code, PT_RX | PT_USER, 1) &&
-	       map_page(&u->ut, UDATA, marked_frame(MARK(1)), PT_RW | PT_USER, 1) &&
-	       map_page(&u->ut, UDATA + 0x1000, marked_frame(MARK(2)), PT_R | PT_USER, 1) &&
-	       map_page(&u->ut, UDATA + 0x2000, rx, PT_RX | PT_USER, 1) &&
-	       map_page(&u->ut, UHUGE, BM_HUGE_PA + (4ull << 20), PT_RW | PT_USER, 2);
+	return map_page(&u->ut.table, UCODE, code, PT_RX | PT_USER, 1) &&
+	       map_page(&u->ut.table, UDATA, marked_frame(MARK(1)), PT_RW | PT_USER, 1) &&
+	       map_page(&u->ut.table, UDATA + 0x1000, marked_frame(MARK(2)), PT_R | PT_USER, 1) &&
+	       map_page(&u->ut.table, UDATA + 0x2000, rx, PT_RX | PT_USER, 1) &&
+	       map_page(&u->ut.table, UHUGE, BM_HUGE_PA + (4ull << 20), PT_RW | PT_USER, 2);
 }
 
 void rows_user(struct rows *s)
@@ -92,7 +94,7 @@ void rows_user(struct rows *s)
 	t = user(&u, OP_STORE, UDATA + 0x10, 0x5107e);
 	check_user(s, t, 0, 0, 0, false);
 	unsigned lv;
-	pt_table_activate(&u.ut, ASID);
+	pt_vmspace_activate_asid(&u.ut, ASID);
 	uint64_t d = raw_walk(UDATA, &lv);
 	if ((d & X_AP_RO) || !(d & X_DBM) || !(d & X_AP_EL0))
 		row_bad(s, "the user leaf is not AP[2] clear, DBM, AP[1] set");
@@ -131,7 +133,7 @@ void rows_user(struct rows *s)
 	row_end(s, "EL0 fetch from kernel text faults (permission, level 3: UXN)");
 
 	/* EL1 on the user table's pages (TTBR0 stays loaded until the next activation). */
-	pt_table_activate(&u.ut, ASID);
+	pt_vmspace_activate_asid(&u.ut, ASID);
 	expect_read(s, UDATA, MARK(1), "EL1 could not read the user page");
 	row_end(s, "EL1 load from a user page, PAN clear");
 	set_pan(true);
@@ -159,14 +161,14 @@ void rows_user(struct rows *s)
 	row_end(s, "EL1 fetch from a user rx page faults (permission, level 3: PXN)");
 
 	bm_tlbis = (struct bm_tlbis){ 0 };
-	pt_vm_unmap(&u.ut, UDATA, 0x1000, NULL, NULL);
+	pt_vmspace_unmap(&u.ut, UDATA, 0x1000, NULL, NULL);
 	if (!bm_tlbis.n || bm_tlbis.xt >> 48 != ASID)
 		row_bad(s, "the unmap's TLBI did not name ASID 5");
 	t = user(&u, OP_LOAD, UDATA, 0);
 	check_user(s, t, EC_DABT_LOW, FSC_TRANS(3), UDATA, false);
-	row_end(s, "pt_vm_unmap: TLBI by ASID 5; EL0 load then faults (translation, level 3)");
+	row_end(s, "pt_vmspace_unmap: TLBI by ASID 5; EL0 load then faults (translation, level 3)");
 
-	pt_table_activate(s->kt, 0);
+	pt_vmspace_activate_asid(s->kvs, 0);
 	if ((read_ttbr0() & X_OA_MASK) != bm_a64.reserved_ttbr0)
 		row_bad(s, "TTBR0 does not hold the reserved empty table");
 	probe_reset();
@@ -175,7 +177,7 @@ void rows_user(struct rows *s)
 		row_bad(s, "the user page still reads with the kernel table active");
 	check_fault(s, EC_DABT_CUR, FSC_TRANS(0), UDATA + 0x1000, false);
 	row_end(s, "kernel table active: TTBR0 is the empty table (translation, level 0)");
-	pt_table_destroy(&u.ut);
+	pt_vmspace_destroy(&u.ut);
 	bm_drain();
 	if (bm_tables_in_use() != u.tables)
 		row_bad(s, "the user table's frames were not all freed");

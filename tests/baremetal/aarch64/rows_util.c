@@ -116,9 +116,9 @@ void expect_read(struct rows *s, uint64_t va, uint64_t want, const char *why)
 	}
 }
 
-int run_rows(struct pt_table *kt)
+int run_rows(struct pt_vmspace *kvs)
 {
-	struct rows s = { .kt = kt, .hafdbs = (read_mmfr1() & 0xf) >= 2, .tcr = read_tcr() };
+	struct rows s = { .kvs = kvs, .kt = &kvs->table, .hafdbs = (read_mmfr1() & 0xf) >= 2, .tcr = read_tcr() };
 	rows_table(&s);
 	rows_user(&s);
 	write_tcr(s.tcr);

@@ -107,7 +107,7 @@ extern struct bm_fences bm_fences;
 void bm_flush(uint64_t va, uint64_t len);
 
 /* rows: the run; returns the number of failed rows. */
-int run_rows(struct pt_table *kt, bool pbmt);
+int run_rows(struct pt_vmspace *kvs, bool pbmt);
 /* diff.c: the differential's scenarios under this hart; prints one line each. */
 void run_diff(struct pt_table *kt);
 

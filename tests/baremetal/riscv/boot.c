@@ -5,7 +5,7 @@
  * The kernel table the core builds maps the image at BM_KBASE with
  * page-granular rights (text RX, rodata R, data and bss RW, all global),
  * RAM at BM_DMAP (RW, 2 MiB leaves) and the UART and exit pages. The hart
- * switches to it through the glue (pt_table_first_activate_unchecked: a satp
+ * switches to it through the glue (pt_vmspace_first_activate_unchecked: a satp
  * write with the format's mode, then SFENCE.VMA), leaving the boot table.
  *
  * The command line (QEMU -append) may ask for the differential ("diff") or
@@ -190,9 +190,10 @@ static unsigned asid_bits(void)
 	return n;
 }
 
-static void build_kernel_table(struct pt_table *kt)
+static void build_kernel_table(struct pt_vmspace *kvs)
 {
-	enum pt_err e = pt_table_create_kernel(kt, &bm_env);
+	struct pt_table *kt = &kvs->table;
+	enum pt_err e = pt_vmspace_create_kernel(kvs, &bm_env);
 	if (e != PT_OK) {
 		kprintf("pt_table_create_kernel: %s\n", pt_strerror(e));
 		bm_exit(BM_EXIT_FAIL);
@@ -210,7 +211,7 @@ static void build_kernel_table(struct pt_table *kt)
 		bm_env.fmt->levels == 4 ? PT_RISCV_SATP_SV48 : PT_RISCV_SATP_SV39, bits >= 6 };
 	pt_cpus_init(&cpus);
 	bm_env.tlb = pt_riscv_tlb(&bm_rv, &cpus);
-	e = pt_table_first_activate_unchecked(kt);
+	e = pt_vmspace_first_activate_unchecked(kvs);
 	if (e != PT_OK) {
 		kprintf("first activation: %s\n", pt_strerror(e));
 		bm_exit(BM_EXIT_FAIL);
@@ -220,14 +221,14 @@ static void build_kernel_table(struct pt_table *kt)
 }
 
 /* Svpbmt: PBMT bits in a leaf fault unless menvcfg.PBMTE is set (by the firmware). */
-static bool pbmt_works(struct pt_table *kt)
+static bool pbmt_works(struct pt_vmspace *kvs)
 {
 	uint64_t va = BM_DMAP + BM_RAM_BASE + BM_RAM_SIZE;
 	pt_paddr_t pa = bm_data_frame();
 	*(volatile uint64_t *)bm_virt(pa) = 0x9b3d;
 	struct pt_cursor_mut m;
 	bool ok = false;
-	if (pt_cursor_mut_new(&m, kt, va, PT_PAGE_SIZE) == PT_OK) {
+	if (pt_cursor_mut_new(&m, &kvs->table, va, PT_PAGE_SIZE) == PT_OK) {
 		struct pt_item it = { pa, 1, pt_prop_make(PT_R | PT_GLOBAL, PT_CACHE_WC), true };
 		ok = pt_cursor_map(&m, &it) == PT_OK;
 		pt_cursor_mut_drop(&m);
@@ -237,23 +238,23 @@ static bool pbmt_works(struct pt_table *kt)
 	ok = ok && !probe_read(va, &v) && v == 0x9b3d;
 	kprintf("# Svpbmt: a PBMT=NC leaf %s (menvcfg.PBMTE %s)\n", ok ? "reads" : "faults",
 		ok ? "set" : "clear, or no Svpbmt");
-	pt_vm_unmap(kt, va, PT_PAGE_SIZE, NULL, NULL);
+	pt_vmspace_unmap(kvs, va, PT_PAGE_SIZE, NULL, NULL);
 	bm_drain();
 	return ok;
 }
 
 void kmain(uint64_t hartid, uint64_t fdt_pa)
 {
-	static struct pt_table kt;
+	static struct pt_vmspace kvs;
 	trap_init();
 	kprintf("# libpt RISC-V test kernel, hart %lu\n", (unsigned long)hartid);
 	const char *cmd = fdt_bootargs((const void *)(uintptr_t)(BM_DMAP + fdt_pa));
 	platform_init(pick_format(cmd));
-	build_kernel_table(&kt);
+	build_kernel_table(&kvs);
 	if (str_has(cmd, "diff")) {
-		run_diff(&kt);
+		run_diff(&kvs.table);
 		bm_exit(BM_EXIT_PASS);
 	}
-	int failed = run_rows(&kt, pbmt_works(&kt));
+	int failed = run_rows(&kvs, pbmt_works(&kvs));
 	bm_exit(failed ? BM_EXIT_FAIL : BM_EXIT_PASS);
 }

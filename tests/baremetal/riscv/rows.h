@@ -22,7 +22,8 @@
 #define TB 0xffffffc000000000ull
 
 struct rows {
-	struct pt_table *kt;
+	struct pt_vmspace *kvs;      /* the kernel address space */
+	struct pt_table *kt;         /* its table */
 	unsigned levels;
 	bool pbmt;                  /* PBMT leaves work (menvcfg.PBMTE) */
 	unsigned n, passed, failed;

@@ -83,7 +83,7 @@ static void row_sbi_fence(struct rows *s)
 	row_end(s, "tlb: the glue's SBI remote fence (to this hart) drops it");
 }
 
-/* pt_table_protect_flush_tlb: the core's flush reaches the hart through the glue. */
+/* pt_vmspace_protect_flush_tlb: the core's flush reaches the hart through the glue. */
 static void row_glue_protect(struct rows *s)
 {
 	uint64_t va = TB + 0x1a000;
@@ -95,7 +95,7 @@ static void row_glue_protect(struct rows *s)
 		row_bad(s, "first store faulted");
 	bm_fences = (struct bm_fences){ 0 };
 	struct pt_protect ro = { PT_W, 0, -1 };
-	if (pt_table_protect_flush_tlb(s->kt, va, PT_PAGE_SIZE, ro) != PT_OK)
+	if (pt_vmspace_protect_flush_tlb(s->kvs, va, PT_PAGE_SIZE, ro) != PT_OK)
 		row_bad(s, "protect_flush_tlb failed");
 	if (bm_fences.n != 1 || !bm_fences.has_va || bm_fences.va != va || bm_fences.has_asid)
 		row_bad(s, "not one SFENCE.VMA va, x0 (kernel pages: every address space)");
@@ -124,7 +124,7 @@ static void row_glue_tables(struct rows *s)
 	if (pt_cursor_mut_new(&m, s->kt, RE, 1ull << 30) != PT_OK) {
 		row_bad(s, "cursor failed");
 	} else {
-		pt_flusher_init(&fl, s->kt);
+		pt_vmspace_flusher_init(&fl, s->kvs);
 		if (pt_cursor_unmap(&m, &fl, 2ull << 20, &frames) != PT_OK || frames != 3)
 			row_bad(s, "unmap did not remove three frames");
 		pt_cursor_mut_drop(&m);

@@ -4,7 +4,7 @@
  * (satp with the table's ASID): loads, stores and fetches with the U, R, W,
  * X bits the core encoded, A and D set by the hart, S-mode access to user
  * pages with and without SUM, superpages up to the root (Sv39 1 GiB, Sv48
- * 512 GiB) split by take and by protect, and pt_vm_unmap's fence by ASID.
+ * 512 GiB) split by take and by protect, and pt_vmspace_unmap's fence by ASID.
  */
 #include "rows.h"
 
@@ -17,7 +17,8 @@
 #define MARK(n) (0x5eed0000c0de0000ull | (n))
 
 struct user {
-	struct pt_table ut;
+	struct pt_vmspace ut;
+	struct pt_vmspace *k;        /* its kernel address space */
 	unsigned long tables;
 };
 
@@ -29,12 +30,12 @@ static bool map_page(struct pt_table *t, uint64_t va, pt_paddr_t pa, uint16_t fl
 
 static void on_user(struct user *u)
 {
-	pt_table_activate(&u->ut, ASID);
+	pt_vmspace_activate_asid(&u->ut, ASID);
 }
 
 static void on_kernel(struct user *u)
 {
-	pt_table_activate(u->ut.kernel, 0);
+	pt_vmspace_activate_asid(u->k, 0);
 }
 
 /* Run @op at @va in U-mode on the user table: 0 if it reached its ecall. */
@@ -51,20 +52,21 @@ static int user(struct user *u, unsigned op, uint64_t va, uint64_t val)
 static bool user_open(struct rows *s, struct user *u)
 {
 	u->tables = bm_tables_in_use();
-	if (pt_table_create_user(&u->ut, s->kt) != PT_OK)
+	u->k = s->kvs;
+	if (pt_vmspace_create_user(&u->ut, s->kvs) != PT_OK)
 		return false;
 	pt_paddr_t code = bm_data_frame();
 	uint8_t *dst = bm_virt(code);
 	for (const char *p = user_stub; p < user_stub_end; p++)
 		*dst++ = (uint8_t)*p;
 	fence_i();
-	return map_page(&u->ut, UCODE, code, PT_RX | PT_USER);
+	return map_page(&u->ut.table, UCODE, code, PT_RX | PT_USER);
 }
 
 static void user_close(struct rows *s, struct user *u, const char *name)
 {
-	if (pt_table_destroy(&u->ut) != PT_OK)
-		row_bad(s, "pt_table_destroy failed");
+	if (pt_vmspace_destroy(&u->ut) != PT_OK)
+		row_bad(s, "pt_vmspace_destroy failed");
 	bm_drain();
 	if (bm_tables_in_use() != u->tables)
 		row_bad(s, "the user table's frames were not all freed");
@@ -98,7 +100,7 @@ static void row_asid(struct rows *s)
 	uint64_t satp = csr_satp();
 	on_kernel(&u);
 	uint64_t want = pt_riscv_satp(bm_rv.satp_mode, bm_rv.asids ? ASID : 0,
-				      pt_table_root_paddr(&u.ut));
+				      pt_table_root_paddr(&u.ut.table));
 	if (satp != want || satp >> 60 != (s->levels == 4 ? 9u : 8u)) {
 		kprintf("# satp 0x%lx, want 0x%lx\n", (unsigned long)satp, (unsigned long)want);
 		row_bad(s, "satp differs");
@@ -116,7 +118,7 @@ static void row_load_store(struct rows *s)
 	unsigned level;
 	OPEN(s, &u, name);
 	pt_paddr_t pa = marked_frame(MARK(1));
-	if (!map_page(&u.ut, UDATA, pa, PT_RW | PT_USER))
+	if (!map_page(&u.ut.table, UDATA, pa, PT_RW | PT_USER))
 		row_bad(s, "map failed");
 	if (user(&u, OP_LOAD, UDATA, 0) || user_result != MARK(1))
 		row_bad(s, "user load did not read the page");
@@ -137,7 +139,7 @@ static void row_denied(struct rows *s)
 	OPEN(s, &u, name);
 	pt_paddr_t ro = marked_frame(MARK(3)), none = marked_frame(MARK(4));
 	uint64_t va_ro = UDATA, va_none = UDATA + 0x1000, va_absent = UDATA + 0x2000;
-	if (!map_page(&u.ut, va_ro, ro, PT_R | PT_USER) || !map_page(&u.ut, va_none, none, PT_USER))
+	if (!map_page(&u.ut.table, va_ro, ro, PT_R | PT_USER) || !map_page(&u.ut.table, va_none, none, PT_USER))
 		row_bad(s, "map failed");
 	user(&u, OP_STORE, va_ro, 1);
 	check_trap(s, EXC_STORE_PF, va_ro);
@@ -163,8 +165,8 @@ static void row_fetch(struct rows *s)
 	pt_paddr_t x = bm_data_frame(), nx = bm_data_frame();
 	*(volatile uint64_t *)bm_virt(x) = *(volatile uint64_t *)bm_virt(nx) = diff_code_word(0x1234);
 	fence_i();
-	if (!map_page(&u.ut, UDATA, x, PT_RX | PT_USER) ||
-	    !map_page(&u.ut, UDATA + 0x1000, nx, PT_RW | PT_USER))
+	if (!map_page(&u.ut.table, UDATA, x, PT_RX | PT_USER) ||
+	    !map_page(&u.ut.table, UDATA + 0x1000, nx, PT_RW | PT_USER))
 		row_bad(s, "map failed");
 	if (user(&u, OP_FETCH, UDATA, 0) || user_result != 0x1234000)
 		row_bad(s, "user code on an X page did not run");
@@ -180,7 +182,7 @@ static void row_sum(struct rows *s)
 	struct user u;
 	OPEN(s, &u, name);
 	pt_paddr_t pa = marked_frame(MARK(5));
-	if (!map_page(&u.ut, UDATA, pa, PT_RWX | PT_USER))
+	if (!map_page(&u.ut.table, UDATA, pa, PT_RWX | PT_USER))
 		row_bad(s, "map failed");
 	on_user(&u);
 	probe_reset();
@@ -216,7 +218,7 @@ static void row_huge(struct rows *s)
 	uint64_t off = 0x1ff008;
 	*(volatile uint64_t *)bm_virt(BM_HUGE_PA + off) = MARK(7);
 	struct pt_item it = { BM_HUGE_PA, 2, pt_prop_make(PT_R | PT_USER, PT_CACHE_WB), false };
-	if (row_map(&u.ut, UHUGE, &it) != PT_OK)
+	if (row_map(&u.ut.table, UHUGE, &it) != PT_OK)
 		row_bad(s, "2 MiB map failed");
 	user_leaf(s, &u, UHUGE + off, &level);
 	if (level != 2)
@@ -237,7 +239,7 @@ static void huge_leaf(struct rows *s, unsigned lvl, uint64_t va, pt_paddr_t pa, 
 	OPEN(s, &u, name);
 	*(volatile uint64_t *)bm_virt(pa + off) = MARK(8 + lvl);
 	struct pt_item it = { pa, lvl, pt_prop_make(PT_RW | PT_USER, PT_CACHE_WB), false };
-	if (row_map(&u.ut, va, &it) != PT_OK)
+	if (row_map(&u.ut.table, va, &it) != PT_OK)
 		row_bad(s, "map failed");
 	user_leaf(s, &u, va + off, &level);
 	if (level != lvl)
@@ -251,7 +253,7 @@ static void huge_leaf(struct rows *s, unsigned lvl, uint64_t va, pt_paddr_t pa, 
 		row_bad(s, "A and D not set in the huge leaf");
 	/* Split by take: the page goes, its neighbours stay (at 4 KiB now). */
 	struct pt_frag f;
-	if (row_take(&u.ut, va + (off & ~0xfffull), PT_PAGE_SIZE, &f) != PT_OK)
+	if (row_take(&u.ut.table, va + (off & ~0xfffull), PT_PAGE_SIZE, &f) != PT_OK)
 		row_bad(s, "take of one page failed");
 	else
 		pt_frag_release(&bm_env, &f);
@@ -266,7 +268,7 @@ static void huge_leaf(struct rows *s, unsigned lvl, uint64_t va, pt_paddr_t pa, 
 	/* Split by protect: one page made read-only, the next one stays writable. */
 	struct pt_protect ro = { PT_W, 0, -1 };
 	uint64_t far = va + (off & ~0xfffull) + 0x300000;
-	if (pt_vm_protect(&u.ut, far, PT_PAGE_SIZE, ro) != PT_OK)
+	if (pt_vmspace_protect(&u.ut, far, PT_PAGE_SIZE, ro) != PT_OK)
 		row_bad(s, "protect failed");
 	user(&u, OP_STORE, far, 1);
 	check_trap(s, EXC_STORE_PF, far);
@@ -290,20 +292,20 @@ static void row_superpages(struct rows *s)
 	}
 }
 
-/* pt_vm_unmap of a page of an active user table: SFENCE.VMA va, ASID. */
+/* pt_vmspace_unmap of a page of an active user table: SFENCE.VMA va, ASID. */
 static void row_vm_unmap(struct rows *s)
 {
-	static const char name[] = "pt_vm_unmap: the glue's SFENCE.VMA va, asid; the load faults";
+	static const char name[] = "pt_vmspace_unmap: the glue's SFENCE.VMA va, asid; the load faults";
 	struct user u;
 	OPEN(s, &u, name);
 	pt_paddr_t pa = marked_frame(MARK(9));
-	if (!map_page(&u.ut, UDATA, pa, PT_RW | PT_USER))
+	if (!map_page(&u.ut.table, UDATA, pa, PT_RW | PT_USER))
 		row_bad(s, "map failed");
 	if (user(&u, OP_LOAD, UDATA, 0) || user_result != MARK(9))
 		row_bad(s, "first load failed");
 	on_user(&u);
 	bm_fences = (struct bm_fences){ 0 };
-	if (pt_vm_unmap(&u.ut, UDATA, PT_PAGE_SIZE, NULL, NULL) != PT_OK)
+	if (pt_vmspace_unmap(&u.ut, UDATA, PT_PAGE_SIZE, NULL, NULL) != PT_OK)
 		row_bad(s, "unmap failed");
 	if (bm_fences.n != 1 || !bm_fences.has_va || bm_fences.va != UDATA ||
 	    bm_fences.has_asid != bm_rv.asids || (bm_rv.asids && bm_fences.asid != ASID))

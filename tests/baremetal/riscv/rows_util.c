@@ -116,9 +116,9 @@ void expect_read(struct rows *s, uint64_t va, uint64_t want, const char *why)
 	}
 }
 
-int run_rows(struct pt_table *kt, bool pbmt)
+int run_rows(struct pt_vmspace *kvs, bool pbmt)
 {
-	struct rows s = { .kt = kt, .levels = bm_env.fmt->levels, .pbmt = pbmt };
+	struct rows s = { .kvs = kvs, .kt = &kvs->table, .levels = bm_env.fmt->levels, .pbmt = pbmt };
 	rows_table(&s);
 	rows_extra(&s);
 	rows_user(&s);
