@@ -21,6 +21,8 @@ struct bound_pool {
 	uint64_t *free;          /* PAs of free frames, a stack */
 	uint64_t nr_free;
 	uint64_t first, count;   /* the pool's frames: [first, first + count) */
+	uint32_t *refs;          /* tracked cases: a reference count per data page of the job */
+	uint64_t nr_refs;
 };
 
 struct bound {
@@ -74,7 +76,9 @@ struct bound *bound_create(unsigned threads, uint64_t len)
 		p->first = t ? 16 + per * t : 0;
 		p->count = t ? per : per + 16;
 		p->free = malloc(p->count * sizeof(*p->free));
-		if (!p->free)
+		p->nr_refs = len / B_FRAME;
+		p->refs = calloc(p->nr_refs, sizeof(*p->refs));
+		if (!p->free || !p->refs)
 			abort();
 	}
 	return b;
@@ -84,8 +88,10 @@ void bound_destroy(struct bound *b)
 {
 	if (!b)
 		return;
-	for (unsigned t = 0; t < b->nr_pools; t++)
+	for (unsigned t = 0; t < b->nr_pools; t++) {
 		free(b->pool[t].free);
+		free(b->pool[t].refs);
+	}
 	free(b->mem);
 	free(b);
 }
@@ -269,4 +275,45 @@ void bound_bulk_scan(struct job *j)
 		off += n * size;
 	}
 	j->counted = found;
+}
+
+/* The reference count of the data page a leaf of @j maps. */
+static inline uint32_t *page_ref(struct bound_pool *p, const struct job *j, uint64_t pte)
+{
+	uint64_t n = ((pte & B_ADDR) - j->pa) / B_FRAME;
+	if (n >= p->nr_refs)
+		abort();
+	return &p->refs[n];
+}
+
+void bound_bulk_map_tracked(struct job *j)
+{
+	struct bound_pool *p = &job_bound(j)->pool[j->tid];
+	bound_bulk_map(j);
+	for (uint64_t i = 0; i < j->pages; i++)
+		p->refs[i] = 1;
+}
+
+void bound_bulk_unmap_tracked(struct job *j)
+{
+	struct bound *b = job_bound(j);
+	struct bound_pool *p = &b->pool[j->tid];
+	for (uint64_t off = 0; off < j->len;) {
+		uint64_t *above = slot_above(b, NULL, j->va + off, 1, false);
+		uint64_t n = run_length(j, off, B_FRAME);
+		if (above) {
+			uint64_t *e = &frame_of(b, *above)[b_index(j->va + off, 1)];
+			for (uint64_t i = 0; i < n; i++) {
+				if (!(e[i] & B_P))
+					continue;
+				(*page_ref(p, j, e[i]))--;
+				e[i] = 0;
+			}
+			if (n == B_ENTRIES) {
+				pool_put(p, *above & B_ADDR);
+				*above = 0;
+			}
+		}
+		off += n * B_FRAME;
+	}
 }

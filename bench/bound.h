@@ -6,7 +6,8 @@
  * "Bulk" descends once per leaf table and stores consecutive pa | attributes
  * in an inlined loop; "per page" walks from the root for every page in an
  * out-of-line call. Unmap stores zero into the same entries; bulk unmap also
- * unhooks each emptied leaf table and returns its frame to the pool.
+ * unhooks each emptied leaf table and returns its frame to the pool. The
+ * tracked bound also drops a reference count (an array per job) per page.
  */
 #ifndef PTBENCH_BOUND_H
 #define PTBENCH_BOUND_H
@@ -33,6 +34,10 @@ void bound_bulk_unmap(struct job *j);
 void bound_page_unmap(struct job *j);
 void bound_bulk_protect(struct job *j);
 void bound_bulk_scan(struct job *j);
+/* Tracked 4 KiB pages: bulk map setting each page's reference count to 1, and bulk
+ * unmap storing 0 and dropping the count of every present leaf (the tracked bound). */
+void bound_bulk_map_tracked(struct job *j);
+void bound_bulk_unmap_tracked(struct job *j);
 /* The bound struct of a job's fixture. */
 struct bound *job_bound(const struct job *j);
 

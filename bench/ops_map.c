@@ -60,48 +60,35 @@ void lp_prepare_map(struct job *j)
 		lp_map_range(j);
 }
 
+/* Write-protect the job's range with the bulk loop (pt_cursor_protect), flushing as it must. */
 void lp_protect(struct job *j)
 {
 	struct pt_cursor_mut m;
+	struct pt_flush_target none = { 0 };       /* no CPU runs the table */
+	struct pt_flusher f;
 	struct pt_protect op = { PT_W, 0, -1 };
 	enum pt_err err = pt_cursor_mut_new(&m, &j->fx->table, j->va, j->cursor_len);
 	if (err != PT_OK) {
 		job_note(j, err);
 		return;
 	}
-	for (;;) {
-		pt_vaddr_t va;
-		uint64_t len;
-		bool found;
-		uint64_t rest = j->len - (pt_cursor_virt_addr(&m.c) - j->va);
-		err = pt_cursor_protect_next(&m, rest, op, &va, &len, &found);
-		if (err != PT_OK || !found)
-			break;
-	}
+	pt_flusher_init(&f, &j->fx->env, &none);
+	err = pt_cursor_protect(&m, &f, j->len, op);
 	pt_cursor_mut_drop(&m);
+	pt_flusher_sync(&f);
 	job_note(j, err);
 }
 
-/* Count the leaves of the job's range from the cursor on; the first error or PT_OK. */
+/* Count the leaves of the job's range from the cursor on, one next_leaf call each. */
 PT_MUST_CHECK static enum pt_err scan_leaves(struct pt_cursor *c, const struct job *j, uint64_t *n)
 {
 	for (;;) {
-		pt_vaddr_t at;
-		bool ok;
-		struct pt_query q;
+		struct pt_found r;
 		uint64_t rest = j->len - (pt_cursor_virt_addr(c) - j->va);
-		enum pt_err err = pt_cursor_find_next(c, rest, &at, &ok);
-		if (err != PT_OK || !ok)
-			return err;
-		err = pt_cursor_query(c, &q);
-		if (err != PT_OK)
+		enum pt_err err = pt_cursor_next_leaf(c, rest, &r);
+		if (err != PT_OK || !r.found)
 			return err;
 		(*n)++;
-		if (q.va + q.len - j->va >= j->len)
-			return PT_OK;
-		err = pt_cursor_jump(c, q.va + q.len);
-		if (err != PT_OK)
-			return err;
 	}
 }
 

@@ -13,7 +13,7 @@ layer_of() {
     case "$1" in
         src/core/vmspace.c|src/core/vmspace_op.h|src/core/activate.c|src/core/fork.c) echo 4 ;;
         include/pt/vmspace.h|include/pt/activate.h|include/pt/pt.h) echo 4 ;;
-        src/core/flush.c|src/core/flush_site.h|src/core/vm.c) echo 3 ;;
+        src/core/flush.c|src/core/flush_site.h|src/core/vm.c|src/core/vm_bulk.[ch]) echo 3 ;;
         include/pt/flush.h|include/pt/vm.h) echo 3 ;;
         src/core/cursor*.[ch]|src/core/locking.c|src/core/walk.c|src/core/bbm.[ch]) echo 2 ;;
         src/core/dump.c|src/core/adopt.c|src/core/leaf_tmpl.h) echo 2 ;;

@@ -139,6 +139,153 @@ static void find_next_in_order(void **state)
 	th_fini(&h);
 }
 
+/* What find_next, query and a jump past the slot report, one leaf after another. */
+static unsigned collect_reference(struct pt_table *t, pt_vaddr_t va, uint64_t len,
+				  struct pt_found *out, unsigned max)
+{
+	struct pt_cursor c;
+	unsigned n = 0;
+	assert_int_equal(pt_cursor_new(&c, t, va, len), PT_OK);
+	for (;;) {
+		pt_vaddr_t found;
+		bool ok;
+		struct pt_query q;
+		assert_int_equal(pt_cursor_find_next(&c, va + len - pt_cursor_virt_addr(&c), &found, &ok),
+				 PT_OK);
+		if (!ok)
+			break;
+		assert_int_equal(pt_cursor_query(&c, &q), PT_OK);
+		assert_true(n < max);
+		out[n++] = (struct pt_found){ true, q.va, q.len, q.item };
+		if (q.va + q.len - va >= len)
+			break;
+		assert_int_equal(pt_cursor_jump(&c, q.va + q.len), PT_OK);
+	}
+	pt_cursor_drop(&c);
+	return n;
+}
+
+/* next_leaf is find_next + query + jump in one call, whatever the leaf sizes and properties. */
+static void next_leaf_matches_find_query(void **state)
+{
+	(void)state;
+	struct th h;
+	struct pt_table e;
+	static const struct pt_prop RO = { PT_R, PT_CACHE_WB };
+	static const struct pt_prop UC = { PT_RW, PT_CACHE_UC };
+	th_init(&h, 64 * MiB);
+	assert_int_equal(pt_table_create_empty(&e, &h.env), PT_OK);
+	assert_int_equal(th_map_range(&e, 2 * MiB, 6 * MiB, 2 * MiB, RW), PT_OK);     /* huge */
+	assert_int_equal(th_map_range(&e, 4 * MiB + 0x1000, 0x10000, 0x5000, RW), PT_OK);
+	assert_int_equal(th_map_range(&e, 4 * MiB + 0x6000, 0x30000, 0x3000, RO), PT_OK);
+	assert_int_equal(th_map_range(&e, 4 * MiB + 0x9000, 0x40000, 0x2000, RW), PT_OK);
+	assert_int_equal(th_map_range(&e, 6 * MiB - 0x1000, 0x50000, 0x2000, UC), PT_OK); /* two tables */
+	assert_int_equal(th_map_range(&e, 1 * GiB, 8 * MiB, 2 * MiB, RO), PT_OK);
+	/* Last: the table's shared template is RW's, so next_leaf reads those pages from its cache. */
+	assert_int_equal(th_map_range(&e, 5 * MiB, 0x60000, 0x3000, RW), PT_OK);
+
+	/* From the middle of the huge leaf to the middle of the last one. */
+	pt_vaddr_t va = 3 * MiB;
+	uint64_t len = 1 * GiB + 1 * MiB - va;
+	struct pt_found want[32], got;
+	unsigned n = collect_reference(&e, va, len, want, 32);
+	assert_int_equal(n, 17);
+
+	struct pt_cursor c;
+	assert_int_equal(pt_cursor_new(&c, &e, va, len), PT_OK);
+	assert_int_equal(pt_cursor_next_leaf(NULL, 0x1000, &got), PT_ERR_INVAL);
+	assert_int_equal(pt_cursor_next_leaf(&c, 0x1000, NULL), PT_ERR_INVAL);
+	assert_int_equal(pt_cursor_next_leaf(&c, 0x800, &got), PT_ERR_UNALIGNED);
+	assert_int_equal(pt_cursor_next_leaf(&c, len + 0x1000, &got), PT_ERR_LENGTH);
+	assert_int_equal(pt_cursor_virt_addr(&c), va);
+	for (unsigned i = 0; i < n; i++) {
+		uint64_t rest = va + len - pt_cursor_virt_addr(&c);
+		assert_int_equal(pt_cursor_next_leaf(&c, rest, &got), PT_OK);
+		assert_true(got.found);
+		assert_int_equal(got.va, want[i].va);
+		assert_int_equal(got.len, want[i].len);
+		assert_int_equal(got.item.pa, want[i].item.pa);
+		assert_int_equal(got.item.level, want[i].item.level);
+		assert_true(pt_prop_eq(got.item.prop, want[i].item.prop));
+		assert_int_equal(got.item.tracked, want[i].item.tracked);
+		pt_vaddr_t past = got.va + got.len - va > len ? va + len : got.va + got.len;
+		assert_int_equal(pt_cursor_virt_addr(&c), past);
+	}
+	assert_int_equal(pt_cursor_next_leaf(&c, 0, &got), PT_OK);
+	assert_false(got.found);
+	assert_int_equal(pt_cursor_virt_addr(&c), va + len);
+	pt_cursor_drop(&c);
+
+	/* A range inside one base page's table, starting on a mapped page. */
+	assert_int_equal(pt_cursor_new(&c, &e, 4 * MiB + 0x2000, 0x2000), PT_OK);
+	assert_int_equal(pt_cursor_next_leaf(&c, 0x2000, &got), PT_OK);
+	assert_true(got.found && got.va == 4 * MiB + 0x2000 && got.item.pa == 0x11000);
+	assert_int_equal(pt_cursor_next_leaf(&c, 0x1000, &got), PT_OK);
+	assert_true(got.found && got.va == 4 * MiB + 0x3000 && got.item.pa == 0x12000);
+	assert_int_equal(pt_cursor_next_leaf(&c, 0, &got), PT_OK);
+	assert_false(got.found);
+	pt_cursor_drop(&c);
+	assert_int_equal(pt_table_destroy(&e), PT_OK);
+	th_fini(&h);
+}
+
+/* The leaf of @list (from collect_reference) holding @va; fails if none does. */
+static const struct pt_found *leaf_at(const struct pt_found *list, unsigned n, pt_vaddr_t va)
+{
+	for (unsigned i = 0; i < n; i++)
+		if (va - list[i].va < list[i].len)
+			return &list[i];
+	fail_msg("no leaf at %#llx", (unsigned long long)va);
+	return NULL;
+}
+
+/*
+ * The bulk protect over runs of several properties, holes, a base page
+ * left alone and a huge leaf the range's end splits: every leaf inside ends
+ * with the operation applied, every one outside as it was.
+ */
+static void bulk_protect_mixed_runs(void **state)
+{
+	(void)state;
+	struct th h;
+	struct pt_table e;
+	static const struct pt_prop RO = { PT_R, PT_CACHE_WB };
+	static const struct pt_prop UC = { PT_RW, PT_CACHE_UC };
+	th_init(&h, 64 * MiB);
+	assert_int_equal(pt_table_create_empty(&e, &h.env), PT_OK);
+	assert_int_equal(th_map_range(&e, 4 * MiB, 0x100000, 0x8000, RW), PT_OK);
+	assert_int_equal(th_map_range(&e, 4 * MiB + 0xa000, 0x200000, 0x3000, RO), PT_OK);
+	assert_int_equal(th_map_range(&e, 4 * MiB + 0x10000, 0x300000, 0x4000, UC), PT_OK);
+	assert_int_equal(th_map_range(&e, 4 * MiB + 0x14000, 0x400000, 0x2000, RW), PT_OK);
+	assert_int_equal(th_map_range(&e, 6 * MiB, 8 * MiB, 2 * MiB, RW), PT_OK);
+	struct pt_found before[64], after[1024];
+	unsigned nb = collect_reference(&e, 4 * MiB, 4 * MiB, before, 64);
+	assert_int_equal(nb, 8 + 3 + 4 + 2 + 1);
+
+	struct pt_protect op = { PT_W, 0, -1 };
+	pt_vaddr_t lo = 4 * MiB + 0x1000, hi = 7 * MiB;
+	struct pt_flush_target none = { 0 };
+	struct pt_flusher fl;
+	struct pt_cursor_mut m;
+	assert_int_equal(pt_cursor_mut_new(&m, &e, lo, hi - lo), PT_OK);
+	pt_flusher_init(&fl, &h.env, &none);
+	assert_int_equal(pt_cursor_protect(&m, &fl, hi - lo, op), PT_OK);
+	pt_cursor_mut_drop(&m);
+	pt_flusher_sync(&fl);
+	unsigned na = collect_reference(&e, 4 * MiB, 4 * MiB, after, 1024);
+	assert_int_equal(na, 8 + 3 + 4 + 2 + 512);   /* the 2 MiB leaf split into base pages */
+	for (unsigned i = 0; i < na; i++) {
+		const struct pt_found *old = leaf_at(before, nb, after[i].va);
+		bool inside = after[i].va >= lo && after[i].va + after[i].len <= hi;
+		struct pt_prop want = inside ? pt_protect_apply(op, old->item.prop) : old->item.prop;
+		assert_true(pt_prop_eq(after[i].item.prop, want));
+		assert_int_equal(after[i].item.pa, old->item.pa + (after[i].va - old->va));
+		assert_false(after[i].va < hi && after[i].va + after[i].len > hi);
+	}
+	assert_int_equal(pt_table_destroy(&e), PT_OK);
+	th_fini(&h);
+}
+
 #define MAX_LINES 16
 
 struct lines {
@@ -288,6 +435,8 @@ int main(int argc, char **argv)
 		cmocka_unit_test(find_next_stops_at_barrier),
 		cmocka_unit_test(jump_end_back_and_huge_middle),
 		cmocka_unit_test(find_next_in_order),
+		cmocka_unit_test(next_leaf_matches_find_query),
+		cmocka_unit_test(bulk_protect_mixed_runs),
 		cmocka_unit_test(dump_known_layout),
 		cmocka_unit_test(dump_runs_and_sizes),
 		cmocka_unit_test(dump_kernel_half),

@@ -136,6 +136,22 @@ PT_MUST_CHECK enum pt_err pt_cursor_jump(struct pt_cursor *c, pt_vaddr_t va);
 PT_MUST_CHECK enum pt_err pt_cursor_find_next(struct pt_cursor *c, uint64_t len, pt_vaddr_t *found,
 				bool *found_ok);
 
+/* A leaf found by pt_cursor_next_leaf: its whole slot and what it maps. */
+struct pt_found {
+	bool found;                 /* false: nothing mapped in the scanned range */
+	pt_vaddr_t va;              /* start of the leaf's slot (may precede the cursor's range) */
+	uint64_t len;               /* its size */
+	struct pt_item item;
+};
+
+/*
+ * find_next and query in one call: find the first leaf overlapping
+ * [va, va + len), describe it in *r and move past it (to va + len at most);
+ * r->found false if none (the cursor ends at va + len). Changes nothing,
+ * allocates nothing. PT_ERR_INVAL, PT_ERR_UNALIGNED, PT_ERR_LENGTH.
+ */
+PT_MUST_CHECK enum pt_err pt_cursor_next_leaf(struct pt_cursor *c, uint64_t len, struct pt_found *r);
+
 /*
  * Map @item at the current address and advance past it, creating the
  * tables down to its level. Any level up to the format's highest leaf level

@@ -211,10 +211,11 @@ static struct pt_node *copy_subtree(struct adopt *a, const struct pt_node *src)
 	for (unsigned i = 0; i < pt_fmt_nr_entries(a->f); i++) {
 		pt_pte_t pte = node_load(src, i);
 		if (node_is_table(src, pte))
-			pte = a->f->encode_table(copy_subtree(a, node_child(src, pte))->pa, src->level);
-		node_store(c, i, pte);
+			node_set_child(c, i, a->f->encode_table(copy_subtree(a, node_child(src, pte))->pa,
+								src->level));
+		else if (pte)
+			node_set_leaf(c, i, pte, false);
 	}
-	c->nr_children = src->nr_children;
 	return c;
 }
 
@@ -227,7 +228,7 @@ static struct pt_node *commit(struct adopt *a, pt_paddr_t pa, pt_level_t level)
 		pt_pte_t pte = node_load(n, i);
 		if (!pte)
 			continue;
-		n->nr_children++;
+		node_count(n, 1, 0);
 		if (!node_is_table(n, pte))
 			continue;
 		pt_paddr_t child_pa = f->decode(pte, level).pa;
@@ -236,7 +237,7 @@ static struct pt_node *commit(struct adopt *a, pt_paddr_t pa, pt_level_t level)
 						      : copy_subtree(a, child);
 		pt_pte_t want = f->encode_table(child->pa, level);
 		if (pte != want)
-			node_store(n, i, want);
+			node_rewrite(n, i, want);
 	}
 	return n;
 }
@@ -250,8 +251,7 @@ static void fill_kernel_half(struct adopt *a, struct pt_node *root)
 		if (node_load(root, i))
 			continue;
 		struct pt_node *child = take(a, root->level - 1u);
-		node_store(root, i, a->f->encode_table(child->pa, root->level));
-		root->nr_children++;
+		node_set_child(root, i, a->f->encode_table(child->pa, root->level));
 	}
 }
 

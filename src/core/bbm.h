@@ -34,7 +34,7 @@ static inline void cur_replace(struct pt_cursor *c, pt_pte_t pte, bool bbm, enum
 {
 	if (pt_unlikely(bbm))
 		pt_bbm_break(c, site);
-	node_store(c->path[c->level], cur_index(c), pte);
+	node_rewrite(c->path[c->level], cur_index(c), pte);
 }
 
 #pragma GCC visibility pop

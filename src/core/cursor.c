@@ -8,7 +8,8 @@
  * are compared as offsets from the range start, so a range that ends at the
  * top of the address space never overflows.
  */
-#include "cursor.h"
+#include "compiler.h"
+#include "cursor_scan.h"
 
 pt_vaddr_t pt_cursor_virt_addr(const struct pt_cursor *c)
 {
@@ -68,10 +69,7 @@ enum pt_err pt_cursor_query(struct pt_cursor *c, struct pt_query *q)
 		q->len = pt_fmt_page_size(f, c->level);
 		q->va = c->va & ~(q->len - 1);
 		q->mapped = info.kind == PT_PTE_LEAF;
-		q->item.pa = info.pa;
-		q->item.level = c->level;
-		q->item.prop = info.prop;
-		q->item.tracked = info.tracked;
+		q->item = (struct pt_item){ info.pa, c->level, info.prop, info.tracked };
 		return PT_OK;
 	}
 }
@@ -96,23 +94,62 @@ enum pt_err pt_cursor_find_next(struct pt_cursor *c, uint64_t len, pt_vaddr_t *f
 	enum pt_err err = pt_cur_check_len(c, len);
 	if (err != PT_OK)
 		return err;
-	uint64_t end = (c->va - c->start) + len;
-
-	pt_cur_rise(c);
-	*found_ok = false;
-	while (c->va - c->start < end) {
-		pt_pte_t pte = cur_pte(c);
-		struct pt_node *n = c->path[c->level];
-		if (pte && !node_is_table(n, pte)) {
-			*found = c->va;
-			*found_ok = true;
-			return PT_OK;
-		}
-		if (pte && node_child(n, pte)->nr_children)
-			pt_cur_descend(c, pte);
-		else
-			pt_cur_move_forward(c);
-	}
-	pt_cur_reset(c, c->start + end);
+	struct scan_res r;
+	pt_discard(pt_cur_scan(c, (c->va - c->start) + len, SCAN_FIND, &r));  /* a find cannot fail */
+	*found_ok = r.stop == SCAN_LEAF;
+	if (*found_ok)
+		*found = c->va;
 	return PT_OK;
+}
+
+static void describe(struct pt_cursor *c, pt_pte_t pte, struct pt_found *r)
+{
+	r->found = true;
+	r->len = pt_fmt_page_size(cur_fmt(c), c->level);
+	r->va = c->va & ~(r->len - 1);
+	r->item = cur_item_learn(c, pte);
+}
+
+static void found_page(struct pt_cursor *c, unsigned idx, struct pt_found *r)
+{
+	r->found = true;
+	r->va = c->va;
+	r->len = PT_PAGE_SIZE;
+	cur_page_step(c, idx);
+}
+
+static PT_NOINLINE enum pt_err next_slow(struct pt_cursor *c, uint64_t len, struct pt_found *r)
+{
+	unsigned idx;
+	if (c->level == 1 && cur_page_step_ok(c, len, &idx) &&
+	    pt_cur_template_page(c, node_load(c->path[1], idx), &r->item)) {
+		found_page(c, idx, r);
+		return PT_OK;
+	}
+	enum pt_err err = pt_cur_check_len(c, len);
+	if (err != PT_OK)
+		return err;
+	uint64_t end = (c->va - c->start) + len;
+	struct scan_res s;
+	pt_discard(pt_cur_scan(c, end, SCAN_FIND, &s));  /* a find cannot fail */
+	r->found = s.stop == SCAN_LEAF;
+	if (!r->found)
+		return PT_OK;
+	describe(c, cur_pte(c), r);
+	cur_step_within(c, end);
+	return PT_OK;
+}
+
+enum pt_err pt_cursor_next_leaf(struct pt_cursor *c, uint64_t len, struct pt_found *r)
+{
+	unsigned idx;
+	if (!cur_live(c) || !r)
+		return PT_ERR_INVAL;
+	/* A base page of the cached property right at the cursor: no scan, no codec. */
+	if (pt_likely(c->level == 1 && cur_page_step_ok(c, len, &idx) &&
+		      cur_cached_page(c, node_load(c->path[1], idx), &r->item))) {
+		found_page(c, idx, r);
+		return PT_OK;
+	}
+	return next_slow(c, len, r);
 }

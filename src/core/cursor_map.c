@@ -93,36 +93,6 @@ static pt_pte_t leaf_template(struct pt_cursor *c, const struct pt_item *item)
 	return pte;
 }
 
-/* A base page for the leaf table the cursor stands in, inside its range and the format's pa. */
-static inline bool base_page_fits(const struct pt_cursor *c, const struct pt_item *item)
-{
-	const struct pt_format *f = cur_fmt(c);
-	return !((c->va | item->pa) & (PT_PAGE_SIZE - 1)) && cur_remaining(c) >= PT_PAGE_SIZE &&
-	       !(f->pa_bits < 64 && (item->pa >> f->pa_bits));
-}
-
-/*
- * Store the fitting base page @item with *@tmpl, its property's checked
- * template, if the slot is free. (Read through a pointer: after the slot.)
- */
-static inline bool map_base(struct pt_cursor *c, const struct pt_item *item, const pt_pte_t *tmpl)
-{
-	const struct pt_format *f = cur_fmt(c);
-	struct pt_node *n = c->path[1];
-	unsigned idx = pt_fmt_index(f, c->va, 1);
-	if (node_load(n, idx))
-		return false;
-	node_store(n, idx, *tmpl | pt_fmt_addr_bits(f, item->pa, 1));
-	n->nr_children++;
-	/* A branch, not an add: gcc packs the two counters' updates into SSE otherwise. */
-	if (item->tracked)
-		n->nr_tracked++;
-	c->va += PT_PAGE_SIZE;
-	if (idx == pt_fmt_nr_entries(f) - 1)
-		pt_cur_rise(c);
-	return true;
-}
-
 /*
  * The common case of mapping page after page: a base page into the leaf
  * table the cursor already stands in, with the property of the previous
@@ -131,8 +101,35 @@ static inline bool map_base(struct pt_cursor *c, const struct pt_item *item, con
  */
 static inline bool map_fast(struct pt_cursor *c, const struct pt_item *item)
 {
-	return c->level == 1 && item->level == 1 && leaf_cache_hit(c, item) &&
-	       base_page_fits(c, item) && map_base(c, item, &c->leaf_cache.pte);
+	const struct pt_format *f = cur_fmt(c);
+	if (c->level != 1 || item->level != 1 || !leaf_cache_hit(c, item) ||
+	    ((c->va | item->pa) & (PT_PAGE_SIZE - 1)) || cur_remaining(c) < PT_PAGE_SIZE ||
+	    (f->pa_bits < 64 && (item->pa >> f->pa_bits)))
+		return false;
+	struct pt_node *n = c->path[1];
+	unsigned idx = pt_fmt_index(f, c->va, 1);
+	if (node_load(n, idx))
+		return false;
+	node_set_leaf(n, idx, c->leaf_cache.pte | pt_fmt_addr_bits(f, item->pa, 1), item->tracked);
+	c->va += PT_PAGE_SIZE;
+	if (idx == pt_fmt_nr_entries(f) - 1)
+		pt_cur_rise(c);
+	return true;
+}
+
+/*
+ * A fresh cursor's first base page: the table's shared template stands for
+ * the property checks; with it in the cursor's cache, map_fast does the rest.
+ */
+static inline bool map_first(struct pt_cursor *c, const struct pt_item *item)
+{
+	if (c->level != 1 || item->level != 1)
+		return false;
+	pt_pte_t tmpl = tmpl_lookup(c->table, cur_fmt(c), item);
+	if (!tmpl)
+		return false;
+	leaf_cache_set(c, item, tmpl);
+	return map_fast(c, item);
 }
 
 /*
@@ -159,41 +156,22 @@ PT_MUST_CHECK static enum pt_err build_path(struct pt_cursor *c, pt_level_t leve
 	for (unsigned i = nr; i-- > 0;) {
 		struct pt_node *n = fresh[i];
 		node_lock(n);
-		if (i + 1 < nr) {
-			struct pt_node *below = fresh[i + 1];
-			((pt_pte_t *)n->ptes)[pt_fmt_index(f, c->va, n->level)] =
-				f->encode_table(below->pa, n->level);
-			n->nr_children = 1;
-		}
+		if (i + 1 < nr)
+			node_set_child_fresh(n, pt_fmt_index(f, c->va, n->level),
+					     f->encode_table(fresh[i + 1]->pa, n->level));
 	}
 	struct pt_node *top = c->path[c->level];
-	node_store(top, cur_index(c), f->encode_table(fresh[0]->pa, top->level));
-	top->nr_children++;
+	node_set_child(top, cur_index(c), f->encode_table(fresh[0]->pa, top->level));
 	for (unsigned i = 0; i < nr; i++)
 		c->path[--c->level] = fresh[i];
 	return PT_OK;
 }
 
 /* Everything map_fast does not handle: checks, descent, allocation. */
-PT_MUST_CHECK static enum pt_err map_general(struct pt_cursor *c, const struct pt_item *item);
-
-/*
- * map_fast missed: a fresh cursor's base page first tries the table's
- * shared template, which stands for the property checks. Out of line (and
- * tail-called), so pt_cursor_map stays a leaf function.
- */
 static PT_NOINLINE enum pt_err map_slow(struct pt_cursor *c, const struct pt_item *item)
 {
-	if (c->level == 1 && item->level == 1 && base_page_fits(c, item)) {
-		pt_pte_t tmpl = tmpl_lookup(c->table, cur_fmt(c), item);
-		if (tmpl && map_base(c, item, &tmpl))
-			return PT_OK;
-	}
-	return map_general(c, item);
-}
-
-static PT_NOINLINE enum pt_err map_general(struct pt_cursor *c, const struct pt_item *item)
-{
+	if (map_first(c, item))
+		return PT_OK;
 	enum pt_err err = check_item(c, item);
 	if (err != PT_OK)
 		return err;
@@ -215,10 +193,9 @@ static PT_NOINLINE enum pt_err map_general(struct pt_cursor *c, const struct pt_
 			return err;
 	}
 	struct pt_node *n = c->path[c->level];
-	node_store(n, cur_index(c), leaf_template(c, item) |
-				    pt_fmt_addr_bits(cur_fmt(c), item->pa, item->level));
-	n->nr_children++;
-	n->nr_tracked += item->tracked;
+	node_set_leaf(n, cur_index(c),
+		      leaf_template(c, item) | pt_fmt_addr_bits(cur_fmt(c), item->pa, item->level),
+		      item->tracked);
 	pt_cur_move_forward(c);
 	if (built)
 		pt_cur_lower_guard(c);
@@ -265,24 +242,6 @@ static struct pt_node *take_reserved(struct map_job *j, pt_level_t level)
 	return n;
 }
 
-/*
- * Store @nr consecutive leaves. A table this map_range built is published
- * only after it is filled (the Release store of its parent entry orders
- * these stores first), so plain stores do, and the compiler may vectorise.
- */
-static void store_run(struct pt_node *n, bool fresh, unsigned idx, unsigned nr, pt_pte_t pte,
-		      pt_pte_t step)
-{
-	if (fresh) {
-		pt_pte_t *ptes = (pt_pte_t *)n->ptes + idx;
-		for (unsigned i = 0; i < nr; i++)
-			ptes[i] = pte + i * step;
-		return;
-	}
-	for (unsigned i = 0; i < nr; i++, pte += step)
-		node_store(n, idx + i, pte);
-}
-
 /* Check or store a run of @nr leaves at slot @idx of @n (NULL: a table yet to exist). */
 PT_MUST_CHECK static enum pt_err leaf_run(struct map_job *j, struct pt_node *n, bool fresh, pt_level_t level,
 			    unsigned idx, unsigned nr, uint64_t off)
@@ -302,8 +261,9 @@ PT_MUST_CHECK static enum pt_err leaf_run(struct map_job *j, struct pt_node *n, 
 				   : j->f->encode_leaf(0, j->prop, false, level)) |
 		       pt_fmt_addr_bits(j->f, j->pa + off, level);
 	pt_pte_t step = pt_fmt_addr_bits(j->f, pt_fmt_page_size(j->f, level), level);
-	store_run(n, fresh, idx, nr, pte, step);
-	n->nr_children = (uint16_t)(n->nr_children + nr);
+	/* A table this map_range built is published only after it is filled (the
+	 * Release store of its parent entry orders these first): plain stores do. */
+	node_set_leaves(n, fresh, idx, nr, pte, step);
 	return PT_OK;
 }
 
@@ -330,10 +290,9 @@ PT_MUST_CHECK static enum pt_err map_below(struct map_job *j, struct pt_node *n,
 	pt_discard(map_walk(j, child, true, level - 1u, off));  /* tables reserved */
 	pte = j->f->encode_table(child->pa, level);
 	if (fresh)
-		((pt_pte_t *)n->ptes)[idx] = pte;
+		node_set_child_fresh(n, idx, pte);
 	else
-		node_store(n, idx, pte);
-	n->nr_children++;
+		node_set_child(n, idx, pte);
 	return PT_OK;
 }
 
@@ -413,18 +372,16 @@ static void map_spine(struct map_job *j, struct pt_cursor *c, unsigned depth)
 	for (unsigned i = 0; i < depth; i++) {
 		spine[i] = take_reserved(j, c->guard_level - 1u - i);
 		node_lock(spine[i]);
-		if (i) {
-			((pt_pte_t *)spine[i - 1]->ptes)[pt_fmt_index(f, c->start, spine[i - 1]->level)] =
-				f->encode_table(spine[i]->pa, spine[i - 1]->level);
-			spine[i - 1]->nr_children = 1;
-		}
+		if (i)
+			node_set_child_fresh(spine[i - 1],
+					     pt_fmt_index(f, c->start, spine[i - 1]->level),
+					     f->encode_table(spine[i]->pa, spine[i - 1]->level));
 	}
 	struct pt_node *bottom = spine[depth - 1];
 	uint64_t off = 0;
 	pt_discard(map_walk(j, bottom, true, bottom->level, &off));  /* tables reserved */
-	node_store(guard, pt_fmt_index(f, c->start, guard->level),
-		   f->encode_table(spine[0]->pa, guard->level));
-	guard->nr_children++;
+	node_set_child(guard, pt_fmt_index(f, c->start, guard->level),
+		       f->encode_table(spine[0]->pa, guard->level));
 	node_unlock(guard);
 	for (unsigned i = 0; i + 1 < depth; i++)
 		node_unlock(spine[i]);

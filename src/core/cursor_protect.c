@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
-/* Changing properties: protect_next rewrites one leaf at a time. */
+/* Changing properties: protect_next rewrites one leaf (the bulk loop is vm_bulk.c). */
 #include "cursor_scan.h"
+
 #include "bbm.h"
 
 enum pt_err pt_cur_check_protect(const struct pt_table *t, struct pt_protect op)
@@ -16,15 +17,13 @@ enum pt_err pt_cur_check_protect(const struct pt_table *t, struct pt_protect op)
 	return PT_OK;
 }
 
-/* The rewrite on a break-before-make format: broken first if the change needs it. */
-static PT_NOINLINE void rewrite_bbm(struct pt_cursor *c, struct pt_pte_info info,
-				    struct pt_prop prop)
+void pt_cur_rewrite(struct pt_cursor *c, const struct pt_item *item, struct pt_prop prop)
 {
 	const struct pt_format *f = cur_fmt(c);
-	pt_pte_t pte = f->encode_leaf(info.pa, prop, info.tracked, c->level);
-	if (bbm_prop_change(f, info.prop, prop))
+	pt_pte_t pte = f->encode_leaf(item->pa, prop, item->tracked, c->level);
+	if (pt_unlikely(bbm_prop_change(f, item->prop, prop)))
 		pt_bbm_break(c, PT_BBM_PROTECT);
-	node_store(c->path[c->level], cur_index(c), pte);
+	node_rewrite(c->path[c->level], cur_index(c), pte);
 }
 
 enum pt_err pt_cursor_protect_next(struct pt_cursor_mut *m, uint64_t len, struct pt_protect op,
@@ -33,31 +32,26 @@ enum pt_err pt_cursor_protect_next(struct pt_cursor_mut *m, uint64_t len, struct
 	if (!m || !m->c.table || !va_out || !len_out || !found)
 		return PT_ERR_INVAL;
 	struct pt_cursor *c = &m->c;
-	const struct pt_format *f = cur_fmt(c);
 	enum pt_err err = pt_cur_check_protect(c->table, op);
 	if (err == PT_OK)
 		err = pt_cur_check_len(c, len);
 	if (err != PT_OK)
 		return err;
 
-	enum scan_stop stop;
-	err = pt_cur_scan(c, (c->va - c->start) + len, false, &stop);
+	struct scan_res r;
+	err = pt_cur_scan(c, (c->va - c->start) + len, SCAN_PROTECT, &r);
 	if (err != PT_OK)
 		return err;
-	*found = stop == SCAN_LEAF;
+	*found = r.stop == SCAN_LEAF;
 	if (!*found)
 		return PT_OK;
 
-	struct pt_node *n = c->path[c->level];
-	unsigned idx = cur_index(c);
-	struct pt_pte_info info = f->decode(node_load(n, idx), c->level);
-	struct pt_prop prop = pt_protect_apply(op, info.prop);
-	if (pt_unlikely(f->bbm) && !pt_prop_eq(prop, info.prop))
-		rewrite_bbm(c, info, prop);
-	else if (!pt_prop_eq(prop, info.prop))
-		node_store(n, idx, f->encode_leaf(info.pa, prop, info.tracked, c->level));
+	struct pt_item item = cur_item(c, cur_pte(c));
+	struct pt_prop prop = pt_protect_apply(op, item.prop);
+	if (!pt_prop_eq(prop, item.prop))
+		pt_cur_rewrite(c, &item, prop);
 	*va_out = c->va;
-	*len_out = pt_fmt_page_size(f, c->level);
+	*len_out = pt_fmt_page_size(cur_fmt(c), c->level);
 	pt_cur_move_forward(c);
 	return PT_OK;
 }

@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The scan shared by take_next and protect_next: move to the next leaf that
- * lies wholly inside the rest of the range, splitting any huge leaf that
- * sticks out of it, and (for unmapping) stop at a child table lying wholly
- * inside so it can be detached in one piece.
+ * The one scan behind find_next, next_leaf, take_next, protect_next and the
+ * bulk loops: move to the next leaf (for changes: one lying wholly inside
+ * the rest of the range, splitting any huge leaf that sticks out of it),
+ * and for unmapping stop at a child table lying wholly inside so it can be
+ * detached in one piece. Runs of absent entries are skipped as raw words.
  */
 #include "cursor_scan.h"
 
@@ -71,39 +72,74 @@ PT_MUST_CHECK static enum pt_err split_down(struct pt_cursor *c, uint64_t end)
 	return PT_OK;
 }
 
-enum pt_err pt_cur_scan(struct pt_cursor *c, uint64_t end, bool tables, enum scan_stop *stop)
+/*
+ * Skip the absent entries from the cursor's slot on in its node, up to the
+ * node's end or @end, comparing raw words with the absent pattern.
+ */
+static void skip_absent(struct pt_cursor *c, uint64_t end)
+{
+	const struct pt_format *f = cur_fmt(c);
+	const struct pt_node *n = c->path[c->level];
+	uint64_t size = pt_fmt_page_size(f, c->level);
+	unsigned i = cur_index(c) + 1, nr = pt_fmt_nr_entries(f);
+	pt_vaddr_t next = (c->va & ~(size - 1)) + size;
+
+	while (i < nr && next - c->start < end && node_load(n, i) == 0) {
+		i++;
+		next += size;
+	}
+	if (i < nr && next - c->start < end) {
+		c->va = next;
+		return;
+	}
+	c->va = next - size;
+	cur_step_within(c, end);
+}
+
+enum pt_err pt_cur_scan(struct pt_cursor *c, uint64_t end, enum scan_mode mode, struct scan_res *r)
 {
 	const struct pt_format *f = cur_fmt(c);
 
+	r->split = false;
 	pt_cur_rise(c);
 	while (c->va - c->start < end) {
 		pt_pte_t pte = cur_pte(c);
 		if (pte == 0) {
-			pt_cur_move_forward(c);
+			skip_absent(c, end);
 			continue;
 		}
 		uint64_t size = pt_fmt_page_size(f, c->level);
 		bool covered = !(c->va & (size - 1)) && end - (c->va - c->start) >= size;
 		if (pt_fmt_is_table(f, pte, c->level)) {
-			if (tables && covered && can_detach(c)) {
-				*stop = SCAN_TABLE;
+			if (mode == SCAN_TAKE && covered && can_detach(c)) {
+				r->stop = SCAN_TABLE;
 				return PT_OK;
 			}
 			if (node_child(c->path[c->level], pte)->nr_children == 0)
-				pt_cur_move_forward(c);
+				cur_step_within(c, end);
 			else
 				pt_cur_descend(c, pte);
 			continue;
 		}
-		if (covered) {
-			*stop = SCAN_LEAF;
+		if (covered || mode == SCAN_FIND) {
+			r->stop = SCAN_LEAF;
 			return PT_OK;
 		}
 		enum pt_err err = split_down(c, end);
 		if (err != PT_OK)
 			return err;
+		r->split = true;
 	}
-	*stop = SCAN_END;
+	r->stop = SCAN_END;
 	pt_cur_reset(c, c->start + end);
 	return PT_OK;
+}
+
+PT_NOINLINE bool pt_cur_template_page(struct pt_cursor *c, pt_pte_t pte, struct pt_item *item)
+{
+	struct pt_pte_info info;
+	if (!pte || !tmpl_decode(c, pte, &info))
+		return false;
+	*item = cur_item_learn(c, pte);
+	return true;
 }

@@ -1,22 +1,121 @@
 /* SPDX-License-Identifier: MIT */
+/* The scan engine behind find_next, next_leaf, take_next and protect_next. */
 #ifndef PT_CORE_CURSOR_SCAN_H
 #define PT_CORE_CURSOR_SCAN_H
 
+#include "compiler.h"
 #include "cursor.h"
+#include "leaf_tmpl.h"
 
 #pragma GCC visibility push(hidden)
 
 enum scan_stop { SCAN_END, SCAN_LEAF, SCAN_TABLE };
 
 /*
- * Advance to the next leaf wholly inside [va, start + end) (offsets from the
- * range start), or with @tables to a wholly covered detachable child table.
- * PT_ERR_NOMEM if a split failed (the table is unchanged).
+ * What a scan looks for: FIND any leaf overlapping the rest of the range
+ * (changing nothing); PROTECT a leaf wholly inside it (splitting one that
+ * sticks out); TAKE the same or a wholly covered detachable child table.
  */
+enum scan_mode { SCAN_FIND, SCAN_PROTECT, SCAN_TAKE };
+
+struct scan_res {
+	enum scan_stop stop;
+	bool split;                 /* a huge leaf was split to reach the leaf */
+};
+
 /* Check a protect operation against @t: PT_ERR_INVAL, PT_ERR_GLOBAL_USER. */
 PT_MUST_CHECK enum pt_err pt_cur_check_protect(const struct pt_table *t, struct pt_protect op);
 
-PT_MUST_CHECK enum pt_err pt_cur_scan(struct pt_cursor *c, uint64_t end, bool tables, enum scan_stop *stop);
+/*
+ * Advance to the next stop of @mode inside [va, start + end) (offsets from the
+ * range start); at SCAN_END the cursor is at start + end. PT_ERR_NOMEM if a
+ * split failed (the table is unchanged).
+ */
+PT_MUST_CHECK enum pt_err pt_cur_scan(struct pt_cursor *c, uint64_t end, enum scan_mode mode, struct scan_res *r);
+
+/* Detach the wholly covered child table at the cursor into @frag (PT_FRAG_TABLE). */
+void pt_cur_take_table(struct pt_cursor *c, struct pt_frag *frag);
+/* Rewrite the leaf @item at the cursor to @prop, broken first if the format needs it. */
+void pt_cur_rewrite(struct pt_cursor *c, const struct pt_item *item, struct pt_prop prop);
+
+/* The item held by the leaf @pte at the cursor's level (no codec call for a templated base page). */
+static inline struct pt_item cur_item(const struct pt_cursor *c, pt_pte_t pte)
+{
+	struct pt_pte_info info;
+	if (c->level != 1 || !tmpl_decode(c, pte, &info))
+		info = cur_fmt(c)->decode(pte, c->level);
+	return (struct pt_item){ info.pa, c->level, info.prop, info.tracked };
+}
+
+/*
+ * cur_item that also fills the cursor's leaf cache from a templated base
+ * page (the template passed check_prop on this table, so map's fast path may
+ * use it), letting the next page of that property be read without decoding.
+ */
+static inline struct pt_item cur_item_learn(struct pt_cursor *c, pt_pte_t pte)
+{
+	struct pt_pte_info info;
+	if (c->level != 1 || !tmpl_decode(c, pte, &info))
+		info = cur_fmt(c)->decode(pte, c->level);
+	else {
+		c->leaf_cache.pte = pte & ~cur_fmt(c)->lv[1].leaf_addr_mask;
+		c->leaf_cache.prop = info.prop;
+		c->leaf_cache.level = 1;
+		c->leaf_cache.tracked = info.tracked;
+	}
+	return (struct pt_item){ info.pa, c->level, info.prop, info.tracked };
+}
+
+/*
+ * The base page @pte at the cursor (which stands at level 1) if the leaf
+ * cache holds its property: *item filled, no codec call. False otherwise
+ * (absent too).
+ */
+static inline bool cur_cached_page(const struct pt_cursor *c, pt_pte_t pte, struct pt_item *item)
+{
+	const struct pt_format *f = cur_fmt(c);
+	if (c->leaf_cache.level != 1 || (pte & ~f->lv[1].leaf_addr_mask) != c->leaf_cache.pte)
+		return false;
+	item->pa = pt_fmt_pte_addr(f, pte, 1, true);
+	item->level = 1;
+	item->prop = c->leaf_cache.prop;
+	item->tracked = c->leaf_cache.tracked;
+	return true;
+}
+
+/* The same through the table's shared template (a fresh cursor), filling the leaf cache. */
+bool pt_cur_template_page(struct pt_cursor *c, pt_pte_t pte, struct pt_item *item);
+
+/*
+ * Whether a page-sized step from the cursor (at level 1) fits @len, a valid
+ * scan length; *idx: the cursor's slot.
+ */
+static inline bool cur_page_step_ok(const struct pt_cursor *c, uint64_t len, unsigned *idx)
+{
+	if ((len & (PT_PAGE_SIZE - 1)) || len - 1 >= cur_remaining(c))
+		return false;
+	*idx = (unsigned)(c->va >> PT_PAGE_SHIFT) & (pt_fmt_nr_entries(cur_fmt(c)) - 1);
+	return true;
+}
+
+/* Step past the base page in slot @idx at the cursor. */
+static inline void cur_page_step(struct pt_cursor *c, unsigned idx)
+{
+	c->va += PT_PAGE_SIZE;
+	if (pt_unlikely(idx == pt_fmt_nr_entries(cur_fmt(c)) - 1))
+		pt_cur_rise(c);
+}
+
+/* Past the slot at the cursor, but not beyond the scan's end @end (an offset). */
+static inline void cur_step_within(struct pt_cursor *c, uint64_t end)
+{
+	uint64_t size = pt_fmt_page_size(cur_fmt(c), c->level);
+	uint64_t next = (c->va & ~(size - 1)) - c->start + size;
+	if (next > end)
+		pt_cur_reset(c, c->start + end);
+	else
+		pt_cur_move_forward(c);
+}
 
 #pragma GCC visibility pop
 #endif

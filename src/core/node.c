@@ -134,9 +134,7 @@ pt_pte_t pt_node_split(struct pt_node *parent, unsigned idx, struct pt_node *chi
 	pt_pte_t pte = f->encode_leaf(0, leaf.prop, false, level) |
 		       pt_fmt_addr_bits(f, leaf.pa, level);
 	pt_pte_t step = pt_fmt_addr_bits(f, pt_fmt_page_size(f, level), level);
-	for (unsigned i = 0; i < nr; i++, pte += step)
-		node_store(child, i, pte);
-	child->nr_children = (uint16_t)nr;
+	node_set_leaves(child, false, 0, nr, pte, step);
 	node_lock(child);
 	return f->encode_table(child->pa, parent->level);
 }

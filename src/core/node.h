@@ -65,6 +65,85 @@ static inline void node_store(struct pt_node *n, unsigned idx, pt_pte_t pte)
 	atomic_store_explicit(&n->ptes[idx], pte, memory_order_release);
 }
 
+/*
+ * The entry layer: every change of an entry that adds or removes one goes
+ * through these, so nr_children and nr_tracked stay exact. The _fresh forms
+ * write a table no walker can see yet (plain stores; publishing it orders them).
+ */
+static inline void node_count(struct pt_node *n, int children, int tracked)
+{
+	n->nr_children = (uint16_t)(n->nr_children + children);
+	n->nr_tracked = (uint16_t)(n->nr_tracked + tracked);
+}
+
+/* Link the child table entry @pte into the absent slot @idx. */
+static inline void node_set_child(struct pt_node *n, unsigned idx, pt_pte_t pte)
+{
+	node_store(n, idx, pte);
+	node_count(n, 1, 0);
+}
+
+static inline void node_set_child_fresh(struct pt_node *n, unsigned idx, pt_pte_t pte)
+{
+	((pt_pte_t *)n->ptes)[idx] = pte;
+	node_count(n, 1, 0);
+}
+
+/* Store the leaf @pte into the absent slot @idx. */
+static inline void node_set_leaf(struct pt_node *n, unsigned idx, pt_pte_t pte, bool tracked)
+{
+	node_store(n, idx, pte);
+	node_count(n, 1, tracked);
+}
+
+/* Store @nr leaves from @pte, each @step apart, into absent slots from @idx. */
+static inline void node_set_leaves(struct pt_node *n, bool fresh, unsigned idx, unsigned nr,
+				   pt_pte_t pte, pt_pte_t step)
+{
+	_Atomic pt_pte_t *p = n->ptes + idx;
+	if (fresh) {
+		pt_pte_t *q = (pt_pte_t *)p;
+#pragma GCC unroll 4
+		for (size_t i = 0; i < nr; i++, pte += step)
+			q[i] = pte;
+	} else {
+		for (unsigned i = 0; i < nr; i++, pte += step)
+			atomic_store_explicit(&p[i], pte, memory_order_release);
+	}
+	node_count(n, (int)nr, 0);
+}
+
+/* Make the non-absent slot @idx absent (@tracked: it held a tracked leaf). */
+static inline void node_clear(struct pt_node *n, unsigned idx, bool tracked)
+{
+	node_store(n, idx, 0);
+	node_count(n, -1, -(int)tracked);
+}
+
+/* Replace the non-absent entry at @idx by another of the same kind and tracking. */
+static inline void node_rewrite(struct pt_node *n, unsigned idx, pt_pte_t pte)
+{
+	node_store(n, idx, pte);
+}
+
+/*
+ * Rewrite the leaves from slot @i to before @last while each equals @from
+ * outside the bits @keep, by flipping the bits @flip; returns the first slot
+ * not rewritten. Kinds and tracking are unchanged: no count changes.
+ */
+static inline unsigned node_flip_run(struct pt_node *n, unsigned i, unsigned last, pt_pte_t keep,
+				     pt_pte_t from, pt_pte_t flip)
+{
+	_Atomic pt_pte_t *p = n->ptes + i, *end = n->ptes + last;
+	for (; p < end; p++) {
+		pt_pte_t pte = atomic_load_explicit(p, memory_order_relaxed);
+		if ((pte & ~keep) != from)
+			break;
+		atomic_store_explicit(p, pte ^ flip, memory_order_release);
+	}
+	return (unsigned)(p - n->ptes);
+}
+
 /* The contended path of node_lock: wait as the platform says, then try again. */
 void pt_node_lock_wait(struct pt_node *n);
 

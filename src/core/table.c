@@ -80,8 +80,7 @@ enum pt_err pt_table_create_kernel(struct pt_table *t, const struct pt_env *env)
 			pt_node_free_unpublished(root);
 			return err;
 		}
-		node_store(root, i, f->encode_table(child->pa, f->levels));
-		root->nr_children++;
+		node_set_child(root, i, f->encode_table(child->pa, f->levels));
 	}
 	return PT_OK;
 }

@@ -8,6 +8,7 @@
  */
 #include "cursor_scan.h"
 #include "flush_site.h"
+#include "vm_bulk.h"
 
 #include <pt/vm.h>
 
@@ -15,37 +16,6 @@
 static uint64_t offset_of(const struct pt_cursor *c)
 {
 	return c->va - c->start;
-}
-
-/* Put a removed tracked leaf back (its keeper page could not be allocated). */
-static void put_back(struct pt_cursor_mut *m, const struct pt_frag *frag)
-{
-	pt_discard(pt_cursor_jump(&m->c, frag->va));
-	pt_discard(pt_cursor_map(m, &frag->item));  /* into its own empty slot */
-}
-
-PT_MUST_CHECK static enum pt_err unmap_one(struct pt_cursor_mut *m, struct pt_flusher *f,
-			     const struct pt_frag *frag, uint64_t *nr)
-{
-	if (frag->kind == PT_FRAG_TABLE) {
-		if (flush_site_on(f->env, PT_SITE_UNMAP_TABLE))
-			pt_flusher_issue(f, frag->va, frag->len);
-		pt_flusher_keep_table(f, frag->table);
-		*nr += frag->nr_frames;
-		return PT_OK;
-	}
-	if (frag->item.tracked) {
-		enum pt_err err = pt_flusher_keep_frame(f, frag->item.pa);
-		if (err != PT_OK) {
-			/* The level-1 table is still there: remapping allocates nothing. */
-			put_back(m, frag);
-			return err;
-		}
-		(*nr)++;
-	}
-	if (flush_site_on(f->env, PT_SITE_UNMAP))
-		pt_flusher_issue(f, frag->va, frag->len);
-	return PT_OK;
 }
 
 enum pt_err pt_cursor_unmap(struct pt_cursor_mut *m, struct pt_flusher *f, uint64_t len,
@@ -59,15 +29,10 @@ enum pt_err pt_cursor_unmap(struct pt_cursor_mut *m, struct pt_flusher *f, uint6
 
 	if (len > c->size - offset_of(c))
 		return PT_ERR_LENGTH;
-	while (offset_of(c) < end) {
-		struct pt_frag frag;
-		err = pt_cursor_take_next(m, end - offset_of(c), &frag);
-		if (err != PT_OK || frag.kind == PT_FRAG_NONE)
-			break;
-		err = unmap_one(m, f, &frag, &nr);
-		if (err != PT_OK)
-			break;
-	}
+	if (len & (PT_PAGE_SIZE - 1))
+		err = PT_ERR_UNALIGNED;
+	else
+		err = pt_vm_unmap_range(c, f, end, &nr);
 	pt_flusher_dispatch(f);
 	if (nr_frames)
 		*nr_frames = nr;
@@ -153,25 +118,7 @@ PT_MUST_CHECK static enum pt_err protect_sited(struct pt_cursor_mut *m, struct p
 		err = reserve_splits(c, len);
 	if (err != PT_OK)
 		return err;
-	while (offset_of(c) < end) {
-		pt_vaddr_t found_va, va;
-		uint64_t slot_len;
-		bool ok;
-		struct pt_query q;
-		err = pt_cursor_find_next(c, end - offset_of(c), &found_va, &ok);
-		if (err != PT_OK || !ok)
-			break;
-		err = pt_cursor_query(c, &q);
-		if (err == PT_OK)
-			err = pt_cursor_protect_next(m, end - offset_of(c), op, &va, &slot_len, &ok);
-		if (err != PT_OK || !ok)
-			break;
-		bool changed = !pt_prop_eq(pt_protect_apply(op, q.item.prop), q.item.prop);
-		bool split = slot_len != q.len;
-		if ((changed && flush_site_on(f->env, site)) ||
-		    (split && !changed && flush_site_on(f->env, PT_SITE_SPLIT)))
-			pt_flusher_issue(f, va, slot_len);
-	}
+	err = pt_vm_protect_range(c, f, end, op, site);
 	free_spares(c);
 	pt_flusher_dispatch(f);
 	return err;
