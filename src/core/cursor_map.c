@@ -93,6 +93,32 @@ static pt_pte_t leaf_template(struct pt_cursor *c, const struct pt_item *item)
 	return pte;
 }
 
+/* A base page for the leaf table the cursor stands in, inside its range and the format's pa. */
+static inline bool base_page_fits(const struct pt_cursor *c, const struct pt_item *item)
+{
+	const struct pt_format *f = cur_fmt(c);
+	return !((c->va | item->pa) & (PT_PAGE_SIZE - 1)) && cur_remaining(c) >= PT_PAGE_SIZE &&
+	       !(f->pa_bits < 64 && (item->pa >> f->pa_bits));
+}
+
+/*
+ * Store the fitting base page @item with *@tmpl, its property's checked
+ * template, if the slot is free. (Read through a pointer: after the slot.)
+ */
+static inline bool map_base(struct pt_cursor *c, const struct pt_item *item, const pt_pte_t *tmpl)
+{
+	const struct pt_format *f = cur_fmt(c);
+	struct pt_node *n = c->path[1];
+	unsigned idx = pt_fmt_index(f, c->va, 1);
+	if (node_load(n, idx))
+		return false;
+	node_set_leaf(n, idx, *tmpl | pt_fmt_addr_bits(f, item->pa, 1), item->tracked);
+	c->va += PT_PAGE_SIZE;
+	if (idx == pt_fmt_nr_entries(f) - 1)
+		pt_cur_rise(c);
+	return true;
+}
+
 /*
  * The common case of mapping page after page: a base page into the leaf
  * table the cursor already stands in, with the property of the previous
@@ -101,35 +127,8 @@ static pt_pte_t leaf_template(struct pt_cursor *c, const struct pt_item *item)
  */
 static inline bool map_fast(struct pt_cursor *c, const struct pt_item *item)
 {
-	const struct pt_format *f = cur_fmt(c);
-	if (c->level != 1 || item->level != 1 || !leaf_cache_hit(c, item) ||
-	    ((c->va | item->pa) & (PT_PAGE_SIZE - 1)) || cur_remaining(c) < PT_PAGE_SIZE ||
-	    (f->pa_bits < 64 && (item->pa >> f->pa_bits)))
-		return false;
-	struct pt_node *n = c->path[1];
-	unsigned idx = pt_fmt_index(f, c->va, 1);
-	if (node_load(n, idx))
-		return false;
-	node_set_leaf(n, idx, c->leaf_cache.pte | pt_fmt_addr_bits(f, item->pa, 1), item->tracked);
-	c->va += PT_PAGE_SIZE;
-	if (idx == pt_fmt_nr_entries(f) - 1)
-		pt_cur_rise(c);
-	return true;
-}
-
-/*
- * A fresh cursor's first base page: the table's shared template stands for
- * the property checks; with it in the cursor's cache, map_fast does the rest.
- */
-static inline bool map_first(struct pt_cursor *c, const struct pt_item *item)
-{
-	if (c->level != 1 || item->level != 1)
-		return false;
-	pt_pte_t tmpl = tmpl_lookup(c->table, cur_fmt(c), item);
-	if (!tmpl)
-		return false;
-	leaf_cache_set(c, item, tmpl);
-	return map_fast(c, item);
+	return c->level == 1 && item->level == 1 && leaf_cache_hit(c, item) &&
+	       base_page_fits(c, item) && map_base(c, item, &c->leaf_cache.pte);
 }
 
 /*
@@ -168,10 +167,25 @@ PT_MUST_CHECK static enum pt_err build_path(struct pt_cursor *c, pt_level_t leve
 }
 
 /* Everything map_fast does not handle: checks, descent, allocation. */
+PT_MUST_CHECK static enum pt_err map_general(struct pt_cursor *c, const struct pt_item *item);
+
+/*
+ * map_fast missed: a fresh cursor's base page first tries the table's
+ * shared template, which stands for the property checks. Out of line (and
+ * tail-called), so pt_cursor_map stays a leaf function.
+ */
 static PT_NOINLINE enum pt_err map_slow(struct pt_cursor *c, const struct pt_item *item)
 {
-	if (map_first(c, item))
-		return PT_OK;
+	if (c->level == 1 && item->level == 1 && base_page_fits(c, item)) {
+		pt_pte_t tmpl = tmpl_lookup(c->table, cur_fmt(c), item);
+		if (tmpl && map_base(c, item, &tmpl))
+			return PT_OK;
+	}
+	return map_general(c, item);
+}
+
+static PT_NOINLINE enum pt_err map_general(struct pt_cursor *c, const struct pt_item *item)
+{
 	enum pt_err err = check_item(c, item);
 	if (err != PT_OK)
 		return err;

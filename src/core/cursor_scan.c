@@ -135,11 +135,3 @@ enum pt_err pt_cur_scan(struct pt_cursor *c, uint64_t end, enum scan_mode mode, 
 	return PT_OK;
 }
 
-PT_NOINLINE bool pt_cur_template_page(struct pt_cursor *c, pt_pte_t pte, struct pt_item *item)
-{
-	struct pt_pte_info info;
-	if (!pte || !tmpl_decode(c, pte, &info))
-		return false;
-	*item = cur_item_learn(c, pte);
-	return true;
-}

@@ -52,17 +52,21 @@ static inline struct pt_item cur_item(const struct pt_cursor *c, pt_pte_t pte)
  * page (the template passed check_prop on this table, so map's fast path may
  * use it), letting the next page of that property be read without decoding.
  */
+static inline void cur_learn(struct pt_cursor *c, pt_pte_t pte, const struct pt_pte_info *info)
+{
+	c->leaf_cache.pte = pte & ~cur_fmt(c)->lv[1].leaf_addr_mask;
+	c->leaf_cache.prop = info->prop;
+	c->leaf_cache.level = 1;
+	c->leaf_cache.tracked = info->tracked;
+}
+
 static inline struct pt_item cur_item_learn(struct pt_cursor *c, pt_pte_t pte)
 {
 	struct pt_pte_info info;
 	if (c->level != 1 || !tmpl_decode(c, pte, &info))
 		info = cur_fmt(c)->decode(pte, c->level);
-	else {
-		c->leaf_cache.pte = pte & ~cur_fmt(c)->lv[1].leaf_addr_mask;
-		c->leaf_cache.prop = info.prop;
-		c->leaf_cache.level = 1;
-		c->leaf_cache.tracked = info.tracked;
-	}
+	else
+		cur_learn(c, pte, &info);
 	return (struct pt_item){ info.pa, c->level, info.prop, info.tracked };
 }
 
@@ -84,7 +88,15 @@ static inline bool cur_cached_page(const struct pt_cursor *c, pt_pte_t pte, stru
 }
 
 /* The same through the table's shared template (a fresh cursor), filling the leaf cache. */
-bool pt_cur_template_page(struct pt_cursor *c, pt_pte_t pte, struct pt_item *item);
+static inline bool pt_cur_template_page(struct pt_cursor *c, pt_pte_t pte, struct pt_item *item)
+{
+	struct pt_pte_info info;
+	if (!pte || !tmpl_decode(c, pte, &info))
+		return false;
+	cur_learn(c, pte, &info);
+	*item = (struct pt_item){ info.pa, 1, info.prop, info.tracked };
+	return true;
+}
 
 /*
  * Whether a page-sized step from the cursor (at level 1) fits @len, a valid

@@ -59,12 +59,6 @@ static inline void take_page(struct pt_cursor *c, unsigned idx, struct pt_frag *
 
 static PT_NOINLINE enum pt_err take_slow(struct pt_cursor *c, uint64_t len, struct pt_frag *frag)
 {
-	unsigned idx;
-	if (c->level == 1 && take_here(c, len, &idx) &&
-	    pt_cur_template_page(c, node_load(c->path[1], idx), &frag->item)) {
-		take_page(c, idx, frag);
-		return PT_OK;
-	}
 	enum pt_err err = pt_cur_check_len(c, len);
 	if (err != PT_OK)
 		return err;
@@ -92,12 +86,16 @@ enum pt_err pt_cursor_take_next(struct pt_cursor_mut *m, uint64_t len, struct pt
 	unsigned idx;
 	if (!m || !m->c.table || !frag)
 		return PT_ERR_INVAL;
-	if (pt_likely(m->c.level == 1 && take_here(&m->c, len, &idx) &&
-		      cur_cached_page(&m->c, node_load(m->c.path[1], idx), &frag->item))) {
-		take_page(&m->c, idx, frag);
-		return PT_OK;
+	struct pt_cursor *c = &m->c;
+	if (pt_likely(c->level == 1 && take_here(c, len, &idx))) {
+		pt_pte_t pte = node_load(c->path[1], idx);
+		if (pt_likely(cur_cached_page(c, pte, &frag->item)) ||
+		    pt_cur_template_page(c, pte, &frag->item)) {
+			take_page(c, idx, frag);
+			return PT_OK;
+		}
 	}
-	return take_slow(&m->c, len, frag);
+	return take_slow(c, len, frag);
 }
 
 void pt_frag_release(const struct pt_env *env, struct pt_frag *frag)

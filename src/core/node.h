@@ -93,7 +93,10 @@ static inline void node_set_child_fresh(struct pt_node *n, unsigned idx, pt_pte_
 static inline void node_set_leaf(struct pt_node *n, unsigned idx, pt_pte_t pte, bool tracked)
 {
 	node_store(n, idx, pte);
-	node_count(n, 1, tracked);
+	n->nr_children++;
+	/* A branch, not an add: gcc packs the two counters' updates into SSE otherwise. */
+	if (tracked)
+		n->nr_tracked++;
 }
 
 /* Store @nr leaves from @pte, each @step apart, into absent slots from @idx. */
@@ -117,7 +120,9 @@ static inline void node_set_leaves(struct pt_node *n, bool fresh, unsigned idx, 
 static inline void node_clear(struct pt_node *n, unsigned idx, bool tracked)
 {
 	node_store(n, idx, 0);
-	node_count(n, -1, -(int)tracked);
+	n->nr_children--;
+	if (tracked)
+		n->nr_tracked--;
 }
 
 /* Replace the non-absent entry at @idx by another of the same kind and tracking. */
