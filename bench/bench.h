@@ -11,8 +11,8 @@
 
 #include <pt/pt.h>
 
-#include "env.h"
-#include "ram.h"
+#include <pt/sim/env.h>
+#include <pt/sim/ram.h>
 
 #define KiB (1ull << 10)
 #define MiB (1ull << 20)

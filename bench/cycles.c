@@ -17,10 +17,10 @@ static const char *cycle(struct fixture *fx, uint64_t *mapped, uint64_t *unmappe
 {
 	struct job *j = &fx->jobs[0];
 	lp_map_range(j);
-	*mapped = pt_ram_stats(fx->ram).tables_in_use;
+	*mapped = pt_sim_ram_stats(fx->ram).tables_in_use;
 	lp_unmap(j);
 	fx_drain(fx);
-	*unmapped = pt_ram_stats(fx->ram).tables_in_use;
+	*unmapped = pt_sim_ram_stats(fx->ram).tables_in_use;
 	return j->fail;
 }
 

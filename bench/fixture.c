@@ -64,14 +64,14 @@ bool fx_open(struct fixture *fx, const struct case_def *cd, const struct bench_o
 	uint64_t frames = cd->threads * (len / (2 * MiB) + len / GiB + 8) + 4096;
 	if (cd->tracked)
 		frames += cd->threads * (len / PT_PAGE_SIZE);
-	fx->ram = pt_ram_create(round_up(frames * PT_PAGE_SIZE, 2 * MiB));
+	fx->ram = pt_sim_ram_create(round_up(frames * PT_PAGE_SIZE, 2 * MiB));
 	if (!fx->ram)
 		return false;
 	/* The lower bound returns tables to its pool as they are; so does the RAM here. */
-	pt_ram_set_poison(fx->ram, o->poison);
+	pt_sim_ram_set_poison(fx->ram, o->poison);
 	/* Its pool is pre-faulted too: back every chunk of RAM before timing. */
-	for (pt_paddr_t pa = 0; pa < pt_ram_size(fx->ram); pa += 2 * MiB)
-		pt_ram_frame_ptr(fx->ram, pa);
+	for (pt_paddr_t pa = 0; pa < pt_sim_ram_size(fx->ram); pa += 2 * MiB)
+		pt_sim_ram_frame_ptr(fx->ram, pa);
 	fx->env = pt_sim_env(&pt_format_x86_64_4level, fx->ram);
 	if (!o->urcu)
 		fx->env.reclaim = bench_reclaim(fx->env.reclaim);
@@ -81,8 +81,8 @@ bool fx_open(struct fixture *fx, const struct case_def *cd, const struct bench_o
 void fx_close(struct fixture *fx)
 {
 	if (fx->ram) {
-		fx->table_frames = pt_ram_stats(fx->ram).peak_tables;
-		pt_ram_destroy(fx->ram);
+		fx->table_frames = pt_sim_ram_stats(fx->ram).peak_tables;
+		pt_sim_ram_destroy(fx->ram);
 	}
 	bound_destroy(fx->bound);
 	fx->ram = NULL;
@@ -111,7 +111,7 @@ static const char *alloc_frames(struct fixture *fx, struct job *j)
 	if (!j->frames)
 		return "out of host memory";
 	for (uint64_t i = 0; i < j->pages; i++)
-		if (pt_ram_alloc(fx->ram, PT_FRAME_DATA, &j->frames[i]) != PT_OK)
+		if (pt_sim_ram_alloc(fx->ram, PT_FRAME_DATA, &j->frames[i]) != PT_OK)
 			return "simulated RAM too small for the data frames";
 	return NULL;
 }
@@ -157,7 +157,7 @@ const char *fx_end(struct fixture *fx)
 		return "pt_table_destroy failed";
 	fx->have_table = false;
 	fx_drain(fx);
-	fx->frames_left = pt_ram_stats(fx->ram).frames_in_use;
+	fx->frames_left = pt_sim_ram_stats(fx->ram).frames_in_use;
 	return fx->frames_left ? "frames left in use after teardown" : NULL;
 }
 

@@ -14,7 +14,7 @@ struct bound;
 struct fixture {
 	const struct case_def *cd;
 	const struct bench_opts *opts;
-	struct pt_ram *ram;                 /* libpt cases */
+	struct pt_sim_ram *ram;                 /* libpt cases */
 	struct pt_env env;
 	struct pt_table table;
 	bool have_table;

@@ -80,7 +80,7 @@ void lp_protect(struct job *j)
 }
 
 /* Count the leaves of the job's range from the cursor on, one next_leaf call each. */
-static enum pt_err scan_leaves(struct pt_cursor *c, const struct job *j, uint64_t *n)
+PT_MUST_CHECK static enum pt_err scan_leaves(struct pt_cursor *c, const struct job *j, uint64_t *n)
 {
 	for (;;) {
 		struct pt_found r;

@@ -5,7 +5,7 @@
 #include "fixture.h"
 
 /* take_next over @len bytes from the cursor until nothing is left; fragments taken in *n. */
-static enum pt_err take_all(struct pt_cursor_mut *m, const struct pt_env *env, pt_vaddr_t end,
+PT_MUST_CHECK static enum pt_err take_all(struct pt_cursor_mut *m, const struct pt_env *env, pt_vaddr_t end,
 			    uint64_t *n)
 {
 	for (;;) {
@@ -31,7 +31,7 @@ void lp_unmap(struct job *j)
 }
 
 /* Take exactly one page at the cursor; PT_ERR_NOT_MAPPED if something else came out. */
-static enum pt_err take_page(struct pt_cursor_mut *m, const struct pt_env *env, uint64_t size)
+PT_MUST_CHECK static enum pt_err take_page(struct pt_cursor_mut *m, const struct pt_env *env, uint64_t size)
 {
 	struct pt_frag f;
 	enum pt_err err = pt_cursor_take_next(m, size, &f);

@@ -28,7 +28,7 @@ static size_t frame_index(pt_paddr_t pa)
 	return (size_t)((pa - POOL_BASE) / PT_PAGE_SIZE);
 }
 
-static enum pt_err table_alloc(void *ctx, pt_paddr_t *pa)
+PT_MUST_CHECK static enum pt_err table_alloc(void *ctx, pt_paddr_t *pa)
 {
 	struct pool *p = ctx;
 	for (size_t i = 0; i < POOL_FRAMES; i++) {

@@ -14,8 +14,8 @@
 #include <pt/pt.h>
 
 #include "input.h"
-#include "reclaim_sync.h"
-#include "tlb_sim.h"
+#include <pt/sim/reclaim_sync.h>
+#include <pt/sim/tlb_sim.h>
 
 #define FM_TABLES 4             /* the kernel (0) and up to three user tables */
 #define FM_SMALL 64             /* 4 KiB pages around a 1 GiB boundary */
@@ -50,8 +50,8 @@ struct fm_table {
 };
 
 struct fm_world {
-	struct sim_machine *m;
-	struct pt_ram *ram;
+	struct pt_sim_machine *m;
+	struct pt_sim_ram *ram;
 	struct pt_sim_tlb stlb;
 	struct pt_cpus cpus;
 	struct pt_env env;
@@ -72,7 +72,7 @@ void fm_init(struct fm_world *w, uint8_t hdr, uint8_t asids);
 /* Move every CPU to the kernel table, destroy everything, check nothing is left. */
 void fm_fini(struct fm_world *w);
 /* Put the thread on CPU @cpu (mod the number of CPUs). */
-struct sim_cpu *fm_on(struct fm_world *w, unsigned cpu);
+struct pt_sim_cpu *fm_on(struct fm_world *w, unsigned cpu);
 /* Virtual address of model page @idx of table @t. */
 pt_vaddr_t fm_va(const struct fm_world *w, int t, unsigned idx);
 /* A fresh tracked frame with one reference and a tag; its index. */
@@ -89,7 +89,7 @@ void fm_check_uncached(struct fm_world *w, pt_paddr_t pa, bool last, const char 
 /* Access model page @idx of the kernel (@kernel) or of the running user table
  * on CPU @cpu, and compare with the model. */
 void fm_access(struct fm_world *w, unsigned cpu, bool kernel, unsigned idx,
-	       enum sim_access_kind kind, enum sim_mode mode);
+	       enum pt_sim_access_kind kind, enum pt_sim_mode mode);
 /* Abort unless @got == @want. */
 void fm_expect(const struct fm_world *w, enum pt_err got, enum pt_err want, const char *what);
 

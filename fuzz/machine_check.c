@@ -6,37 +6,37 @@
 #include <stdlib.h>
 
 #include "oracle.h"
-#include "ram.h"
+#include <pt/sim/ram.h>
 
 static void check_coherence(struct fm_world *w, const char *what)
 {
-	struct sim_coherence c;
-	if (!sim_coherence_check(w->m, -1, &c))
+	struct pt_sim_coherence c;
+	if (!pt_sim_coherence_check(w->m, -1, &c))
 		abort();
 	for (size_t i = 0; i < c.count; i++) {
-		const struct sim_stale *s = &c.items[i];
+		const struct pt_sim_stale *s = &c.items[i];
 		if (s->harmless)
 			continue;
 		fz_fail("op %u (%s): cpu %u caches %s %s va %#" PRIx64 " pa %#" PRIx64
 			" pcid %u level %u (fresh pa %#" PRIx64 ")", w->op_no, what, s->cpu,
-			s->entry.psc ? "psc" : "tlb", sim_stale_kind_name(s->kind), s->entry.va,
+			s->entry.psc ? "psc" : "tlb", pt_sim_stale_kind_name(s->kind), s->entry.va,
 			s->entry.pa, s->entry.pcid, s->entry.level, s->fresh_pa);
 	}
-	sim_coherence_free(&c);
+	pt_sim_coherence_free(&c);
 }
 
 static void check_poison(struct fm_world *w, const char *what)
 {
 	for (unsigned c = 0; c < w->nr_cpus; c++) {
-		struct sim_cpu *cpu = sim_machine_cpu(w->m, c);
-		size_t n = sim_tlb_dump(cpu, NULL, 0);
-		struct sim_tlb_entry *e = calloc(n + 1, sizeof(*e));
+		struct pt_sim_cpu *cpu = pt_sim_machine_cpu(w->m, c);
+		size_t n = pt_sim_tlb_dump(cpu, NULL, 0);
+		struct pt_sim_tlb_entry *e = calloc(n + 1, sizeof(*e));
 		if (!e)
 			abort();
-		n = sim_tlb_dump(cpu, e, n);
+		n = pt_sim_tlb_dump(cpu, e, n);
 		for (size_t i = 0; i < n; i++)
-			if (pt_ram_is_poisoned(w->ram, e[i].pa) ||
-			    pt_ram_is_poisoned(w->ram, e[i].entry_pa))
+			if (pt_sim_ram_is_poisoned(w->ram, e[i].pa) ||
+			    pt_sim_ram_is_poisoned(w->ram, e[i].entry_pa))
 				fz_fail("op %u (%s): cpu %u caches %s va %#" PRIx64
 					" into freed frame %#" PRIx64, w->op_no, what, c,
 					e[i].psc ? "psc" : "tlb", e[i].va, e[i].pa);
@@ -47,28 +47,28 @@ static void check_poison(struct fm_world *w, const char *what)
 /* Abort if some CPU caches a translation to @pa that memory no longer has. */
 static void check_stale_to(struct fm_world *w, pt_paddr_t pa, const char *what)
 {
-	struct sim_coherence c;
-	if (!sim_coherence_check(w->m, -1, &c))
+	struct pt_sim_coherence c;
+	if (!pt_sim_coherence_check(w->m, -1, &c))
 		abort();
 	for (size_t i = 0; i < c.count; i++) {
-		const struct sim_stale *s = &c.items[i];
+		const struct pt_sim_stale *s = &c.items[i];
 		if (!s->harmless && !s->entry.psc && s->entry.pa == pa)
 			fz_fail("op %u: cpu %u caches %s va %#" PRIx64 " -> %s %#" PRIx64, w->op_no,
-				s->cpu, sim_stale_kind_name(s->kind), s->entry.va, what, pa);
+				s->cpu, pt_sim_stale_kind_name(s->kind), s->entry.va, what, pa);
 	}
-	sim_coherence_free(&c);
+	pt_sim_coherence_free(&c);
 }
 
 void fm_check_uncached(struct fm_world *w, pt_paddr_t pa, bool last, const char *what)
 {
 	check_stale_to(w, pa, what);
 	for (unsigned c = 0; last && c < w->nr_cpus; c++) {
-		struct sim_cpu *cpu = sim_machine_cpu(w->m, c);
-		size_t n = sim_tlb_dump(cpu, NULL, 0);
-		struct sim_tlb_entry *e = calloc(n + 1, sizeof(*e));
+		struct pt_sim_cpu *cpu = pt_sim_machine_cpu(w->m, c);
+		size_t n = pt_sim_tlb_dump(cpu, NULL, 0);
+		struct pt_sim_tlb_entry *e = calloc(n + 1, sizeof(*e));
 		if (!e)
 			abort();
-		n = sim_tlb_dump(cpu, e, n);
+		n = pt_sim_tlb_dump(cpu, e, n);
 		for (size_t i = 0; i < n; i++)
 			if (!e[i].psc && e[i].pa == pa)
 				fz_fail("op %u: cpu %u still maps va %#" PRIx64 " to %s %#" PRIx64,
@@ -85,12 +85,12 @@ static void check_frames(struct fm_world *w, const char *what)
 		if (!fr->refs)
 			continue;
 		in_use++;
-		uint32_t got = pt_ram_refcount(w->ram, fr->pa);
-		if (got != fr->refs || pt_ram_kind(w->ram, fr->pa) != PT_FRAME_DATA)
+		uint32_t got = pt_sim_ram_refcount(w->ram, fr->pa);
+		if (got != fr->refs || pt_sim_ram_kind(w->ram, fr->pa) != PT_FRAME_DATA)
 			fz_fail("op %u (%s): frame %#" PRIx64 " has %u references, model %u",
 				w->op_no, what, fr->pa, got, fr->refs);
 	}
-	uint64_t data = pt_ram_stats(w->ram).data_in_use;
+	uint64_t data = pt_sim_ram_stats(w->ram).data_in_use;
 	if (data != in_use)
 		fz_fail("op %u (%s): %" PRIu64 " data frames in use, model %" PRIu64, w->op_no,
 			what, data, in_use);
@@ -106,7 +106,7 @@ void fm_check(struct fm_world *w, const char *what)
 
 /* What the model says: true and *pa if the access translates. */
 static bool expect(const struct fm_world *w, unsigned cpu, bool kernel, unsigned idx,
-		   enum sim_access_kind kind, enum sim_mode mode, pt_paddr_t *pa)
+		   enum pt_sim_access_kind kind, enum pt_sim_mode mode, pt_paddr_t *pa)
 {
 	int t = kernel ? 0 : w->active[cpu];
 	if (!kernel && t == 0)
@@ -114,8 +114,8 @@ static bool expect(const struct fm_world *w, unsigned cpu, bool kernel, unsigned
 	const struct fm_page *p = &w->tab[t].pages[idx];
 	if (p->kind == FM_NONE || !(p->flags & PT_R))
 		return false;
-	if ((mode == SIM_USER && !(p->flags & PT_USER)) ||
-	    (kind == SIM_WRITE && !(p->flags & PT_W)) || (kind == SIM_FETCH && !(p->flags & PT_X)))
+	if ((mode == PT_SIM_USER && !(p->flags & PT_USER)) ||
+	    (kind == PT_SIM_WRITE && !(p->flags & PT_W)) || (kind == PT_SIM_FETCH && !(p->flags & PT_X)))
 		return false;
 	*pa = p->kind == FM_TRACKED ? w->frames[p->frame].pa : p->pa;
 	return true;
@@ -124,28 +124,28 @@ static bool expect(const struct fm_world *w, unsigned cpu, bool kernel, unsigned
 static const char *const kind_name[] = { "read", "write", "fetch" };
 
 void fm_access(struct fm_world *w, unsigned cpu, bool kernel, unsigned idx,
-	       enum sim_access_kind kind, enum sim_mode mode)
+	       enum pt_sim_access_kind kind, enum pt_sim_mode mode)
 {
 	cpu %= w->nr_cpus;
 	pt_vaddr_t va = fm_va(w, kernel ? 0 : 1, idx);
 	pt_paddr_t want = 0;
 	bool ok = expect(w, cpu, kernel, idx, kind, mode, &want);
-	struct sim_xlat x;
-	struct sim_cpu *c = fm_on(w, cpu);
-	enum sim_exc e = sim_access(c, va, kind, mode, &x);
+	struct pt_sim_xlat x;
+	struct pt_sim_cpu *c = fm_on(w, cpu);
+	enum pt_sim_exc e = pt_sim_access(c, va, kind, mode, &x);
 	/* An upgrade needs no flush: the stale entry may fault once, then it is gone. */
-	if (ok && e == SIM_EXC_PF)
-		e = sim_access(c, va, kind, mode, &x);
+	if (ok && e == PT_SIM_EXC_PF)
+		e = pt_sim_access(c, va, kind, mode, &x);
 	fz_trace("  access cpu %u %s %s va %#" PRIx64 " -> exc %d pa %#" PRIx64, cpu,
-		 kind_name[kind], mode == SIM_USER ? "user" : "kernel", va, (int)e,
-		 e == SIM_EXC_NONE ? x.pa : 0);
-	if (ok && (e != SIM_EXC_NONE || x.pa != want))
+		 kind_name[kind], mode == PT_SIM_USER ? "user" : "kernel", va, (int)e,
+		 e == PT_SIM_EXC_NONE ? x.pa : 0);
+	if (ok && (e != PT_SIM_EXC_NONE || x.pa != want))
 		fz_fail("op %u: cpu %u %s %s of %#" PRIx64 ": exc %d pa %#" PRIx64
-			", model pa %#" PRIx64, w->op_no, cpu, mode == SIM_USER ? "user" : "kernel",
-			kind_name[kind], va, (int)e, e == SIM_EXC_NONE ? x.pa : 0, want);
-	if (!ok && e != SIM_EXC_PF)
+			", model pa %#" PRIx64, w->op_no, cpu, mode == PT_SIM_USER ? "user" : "kernel",
+			kind_name[kind], va, (int)e, e == PT_SIM_EXC_NONE ? x.pa : 0, want);
+	if (!ok && e != PT_SIM_EXC_PF)
 		fz_fail("op %u: cpu %u %s %s of %#" PRIx64 ": exc %d pa %#" PRIx64
 			", model expects a page fault", w->op_no, cpu,
-			mode == SIM_USER ? "user" : "kernel", kind_name[kind], va, (int)e,
-			e == SIM_EXC_NONE ? x.pa : 0);
+			mode == PT_SIM_USER ? "user" : "kernel", kind_name[kind], va, (int)e,
+			e == PT_SIM_EXC_NONE ? x.pa : 0);
 }

@@ -5,7 +5,7 @@
 #include <inttypes.h>
 
 #include "oracle.h"
-#include "ram.h"
+#include <pt/sim/ram.h>
 
 static void op_activate(struct fm_world *w, struct fz_in *in)
 {
@@ -42,7 +42,7 @@ static void map_page(struct fm_world *w, struct pt_cursor_mut *m, int t, unsigne
 	fm_expect(w, pt_cursor_map(m, &item), want, "map 4K");
 	if (want != PT_OK) {
 		if (!untracked) {
-			pt_ram_put(w->ram, item.pa);
+			pt_sim_ram_put(w->ram, item.pa);
 			w->frames[fi].refs = 0;
 		}
 		return;
@@ -133,7 +133,7 @@ static void give_frame(void *ctx, pt_paddr_t pa)
 	/* A frame shared by fork may still be mapped, at the same address, elsewhere. */
 	fm_check_uncached(w, pa, refs == removed, "a frame given back by unmap");
 	g->given++;
-	pt_ram_put(w->ram, pa);
+	pt_sim_ram_put(w->ram, pa);
 }
 
 static void op_unmap(struct fm_world *w, struct fz_in *in)

@@ -5,7 +5,7 @@
 #include <inttypes.h>
 
 #include "oracle.h"
-#include "ram.h"
+#include <pt/sim/ram.h>
 
 /* The model of a successful fork of pages [idx, idx + n) from @p to @c. */
 static void fork_model(struct fm_world *w, int p, int c, unsigned idx, unsigned n)
@@ -33,15 +33,15 @@ static void fork_once(struct fm_world *w, int p, int c, unsigned idx, unsigned n
 		want = PT_ERR_INVAL;
 	fz_trace("  fork %d -> %d pages [%u, %u), allocation %" PRIu64 " fails", p, c, idx,
 		 idx + n, fail_at);
-	uint64_t allocs = pt_ram_alloc_count(w->ram);
-	pt_ram_fail_nth(w->ram, fail_at);
+	uint64_t allocs = pt_sim_ram_alloc_count(w->ram);
+	pt_sim_ram_fail_nth(w->ram, fail_at);
 	enum pt_err got = pt_vmspace_fork(&w->tab[p].vs, &w->tab[c].vs, fm_va(w, p, idx),
 				     n * PT_PAGE_SIZE);
-	pt_ram_fail_nth(w->ram, 0);
+	pt_sim_ram_fail_nth(w->ram, 0);
 	/* All or nothing: if the failing allocation was reached (cursor creation
 	 * may reach it before the child is checked), both tables stay as the
 	 * model has them. */
-	if (fail_at && pt_ram_alloc_count(w->ram) - allocs >= fail_at && want != PT_ERR_INVAL)
+	if (fail_at && pt_sim_ram_alloc_count(w->ram) - allocs >= fail_at && want != PT_ERR_INVAL)
 		want = PT_ERR_NOMEM;
 	fm_expect(w, got, want, "fork");
 	if (want == PT_OK)
@@ -66,7 +66,7 @@ static void op_fork(struct fm_world *w, struct fz_in *in)
 	}
 }
 
-static enum pt_err cow_want(const struct fm_world *w, const struct fm_page *p, bool *copy)
+PT_MUST_CHECK static enum pt_err cow_want(const struct fm_world *w, const struct fm_page *p, bool *copy)
 {
 	*copy = false;
 	if (p->kind == FM_NONE)
@@ -93,14 +93,14 @@ static void op_cow(struct fm_world *w, struct fz_in *in)
 		fz_fail("op %u: cow fault %s the spare, model %s", w->op_no, used ? "used" : "left",
 			copy ? "copies" : "does not");
 	if (!used) {
-		pt_ram_put(w->ram, w->frames[spare].pa);
+		pt_sim_ram_put(w->ram, w->frames[spare].pa);
 		w->frames[spare].refs = 0;
 		if (want == PT_OK)
 			p->flags |= PT_W;
 		return;
 	}
 	uint64_t tag;
-	pt_ram_read(w->ram, w->frames[spare].pa, &tag, sizeof(tag));
+	pt_sim_ram_read(w->ram, w->frames[spare].pa, &tag, sizeof(tag));
 	if (tag != w->frames[p->frame].tag)
 		fz_fail("op %u: cow copy holds %#" PRIx64 ", model %#" PRIx64, w->op_no, tag,
 			w->frames[p->frame].tag);
@@ -116,9 +116,9 @@ static void op_access(struct fm_world *w, struct fz_in *in)
 	uint8_t b = in_u8(in);
 	unsigned idx = fm_in_page(in);
 	unsigned n = 1u + ((b >> 4) & 7u), end = idx < FM_SMALL ? FM_SMALL : FM_PAGES;
-	enum sim_mode mode = (b & 8) ? SIM_USER : SIM_SUPERVISOR;
+	enum pt_sim_mode mode = (b & 8) ? PT_SIM_USER : PT_SIM_SUPERVISOR;
 	for (unsigned i = idx; i < idx + n && i < end; i++)
-		fm_access(w, cpu, b & 1, i, (enum sim_access_kind)((b >> 1) % 3), mode);
+		fm_access(w, cpu, b & 1, i, (enum pt_sim_access_kind)((b >> 1) % 3), mode);
 }
 
 /* Read pages on every CPU, user and kernel: fills every TLB. */
@@ -128,14 +128,14 @@ static void op_touch(struct fm_world *w, struct fz_in *in)
 	unsigned step = n > 16 ? n / 16 : 1;
 	for (unsigned c = 0; c < w->nr_cpus; c++)
 		for (unsigned i = idx; i < idx + n; i += step) {
-			fm_access(w, c, false, i, SIM_READ, SIM_SUPERVISOR);
-			fm_access(w, c, true, i, SIM_READ, SIM_SUPERVISOR);
+			fm_access(w, c, false, i, PT_SIM_READ, PT_SIM_SUPERVISOR);
+			fm_access(w, c, true, i, PT_SIM_READ, PT_SIM_SUPERVISOR);
 		}
 }
 
 static void op_prefetch(struct fm_world *w, struct fz_in *in)
 {
-	size_t n = sim_cpu_prefetch(fm_on(w, in_u8(in)));
+	size_t n = pt_sim_cpu_prefetch(fm_on(w, in_u8(in)));
 	fz_trace("  prefetch cpu %d: %zu entries", w->on, n);
 }
 

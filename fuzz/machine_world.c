@@ -6,17 +6,17 @@
 #include <string.h>
 
 #include "oracle.h"
-#include "ram.h"
+#include <pt/sim/ram.h>
 
-struct sim_cpu *fm_on(struct fm_world *w, unsigned cpu)
+struct pt_sim_cpu *fm_on(struct fm_world *w, unsigned cpu)
 {
 	cpu %= w->nr_cpus;
-	struct sim_cpu *cur = sim_cpu_current();
+	struct pt_sim_cpu *cur = pt_sim_cpu_current();
 	if (cur && w->on == (int)cpu)
 		return cur;
 	if (cur)
-		sim_cpu_leave(cur);
-	cur = sim_cpu_enter(w->m, cpu);
+		pt_sim_cpu_leave(cur);
+	cur = pt_sim_cpu_enter(w->m, cpu);
 	if (!cur)
 		fz_fail("cannot enter CPU %u", cpu);
 	w->on = (int)cpu;
@@ -36,11 +36,11 @@ uint32_t fm_frame_new(struct fm_world *w)
 	if (w->nr_frames == FM_FRAMES)
 		fz_fail("out of model frames");
 	struct fm_frame *fr = &w->frames[w->nr_frames];
-	if (pt_ram_alloc(w->ram, PT_FRAME_DATA, &fr->pa) != PT_OK)
+	if (pt_sim_ram_alloc(w->ram, PT_FRAME_DATA, &fr->pa) != PT_OK)
 		fz_fail("out of simulated RAM");
 	fr->refs = 1;
 	fr->tag = 0x5eed000000000000ull | w->nr_frames;
-	pt_ram_write(w->ram, fr->pa, &fr->tag, sizeof(fr->tag));
+	pt_sim_ram_write(w->ram, fr->pa, &fr->tag, sizeof(fr->tag));
 	return w->nr_frames++;
 }
 
@@ -64,16 +64,16 @@ void fm_page_clear(struct fm_world *w, int t, unsigned idx)
 
 static void machine_new(struct fm_world *w, bool la57)
 {
-	struct sim_machine_config cfg = { .nr_cpus = w->nr_cpus, .ram_size = 32ull << 20,
+	struct pt_sim_machine_config cfg = { .nr_cpus = w->nr_cpus, .ram_size = 32ull << 20,
 					  .la57 = la57 };
-	w->m = sim_machine_create(&cfg);
+	w->m = pt_sim_machine_create(&cfg);
 	if (!w->m)
 		abort();
-	w->ram = sim_machine_ram(w->m);
+	w->ram = pt_sim_machine_ram(w->m);
 	pt_cpus_init(&w->cpus);
 	w->env.fmt = la57 ? &pt_format_x86_64_5level : &pt_format_x86_64_4level;
-	w->env.mem = pt_ram_physmem(w->ram);
-	w->env.reclaim = pt_reclaim_sync(&w->reclaim);
+	w->env.mem = pt_sim_ram_physmem(w->ram);
+	w->env.reclaim = pt_sim_reclaim_sync(&w->reclaim);
 	w->env.tlb = pt_sim_tlb_init(&w->stlb, w->m, &w->cpus, w->pcide);
 	w->env.hooks = &w->hooks;
 }
@@ -93,9 +93,9 @@ void fm_init(struct fm_world *w, uint8_t hdr, uint8_t asids)
 		fz_fail("creating the kernel table failed");
 	w->tab[0].live = true;
 	for (unsigned i = w->nr_cpus; i-- > 0;) {
-		struct sim_cpu *cpu = fm_on(w, i);
+		struct pt_sim_cpu *cpu = fm_on(w, i);
 		if (w->pcide &&
-		    sim_cpu_write_cr4(cpu, sim_cpu_regs(cpu).cr4 | SIM_CR4_PCIDE) != SIM_EXC_NONE)
+		    pt_sim_cpu_write_cr4(cpu, pt_sim_cpu_regs(cpu).cr4 | PT_SIM_CR4_PCIDE) != PT_SIM_EXC_NONE)
 			fz_fail("CR4.PCIDE refused");
 		fm_expect(w, pt_vmspace_first_activate_unchecked(&w->tab[0].vs), PT_OK,
 			  "first activation");
@@ -130,11 +130,11 @@ void fm_fini(struct fm_world *w)
 	}
 	fm_expect(w, pt_vmspace_destroy(&w->tab[0].vs), PT_OK, "destroy kernel");
 	w->env.reclaim.ops->drain(w->env.reclaim.ctx);
-	uint64_t left = pt_ram_stats(w->ram).frames_in_use;
+	uint64_t left = pt_sim_ram_stats(w->ram).frames_in_use;
 	if (left)
 		fz_fail("%" PRIu64 " frames in use after teardown", left);
-	sim_cpu_leave(sim_cpu_current());
-	sim_machine_destroy(w->m);
+	pt_sim_cpu_leave(pt_sim_cpu_current());
+	pt_sim_machine_destroy(w->m);
 }
 
 void fm_expect(const struct fm_world *w, enum pt_err got, enum pt_err want, const char *what)

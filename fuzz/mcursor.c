@@ -24,7 +24,7 @@ static uint64_t remaining(const struct mcur *c)
 	return c->size - (c->va - c->start);
 }
 
-/* Climb while at the start of a node, as the core's cur_rise does. */
+/* Climb while at the start of a node, as the core's pt_cur_rise does. */
 static void rise(struct mcur *c)
 {
 	while (c->level < c->guard && m_index(fmt(c), c->va, c->level) == 0)
@@ -49,7 +49,7 @@ static struct mslot *here(const struct mcur *c)
 	return mt_find(c->t, c->level, c->va);
 }
 
-static enum pt_err check_range(const struct mtree *t, pt_vaddr_t va, uint64_t len)
+PT_MUST_CHECK static enum pt_err check_range(const struct mtree *t, pt_vaddr_t va, uint64_t len)
 {
 	if (len == 0 || len - 1 > UINT64_MAX - va)
 		return PT_ERR_RANGE;
@@ -142,7 +142,7 @@ enum pt_err mc_jump(struct mcur *c, pt_vaddr_t va)
 	return PT_OK;
 }
 
-static enum pt_err check_len(const struct mcur *c, uint64_t len)
+PT_MUST_CHECK static enum pt_err check_len(const struct mcur *c, uint64_t len)
 {
 	if (len & (PT_PAGE_SIZE - 1))
 		return PT_ERR_UNALIGNED;
@@ -179,7 +179,7 @@ enum pt_err mc_find_next(struct mcur *c, uint64_t len, struct mresult *r)
 	return PT_OK;
 }
 
-static enum pt_err check_prop(const struct mtree *t, struct pt_prop prop)
+PT_MUST_CHECK static enum pt_err check_prop(const struct mtree *t, struct pt_prop prop)
 {
 	if ((prop.flags & ~t->f->prop_flags) || prop.cache >= PT_CACHE__COUNT ||
 	    !((t->f->prop_caches >> prop.cache) & 1))
@@ -189,7 +189,7 @@ static enum pt_err check_prop(const struct mtree *t, struct pt_prop prop)
 	return PT_OK;
 }
 
-static enum pt_err check_pa(const struct pt_format *f, pt_paddr_t pa, uint64_t len)
+PT_MUST_CHECK static enum pt_err check_pa(const struct pt_format *f, pt_paddr_t pa, uint64_t len)
 {
 	uint64_t limit = (uint64_t)1 << f->pa_bits;
 	if (pa >= limit || len > limit - pa)
@@ -197,7 +197,7 @@ static enum pt_err check_pa(const struct pt_format *f, pt_paddr_t pa, uint64_t l
 	return PT_OK;
 }
 
-static enum pt_err check_item(const struct mcur *c, const struct pt_item *item)
+PT_MUST_CHECK static enum pt_err check_item(const struct mcur *c, const struct pt_item *item)
 {
 	const struct pt_format *f = fmt(c);
 	if (remaining(c) == 0)

@@ -47,23 +47,23 @@ static inline unsigned mc_top_leaf(const struct mcur *c)
 }
 
 /* Predict pt_cursor_new on @t (may add path tables, kept even on PT_ERR_NOMEM). */
-enum pt_err mc_new(struct mcur *c, struct mtree *t, pt_vaddr_t va, uint64_t len,
+PT_MUST_CHECK enum pt_err mc_new(struct mcur *c, struct mtree *t, pt_vaddr_t va, uint64_t len,
 		   struct malloc_ctx *a);
 /* Predict pt_cursor_query. */
-enum pt_err mc_query(struct mcur *c, struct mresult *r);
+PT_MUST_CHECK enum pt_err mc_query(struct mcur *c, struct mresult *r);
 /* Predict pt_cursor_jump. */
-enum pt_err mc_jump(struct mcur *c, pt_vaddr_t va);
+PT_MUST_CHECK enum pt_err mc_jump(struct mcur *c, pt_vaddr_t va);
 /* Predict pt_cursor_find_next. */
-enum pt_err mc_find_next(struct mcur *c, uint64_t len, struct mresult *r);
+PT_MUST_CHECK enum pt_err mc_find_next(struct mcur *c, uint64_t len, struct mresult *r);
 /* Predict pt_cursor_map. */
-enum pt_err mc_map(struct mcur *c, const struct pt_item *item, struct malloc_ctx *a);
+PT_MUST_CHECK enum pt_err mc_map(struct mcur *c, const struct pt_item *item, struct malloc_ctx *a);
 /* Predict pt_cursor_map_range. */
-enum pt_err mc_map_range(struct mcur *c, pt_paddr_t pa, uint64_t len, struct pt_prop prop,
+PT_MUST_CHECK enum pt_err mc_map_range(struct mcur *c, pt_paddr_t pa, uint64_t len, struct pt_prop prop,
 			 struct malloc_ctx *a);
 /* Predict pt_cursor_take_next. */
-enum pt_err mc_take_next(struct mcur *c, uint64_t len, struct mresult *r, struct malloc_ctx *a);
+PT_MUST_CHECK enum pt_err mc_take_next(struct mcur *c, uint64_t len, struct mresult *r, struct malloc_ctx *a);
 /* Predict pt_cursor_protect_next. */
-enum pt_err mc_protect_next(struct mcur *c, uint64_t len, struct pt_protect op,
+PT_MUST_CHECK enum pt_err mc_protect_next(struct mcur *c, uint64_t len, struct pt_protect op,
 			    struct mresult *r, struct malloc_ctx *a);
 
 #endif

@@ -29,7 +29,7 @@ static void move_forward(struct mcur *c)
 	rise(c);
 }
 
-static enum pt_err check_len(const struct mcur *c, uint64_t len)
+PT_MUST_CHECK static enum pt_err check_len(const struct mcur *c, uint64_t len)
 {
 	if (len & (PT_PAGE_SIZE - 1))
 		return PT_ERR_UNALIGNED;
@@ -54,7 +54,7 @@ static bool leafable(const struct mjob *j, uint64_t off, unsigned level)
 	       !((j->pa + off) & (size - 1)) && j->len - off >= size;
 }
 
-static enum pt_err run_leaves(struct mjob *j, bool exists, unsigned level, uint64_t off,
+PT_MUST_CHECK static enum pt_err run_leaves(struct mjob *j, bool exists, unsigned level, uint64_t off,
 			      uint64_t nr)
 {
 	uint64_t size = m_size(j->t->f, level);
@@ -68,7 +68,7 @@ static enum pt_err run_leaves(struct mjob *j, bool exists, unsigned level, uint6
 	return PT_OK;
 }
 
-static enum pt_err mr_walk(struct mjob *j, bool exists, unsigned level, uint64_t *off)
+PT_MUST_CHECK static enum pt_err mr_walk(struct mjob *j, bool exists, unsigned level, uint64_t *off)
 {
 	const struct pt_format *f = j->t->f;
 	uint64_t size = m_size(f, level);
@@ -102,7 +102,7 @@ static enum pt_err mr_walk(struct mjob *j, bool exists, unsigned level, uint64_t
 	return PT_OK;
 }
 
-static enum pt_err check_prop(const struct mtree *t, struct pt_prop prop)
+PT_MUST_CHECK static enum pt_err check_prop(const struct mtree *t, struct pt_prop prop)
 {
 	if ((prop.flags & ~t->f->prop_flags) || prop.cache >= PT_CACHE__COUNT ||
 	    !((t->f->prop_caches >> prop.cache) & 1))
@@ -112,7 +112,7 @@ static enum pt_err check_prop(const struct mtree *t, struct pt_prop prop)
 	return PT_OK;
 }
 
-static enum pt_err check_map_range(const struct mcur *c, pt_paddr_t pa, uint64_t len,
+PT_MUST_CHECK static enum pt_err check_map_range(const struct mcur *c, pt_paddr_t pa, uint64_t len,
 				   struct pt_prop prop)
 {
 	enum pt_err err = check_len(c, len);
@@ -142,7 +142,7 @@ enum pt_err mc_map_range(struct mcur *c, pt_paddr_t pa, uint64_t len, struct pt_
 			return PT_ERR_NOMEM;
 	j.store = true;
 	off = 0;
-	mr_walk(&j, true, c->guard, &off);
+	pt_discard(mr_walk(&j, true, c->guard, &off));  /* checked by the first walk */
 	mt_flush(c->t);
 	c->va += len;
 	c->level = c->guard;
@@ -168,7 +168,7 @@ static void undo_splits(struct mcur *c, const struct mslot *undo, unsigned nr)
 	}
 }
 
-static enum pt_err scan(struct mcur *c, uint64_t end, bool tables, enum mstop *stop,
+PT_MUST_CHECK static enum pt_err scan(struct mcur *c, uint64_t end, bool tables, enum mstop *stop,
 			struct malloc_ctx *a)
 {
 	struct mslot undo[PT_MAX_LEVELS];

@@ -47,11 +47,12 @@ static void hash_node(void *ctx, pt_paddr_t pa, pt_level_t level, const pt_pte_t
 	s->nodes++;
 }
 
-struct osnap oc_snapshot(struct pt_table *t, struct pt_ram *ram)
+struct osnap oc_snapshot(struct pt_table *t, struct pt_sim_ram *ram)
 {
 	struct osnap s = { 1, 0, 0 };
-	pt_table_for_each_node(t, hash_node, &s);
-	s.frames = pt_ram_stats(ram).frames_in_use;
+	if (pt_table_for_each_node(t, hash_node, &s) != PT_OK)
+		abort();
+	s.frames = pt_sim_ram_stats(ram).frames_in_use;
 	return s;
 }
 
@@ -64,7 +65,7 @@ void oc_same(struct osnap a, struct osnap b, const char *what)
 }
 
 struct walk {
-	struct pt_ram *ram;
+	struct pt_sim_ram *ram;
 	const struct mtree *m;
 	const struct pt_format *f;
 	pt_vaddr_t lo, hi;
@@ -82,7 +83,7 @@ static void check_entry(const struct walk *w, pt_pte_t pte, unsigned level, pt_v
 			info->kind == PT_PTE_LEAF ? "leaf" : "table",
 			!s ? "hole" : s->kind == PT_PTE_LEAF ? "leaf" : "table");
 	if (info->kind == PT_PTE_TABLE) {
-		if (pt_ram_kind(w->ram, info->pa) != PT_FRAME_TABLE)
+		if (pt_sim_ram_kind(w->ram, info->pa) != PT_FRAME_TABLE)
 			fz_fail("L%u 0x%" PRIx64 ": child %#" PRIx64 " is no table frame", level, va,
 				info->pa);
 		return;
@@ -92,17 +93,17 @@ static void check_entry(const struct walk *w, pt_pte_t pte, unsigned level, pt_v
 			"model pa %#" PRIx64 " flags %#x cache %u tracked %d", level, va, info->pa,
 			info->prop.flags, info->prop.cache, info->tracked, s->pa, s->prop.flags,
 			s->prop.cache, s->tracked);
-	if (s->tracked && pt_ram_kind(w->ram, s->pa) != PT_FRAME_DATA)
+	if (s->tracked && pt_sim_ram_kind(w->ram, s->pa) != PT_FRAME_DATA)
 		fz_fail("L%u 0x%" PRIx64 ": tracked leaf on a freed frame", level, va);
 }
 
 static void walk_node(const struct walk *w, pt_paddr_t pa, unsigned level, pt_vaddr_t base,
 		      unsigned lo, unsigned hi)
 {
-	const pt_pte_t *ptes = pt_ram_frame_ptr(w->ram, pa);
+	const pt_pte_t *ptes = pt_sim_ram_frame_ptr(w->ram, pa);
 	uint64_t size = m_size(w->f, level);
 	size_t count = 0;
-	if (!ptes || pt_ram_kind(w->ram, pa) != PT_FRAME_TABLE)
+	if (!ptes || pt_sim_ram_kind(w->ram, pa) != PT_FRAME_TABLE)
 		fz_fail("node %#" PRIx64 " at L%u is no table frame", pa, level);
 	for (unsigned i = lo; i < hi; i++) {
 		if (!ptes[i])
@@ -119,7 +120,7 @@ static void walk_node(const struct walk *w, pt_paddr_t pa, unsigned level, pt_va
 		fz_fail("node L%u 0x%" PRIx64 ": %zu entries, model %zu", level, base, count, want);
 }
 
-void oc_walk(struct pt_table *t, struct pt_ram *ram, const struct mtree *m, pt_vaddr_t lo,
+void oc_walk(struct pt_table *t, struct pt_sim_ram *ram, const struct mtree *m, pt_vaddr_t lo,
 	     pt_vaddr_t hi)
 {
 	struct walk w = { ram, m, m->f, lo, hi };

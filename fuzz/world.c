@@ -5,8 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "arm_mmu.h"
-#include "env.h"
+#include <pt/sim/arm_mmu.h>
+#include <pt/sim/env.h>
 #include "format_scrambled.h"
 
 const struct pt_format *fz_format(uint8_t b)
@@ -54,13 +54,13 @@ static void add_kernel(struct fz_world *w)
 }
 
 /* The detector's roots: every live handle's (a table may have been destroyed since the last scan). */
-static void watch_live_roots(struct sim_arm *m, void *ctx)
+static void watch_live_roots(struct pt_sim_arm *m, void *ctx)
 {
 	struct fz_world *w = ctx;
 	m->nr_roots = 0;
 	for (int g = 0; g < FZ_HANDLES; g++)
 		if (w->h[g].tree >= 0)
-			sim_arm_watch_root(m, pt_table_root_paddr(&w->h[g].t),
+			pt_sim_arm_watch_root(m, pt_table_root_paddr(&w->h[g].t),
 					   w->h[g].t.kind == PT_TABLE_KERNEL, 0);
 }
 
@@ -73,20 +73,20 @@ static void add_arm(struct fz_world *w)
 {
 	w->arm = calloc(1, sizeof(*w->arm));
 	w->cpus = calloc(1, sizeof(*w->cpus));
-	if (!w->arm || !w->cpus || !sim_arm_init(w->arm, w->ram, 1))
+	if (!w->arm || !w->cpus || !pt_sim_arm_init(w->arm, w->ram, 1))
 		abort();
 	w->arm->bbm_ignore_stale = true;
 	w->arm->roots_fn = watch_live_roots;
 	w->arm->roots_ctx = w;
 	pt_cpus_init(w->cpus);
-	w->env.tlb = sim_arm_tlb(w->arm, w->cpus);
+	w->env.tlb = pt_sim_arm_tlb(w->arm, w->cpus);
 }
 
 static void bbm_check(struct fz_world *w)
 {
-	if (!w->arm || !sim_arm_bbm_check(w->arm))
+	if (!w->arm || !pt_sim_arm_bbm_check(w->arm))
 		return;
-	const struct sim_arm_violation *v = &w->arm->first;
+	const struct pt_sim_arm_violation *v = &w->arm->first;
 	fz_fail("break-before-make: entry %#" PRIx64 " for 0x%" PRIx64 " went %#" PRIx64 " -> %#" PRIx64
 		" while live", v->desc_pa, v->va, v->old_desc, v->new_desc);
 }
@@ -96,11 +96,11 @@ void fz_world_init(struct fz_world *w, const struct pt_format *f)
 	memset(w, 0, sizeof(*w));
 	fz_verbose = getenv("PT_FUZZ_VERBOSE") != NULL;
 	w->f = f;
-	w->ram = pt_ram_create(256ull << 20);
+	w->ram = pt_sim_ram_create(256ull << 20);
 	if (!w->ram)
 		abort();
 	w->env = pt_sim_env(f, w->ram);
-	w->env.reclaim = pt_reclaim_sync(&w->reclaim);
+	w->env.reclaim = pt_sim_reclaim_sync(&w->reclaim);
 	for (int i = 0; i < FZ_HANDLES; i++)
 		w->h[i].tree = -1;
 	w->cur_h = -1;
@@ -129,8 +129,8 @@ void fz_touch(struct fz_world *w, pt_vaddr_t va)
 static void check_shared_half(struct fz_world *w, int h)
 {
 	const struct pt_table *u = &w->h[h].t, *k = &w->h[w->kernel].t;
-	const pt_pte_t *up = pt_ram_frame_ptr(w->ram, pt_table_root_paddr(u));
-	const pt_pte_t *kp = pt_ram_frame_ptr(w->ram, pt_table_root_paddr(k));
+	const pt_pte_t *up = pt_sim_ram_frame_ptr(w->ram, pt_table_root_paddr(u));
+	const pt_pte_t *kp = pt_sim_ram_frame_ptr(w->ram, pt_table_root_paddr(k));
 	if (w->f->split_root) {
 		/* Its own root: the kernel's is beside it, not in it. */
 		if (up == kp)
@@ -201,9 +201,9 @@ static uint64_t model_frames(struct fz_world *w)
 	for (uint64_t i = 0, run = 1; i < nr; i++, run++) {
 		if (i + 1 < nr && pas[i + 1] == pas[i])
 			continue;
-		if (pt_ram_refcount(w->ram, pas[i]) != run)
+		if (pt_sim_ram_refcount(w->ram, pas[i]) != run)
 			fz_fail("data frame %#" PRIx64 ": %u references, model %" PRIu64, pas[i],
-				pt_ram_refcount(w->ram, pas[i]), run);
+				pt_sim_ram_refcount(w->ram, pas[i]), run);
 		frames++;
 		run = 0;
 	}
@@ -216,7 +216,7 @@ void fz_drain_check(struct fz_world *w)
 	if (w->cur_h >= 0)
 		return;
 	w->env.reclaim.ops->drain(w->env.reclaim.ctx);
-	uint64_t want = model_frames(w), got = pt_ram_stats(w->ram).frames_in_use;
+	uint64_t want = model_frames(w), got = pt_sim_ram_stats(w->ram).frames_in_use;
 	if (got != want)
 		fz_fail("after draining: %" PRIu64 " frames in use, model %" PRIu64, got, want);
 }
@@ -242,14 +242,14 @@ void fz_world_fini(struct fz_world *w, struct fz_in *order)
 		}
 	}
 	w->env.reclaim.ops->drain(w->env.reclaim.ctx);
-	if (pt_ram_stats(w->ram).frames_in_use)
+	if (pt_sim_ram_stats(w->ram).frames_in_use)
 		fz_fail("after teardown: %" PRIu64 " frames still in use",
-			pt_ram_stats(w->ram).frames_in_use);
+			pt_sim_ram_stats(w->ram).frames_in_use);
 	for (int i = 0; i < FZ_HANDLES; i++)
 		mt_fini(&w->trees[i].m);
 	if (w->arm)
-		sim_arm_destroy(w->arm);
+		pt_sim_arm_destroy(w->arm);
 	free(w->arm);
 	free(w->cpus);
-	pt_ram_destroy(w->ram);
+	pt_sim_ram_destroy(w->ram);
 }

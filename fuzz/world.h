@@ -11,7 +11,7 @@
 #include "input.h"
 #include "mcursor.h"
 #include "oracle.h"
-#include "reclaim_sync.h"
+#include <pt/sim/reclaim_sync.h>
 
 #define FZ_HANDLES 6
 #define FZ_TOUCHED 24
@@ -30,7 +30,7 @@ struct fz_handle {
 
 struct fz_world {
 	const struct pt_format *f;
-	struct pt_ram *ram;
+	struct pt_sim_ram *ram;
 	struct pt_env env;
 	struct pt_sync_reclaim reclaim;
 	struct fz_tree trees[FZ_HANDLES];
@@ -46,7 +46,7 @@ struct fz_world {
 	unsigned op_no;
 	/* Break-before-make formats: a simulated Arm MMU whose detector watches every
 	 * live handle's root, and the TLB interface on it (no CPU ever loads a table). */
-	struct sim_arm *arm;
+	struct pt_sim_arm *arm;
 	struct pt_cpus *cpus;
 };
 

@@ -22,14 +22,14 @@ void fz_arm(struct fz_world *w, struct pt_table *t, enum pt_err want, uint64_t f
 {
 	if (want != PT_OK)
 		*snap = oc_snapshot(t, w->ram);
-	pt_ram_fail_nth(w->ram, fail_at);
+	pt_sim_ram_fail_nth(w->ram, fail_at);
 }
 
 /* Disarm, compare the result, and unless @partial allows it, demand nothing changed. */
 void fz_settle(struct fz_world *w, struct pt_table *t, enum pt_err got, enum pt_err want,
 		   bool partial, const struct osnap *snap, const char *what)
 {
-	pt_ram_fail_nth(w->ram, 0);
+	pt_sim_ram_fail_nth(w->ram, 0);
 	check_err(got, want, what);
 	fz_trace("op %u %s -> %s", w->op_no, what, pt_strerror(got));
 	/* Where a failed operation leaves the cursor is not specified: follow it. */
@@ -127,9 +127,9 @@ static struct pt_item in_item(struct fz_world *w, struct fz_in *in)
 	const struct mslot *again = (b & 0x20) ? shared_frame(w->mc.t, b) : NULL;
 	if (item.tracked && again) {
 		item.pa = again->pa;    /* a second mapping of one frame: one more reference */
-		pt_ram_get(w->ram, item.pa);
+		pt_sim_ram_get(w->ram, item.pa);
 	} else if (item.tracked) {
-		if (pt_ram_alloc(w->ram, PT_FRAME_DATA, &item.pa) != PT_OK)
+		if (pt_sim_ram_alloc(w->ram, PT_FRAME_DATA, &item.pa) != PT_OK)
 			fz_fail("out of data frames");
 	} else {
 		item.pa = in_pa(in, w->f);
@@ -150,7 +150,7 @@ void fz_op_map(struct fz_world *w, struct fz_in *in)
 	enum pt_err got = pt_cursor_map(&w->cur, &item);
 	fz_settle(w, table(w), got, want, false, &snap, "map");
 	if (got != PT_OK && item.tracked)
-		pt_ram_put(w->ram, item.pa);
+		pt_sim_ram_put(w->ram, item.pa);
 	fz_touch(w, va);
 	check_cursor(w, "map");
 }

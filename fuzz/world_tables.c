@@ -45,13 +45,13 @@ void fz_op_create_user(struct fz_world *w, struct fz_in *in)
 	if (src < 0)
 		src = w->kernel;
 	enum pt_err want = src != w->kernel ? PT_ERR_INVAL : fail_at == 1 ? PT_ERR_NOMEM : PT_OK;
-	uint64_t frames = pt_ram_stats(w->ram).frames_in_use;
-	pt_ram_fail_nth(w->ram, fail_at);
+	uint64_t frames = pt_sim_ram_stats(w->ram).frames_in_use;
+	pt_sim_ram_fail_nth(w->ram, fail_at);
 	enum pt_err got = pt_table_create_user(&w->h[g].t, &w->h[src].t);
-	pt_ram_fail_nth(w->ram, 0);
+	pt_sim_ram_fail_nth(w->ram, 0);
 	check_err(got, want, "create_user");
 	if (got != PT_OK) {
-		if (pt_ram_stats(w->ram).frames_in_use != frames)
+		if (pt_sim_ram_stats(w->ram).frames_in_use != frames)
 			fz_fail("failed create_user leaked a frame");
 		return;
 	}
@@ -85,7 +85,7 @@ static bool users_alive(const struct fz_world *w)
 }
 
 /* Destroy handle @g (dropping the cursor first); returns the result. */
-static enum pt_err destroy_handle(struct fz_world *w, int g)
+PT_MUST_CHECK static enum pt_err destroy_handle(struct fz_world *w, int g)
 {
 	if (w->cur_h >= 0)
 		fz_op_drop(w);
@@ -118,6 +118,6 @@ void fz_op_destroy(struct fz_world *w, struct fz_in *in)
 	if (destroy_handle(w, g) == PT_ERR_BUSY) {
 		g = live_handle(w, b, true);
 		if (g >= 0)
-			destroy_handle(w, g);
+			pt_discard(destroy_handle(w, g));  /* BUSY again is a valid outcome */
 	}
 }

@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: MIT */
-#include "env.h"
+#include <pt/sim/env.h>
 
 #include <sched.h>
 
-#include "reclaim_urcu.h"
+#include <pt/sim/reclaim_urcu.h>
 
 /* Spins before a waiter gives its CPU to a (possibly descheduled) lock holder. */
 #define PT_SIM_RELAX_SPINS 64
@@ -21,12 +21,12 @@ void pt_sim_relax(unsigned spins)
 	sched_yield();
 }
 
-struct pt_env pt_sim_env(const struct pt_format *fmt, struct pt_ram *ram)
+struct pt_env pt_sim_env(const struct pt_format *fmt, struct pt_sim_ram *ram)
 {
 	struct pt_env env = {
 		.fmt = fmt,
-		.mem = pt_ram_physmem(ram),
-		.reclaim = pt_reclaim_urcu(),
+		.mem = pt_sim_ram_physmem(ram),
+		.reclaim = pt_sim_reclaim_urcu(),
 		.relax = pt_sim_relax,
 	};
 	return env;

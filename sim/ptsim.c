@@ -13,17 +13,17 @@
 
 #include "ptsim.h"
 
-static const struct sim_command *const command_sets[] = {
+static const struct pt_sim_command *const command_sets[] = {
 	ptsim_table_cmds, ptsim_dump_cmds, ptsim_expect_cmds, ptsim_machine_cmds,
 };
 static const char *const set_titles[] = {
 	"Tables", "Dumps", "Expectations (a failed one exits 1)", "The simulated x86-64 machine",
 };
 
-const struct sim_command *ptsim_find_command(const char *name)
+const struct pt_sim_command *ptsim_find_command(const char *name)
 {
 	for (size_t i = 0; i < sizeof(command_sets) / sizeof(command_sets[0]); i++)
-		for (const struct sim_command *c = command_sets[i]; c->name; c++)
+		for (const struct pt_sim_command *c = command_sets[i]; c->name; c++)
 			if (!strcmp(c->name, name))
 				return c;
 	return NULL;
@@ -52,7 +52,7 @@ static void usage_arity(const char *usage, struct arity *a)
 	}
 }
 
-static bool check_arity(struct sim *s, const struct sim_command *c)
+static bool check_arity(struct sim *s, const struct pt_sim_command *c)
 {
 	struct arity a;
 	usage_arity(c->usage, &a);
@@ -67,17 +67,17 @@ static bool check_arity(struct sim *s, const struct sim_command *c)
 	return true;
 }
 
-static int run_command(struct sim *s, const struct sim_command *c);
+static int run_command(struct sim *s, const struct pt_sim_command *c);
 
 /* "expect error ...": the two-word command "expect error" with arguments from "...". */
 static int dispatch_two_words(struct sim *s)
 {
 	char name[64], list[256];
 	size_t n = 0, len = strlen(s->av[0]);
-	const struct sim_command *c = NULL;
+	const struct pt_sim_command *c = NULL;
 	snprintf(name, sizeof(name), "%s %s", s->av[0], s->ac > 1 ? s->av[1] : "");
 	for (size_t i = 0; i < sizeof(command_sets) / sizeof(command_sets[0]); i++)
-		for (const struct sim_command *k = command_sets[i]; k->name; k++) {
+		for (const struct pt_sim_command *k = command_sets[i]; k->name; k++) {
 			if (strncmp(k->name, s->av[0], len) || k->name[len] != ' ')
 				continue;
 			n += (size_t)snprintf(list + n, sizeof(list) - n, "%s%s", n ? "|" : "",
@@ -102,7 +102,7 @@ static int dispatch_two_words(struct sim *s)
 	return rc;
 }
 
-static int run_command(struct sim *s, const struct sim_command *c)
+static int run_command(struct sim *s, const struct pt_sim_command *c)
 {
 	if (!check_arity(s, c))
 		return -1;
@@ -114,7 +114,7 @@ static int run_command(struct sim *s, const struct sim_command *c)
 
 int ptsim_dispatch(struct sim *s)
 {
-	const struct sim_command *c = ptsim_find_command(s->av[0]);
+	const struct pt_sim_command *c = ptsim_find_command(s->av[0]);
 	int rc = c ? run_command(s, c) : dispatch_two_words(s);
 	if (rc != -2)
 		return rc;
@@ -125,7 +125,7 @@ int ptsim_dispatch(struct sim *s)
 }
 
 /* The expectation that would make @o intended: "error mapped", "fault 0x4", "fault gp". */
-static void expectation_of(const struct sim_outcome *o, char *buf, size_t size)
+static void expectation_of(const struct pt_sim_outcome *o, char *buf, size_t size)
 {
 	if (o->kind == OUT_ERR)
 		snprintf(buf, size, "error %s", err_name(o->err));
@@ -158,14 +158,14 @@ static bool split(struct sim *s, char *line, size_t len, size_t *cap)
 
 static int run_line(struct sim *s)
 {
-	s->outcome = (struct sim_outcome){ OUT_OK, PT_OK, 0 };
+	s->outcome = (struct pt_sim_outcome){ OUT_OK, PT_OK, 0 };
 	int rc = ptsim_dispatch(s);
 	ptsim_drain(s);
 	if (rc < 0)
 		return -1;
 	if (s->outcome.kind != OUT_OK) {
 		char what[160], want[48];
-		const struct sim_outcome *o = &s->outcome;
+		const struct pt_sim_outcome *o = &s->outcome;
 		expectation_of(o, want, sizeof(want));
 		if (o->kind == OUT_ERR)
 			snprintf(what, sizeof(what), "error %s: %s", err_name(o->err),
@@ -192,11 +192,11 @@ static bool teardown(struct sim *s)
 	if (!s->ram)
 		return true;
 	ptsim_drain(s);
-	uint64_t left = pt_ram_stats(s->ram).frames_in_use;
+	uint64_t left = pt_sim_ram_stats(s->ram).frames_in_use;
 	if (s->mach)
 		ptsim_machine_destroy(s);
 	else
-		pt_ram_destroy(s->ram);
+		pt_sim_ram_destroy(s->ram);
 	s->ram = NULL;
 	if (left)
 		fprintf(s->err, "ptsim: %" PRIu64 " frames still in use after teardown\n", left);
@@ -249,7 +249,7 @@ void ptsim_usage(FILE *out)
 	      "read standard input.\n", out);
 	for (size_t i = 0; i < sizeof(command_sets) / sizeof(command_sets[0]); i++) {
 		fprintf(out, "\n%s:\n", set_titles[i]);
-		for (const struct sim_command *c = command_sets[i]; c->name; c++) {
+		for (const struct pt_sim_command *c = command_sets[i]; c->name; c++) {
 			char head[96];
 			snprintf(head, sizeof(head), "%s%s%s", c->name, *c->usage ? " " : "",
 				 c->usage);

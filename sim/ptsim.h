@@ -13,15 +13,15 @@
 
 #include <pt/pt.h>
 
-#include "ram.h"
-#include "reclaim_sync.h"
+#include <pt/sim/ram.h>
+#include <pt/sim/reclaim_sync.h>
 
 #define MAX_TABLES 16
 #define MAX_NAME 31
 
 enum { PTSIM_OK = 0, PTSIM_FAILED = 1, PTSIM_INPUT = 2 };
 
-struct sim_table {
+struct pt_sim_table {
 	char name[MAX_NAME + 1];
 	struct pt_vmspace vs;        /* its table: vs.table */
 	unsigned line;               /* where it was created */
@@ -29,7 +29,7 @@ struct sim_table {
 };
 
 /* What a command did: success, a libpt error, or an exception on a CPU. */
-struct sim_outcome {
+struct pt_sim_outcome {
 	enum { OUT_OK, OUT_ERR, OUT_PF, OUT_GP, OUT_BUS } kind;
 	enum pt_err err;
 	unsigned code;               /* #PF error code */
@@ -40,22 +40,22 @@ struct sim {
 	uint64_t ram_size;
 	uint64_t max_ram;            /* the largest `ram` accepted */
 	uint64_t nr_iotlb_flushes;   /* flushes of empty tables (IOMMU domains) */
-	struct pt_ram *ram;
+	struct pt_sim_ram *ram;
 	struct pt_env env;
 	/* Deferred frees run at the end of each command: outputs do not depend on timing. */
 	struct pt_sync_reclaim reclaim;
-	struct sim_table tables[MAX_TABLES];
+	struct pt_sim_table tables[MAX_TABLES];
 	FILE *out, *err;
 	unsigned line;
 	char **av;                   /* the current command's words */
 	int ac;
-	struct sim_outcome outcome;  /* of the current command */
+	struct pt_sim_outcome outcome;  /* of the current command */
 	unsigned failures;
 	struct ptsim_machine *mach;  /* the simulated machine, if any */
 };
 
 /* One command: its words and arguments (usage), help, and runner (-1: input error). */
-struct sim_command {
+struct pt_sim_command {
 	const char *name;
 	const char *usage;           /* "NAME VA [tracked]"; "[..]" optional, "X..." repeats */
 	const char *help;
@@ -64,10 +64,10 @@ struct sim_command {
 };
 
 /* The command tables of each file, ending with a NULL name. */
-extern const struct sim_command ptsim_table_cmds[];
-extern const struct sim_command ptsim_dump_cmds[];
-extern const struct sim_command ptsim_expect_cmds[];
-extern const struct sim_command ptsim_machine_cmds[];
+extern const struct pt_sim_command ptsim_table_cmds[];
+extern const struct pt_sim_command ptsim_dump_cmds[];
+extern const struct pt_sim_command ptsim_expect_cmds[];
+extern const struct pt_sim_command ptsim_machine_cmds[];
 
 /* Set up @s with default settings, writing to @out and @err. */
 void ptsim_init(struct sim *s, FILE *out, FILE *err);
@@ -76,7 +76,7 @@ int ptsim_run(struct sim *s, FILE *in, const char *name);
 /* Print the usage text (commands with their arguments, exit codes). */
 void ptsim_usage(FILE *out);
 /* The command named @name, or NULL. */
-const struct sim_command *ptsim_find_command(const char *name);
+const struct pt_sim_command *ptsim_find_command(const char *name);
 /* Run the command in s->av (argument checks, then the runner); -1 on an input error. */
 int ptsim_dispatch(struct sim *s);
 
@@ -99,19 +99,19 @@ bool arg_change(struct sim *s, int i, struct pt_protect *op);
 bool arg_word(struct sim *s, int i, const char *const *words, unsigned *out);
 bool arg_err(struct sim *s, int i, enum pt_err *out);
 /* The live table named by argument @i, or an input error (NULL). */
-struct sim_table *arg_table(struct sim *s, int i);
+struct pt_sim_table *arg_table(struct sim *s, int i);
 /* A software walk: the address, and what pt_table_translate found there. */
-struct sim_walk {
-	struct sim_table *st;
+struct pt_sim_walk {
+	struct pt_sim_table *st;
 	uint64_t va;
 	pt_paddr_t pa;
 	struct pt_item leaf;
 	enum pt_err err;
 };
 /* Walk the table of argument 1 at the address of argument 2 (deferred frees run first). */
-bool arg_walk(struct sim *s, struct sim_walk *w);
+bool arg_walk(struct sim *s, struct pt_sim_walk *w);
 /* A fresh table slot named by argument @i (not live; RAM created on first use). */
-struct sim_table *new_table(struct sim *s, int i);
+struct pt_sim_table *new_table(struct sim *s, int i);
 
 /* A property as "rw-u,wb" (the syntax map takes), in @buf. */
 const char *prop_text(struct pt_prop p, char *buf, size_t size);
@@ -132,7 +132,7 @@ extern const char *const ptsim_cache_names[PT_CACHE__COUNT];
 /* The `format` command's name of @f. */
 const char *ptsim_format_name(const struct pt_format *f);
 /* The 4 KiB pages of @st mapped both writable and executable; @print lists their runs. */
-uint64_t ptsim_wx_pages(struct sim *s, struct sim_table *st, bool print);
+uint64_t ptsim_wx_pages(struct sim *s, struct pt_sim_table *st, bool print);
 
 /* Before teardown: every CPU takes its table offline, the thread stays on CPU 0. */
 void ptsim_machine_quiesce(struct sim *s);

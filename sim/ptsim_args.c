@@ -10,7 +10,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "env.h"
+#include <pt/sim/env.h>
 #include "ptsim.h"
 
 #define NUM_EXPECTED "expected decimal or 0x hex, with an optional K, M, G or T suffix"
@@ -243,7 +243,7 @@ bool arg_err(struct sim *s, int i, enum pt_err *out)
 	return arg_error(s, i, "unknown error name (expected one of those ptsim --help lists)");
 }
 
-static struct sim_table *live_table(struct sim *s, const char *name)
+static struct pt_sim_table *live_table(struct sim *s, const char *name)
 {
 	for (unsigned i = 0; i < MAX_TABLES; i++)
 		if (s->tables[i].live && !strcmp(s->tables[i].name, name))
@@ -251,15 +251,15 @@ static struct sim_table *live_table(struct sim *s, const char *name)
 	return NULL;
 }
 
-struct sim_table *arg_table(struct sim *s, int i)
+struct pt_sim_table *arg_table(struct sim *s, int i)
 {
-	struct sim_table *st = live_table(s, s->av[i]);
+	struct pt_sim_table *st = live_table(s, s->av[i]);
 	if (!st)
 		arg_error(s, i, "no table of that name");
 	return st;
 }
 
-bool arg_walk(struct sim *s, struct sim_walk *w)
+bool arg_walk(struct sim *s, struct pt_sim_walk *w)
 {
 	if (!(w->st = arg_table(s, 1)) || !arg_num(s, 2, &w->va))
 		return false;
@@ -282,18 +282,18 @@ static bool ensure_ram(struct sim *s)
 {
 	if (s->ram)
 		return true;
-	s->ram = pt_ram_create(s->ram_size);
+	s->ram = pt_sim_ram_create(s->ram_size);
 	if (!s->ram)
 		return cmd_error(s, "cannot create %" PRIu64 " bytes of simulated RAM", s->ram_size);
 	s->env = pt_sim_env(s->fmt, s->ram);
-	s->env.reclaim = pt_reclaim_sync(&s->reclaim);
+	s->env.reclaim = pt_sim_reclaim_sync(&s->reclaim);
 	return true;
 }
 
-struct sim_table *new_table(struct sim *s, int i)
+struct pt_sim_table *new_table(struct sim *s, int i)
 {
 	const char *name = s->av[i];
-	struct sim_table *old = live_table(s, name);
+	struct pt_sim_table *old = live_table(s, name);
 	if (strlen(name) > MAX_NAME || !valid_name(name)) {
 		arg_error(s, i, "not a table name (expected at most %d letters, digits, _ . -)",
 			  MAX_NAME);
@@ -304,7 +304,7 @@ struct sim_table *new_table(struct sim *s, int i)
 		return NULL;
 	}
 	for (unsigned t = 0; t < MAX_TABLES; t++) {
-		struct sim_table *st = &s->tables[t];
+		struct pt_sim_table *st = &s->tables[t];
 		if (st->live)
 			continue;
 		if (!ensure_ram(s))
@@ -336,7 +336,7 @@ void put_prop(FILE *out, struct pt_prop p)
 void set_err(struct sim *s, enum pt_err err)
 {
 	if (err != PT_OK)
-		s->outcome = (struct sim_outcome){ OUT_ERR, err, 0 };
+		s->outcome = (struct pt_sim_outcome){ OUT_ERR, err, 0 };
 }
 
 const char *err_text(enum pt_err err, char *buf, size_t size)

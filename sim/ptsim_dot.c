@@ -34,7 +34,7 @@ struct dot {
 	struct kernel_info kinfo[MAX_TABLES];
 	unsigned nk;
 	struct kernel_info *ki;     /* of the table being drawn; NULL for an empty table */
-	struct sim_table *st;
+	struct pt_sim_table *st;
 	bool at_root;
 };
 
@@ -65,7 +65,7 @@ static const struct kid *find_kid(const struct kernel_info *ki, pt_paddr_t pa)
 	return NULL;
 }
 
-static struct kernel_info *kernel_of(struct dot *d, struct sim_table *st)
+static struct kernel_info *kernel_of(struct dot *d, struct pt_sim_table *st)
 {
 	struct pt_table *k = st->vs.table.kind == PT_TABLE_KERNEL ? &st->vs.table : st->vs.table.kernel;
 	if (st->vs.table.kind == PT_TABLE_EMPTY || !k)
@@ -81,7 +81,8 @@ static struct kernel_info *kernel_of(struct dot *d, struct sim_table *st)
 	ki->kids = calloc(pt_fmt_nr_entries(d->f), sizeof(*ki->kids));
 	if (!ki->kids)
 		abort();
-	pt_table_for_each_node(k, collect_kid, ki);
+	if (pt_table_for_each_node(k, collect_kid, ki) != PT_OK)
+		abort();
 	return ki;
 }
 
@@ -222,7 +223,7 @@ static void put_shared(struct dot *d)
 				ki->kids[i].used, pt_fmt_nr_entries(d->f), ki->name);
 }
 
-void ptsim_dot(struct sim *s, struct sim_table **tables, int n)
+void ptsim_dot(struct sim *s, struct pt_sim_table **tables, int n)
 {
 	struct dot d = { .s = s, .out = s->out, .f = s->fmt };
 	for (int i = 0; i < n; i++)
@@ -236,7 +237,8 @@ void ptsim_dot(struct sim *s, struct sim_table **tables, int n)
 		d.st = tables[i];
 		d.ki = kernel_of(&d, tables[i]);
 		d.at_root = true;
-		pt_table_for_each_node(&tables[i]->vs.table, visit, &d);
+		if (pt_table_for_each_node(&tables[i]->vs.table, visit, &d) != PT_OK)
+			abort();
 		put_shared(&d);
 	}
 	fprintf(d.out, "}\n");

@@ -10,6 +10,6 @@
  * its level, frame and occupancy, an ellipse per group of huge leaves, the
  * kernel half's subtrees drawn once and pointed at by every table sharing them.
  */
-void ptsim_dot(struct sim *s, struct sim_table **tables, int n);
+void ptsim_dot(struct sim *s, struct pt_sim_table **tables, int n);
 
 #endif

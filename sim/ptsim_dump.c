@@ -15,7 +15,7 @@ static const char *const kind_names[] = { "empty", "kernel", "user" };
 
 struct dump_ctx {
 	struct sim *s;
-	struct sim_table *st;
+	struct pt_sim_table *st;
 	int half;                  /* of the last run: 0 lower, 1 upper, -1 none yet */
 	unsigned n;
 	bool print;
@@ -28,7 +28,7 @@ static int half_of(const struct pt_format *f, pt_vaddr_t va)
 }
 
 /* The name of the table whose kernel half @st shares, or "?". */
-static const char *kernel_name(struct sim *s, struct sim_table *st)
+static const char *kernel_name(struct sim *s, struct pt_sim_table *st)
 {
 	for (unsigned i = 0; i < MAX_TABLES; i++)
 		if (s->tables[i].live && &s->tables[i].vs.table == st->vs.table.kernel)
@@ -84,19 +84,19 @@ static void json_run(void *ctx, const struct pt_dump_run *r)
 	fprintf(out, "}");
 }
 
-static bool whole_root(const struct sim_table *st)
+static bool whole_root(const struct pt_sim_table *st)
 {
 	return st->vs.table.kind != PT_TABLE_EMPTY;
 }
 
-static void dump_text(struct sim *s, struct sim_table *st)
+static void dump_text(struct sim *s, struct pt_sim_table *st)
 {
 	struct dump_ctx d = { s, st, -1, 0, false, 0 };
 	fprintf(s->out, "dump %s:\n", st->name);
 	pt_table_dump_runs(&st->vs.table, whole_root(st), text_run, &d);
 }
 
-static void dump_json(struct sim *s, struct sim_table *st)
+static void dump_json(struct sim *s, struct pt_sim_table *st)
 {
 	struct dump_ctx d = { s, st, -1, 0, false, 0 };
 	fprintf(s->out, "{\"table\":\"%s\",\"kind\":\"%s\",\"format\":\"%s\",\"runs\":[", st->name,
@@ -115,7 +115,7 @@ static int cmd_dump(struct sim *s)
 	if (first >= s->ac)
 		return cmd_error(s, "missing argument %d NAME (usage: dump [--json|--dot] NAME...)",
 				 first), -1;
-	struct sim_table *tables[MAX_TABLES];
+	struct pt_sim_table *tables[MAX_TABLES];
 	int n = 0;
 	for (int i = first; i < s->ac; i++) {
 		if (!(tables[n] = arg_table(s, i)))
@@ -146,7 +146,7 @@ static void wx_run(void *ctx, const struct pt_dump_run *r)
 	fprintf(d->s->out, "  W+X %s\n", line);
 }
 
-uint64_t ptsim_wx_pages(struct sim *s, struct sim_table *st, bool print)
+uint64_t ptsim_wx_pages(struct sim *s, struct pt_sim_table *st, bool print)
 {
 	struct dump_ctx d = { s, st, -1, 0, print, 0 };
 	pt_table_dump_runs(&st->vs.table, whole_root(st), wx_run, &d);
@@ -156,7 +156,7 @@ uint64_t ptsim_wx_pages(struct sim *s, struct sim_table *st, bool print)
 /* As Linux's W+X check: every writable and executable leaf; finding one fails. */
 static int cmd_check_wx(struct sim *s)
 {
-	struct sim_table *st = arg_table(s, 1);
+	struct pt_sim_table *st = arg_table(s, 1);
 	if (!st)
 		return -1;
 	uint64_t pages = ptsim_wx_pages(s, st, true);
@@ -170,7 +170,7 @@ static int cmd_check_wx(struct sim *s)
 	return 0;
 }
 
-const struct sim_command ptsim_dump_cmds[] = {
+const struct pt_sim_command ptsim_dump_cmds[] = {
 	{ "dump", "[--json|--dot] NAME...",
 	  "runs of leaves and holes; --json: as one line; --dot: nodes",
 	  cmd_dump, false },

@@ -25,7 +25,7 @@ static int run_inner(struct sim *s, int first)
 	return rc;
 }
 
-static void outcome_text(const struct sim_outcome *o, char *buf, size_t size)
+static void outcome_text(const struct pt_sim_outcome *o, char *buf, size_t size)
 {
 	char e[128];
 	if (o->kind == OUT_OK)
@@ -38,12 +38,12 @@ static void outcome_text(const struct sim_outcome *o, char *buf, size_t size)
 		snprintf(buf, size, "raised %s", o->kind == OUT_GP ? "#GP" : "a bus error");
 }
 
-static int expect_outcome(struct sim *s, const struct sim_outcome *want, const char *wanted)
+static int expect_outcome(struct sim *s, const struct pt_sim_outcome *want, const char *wanted)
 {
 	if (run_inner(s, 2) < 0)
 		return -1;
-	struct sim_outcome got = s->outcome;
-	s->outcome = (struct sim_outcome){ OUT_OK, PT_OK, 0 };
+	struct pt_sim_outcome got = s->outcome;
+	s->outcome = (struct pt_sim_outcome){ OUT_OK, PT_OK, 0 };
 	if (got.kind == want->kind && got.err == want->err && got.code == want->code)
 		return 0;
 	char what[160];
@@ -54,7 +54,7 @@ static int expect_outcome(struct sim *s, const struct sim_outcome *want, const c
 
 static int expect_error(struct sim *s)
 {
-	struct sim_outcome want = { OUT_ERR, PT_OK, 0 };
+	struct pt_sim_outcome want = { OUT_ERR, PT_OK, 0 };
 	char wanted[64];
 	if (!arg_err(s, 1, &want.err))
 		return -1;
@@ -64,7 +64,7 @@ static int expect_error(struct sim *s)
 
 static int expect_fault(struct sim *s)
 {
-	struct sim_outcome want = { OUT_GP, PT_OK, 0 };
+	struct pt_sim_outcome want = { OUT_GP, PT_OK, 0 };
 	char wanted[64] = "#GP";
 	uint64_t code;
 	if (!strcmp(s->av[1], "bus")) {
@@ -73,7 +73,7 @@ static int expect_fault(struct sim *s)
 	} else if (strcmp(s->av[1], "gp")) {
 		if (!arg_range(s, 1, 0, UINT32_MAX, &code))
 			return -1;
-		want = (struct sim_outcome){ OUT_PF, PT_OK, (unsigned)code };
+		want = (struct pt_sim_outcome){ OUT_PF, PT_OK, (unsigned)code };
 		snprintf(wanted, sizeof(wanted), "#PF error code %#x", want.code);
 	}
 	return expect_outcome(s, &want, wanted);
@@ -89,7 +89,7 @@ static void leaf_text(pt_paddr_t pa, pt_level_t level, struct pt_prop prop, char
 
 static int expect_translate(struct sim *s)
 {
-	struct sim_walk w;
+	struct pt_sim_walk w;
 	pt_paddr_t want_pa = 0;
 	pt_level_t want_level = 0;
 	struct pt_prop want_prop = { 0, 0 };
@@ -143,7 +143,7 @@ static int expect_stale(struct sim *s)
 
 static int expect_refs(struct sim *s)
 {
-	struct sim_walk w;
+	struct pt_sim_walk w;
 	uint64_t want;
 	if (!arg_walk(s, &w) || !arg_num(s, 3, &want))
 		return -1;
@@ -154,7 +154,7 @@ static int expect_refs(struct sim *s)
 	else if (!w.leaf.tracked)
 		fail(s, "expect refs: %s 0x%" PRIx64 " maps an untracked frame", w.st->name, w.va);
 	else
-		check_count(s, "the frame's reference count", pt_ram_refcount(s->ram, w.leaf.pa),
+		check_count(s, "the frame's reference count", pt_sim_ram_refcount(s->ram, w.leaf.pa),
 			    want);
 	return 0;
 }
@@ -167,7 +167,7 @@ static int expect_frames(struct sim *s)
 	if (!arg_word(s, 1, kinds, &kind) || !arg_num(s, 2, &want))
 		return -1;
 	ptsim_drain(s);
-	struct pt_ram_stats st = s->ram ? pt_ram_stats(s->ram) : (struct pt_ram_stats){ 0 };
+	struct pt_sim_ram_stats st = s->ram ? pt_sim_ram_stats(s->ram) : (struct pt_sim_ram_stats){ 0 };
 	uint64_t got[] = { st.tables_in_use, st.data_in_use, st.peak_tables };
 	char what[48];
 	snprintf(what, sizeof(what), "the count of %s frames", kinds[kind]);
@@ -177,7 +177,7 @@ static int expect_frames(struct sim *s)
 
 static int expect_wx(struct sim *s)
 {
-	struct sim_table *st = arg_table(s, 1);
+	struct pt_sim_table *st = arg_table(s, 1);
 	uint64_t want;
 	if (!st || !arg_num(s, 2, &want))
 		return -1;
@@ -185,7 +185,7 @@ static int expect_wx(struct sim *s)
 	return 0;
 }
 
-const struct sim_command ptsim_expect_cmds[] = {
+const struct pt_sim_command ptsim_expect_cmds[] = {
 	{ "expect error", "ERR COMMAND...", "COMMAND must return error ERR", expect_error,
 	  false },
 	{ "expect fault", "CODE|gp|bus COMMAND...",

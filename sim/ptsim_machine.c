@@ -11,29 +11,29 @@
 #include <string.h>
 
 #include "ptsim.h"
-#include "env.h"
-#include "tlb_sim.h"
+#include <pt/sim/env.h>
+#include <pt/sim/tlb_sim.h>
 
 struct ptsim_machine {
-	struct sim_machine *m;
+	struct pt_sim_machine *m;
 	struct pt_sim_tlb stlb;
 	struct pt_cpus cpus;
 };
 
-static struct sim_cpu *on_cpu(struct sim *s, unsigned idx)
+static struct pt_sim_cpu *on_cpu(struct sim *s, unsigned idx)
 {
-	struct sim_cpu *cur = sim_cpu_current();
-	if (cur && sim_cpu_index(cur) == idx)
+	struct pt_sim_cpu *cur = pt_sim_cpu_current();
+	if (cur && pt_sim_cpu_index(cur) == idx)
 		return cur;
 	if (cur)
-		sim_cpu_leave(cur);
-	return sim_cpu_enter(s->mach->m, idx);
+		pt_sim_cpu_leave(cur);
+	return pt_sim_cpu_enter(s->mach->m, idx);
 }
 
 static bool arg_cpu(struct sim *s, int i, unsigned *out)
 {
 	uint64_t n;
-	unsigned nr = sim_machine_nr_cpus(s->mach->m);
+	unsigned nr = pt_sim_machine_nr_cpus(s->mach->m);
 	if (!arg_num(s, i, &n))
 		return false;
 	if (n >= nr)
@@ -42,17 +42,17 @@ static bool arg_cpu(struct sim *s, int i, unsigned *out)
 	return true;
 }
 
-static void set_exc(struct sim *s, enum sim_exc e, unsigned code)
+static void set_exc(struct sim *s, enum pt_sim_exc e, unsigned code)
 {
-	if (e == SIM_EXC_PF)
-		s->outcome = (struct sim_outcome){ OUT_PF, PT_OK, code };
-	else if (e != SIM_EXC_NONE)
-		s->outcome = (struct sim_outcome){ e == SIM_EXC_GP ? OUT_GP : OUT_BUS, PT_OK, 0 };
+	if (e == PT_SIM_EXC_PF)
+		s->outcome = (struct pt_sim_outcome){ OUT_PF, PT_OK, code };
+	else if (e != PT_SIM_EXC_NONE)
+		s->outcome = (struct pt_sim_outcome){ e == PT_SIM_EXC_GP ? OUT_GP : OUT_BUS, PT_OK, 0 };
 }
 
-static const char *exc_name(enum sim_exc e)
+static const char *exc_name(enum pt_sim_exc e)
 {
-	return e == SIM_EXC_NONE ? "ok" : e == SIM_EXC_GP ? "#GP" : e == SIM_EXC_PF ? "#PF" : "bus error";
+	return e == PT_SIM_EXC_NONE ? "ok" : e == PT_SIM_EXC_GP ? "#GP" : e == PT_SIM_EXC_PF ? "#PF" : "bus error";
 }
 
 static int cmd_machine(struct sim *s)
@@ -68,25 +68,25 @@ static int cmd_machine(struct sim *s)
 		return cmd_error(s, "the simulated machine is x86-64 only (format x86_64_4 or "
 				 "x86_64_5)"), -1;
 	bool pcide = s->ac > 2;
-	struct sim_machine_config cfg = {
+	struct pt_sim_machine_config cfg = {
 		.nr_cpus = (unsigned)n,
 		.ram_size = s->ram_size,
 		.la57 = s->fmt == &pt_format_x86_64_5level,
 	};
 	struct ptsim_machine *pm = calloc(1, sizeof(*pm));
-	if (!pm || !(pm->m = sim_machine_create(&cfg))) {
+	if (!pm || !(pm->m = pt_sim_machine_create(&cfg))) {
 		free(pm);
 		return cmd_error(s, "cannot create the machine (out of host memory)"), -1;
 	}
 	s->mach = pm;
-	s->ram = sim_machine_ram(pm->m);
+	s->ram = pt_sim_machine_ram(pm->m);
 	pt_cpus_init(&pm->cpus);
-	s->env = (struct pt_env){ .fmt = s->fmt, .mem = pt_ram_physmem(s->ram),
-				  .reclaim = pt_reclaim_sync(&s->reclaim), .relax = pt_sim_relax };
+	s->env = (struct pt_env){ .fmt = s->fmt, .mem = pt_sim_ram_physmem(s->ram),
+				  .reclaim = pt_sim_reclaim_sync(&s->reclaim), .relax = pt_sim_relax };
 	s->env.tlb = pt_sim_tlb_init(&pm->stlb, pm->m, &pm->cpus, pcide);
 	for (unsigned i = 0; pcide && i < n; i++) {
-		struct sim_cpu *cpu = on_cpu(s, i);
-		sim_cpu_write_cr4(cpu, sim_cpu_regs(cpu).cr4 | SIM_CR4_PCIDE);
+		struct pt_sim_cpu *cpu = on_cpu(s, i);
+		pt_sim_cpu_write_cr4(cpu, pt_sim_cpu_regs(cpu).cr4 | PT_SIM_CR4_PCIDE);
 	}
 	on_cpu(s, 0);
 	fprintf(s->out, "machine: %u CPUs%s\n", (unsigned)n, pcide ? ", PCIDs" : "");
@@ -95,11 +95,11 @@ static int cmd_machine(struct sim *s)
 
 static int cmd_boot(struct sim *s)
 {
-	struct sim_table *k = arg_table(s, 1);
+	struct pt_sim_table *k = arg_table(s, 1);
 	enum pt_err err = PT_OK;
 	if (!k)
 		return -1;
-	for (unsigned i = sim_machine_nr_cpus(s->mach->m); i-- > 0 && err == PT_OK;) {
+	for (unsigned i = pt_sim_machine_nr_cpus(s->mach->m); i-- > 0 && err == PT_OK;) {
 		on_cpu(s, i);
 		err = pt_vmspace_first_activate_unchecked(&k->vs);
 	}
@@ -122,9 +122,9 @@ static int cmd_cr(struct sim *s)
 	uint64_t v;
 	if (!arg_cpu(s, 1, &n) || !arg_word(s, 2, regs, &reg) || !arg_num(s, 3, &v))
 		return -1;
-	struct sim_cpu *cpu = on_cpu(s, n);
-	enum sim_exc e = reg == 0 ? sim_cpu_write_cr0(cpu, v)
-		       : reg == 1 ? sim_cpu_write_cr3(cpu, v) : sim_cpu_write_cr4(cpu, v);
+	struct pt_sim_cpu *cpu = on_cpu(s, n);
+	enum pt_sim_exc e = reg == 0 ? pt_sim_cpu_write_cr0(cpu, v)
+		       : reg == 1 ? pt_sim_cpu_write_cr3(cpu, v) : pt_sim_cpu_write_cr4(cpu, v);
 	set_exc(s, e, 0);
 	fprintf(s->out, "cr: cpu %u %s = %#" PRIx64 ": %s\n", n, regs[reg], v, exc_name(e));
 	return 0;
@@ -132,7 +132,7 @@ static int cmd_cr(struct sim *s)
 
 static int cmd_activate(struct sim *s)
 {
-	struct sim_table *st = arg_table(s, 1);
+	struct pt_sim_table *st = arg_table(s, 1);
 	uint64_t pcid = 0;
 	if (!st || (s->ac > 2 && !arg_range(s, 2, 0, UINT16_MAX, &pcid)))
 		return -1;
@@ -146,26 +146,26 @@ static int cmd_access(struct sim *s)
 {
 	static const char *const kinds[] = { "r", "w", "x", NULL };
 	static const char *const modes[] = { "user", "sup", NULL };
-	static const enum sim_access_kind kind_of[] = { SIM_READ, SIM_WRITE, SIM_FETCH };
+	static const enum pt_sim_access_kind kind_of[] = { PT_SIM_READ, PT_SIM_WRITE, PT_SIM_FETCH };
 	unsigned n, kind, mode = 0;
 	uint64_t va;
 	if (!arg_cpu(s, 1, &n) || !arg_num(s, 2, &va) || !arg_word(s, 3, kinds, &kind) ||
 	    (s->ac > 4 && !arg_word(s, 4, modes, &mode)))
 		return -1;
-	struct sim_cpu *cur = sim_cpu_current();
-	struct sim_cpu *cpu = on_cpu(s, n);
-	struct sim_xlat x;
-	enum sim_exc e = sim_access(cpu, va, kind_of[kind], mode ? SIM_SUPERVISOR : SIM_USER, &x);
+	struct pt_sim_cpu *cur = pt_sim_cpu_current();
+	struct pt_sim_cpu *cpu = on_cpu(s, n);
+	struct pt_sim_xlat x;
+	enum pt_sim_exc e = pt_sim_access(cpu, va, kind_of[kind], mode ? PT_SIM_SUPERVISOR : PT_SIM_USER, &x);
 	/* Accesses do not move the thread: operations stay on the "cpu" chosen. */
 	if (cur)
-		on_cpu(s, sim_cpu_index(cur));
+		on_cpu(s, pt_sim_cpu_index(cur));
 	set_exc(s, e, x.error_code);
-	if (e == SIM_EXC_NONE)
+	if (e == PT_SIM_EXC_NONE)
 		fprintf(s->out, "access: cpu %u %#" PRIx64 " -> %#" PRIx64 "%s\n", n, va, x.pa,
 			x.tlb_hit ? " (tlb)" : "");
 	else
 		fprintf(s->out, "access: cpu %u %#" PRIx64 " -> %s error %#x\n", n, va, exc_name(e),
-			e == SIM_EXC_PF ? x.error_code : 0);
+			e == PT_SIM_EXC_PF ? x.error_code : 0);
 	return 0;
 }
 
@@ -174,13 +174,13 @@ static int cmd_prefetch(struct sim *s)
 	unsigned n;
 	if (!arg_cpu(s, 1, &n))
 		return -1;
-	fprintf(s->out, "prefetch: cpu %u cached %zu\n", n, sim_cpu_prefetch(on_cpu(s, n)));
+	fprintf(s->out, "prefetch: cpu %u cached %zu\n", n, pt_sim_cpu_prefetch(on_cpu(s, n)));
 	return 0;
 }
 
 static int cmd_range_op(struct sim *s)
 {
-	struct sim_table *st = arg_table(s, 1);
+	struct pt_sim_table *st = arg_table(s, 1);
 	uint64_t va, len;
 	struct pt_protect op;
 	bool unmap = !strcmp(s->av[0], "vunmap");
@@ -195,7 +195,7 @@ static int cmd_range_op(struct sim *s)
 
 static int cmd_fork(struct sim *s)
 {
-	struct sim_table *p = arg_table(s, 1), *c = p ? arg_table(s, 2) : NULL;
+	struct pt_sim_table *p = arg_table(s, 1), *c = p ? arg_table(s, 2) : NULL;
 	uint64_t va, len;
 	if (!c || !arg_num(s, 3, &va) || !arg_num(s, 4, &len))
 		return -1;
@@ -206,17 +206,17 @@ static int cmd_fork(struct sim *s)
 
 static int cmd_cow(struct sim *s)
 {
-	struct sim_table *st = arg_table(s, 1);
+	struct pt_sim_table *st = arg_table(s, 1);
 	uint64_t va;
 	pt_paddr_t spare;
 	bool used = false;
 	if (!st || !arg_num(s, 2, &va))
 		return -1;
-	if (pt_ram_alloc(s->ram, PT_FRAME_DATA, &spare) != PT_OK)
+	if (pt_sim_ram_alloc(s->ram, PT_FRAME_DATA, &spare) != PT_OK)
 		return report(s, "cow", PT_ERR_NOMEM);
 	enum pt_err err = pt_vmspace_cow_fault(&st->vs, va, spare, &used);
 	if (!used)
-		pt_ram_put(s->ram, spare);
+		pt_sim_ram_put(s->ram, spare);
 	char buf[128];
 	set_err(s, err);
 	fprintf(s->out, "cow: %s (%s)\n", err_text(err, buf, sizeof(buf)),
@@ -227,14 +227,14 @@ static int cmd_cow(struct sim *s)
 static int cmd_inv(struct sim *s)
 {
 	uint64_t a = 0, b = 0, c = 0;
-	struct sim_cpu *cpu = sim_cpu_current();
+	struct pt_sim_cpu *cpu = pt_sim_cpu_current();
 	bool invlpg = !strcmp(s->av[0], "invlpg");
 	if (!arg_num(s, 1, &a) || (!invlpg && (!arg_range(s, 1, 0, UINT32_MAX, &a) ||
 					       !arg_num(s, 2, &b) || !arg_num(s, 3, &c))))
 		return -1;
-	enum sim_exc e = invlpg ? sim_cpu_invlpg(cpu, a) : sim_cpu_invpcid(cpu, (unsigned)a, b, c);
+	enum pt_sim_exc e = invlpg ? pt_sim_cpu_invlpg(cpu, a) : pt_sim_cpu_invpcid(cpu, (unsigned)a, b, c);
 	set_exc(s, e, 0);
-	fprintf(s->out, "%s: cpu %u %s\n", s->av[0], sim_cpu_index(cpu), exc_name(e));
+	fprintf(s->out, "%s: cpu %u %s\n", s->av[0], pt_sim_cpu_index(cpu), exc_name(e));
 	return 0;
 }
 
@@ -243,12 +243,12 @@ static int cmd_tlb(struct sim *s)
 	unsigned n;
 	if (!arg_cpu(s, 1, &n))
 		return -1;
-	struct sim_cpu *cpu = sim_machine_cpu(s->mach->m, n);
-	size_t total = sim_tlb_dump(cpu, NULL, 0);
-	struct sim_tlb_entry *e = calloc(total + 1, sizeof(*e));
+	struct pt_sim_cpu *cpu = pt_sim_machine_cpu(s->mach->m, n);
+	size_t total = pt_sim_tlb_dump(cpu, NULL, 0);
+	struct pt_sim_tlb_entry *e = calloc(total + 1, sizeof(*e));
 	if (!e)
 		return cmd_error(s, "out of host memory"), -1;
-	total = sim_tlb_dump(cpu, e, total);
+	total = pt_sim_tlb_dump(cpu, e, total);
 	fprintf(s->out, "tlb: cpu %u, %zu entries\n", n, total);
 	for (size_t i = 0; i < total; i++)
 		fprintf(s->out, "  %s L%u pcid %u %#" PRIx64 " -> %#" PRIx64 " %s%s%s%s\n",
@@ -261,62 +261,62 @@ static int cmd_tlb(struct sim *s)
 
 bool ptsim_machine_stale(struct sim *s, size_t *stale, size_t *harmful)
 {
-	struct sim_coherence c;
-	if (!s->mach || !sim_coherence_check(s->mach->m, -1, &c))
+	struct pt_sim_coherence c;
+	if (!s->mach || !pt_sim_coherence_check(s->mach->m, -1, &c))
 		return false;
 	*stale = c.count;
 	*harmful = c.harmful;
-	sim_coherence_free(&c);
+	pt_sim_coherence_free(&c);
 	return true;
 }
 
 static int cmd_coherence(struct sim *s)
 {
-	struct sim_coherence c;
-	if (!sim_coherence_check(s->mach->m, -1, &c))
+	struct pt_sim_coherence c;
+	if (!pt_sim_coherence_check(s->mach->m, -1, &c))
 		return cmd_error(s, "out of host memory"), -1;
 	fprintf(s->out, "coherence: %zu stale, %zu harmful\n", c.count, c.harmful);
 	for (size_t i = 0; i < c.count; i++)
 		fprintf(s->out, "  cpu %u %s pcid %u %#" PRIx64 "%s\n", c.items[i].cpu,
-			sim_stale_kind_name(c.items[i].kind), c.items[i].entry.pcid,
+			pt_sim_stale_kind_name(c.items[i].kind), c.items[i].entry.pcid,
 			c.items[i].entry.va, c.items[i].harmless ? " (harmless)" : "");
-	sim_coherence_free(&c);
+	pt_sim_coherence_free(&c);
 	return 0;
 }
 
 static int cmd_counters(struct sim *s)
 {
 	unsigned n;
-	struct sim_counters c;
+	struct pt_sim_counters c;
 	if (!arg_cpu(s, 1, &n))
 		return -1;
-	struct sim_cpu *cpu = sim_machine_cpu(s->mach->m, n);
-	sim_cpu_counters(cpu, &c);
+	struct pt_sim_cpu *cpu = pt_sim_machine_cpu(s->mach->m, n);
+	pt_sim_cpu_counters(cpu, &c);
 	fprintf(s->out, "counters: cpu %u invlpg %" PRIu64 " cr3 %" PRIu64 " cr3-noflush %" PRIu64
 		" invpcid0-3 %" PRIu64 "/%" PRIu64 "/%" PRIu64 "/%" PRIu64 " cr4 %" PRIu64
-		" ipis %" PRIu64 "\n", n, c.flushes[SIM_FLUSH_INVLPG], c.flushes[SIM_FLUSH_CR3],
-		c.flushes[SIM_FLUSH_CR3_NOFLUSH], c.flushes[SIM_FLUSH_INVPCID0],
-		c.flushes[SIM_FLUSH_INVPCID1], c.flushes[SIM_FLUSH_INVPCID2],
-		c.flushes[SIM_FLUSH_INVPCID3], c.flushes[SIM_FLUSH_CR4], c.ipis);
-	sim_cpu_reset_counters(cpu);
+		" ipis %" PRIu64 "\n", n, c.flushes[PT_SIM_FLUSH_INVLPG], c.flushes[PT_SIM_FLUSH_CR3],
+		c.flushes[PT_SIM_FLUSH_CR3_NOFLUSH], c.flushes[PT_SIM_FLUSH_INVPCID0],
+		c.flushes[PT_SIM_FLUSH_INVPCID1], c.flushes[PT_SIM_FLUSH_INVPCID2],
+		c.flushes[PT_SIM_FLUSH_INVPCID3], c.flushes[PT_SIM_FLUSH_CR4], c.ipis);
+	pt_sim_cpu_reset_counters(cpu);
 	return 0;
 }
 
 static int cmd_refs(struct sim *s)
 {
-	struct sim_walk w;
+	struct pt_sim_walk w;
 	if (!arg_walk(s, &w))
 		return -1;
 	if (w.err != PT_OK)
 		return report(s, "refs", w.err);
 	fprintf(s->out, "refs: %#" PRIx64 " -> frame %#" PRIx64 ": %" PRIu32 "\n", w.va, w.leaf.pa,
-		w.leaf.tracked ? pt_ram_refcount(s->ram, w.leaf.pa) : 0);
+		w.leaf.tracked ? pt_sim_ram_refcount(s->ram, w.leaf.pa) : 0);
 	return 0;
 }
 
 static int cmd_targets(struct sim *s)
 {
-	struct sim_table *st = arg_table(s, 1);
+	struct pt_sim_table *st = arg_table(s, 1);
 	if (!st)
 		return -1;
 	fprintf(s->out, "targets: %s active %#" PRIx64 " may cache %#" PRIx64 " (pcid %u)\n",
@@ -325,7 +325,7 @@ static int cmd_targets(struct sim *s)
 	return 0;
 }
 
-const struct sim_command ptsim_machine_cmds[] = {
+const struct pt_sim_command ptsim_machine_cmds[] = {
 	{ "machine", "NCPUS [pcid]", "N CPUs, CR4.PCIDE with pcid (before any table)",
 	  cmd_machine, false },
 	{ "boot", "KERNEL", "first activation of the kernel table on every CPU", cmd_boot, true },
@@ -358,7 +358,7 @@ const struct sim_command ptsim_machine_cmds[] = {
 
 void ptsim_machine_quiesce(struct sim *s)
 {
-	for (unsigned i = 0; i < sim_machine_nr_cpus(s->mach->m); i++) {
+	for (unsigned i = 0; i < pt_sim_machine_nr_cpus(s->mach->m); i++) {
 		on_cpu(s, i);
 		if (s->mach->cpus.cpu[i].vs)
 			pt_cpu_deactivate(&s->env);
@@ -368,10 +368,10 @@ void ptsim_machine_quiesce(struct sim *s)
 
 void ptsim_machine_destroy(struct sim *s)
 {
-	struct sim_cpu *cur = sim_cpu_current();
+	struct pt_sim_cpu *cur = pt_sim_cpu_current();
 	if (cur)
-		sim_cpu_leave(cur);
-	sim_machine_destroy(s->mach->m);
+		pt_sim_cpu_leave(cur);
+	pt_sim_machine_destroy(s->mach->m);
 	free(s->mach);
 	s->mach = NULL;
 	s->ram = NULL;

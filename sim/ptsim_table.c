@@ -49,10 +49,10 @@ static int cmd_ram(struct sim *s)
 		return arg_error(s, 1, "cannot simulate that much RAM (expected a multiple of 2M "
 				 "from 2M to %" PRIu64 "%c)", s->max_ram >> (tera ? 40 : 20),
 				 tera ? 'T' : 'M'), -1;
-	struct pt_ram *probe = pt_ram_create(size);
+	struct pt_sim_ram *probe = pt_sim_ram_create(size);
 	if (!probe)
 		return arg_error(s, 1, "cannot simulate that much RAM: out of host memory"), -1;
-	pt_ram_destroy(probe);
+	pt_sim_ram_destroy(probe);
 	s->ram_size = size;
 	return 0;
 }
@@ -67,7 +67,7 @@ static void iotlb_flush(void *ctx, const struct pt_flush_req *req)
 static int cmd_create(struct sim *s)
 {
 	const char *kind = s->av[0];
-	struct sim_table *st = new_table(s, 1), *src = NULL;
+	struct pt_sim_table *st = new_table(s, 1), *src = NULL;
 	if (!st || (s->ac > 2 && !(src = arg_table(s, 2))))
 		return -1;
 	enum pt_err err;
@@ -89,7 +89,7 @@ static int cmd_create(struct sim *s)
 	return 0;
 }
 
-static enum pt_err map_item(struct sim *s, struct sim_table *st, pt_vaddr_t va,
+PT_MUST_CHECK static enum pt_err map_item(struct sim *s, struct pt_sim_table *st, pt_vaddr_t va,
 			    struct pt_item *item)
 {
 	struct pt_cursor_mut m;
@@ -107,7 +107,7 @@ static enum pt_err map_item(struct sim *s, struct sim_table *st, pt_vaddr_t va,
 static int cmd_map(struct sim *s)
 {
 	static const char *const tracked[] = { "tracked", NULL };
-	struct sim_table *st = arg_table(s, 1);
+	struct pt_sim_table *st = arg_table(s, 1);
 	struct pt_item item = { 0 };
 	uint64_t va, pa;
 	unsigned w;
@@ -116,11 +116,11 @@ static int cmd_map(struct sim *s)
 		return -1;
 	item.pa = pa;
 	item.tracked = s->ac > 6;
-	if (item.tracked && pt_ram_alloc(s->ram, PT_FRAME_DATA, &item.pa) != PT_OK)
+	if (item.tracked && pt_sim_ram_alloc(s->ram, PT_FRAME_DATA, &item.pa) != PT_OK)
 		return report(s, "map", PT_ERR_NOMEM);
 	enum pt_err err = map_item(s, st, va, &item);
 	if (err != PT_OK && item.tracked)
-		pt_ram_put(s->ram, item.pa);
+		pt_sim_ram_put(s->ram, item.pa);
 	char buf[128];
 	set_err(s, err);
 	fprintf(s->out, "map 0x%" PRIx64 " -> 0x%" PRIx64 " L%u: %s\n", va, item.pa, item.level,
@@ -130,7 +130,7 @@ static int cmd_map(struct sim *s)
 
 static int cmd_map_range(struct sim *s)
 {
-	struct sim_table *st = arg_table(s, 1);
+	struct pt_sim_table *st = arg_table(s, 1);
 	uint64_t va, pa, len;
 	struct pt_prop prop;
 	if (!st || !arg_num(s, 2, &va) || !arg_num(s, 3, &pa) || !arg_num(s, 4, &len) ||
@@ -147,7 +147,7 @@ static int cmd_map_range(struct sim *s)
 
 static int cmd_unmap(struct sim *s)
 {
-	struct sim_table *st = arg_table(s, 1);
+	struct pt_sim_table *st = arg_table(s, 1);
 	uint64_t va, len, leaves = 0, tables = 0;
 	if (!st || !arg_num(s, 2, &va) || !arg_num(s, 3, &len))
 		return -1;
@@ -176,7 +176,7 @@ static int cmd_unmap(struct sim *s)
 
 static int cmd_protect(struct sim *s)
 {
-	struct sim_table *st = arg_table(s, 1);
+	struct pt_sim_table *st = arg_table(s, 1);
 	uint64_t va, len, n = 0;
 	struct pt_protect op;
 	if (!st || !arg_num(s, 2, &va) || !arg_num(s, 3, &len) || !arg_change(s, 4, &op))
@@ -201,7 +201,7 @@ static int cmd_protect(struct sim *s)
 
 static int cmd_query(struct sim *s)
 {
-	struct sim_table *st = arg_table(s, 1);
+	struct pt_sim_table *st = arg_table(s, 1);
 	uint64_t va;
 	if (!st || !arg_num(s, 2, &va))
 		return -1;
@@ -227,7 +227,7 @@ static int cmd_query(struct sim *s)
 
 static int cmd_translate(struct sim *s)
 {
-	struct sim_walk w;
+	struct pt_sim_walk w;
 	if (!arg_walk(s, &w))
 		return -1;
 	if (w.err != PT_OK)
@@ -240,7 +240,7 @@ static int cmd_translate(struct sim *s)
 
 static int cmd_destroy(struct sim *s)
 {
-	struct sim_table *st = arg_table(s, 1);
+	struct pt_sim_table *st = arg_table(s, 1);
 	if (!st)
 		return -1;
 	enum pt_err err = pt_vmspace_destroy(&st->vs);
@@ -252,13 +252,13 @@ static int cmd_destroy(struct sim *s)
 static int cmd_stats(struct sim *s)
 {
 	ptsim_drain(s);
-	struct pt_ram_stats st = s->ram ? pt_ram_stats(s->ram) : (struct pt_ram_stats){ 0 };
+	struct pt_sim_ram_stats st = s->ram ? pt_sim_ram_stats(s->ram) : (struct pt_sim_ram_stats){ 0 };
 	fprintf(s->out, "stats: %" PRIu64 " table frames, %" PRIu64 " data frames, peak %" PRIu64
 		" table frames\n", st.tables_in_use, st.data_in_use, st.peak_tables);
 	return 0;
 }
 
-const struct sim_command ptsim_table_cmds[] = {
+const struct pt_sim_command ptsim_table_cmds[] = {
 	{ "format", "x86_64_4|x86_64_5|riscv_sv39|riscv_sv48",
 	  "the MMU format (before any table)", cmd_format, false },
 	{ "ram", "SIZE", "2M to 1T (before any table; default 4G)", cmd_ram,

@@ -5,7 +5,7 @@
  * 1 TiB RAM costs only what is used. Freed frames are poisoned and parked in
  * a FIFO quarantine before reuse, so a stale pointer into one is noticed.
  */
-#include "ram.h"
+#include <pt/sim/ram.h>
 
 #include <pthread.h>
 #include <stdatomic.h>
@@ -32,7 +32,7 @@ struct chunk {
 	struct frame_meta meta[FRAMES_PER_CHUNK];
 };
 
-struct pt_ram {
+struct pt_sim_ram {
 	uint64_t size;
 	uint64_t nr_chunks;
 	_Atomic(struct chunk *) *chunks;
@@ -71,11 +71,11 @@ static _Thread_local struct magazine magazine;
 static _Thread_local struct magazine freed;
 static _Atomic uint64_t next_ram_id = 1;
 
-struct pt_ram *pt_ram_create(uint64_t size)
+struct pt_sim_ram *pt_sim_ram_create(uint64_t size)
 {
 	if (size == 0 || size % CHUNK_SIZE || size > MAX_RAM)
 		return NULL;
-	struct pt_ram *ram = calloc(1, sizeof(*ram));
+	struct pt_sim_ram *ram = calloc(1, sizeof(*ram));
 	if (!ram)
 		return NULL;
 	ram->size = size;
@@ -91,7 +91,7 @@ struct pt_ram *pt_ram_create(uint64_t size)
 	return ram;
 }
 
-void pt_ram_destroy(struct pt_ram *ram)
+void pt_sim_ram_destroy(struct pt_sim_ram *ram)
 {
 	if (!ram)
 		return;
@@ -108,19 +108,19 @@ void pt_ram_destroy(struct pt_ram *ram)
 	free(ram);
 }
 
-uint64_t pt_ram_size(const struct pt_ram *ram)
+uint64_t pt_sim_ram_size(const struct pt_sim_ram *ram)
 {
 	return ram->size;
 }
 
-static struct chunk *chunk_peek(struct pt_ram *ram, pt_paddr_t pa)
+static struct chunk *chunk_peek(struct pt_sim_ram *ram, pt_paddr_t pa)
 {
 	if (pa >= ram->size)
 		return NULL;
 	return atomic_load_explicit(&ram->chunks[pa >> CHUNK_SHIFT], memory_order_acquire);
 }
 
-static struct chunk *chunk_touch(struct pt_ram *ram, pt_paddr_t pa)
+static struct chunk *chunk_touch(struct pt_sim_ram *ram, pt_paddr_t pa)
 {
 	if (pa >= ram->size)
 		return NULL;
@@ -145,13 +145,13 @@ static struct chunk *chunk_touch(struct pt_ram *ram, pt_paddr_t pa)
 	return fresh;
 }
 
-static struct frame_meta *meta_of(struct pt_ram *ram, pt_paddr_t pa)
+static struct frame_meta *meta_of(struct pt_sim_ram *ram, pt_paddr_t pa)
 {
 	struct chunk *c = chunk_peek(ram, pa);
 	return c ? &c->meta[(pa >> PT_PAGE_SHIFT) % FRAMES_PER_CHUNK] : NULL;
 }
 
-void *pt_ram_frame_ptr(struct pt_ram *ram, pt_paddr_t pa)
+void *pt_sim_ram_frame_ptr(struct pt_sim_ram *ram, pt_paddr_t pa)
 {
 	struct chunk *c = chunk_touch(ram, pa);
 	if (!c)
@@ -159,7 +159,7 @@ void *pt_ram_frame_ptr(struct pt_ram *ram, pt_paddr_t pa)
 	return c->mem + ((pa & (CHUNK_SIZE - 1)) & ~(PT_PAGE_SIZE - 1));
 }
 
-static bool fifo_push(struct pt_ram *ram, uint64_t pfn)
+static bool fifo_push(struct pt_sim_ram *ram, uint64_t pfn)
 {
 	if (ram->fifo_len == ram->fifo_cap) {
 		uint64_t cap = ram->fifo_cap ? ram->fifo_cap * 2 : 1024;
@@ -178,7 +178,7 @@ static bool fifo_push(struct pt_ram *ram, uint64_t pfn)
 	return true;
 }
 
-static uint64_t fifo_pop(struct pt_ram *ram)
+static uint64_t fifo_pop(struct pt_sim_ram *ram)
 {
 	uint64_t pfn = ram->fifo[ram->fifo_head];
 	ram->fifo_head = (ram->fifo_head + 1) % ram->fifo_cap;
@@ -187,7 +187,7 @@ static uint64_t fifo_pop(struct pt_ram *ram)
 }
 
 /* Pick a frame: fresh ones first, reuse only past the quarantine. */
-static bool pick_pfn(struct pt_ram *ram, uint64_t *pfn)
+static bool pick_pfn(struct pt_sim_ram *ram, uint64_t *pfn)
 {
 	uint64_t total = ram->size >> PT_PAGE_SHIFT;
 	if (ram->fifo_len > QUARANTINE || (ram->next_pfn >= total && ram->fifo_len)) {
@@ -201,7 +201,7 @@ static bool pick_pfn(struct pt_ram *ram, uint64_t *pfn)
 }
 
 /* Queue this thread's parked frees of @ram for reuse; the caller holds ram->lock. */
-static void queue_freed(struct pt_ram *ram)
+static void queue_freed(struct pt_sim_ram *ram)
 {
 	if (freed.ram_id != ram->id)
 		return;
@@ -212,7 +212,7 @@ static void queue_freed(struct pt_ram *ram)
 }
 
 /* A frame from this thread's magazine, refilled from the shared pool when empty. */
-static bool take_pfn(struct pt_ram *ram, uint64_t *pfn)
+static bool take_pfn(struct pt_sim_ram *ram, uint64_t *pfn)
 {
 	struct magazine *mag = &magazine;
 	if (mag->ram_id != ram->id) {
@@ -233,7 +233,7 @@ static bool take_pfn(struct pt_ram *ram, uint64_t *pfn)
 	return true;
 }
 
-static void count_alloc(struct pt_ram *ram, enum pt_frame_kind kind)
+static void count_alloc(struct pt_sim_ram *ram, enum pt_frame_kind kind)
 {
 	if (kind == PT_FRAME_DATA) {
 		atomic_fetch_add(&ram->data, 1);
@@ -245,7 +245,7 @@ static void count_alloc(struct pt_ram *ram, enum pt_frame_kind kind)
 		;
 }
 
-enum pt_err pt_ram_alloc(struct pt_ram *ram, enum pt_frame_kind kind, pt_paddr_t *pa)
+enum pt_err pt_sim_ram_alloc(struct pt_sim_ram *ram, enum pt_frame_kind kind, pt_paddr_t *pa)
 {
 	if (kind != PT_FRAME_TABLE && kind != PT_FRAME_DATA)
 		return PT_ERR_INVAL;
@@ -259,7 +259,7 @@ enum pt_err pt_ram_alloc(struct pt_ram *ram, enum pt_frame_kind kind, pt_paddr_t
 		return PT_ERR_NOMEM;
 
 	pt_paddr_t frame = pfn << PT_PAGE_SHIFT;
-	memset(pt_ram_frame_ptr(ram, frame), 0, PT_PAGE_SIZE);
+	memset(pt_sim_ram_frame_ptr(ram, frame), 0, PT_PAGE_SIZE);
 	struct frame_meta *m = meta_of(ram, frame);
 	memset(m->table_meta, 0, sizeof(m->table_meta));
 	m->kind = (uint8_t)kind;
@@ -270,10 +270,10 @@ enum pt_err pt_ram_alloc(struct pt_ram *ram, enum pt_frame_kind kind, pt_paddr_t
 	return PT_OK;
 }
 
-static void release(struct pt_ram *ram, pt_paddr_t frame, struct frame_meta *m)
+static void release(struct pt_sim_ram *ram, pt_paddr_t frame, struct frame_meta *m)
 {
 	if (!ram->no_poison) {
-		memset(pt_ram_frame_ptr(ram, frame), PT_RAM_POISON_BYTE, PT_PAGE_SIZE);
+		memset(pt_sim_ram_frame_ptr(ram, frame), PT_RAM_POISON_BYTE, PT_PAGE_SIZE);
 		memset(m->table_meta, PT_RAM_POISON_BYTE, sizeof(m->table_meta));
 	}
 	if (m->kind == PT_FRAME_DATA)
@@ -294,7 +294,7 @@ static void release(struct pt_ram *ram, pt_paddr_t frame, struct frame_meta *m)
 	}
 }
 
-static struct frame_meta *checked_meta(struct pt_ram *ram, pt_paddr_t pa,
+static struct frame_meta *checked_meta(struct pt_sim_ram *ram, pt_paddr_t pa,
 				       enum pt_frame_kind kind)
 {
 	struct frame_meta *m = meta_of(ram, pa);
@@ -303,19 +303,19 @@ static struct frame_meta *checked_meta(struct pt_ram *ram, pt_paddr_t pa,
 	return m;
 }
 
-void pt_ram_free_table(struct pt_ram *ram, pt_paddr_t pa)
+void pt_sim_ram_free_table(struct pt_sim_ram *ram, pt_paddr_t pa)
 {
 	release(ram, pa, checked_meta(ram, pa, PT_FRAME_TABLE));
 }
 
-void pt_ram_get(struct pt_ram *ram, pt_paddr_t pa)
+void pt_sim_ram_get(struct pt_sim_ram *ram, pt_paddr_t pa)
 {
 	struct frame_meta *m = checked_meta(ram, pa, PT_FRAME_DATA);
 	if (atomic_fetch_add(&m->refcount, 1) == 0)
 		abort();
 }
 
-void pt_ram_put(struct pt_ram *ram, pt_paddr_t pa)
+void pt_sim_ram_put(struct pt_sim_ram *ram, pt_paddr_t pa)
 {
 	struct frame_meta *m = checked_meta(ram, pa, PT_FRAME_DATA);
 	uint32_t old = atomic_fetch_sub(&m->refcount, 1);
@@ -325,51 +325,51 @@ void pt_ram_put(struct pt_ram *ram, pt_paddr_t pa)
 		release(ram, pa, m);
 }
 
-uint32_t pt_ram_refcount(struct pt_ram *ram, pt_paddr_t pa)
+uint32_t pt_sim_ram_refcount(struct pt_sim_ram *ram, pt_paddr_t pa)
 {
 	struct frame_meta *m = meta_of(ram, pa & ~(PT_PAGE_SIZE - 1));
 	return m ? atomic_load(&m->refcount) : 0;
 }
 
-enum pt_frame_kind pt_ram_kind(struct pt_ram *ram, pt_paddr_t pa)
+enum pt_frame_kind pt_sim_ram_kind(struct pt_sim_ram *ram, pt_paddr_t pa)
 {
 	struct frame_meta *m = meta_of(ram, pa);
 	return m ? (enum pt_frame_kind)m->kind : PT_FRAME_FREE;
 }
 
-bool pt_ram_is_poisoned(struct pt_ram *ram, pt_paddr_t pa)
+bool pt_sim_ram_is_poisoned(struct pt_sim_ram *ram, pt_paddr_t pa)
 {
 	struct frame_meta *m = meta_of(ram, pa);
 	return m && m->poisoned;
 }
 
-static _Atomic uint64_t *qword(struct pt_ram *ram, pt_paddr_t pa)
+static _Atomic uint64_t *qword(struct pt_sim_ram *ram, pt_paddr_t pa)
 {
-	unsigned char *frame = pt_ram_frame_ptr(ram, pa);
+	unsigned char *frame = pt_sim_ram_frame_ptr(ram, pa);
 	return frame ? (_Atomic uint64_t *)(frame + (pa & (PT_PAGE_SIZE - 1) & ~7ull)) : NULL;
 }
 
-uint64_t pt_ram_load64(struct pt_ram *ram, pt_paddr_t pa)
+uint64_t pt_sim_ram_load64(struct pt_sim_ram *ram, pt_paddr_t pa)
 {
 	if (!chunk_peek(ram, pa))
 		return 0;
 	return atomic_load_explicit(qword(ram, pa), memory_order_acquire);
 }
 
-void pt_ram_store64(struct pt_ram *ram, pt_paddr_t pa, uint64_t val)
+void pt_sim_ram_store64(struct pt_sim_ram *ram, pt_paddr_t pa, uint64_t val)
 {
 	_Atomic uint64_t *q = qword(ram, pa);
 	if (q)
 		atomic_store_explicit(q, val, memory_order_release);
 }
 
-bool pt_ram_cmpxchg64(struct pt_ram *ram, pt_paddr_t pa, uint64_t *expected, uint64_t desired)
+bool pt_sim_ram_cmpxchg64(struct pt_sim_ram *ram, pt_paddr_t pa, uint64_t *expected, uint64_t desired)
 {
 	_Atomic uint64_t *q = qword(ram, pa);
 	return q && atomic_compare_exchange_strong(q, expected, desired);
 }
 
-static bool copy(struct pt_ram *ram, pt_paddr_t pa, void *buf, size_t len, bool write)
+static bool copy(struct pt_sim_ram *ram, pt_paddr_t pa, void *buf, size_t len, bool write)
 {
 	unsigned char *b = buf;
 	if (pa >= ram->size || len > ram->size - pa)
@@ -377,7 +377,7 @@ static bool copy(struct pt_ram *ram, pt_paddr_t pa, void *buf, size_t len, bool 
 	while (len) {
 		size_t off = pa & (PT_PAGE_SIZE - 1);
 		size_t n = PT_PAGE_SIZE - off < len ? PT_PAGE_SIZE - off : len;
-		unsigned char *frame = pt_ram_frame_ptr(ram, pa);
+		unsigned char *frame = pt_sim_ram_frame_ptr(ram, pa);
 		if (write)
 			memcpy(frame + off, b, n);
 		else
@@ -389,34 +389,34 @@ static bool copy(struct pt_ram *ram, pt_paddr_t pa, void *buf, size_t len, bool 
 	return true;
 }
 
-bool pt_ram_read(struct pt_ram *ram, pt_paddr_t pa, void *buf, size_t len)
+bool pt_sim_ram_read(struct pt_sim_ram *ram, pt_paddr_t pa, void *buf, size_t len)
 {
 	return copy(ram, pa, buf, len, false);
 }
 
-bool pt_ram_write(struct pt_ram *ram, pt_paddr_t pa, const void *buf, size_t len)
+bool pt_sim_ram_write(struct pt_sim_ram *ram, pt_paddr_t pa, const void *buf, size_t len)
 {
 	return copy(ram, pa, (void *)buf, len, true);
 }
 
-void pt_ram_set_poison(struct pt_ram *ram, bool on)
+void pt_sim_ram_set_poison(struct pt_sim_ram *ram, bool on)
 {
 	ram->no_poison = !on;
 }
 
-void pt_ram_fail_nth(struct pt_ram *ram, uint64_t k)
+void pt_sim_ram_fail_nth(struct pt_sim_ram *ram, uint64_t k)
 {
 	atomic_store(&ram->fail_at, k ? atomic_load(&ram->alloc_count) + k : 0);
 }
 
-uint64_t pt_ram_alloc_count(struct pt_ram *ram)
+uint64_t pt_sim_ram_alloc_count(struct pt_sim_ram *ram)
 {
 	return atomic_load(&ram->alloc_count);
 }
 
-struct pt_ram_stats pt_ram_stats(struct pt_ram *ram)
+struct pt_sim_ram_stats pt_sim_ram_stats(struct pt_sim_ram *ram)
 {
-	struct pt_ram_stats s;
+	struct pt_sim_ram_stats s;
 	s.tables_in_use = atomic_load(&ram->tables);
 	s.data_in_use = atomic_load(&ram->data);
 	s.frames_in_use = s.tables_in_use + s.data_in_use;
@@ -427,14 +427,14 @@ struct pt_ram_stats pt_ram_stats(struct pt_ram *ram)
 
 /* The physical-memory interface. */
 
-static enum pt_err pm_table_alloc(void *ctx, pt_paddr_t *pa)
+PT_MUST_CHECK static enum pt_err pm_table_alloc(void *ctx, pt_paddr_t *pa)
 {
-	return pt_ram_alloc(ctx, PT_FRAME_TABLE, pa);
+	return pt_sim_ram_alloc(ctx, PT_FRAME_TABLE, pa);
 }
 
 static void pm_table_free(void *ctx, pt_paddr_t pa)
 {
-	pt_ram_free_table(ctx, pa);
+	pt_sim_ram_free_table(ctx, pa);
 }
 
 /* NULL outside the RAM: adoption (pt/adopt.h) asks about frames it did not allocate. */
@@ -446,23 +446,23 @@ static void *pm_table_meta(void *ctx, pt_paddr_t pa)
 
 static void *pm_phys_to_virt(void *ctx, pt_paddr_t pa)
 {
-	unsigned char *frame = pt_ram_frame_ptr(ctx, pa);
+	unsigned char *frame = pt_sim_ram_frame_ptr(ctx, pa);
 	return frame ? frame + (pa & (PT_PAGE_SIZE - 1)) : NULL;
 }
 
 static void pm_frame_get(void *ctx, pt_paddr_t pa)
 {
-	pt_ram_get(ctx, pa);
+	pt_sim_ram_get(ctx, pa);
 }
 
 static void pm_frame_put(void *ctx, pt_paddr_t pa)
 {
-	pt_ram_put(ctx, pa);
+	pt_sim_ram_put(ctx, pa);
 }
 
 static uint32_t pm_frame_refcount(void *ctx, pt_paddr_t pa)
 {
-	return pt_ram_refcount(ctx, pa);
+	return pt_sim_ram_refcount(ctx, pa);
 }
 
 static const struct pt_physmem_ops ram_physmem_ops = {
@@ -475,7 +475,7 @@ static const struct pt_physmem_ops ram_physmem_ops = {
 	.frame_refcount = pm_frame_refcount,
 };
 
-struct pt_physmem pt_ram_physmem(struct pt_ram *ram)
+struct pt_physmem pt_sim_ram_physmem(struct pt_sim_ram *ram)
 {
 	struct pt_physmem pm = { &ram_physmem_ops, ram };
 	return pm;

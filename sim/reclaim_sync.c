@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-#include "reclaim_sync.h"
+#include <pt/sim/reclaim_sync.h>
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -52,7 +52,7 @@ static const struct pt_reclaim_ops sync_ops = {
 	.drain = sync_drain,
 };
 
-struct pt_reclaim pt_reclaim_sync(struct pt_sync_reclaim *r)
+struct pt_reclaim pt_sim_reclaim_sync(struct pt_sync_reclaim *r)
 {
 	struct pt_reclaim rc = { &sync_ops, r };
 	return rc;

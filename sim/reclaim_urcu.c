@@ -21,7 +21,7 @@
 #ifndef PT_TSAN
 #define _LGPL_SOURCE
 #endif
-#include "reclaim_urcu.h"
+#include <pt/sim/reclaim_urcu.h>
 
 #include <pthread.h>
 #include <stddef.h>
@@ -123,7 +123,7 @@ static const struct pt_reclaim_ops urcu_ops = {
 	.drain = urcu_drain,
 };
 
-struct pt_reclaim pt_reclaim_urcu(void)
+struct pt_reclaim pt_sim_reclaim_urcu(void)
 {
 	struct pt_reclaim r = { &urcu_ops, NULL };
 	return r;

@@ -3,25 +3,25 @@
  * The RISC-V walk, step by step as the privileged specification's "Virtual
  * Address Translation Process" numbers it (PAGESIZE 4096, PTESIZE 8).
  */
-#include "riscv_walk.h"
+#include <pt/sim/riscv_walk.h>
 
-#include "ram.h"
+#include <pt/sim/ram.h>
 
 #define PTE_RESERVED (0x7full << 54)   /* bits 60:54 */
-#define PTE_PBMT_MASK (3ull << SIM_RV_PTE_PBMT_SHIFT)
+#define PTE_PBMT_MASK (3ull << PT_SIM_RV_PTE_PBMT_SHIFT)
 #define PTE_PBMT_RESERVED 3
-#define PTE_NONLEAF_RESERVED (SIM_RV_PTE_D | SIM_RV_PTE_A | SIM_RV_PTE_U | PTE_PBMT_MASK)
+#define PTE_NONLEAF_RESERVED (PT_SIM_RV_PTE_D | PT_SIM_RV_PTE_A | PT_SIM_RV_PTE_U | PTE_PBMT_MASK)
 #define PPN_BITS 44
 #define VPN_BITS 9
 #define PAGE_SHIFT 12
 
 enum leaf_result { LEAF_OK, LEAF_FAULT, LEAF_RETRY };
 
-static enum sim_rv_exc page_fault(enum sim_rv_access access)
+static enum pt_sim_rv_exc page_fault(enum pt_sim_rv_access access)
 {
-	if (access == SIM_RV_FETCH)
-		return SIM_RV_FETCH_PAGE_FAULT;
-	return access == SIM_RV_STORE ? SIM_RV_STORE_PAGE_FAULT : SIM_RV_LOAD_PAGE_FAULT;
+	if (access == PT_SIM_RV_FETCH)
+		return PT_SIM_RV_FETCH_PAGE_FAULT;
+	return access == PT_SIM_RV_STORE ? PT_SIM_RV_STORE_PAGE_FAULT : PT_SIM_RV_LOAD_PAGE_FAULT;
 }
 
 /* Bits 63:va_bits must all equal bit va_bits-1. */
@@ -39,27 +39,27 @@ static unsigned vpn(uint64_t va, unsigned i)
 
 static uint64_t ppn(uint64_t pte)
 {
-	return (pte >> SIM_RV_PTE_PPN_SHIFT) & ((1ull << PPN_BITS) - 1);
+	return (pte >> PT_SIM_RV_PTE_PPN_SHIFT) & ((1ull << PPN_BITS) - 1);
 }
 
 static unsigned pbmt(uint64_t pte)
 {
-	return (unsigned)((pte & PTE_PBMT_MASK) >> SIM_RV_PTE_PBMT_SHIFT);
+	return (unsigned)((pte & PTE_PBMT_MASK) >> PT_SIM_RV_PTE_PBMT_SHIFT);
 }
 
 static bool is_leaf(uint64_t pte)
 {
-	return pte & (SIM_RV_PTE_R | SIM_RV_PTE_X);
+	return pte & (PT_SIM_RV_PTE_R | PT_SIM_RV_PTE_X);
 }
 
 /* Step 3: V clear, W without R, or any reserved bit or encoding. */
 static bool invalid(uint64_t pte)
 {
-	if (!(pte & SIM_RV_PTE_V))
+	if (!(pte & PT_SIM_RV_PTE_V))
 		return true;
-	if ((pte & SIM_RV_PTE_W) && !(pte & SIM_RV_PTE_R))
+	if ((pte & PT_SIM_RV_PTE_W) && !(pte & PT_SIM_RV_PTE_R))
 		return true;
-	if (pte & (PTE_RESERVED | SIM_RV_PTE_N))
+	if (pte & (PTE_RESERVED | PT_SIM_RV_PTE_N))
 		return true;
 	if (pbmt(pte) == PTE_PBMT_RESERVED)
 		return true;
@@ -67,19 +67,19 @@ static bool invalid(uint64_t pte)
 }
 
 /* Step 5: R/W/X and U against the privilege mode, SUM and MXR. */
-static bool permitted(uint64_t pte, enum sim_rv_access access, bool user_mode, bool sum,
+static bool permitted(uint64_t pte, enum pt_sim_rv_access access, bool user_mode, bool sum,
 		      bool mxr)
 {
-	bool u_page = pte & SIM_RV_PTE_U;
+	bool u_page = pte & PT_SIM_RV_PTE_U;
 	if (user_mode && !u_page)
 		return false;
-	if (!user_mode && u_page && (access == SIM_RV_FETCH || !sum))
+	if (!user_mode && u_page && (access == PT_SIM_RV_FETCH || !sum))
 		return false;
-	if (access == SIM_RV_FETCH)
-		return pte & SIM_RV_PTE_X;
-	if (access == SIM_RV_STORE)
-		return pte & SIM_RV_PTE_W;
-	return (pte & SIM_RV_PTE_R) || (mxr && (pte & SIM_RV_PTE_X));
+	if (access == PT_SIM_RV_FETCH)
+		return pte & PT_SIM_RV_PTE_X;
+	if (access == PT_SIM_RV_STORE)
+		return pte & PT_SIM_RV_PTE_W;
+	return (pte & PT_SIM_RV_PTE_R) || (mxr && (pte & PT_SIM_RV_PTE_X));
 }
 
 /* Step 6: a superpage's PPN[i-1:0] must be zero. */
@@ -89,25 +89,25 @@ static bool misaligned(uint64_t pte, unsigned i)
 }
 
 /* Step 7: A, and D for a store, must be set; Svadu sets them if the entry is unchanged. */
-static enum leaf_result update_ad(struct pt_ram *ram, pt_paddr_t addr, uint64_t *pte,
-				  enum sim_rv_access access, enum sim_rv_ad ad)
+static enum leaf_result update_ad(struct pt_sim_ram *ram, pt_paddr_t addr, uint64_t *pte,
+				  enum pt_sim_rv_access access, enum pt_sim_rv_ad ad)
 {
-	uint64_t want = *pte | SIM_RV_PTE_A | (access == SIM_RV_STORE ? SIM_RV_PTE_D : 0);
+	uint64_t want = *pte | PT_SIM_RV_PTE_A | (access == PT_SIM_RV_STORE ? PT_SIM_RV_PTE_D : 0);
 	if (want == *pte)
 		return LEAF_OK;
-	if (ad == SIM_RV_AD_AS_SET)
+	if (ad == PT_SIM_RV_AD_AS_SET)
 		return LEAF_OK;
-	if (ad == SIM_RV_SVADE)
+	if (ad == PT_SIM_RV_SVADE)
 		return LEAF_FAULT;
-	if (!pt_ram_cmpxchg64(ram, addr, pte, want))
+	if (!pt_sim_ram_cmpxchg64(ram, addr, pte, want))
 		return LEAF_RETRY;
 	*pte = want;
 	return LEAF_OK;
 }
 
-static enum leaf_result check_leaf(struct pt_ram *ram, pt_paddr_t addr, uint64_t *pte,
-				   unsigned i, enum sim_rv_access access, bool user_mode,
-				   bool sum, bool mxr, enum sim_rv_ad ad)
+static enum leaf_result check_leaf(struct pt_sim_ram *ram, pt_paddr_t addr, uint64_t *pte,
+				   unsigned i, enum pt_sim_rv_access access, bool user_mode,
+				   bool sum, bool mxr, enum pt_sim_rv_ad ad)
 {
 	if (!permitted(*pte, access, user_mode, sum, mxr))
 		return LEAF_FAULT;
@@ -117,7 +117,7 @@ static enum leaf_result check_leaf(struct pt_ram *ram, pt_paddr_t addr, uint64_t
 }
 
 /* Step 8: PPN[LEVELS-1:i] from the leaf, the rest of the address from @va. */
-static void fill_xlat(struct sim_rv_xlat *out, uint64_t pte, pt_paddr_t addr, unsigned i,
+static void fill_xlat(struct pt_sim_rv_xlat *out, uint64_t pte, pt_paddr_t addr, unsigned i,
 		      uint64_t va, bool global)
 {
 	uint64_t low = (1ull << (PAGE_SHIFT + VPN_BITS * i)) - 1;
@@ -127,16 +127,16 @@ static void fill_xlat(struct sim_rv_xlat *out, uint64_t pte, pt_paddr_t addr, un
 	out->level = i;
 	out->pte = pte;
 	out->pte_addr = addr;
-	out->pbmt = (enum sim_rv_pbmt)pbmt(pte);
-	out->global = global || (pte & SIM_RV_PTE_G);
+	out->pbmt = (enum pt_sim_rv_pbmt)pbmt(pte);
+	out->global = global || (pte & PT_SIM_RV_PTE_G);
 }
 
-enum sim_rv_exc sim_rv_walk_at(struct pt_ram *ram, unsigned levels, pt_paddr_t table,
-			       unsigned level, bool global, uint64_t va, enum sim_rv_access access,
-			       bool user_mode, bool sum, bool mxr, enum sim_rv_ad ad,
-			       struct sim_rv_xlat *out)
+enum pt_sim_rv_exc pt_sim_rv_walk_at(struct pt_sim_ram *ram, unsigned levels, pt_paddr_t table,
+			       unsigned level, bool global, uint64_t va, enum pt_sim_rv_access access,
+			       bool user_mode, bool sum, bool mxr, enum pt_sim_rv_ad ad,
+			       struct pt_sim_rv_xlat *out)
 {
-	enum sim_rv_exc fault = page_fault(access);
+	enum pt_sim_rv_exc fault = page_fault(access);
 	if ((levels != 3 && levels != 4) || level >= levels || !canonical(levels, va))
 		return fault;
 	pt_paddr_t a = table;
@@ -144,7 +144,7 @@ enum sim_rv_exc sim_rv_walk_at(struct pt_ram *ram, unsigned levels, pt_paddr_t t
 	uint64_t ptr[4] = { 0 };
 	for (;;) {
 		pt_paddr_t addr = a + vpn(va, i) * 8;
-		uint64_t pte = pt_ram_load64(ram, addr);
+		uint64_t pte = pt_sim_ram_load64(ram, addr);
 		if (invalid(pte))
 			return fault;
 		if (!is_leaf(pte)) {
@@ -153,7 +153,7 @@ enum sim_rv_exc sim_rv_walk_at(struct pt_ram *ram, unsigned levels, pt_paddr_t t
 			ptr[i] = pte;
 			i--;
 			a = ppn(pte) << PAGE_SHIFT;
-			global = global || (pte & SIM_RV_PTE_G);
+			global = global || (pte & PT_SIM_RV_PTE_G);
 			continue;
 		}
 		enum leaf_result r = check_leaf(ram, addr, &pte, i, access, user_mode, sum, mxr,
@@ -165,15 +165,15 @@ enum sim_rv_exc sim_rv_walk_at(struct pt_ram *ram, unsigned levels, pt_paddr_t t
 			if (out)
 				for (unsigned k = 0; k < 4; k++)
 					out->ptr[k] = ptr[k];
-			return SIM_RV_OK;
+			return PT_SIM_RV_OK;
 		}
 	}
 }
 
-enum sim_rv_exc sim_rv_walk(struct pt_ram *ram, unsigned levels, pt_paddr_t root, uint64_t va,
-			    enum sim_rv_access access, bool user_mode, bool sum, bool mxr,
-			    enum sim_rv_ad ad, struct sim_rv_xlat *out)
+enum pt_sim_rv_exc pt_sim_rv_walk(struct pt_sim_ram *ram, unsigned levels, pt_paddr_t root, uint64_t va,
+			    enum pt_sim_rv_access access, bool user_mode, bool sum, bool mxr,
+			    enum pt_sim_rv_ad ad, struct pt_sim_rv_xlat *out)
 {
-	return sim_rv_walk_at(ram, levels, root, levels - 1, false, va, access, user_mode, sum, mxr,
+	return pt_sim_rv_walk_at(ram, levels, root, levels - 1, false, va, access, user_mode, sum, mxr,
 			      ad, out);
 }

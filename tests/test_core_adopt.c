@@ -25,7 +25,7 @@ static pt_paddr_t raw_frame(struct raw *r)
 {
 	pt_paddr_t pa;
 	assert_true(r->nr < MAX_RAW);
-	assert_int_equal(pt_ram_alloc(r->h->ram, PT_FRAME_TABLE, &pa), PT_OK);
+	assert_int_equal(pt_sim_ram_alloc(r->h->ram, PT_FRAME_TABLE, &pa), PT_OK);
 	r->frames[r->nr++] = pa;
 	return pa;
 }
@@ -44,13 +44,13 @@ static pt_paddr_t slot(pt_paddr_t table, pt_vaddr_t va, pt_level_t level)
 
 static pt_pte_t raw_get(struct raw *r, pt_paddr_t table, pt_vaddr_t va, pt_level_t level)
 {
-	return pt_ram_load64(r->h->ram, slot(table, va, level));
+	return pt_sim_ram_load64(r->h->ram, slot(table, va, level));
 }
 
 static void raw_set(struct raw *r, pt_paddr_t table, pt_vaddr_t va, pt_level_t level,
 		    pt_pte_t pte)
 {
-	pt_ram_store64(r->h->ram, slot(table, va, level), pte);
+	pt_sim_ram_store64(r->h->ram, slot(table, va, level), pte);
 }
 
 /* The table at @level covering @va, created on the way down as boot code does. */
@@ -90,19 +90,19 @@ static uint64_t raw_hash(struct raw *r)
 	uint64_t h = 14695981039346656037ull;
 	for (unsigned i = 0; i < r->nr; i++)
 		for (unsigned e = 0; e < pt_fmt_nr_entries(th_fmt); e++)
-			h = (h ^ pt_ram_load64(r->h->ram, r->frames[i] + 8 * e)) * 1099511628211ull;
+			h = (h ^ pt_sim_ram_load64(r->h->ram, r->frames[i] + 8 * e)) * 1099511628211ull;
 	return h;
 }
 
 static void raw_free(struct raw *r)
 {
 	for (unsigned i = 0; i < r->nr; i++)
-		pt_ram_free_table(r->h->ram, r->frames[i]);
+		pt_sim_ram_free_table(r->h->ram, r->frames[i]);
 }
 
 static uint64_t tables(struct th *h)
 {
-	return pt_ram_stats(h->ram).tables_in_use;
+	return pt_sim_ram_stats(h->ram).tables_in_use;
 }
 
 static void count_node(void *ctx, pt_paddr_t pa, pt_level_t level, const pt_pte_t *ptes,
@@ -115,7 +115,7 @@ static void count_node(void *ctx, pt_paddr_t pa, pt_level_t level, const pt_pte_
 static uint64_t nodes(struct pt_table *t)
 {
 	uint64_t n = 0;
-	pt_table_for_each_node(t, count_node, &n);
+	assert_int_equal(pt_table_for_each_node(t, count_node, &n), PT_OK);
 	return n;
 }
 
@@ -368,12 +368,12 @@ static void adopt_out_of_memory(void **state)
 	uint64_t needed = (th_fmt->levels - 2) + (half - 2);
 	uint64_t fail_at[] = { 1, 2, needed / 2, needed };
 	for (unsigned i = 0; i < 4; i++) {
-		pt_ram_fail_nth(h.ram, fail_at[i]);
+		pt_sim_ram_fail_nth(h.ram, fail_at[i]);
 		assert_int_equal(pt_table_adopt_kernel(&t, &h.env, r.root), PT_ERR_NOMEM);
 		assert_int_equal(raw_hash(&r), hash);
 		assert_int_equal(tables(&h), before);
 	}
-	pt_ram_fail_nth(h.ram, 0);
+	pt_sim_ram_fail_nth(h.ram, 0);
 	assert_int_equal(pt_table_adopt_kernel(&t, &h.env, r.root), PT_OK);
 	assert_int_equal(tables(&h), before + needed);
 	th_assert_maps(&t, k + root_slot_size() + 0x10, 0x10, 2, PT_RW);

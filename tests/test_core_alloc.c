@@ -15,11 +15,11 @@ static const struct pt_prop RW = { PT_RW, PT_CACHE_WB };
 
 static uint64_t tables(struct th *h)
 {
-	return pt_ram_stats(h->ram).tables_in_use;
+	return pt_sim_ram_stats(h->ram).tables_in_use;
 }
 
 /* Unmap from a table no CPU runs: a cursor and a flusher with no target. */
-static enum pt_err unmap_no_cpu(struct pt_table *t, pt_vaddr_t va, uint64_t len)
+PT_MUST_CHECK static enum pt_err unmap_no_cpu(struct pt_table *t, pt_vaddr_t va, uint64_t len)
 {
 	struct pt_flush_target none = { 0 };
 	struct pt_flusher fl;
@@ -90,7 +90,7 @@ static void scan_hole(struct th *h, struct pt_vmspace *vs, pt_vaddr_t va, uint64
 	pt_paddr_t spare = th_frame(h);
 	assert_int_equal(pt_vmspace_cow_fault(vs, va, spare, &used), PT_ERR_NOT_MAPPED);
 	assert_false(used);
-	pt_ram_put(h->ram, spare);
+	pt_sim_ram_put(h->ram, spare);
 	th_drain(h);
 	assert_int_equal(tables(h), before);
 }
@@ -114,7 +114,7 @@ static void holes_allocate_nothing(void **state)
 	scan_hole(&x.h, &x.u, 8 * MiB, 0x1000);
 	scan_hole(&x.h, &x.u, 2 * GiB, 0x1000);
 	/* With every allocation failing, nothing changes and nothing fails. */
-	pt_ram_fail_nth(x.h.ram, 1);
+	pt_sim_ram_fail_nth(x.h.ram, 1);
 	uint64_t before = tables(&x.h);
 	struct pt_cursor c;
 	struct pt_query q;
@@ -124,7 +124,7 @@ static void holes_allocate_nothing(void **state)
 	assert_int_equal(pt_vmspace_unmap(&x.u, 3 * GiB, 0x1000, NULL, NULL), PT_OK);
 	assert_int_equal(pt_vmspace_protect(&x.u, 3 * GiB, 0x1000, (struct pt_protect){ PT_W, 0, -1 }),
 			 PT_OK);
-	pt_ram_fail_nth(x.h.ram, 0);
+	pt_sim_ram_fail_nth(x.h.ram, 0);
 	assert_int_equal(tables(&x.h), before);
 	th_assert_maps(&x.u.table, 4 * MiB, 0x5000, 1, PT_RW);
 	kfx_fini(&x);
@@ -282,9 +282,9 @@ static void map_nomem_leaves_nothing(void **state)
 		struct pt_cursor_mut m;
 		struct pt_item it = cu_item(0x1000, 1, PT_RW, false);
 		assert_int_equal(pt_cursor_mut_new(&m, &e, 5 * GiB % cu_user_end(), 0x1000), PT_OK);
-		pt_ram_fail_nth(h.ram, k);
+		pt_sim_ram_fail_nth(h.ram, k);
 		assert_int_equal(pt_cursor_map(&m, &it), PT_ERR_NOMEM);
-		pt_ram_fail_nth(h.ram, 0);
+		pt_sim_ram_fail_nth(h.ram, 0);
 		pt_cursor_mut_drop(&m);
 		th_assert_same(before, th_snapshot(&h, &e));
 	}

@@ -17,7 +17,7 @@ static void tables_create_and_destroy(void **state)
 	struct pt_table k, u, e;
 	th_init(&h, 64 * MiB);
 	assert_int_equal(pt_table_create_kernel(&k, &h.env), PT_OK);
-	assert_int_equal(pt_ram_stats(h.ram).tables_in_use, 1 + th_kernel_slots());
+	assert_int_equal(pt_sim_ram_stats(h.ram).tables_in_use, 1 + th_kernel_slots());
 	assert_int_equal(pt_table_create_user(&u, &k), PT_OK);
 	assert_int_equal(pt_table_create_empty(&e, &h.env), PT_OK);
 	assert_int_not_equal(pt_table_root_paddr(&u), pt_table_root_paddr(&k));
@@ -54,7 +54,7 @@ static void map_query_unmap_tracked(void **state)
 	pt_cursor_mut_drop(&m);
 
 	th_assert_maps(&e, 0x7abc, frame + 0xabc, 1, PT_RW | PT_USER);
-	assert_int_equal(pt_ram_refcount(h.ram, frame), 1);
+	assert_int_equal(pt_sim_ram_refcount(h.ram, frame), 1);
 
 	struct pt_frag f;
 	assert_int_equal(pt_cursor_mut_new(&m, &e, 0x7000, 0x2000), PT_OK);
@@ -67,8 +67,8 @@ static void map_query_unmap_tracked(void **state)
 	assert_int_equal(f.kind, PT_FRAG_NONE);
 	pt_cursor_mut_drop(&m);
 	th_assert_unmapped(&e, 0x7000);
-	assert_int_equal(pt_ram_refcount(h.ram, frame), 1);   /* handed back to us */
-	pt_ram_put(h.ram, frame);
+	assert_int_equal(pt_sim_ram_refcount(h.ram, frame), 1);   /* handed back to us */
+	pt_sim_ram_put(h.ram, frame);
 	assert_int_equal(pt_table_destroy(&e), PT_OK);
 	th_fini(&h);
 }
@@ -127,7 +127,7 @@ static void take_next_detaches_covered_table(void **state)
 	th_init(&h, 64 * MiB);
 	assert_int_equal(pt_table_create_empty(&e, &h.env), PT_OK);
 	assert_int_equal(th_map_range(&e, 513 * 4 * KiB, 0x100000, 4 * KiB, RW), PT_OK);
-	uint64_t tables = pt_ram_stats(h.ram).tables_in_use;
+	uint64_t tables = pt_sim_ram_stats(h.ram).tables_in_use;
 	/* A cursor over [0, 2M + 4M) stands in the level-2 table: the 2M slot's table goes. */
 	assert_int_equal(pt_cursor_mut_new(&m, &e, 0, 6 * MiB), PT_OK);
 	assert_int_equal(pt_cursor_take_next(&m, 6 * MiB, &f), PT_OK);
@@ -141,7 +141,7 @@ static void take_next_detaches_covered_table(void **state)
 	assert_int_equal(pt_cursor_virt_addr(&m.c), 6 * MiB);
 	pt_cursor_mut_drop(&m);
 	th_drain(&h);
-	assert_int_equal(pt_ram_stats(h.ram).tables_in_use, tables - 1);
+	assert_int_equal(pt_sim_ram_stats(h.ram).tables_in_use, tables - 1);
 	/* One over exactly [0, 1G) stands in its parent's slot: the whole level-2 table goes. */
 	assert_int_equal(th_map_range(&e, 513 * 4 * KiB, 0x100000, 4 * KiB, RW), PT_OK);
 	assert_int_equal(pt_cursor_mut_new(&m, &e, 0, 1 * GiB), PT_OK);
@@ -153,7 +153,7 @@ static void take_next_detaches_covered_table(void **state)
 	pt_frag_release(e.env, &f);
 	pt_cursor_mut_drop(&m);
 	th_drain(&h);
-	assert_int_equal(pt_ram_stats(h.ram).tables_in_use, tables - 2);
+	assert_int_equal(pt_sim_ram_stats(h.ram).tables_in_use, tables - 2);
 	th_assert_unmapped(&e, 513 * 4 * KiB);
 	assert_int_equal(pt_table_destroy(&e), PT_OK);
 	th_fini(&h);
@@ -230,8 +230,8 @@ static void user_root_kernel_entries(void **state)
 	assert_int_equal(pt_table_create_kernel(&k, &h.env), PT_OK);
 	assert_int_equal(pt_table_create_user(&u, &k), PT_OK);
 	assert_int_equal(th_map_range(&u, 0, 0x1000, 0x1000, RW), PT_OK);
-	pt_table_for_each_node(&k, copy_root, &kr);
-	pt_table_for_each_node(&u, copy_root, &ur);
+	assert_int_equal(pt_table_for_each_node(&k, copy_root, &kr), PT_OK);
+	assert_int_equal(pt_table_for_each_node(&u, copy_root, &ur), PT_OK);
 	unsigned n = pt_fmt_nr_entries(h.fmt), shared = 0, kernel_slots = 0;
 	for (unsigned i = 0; i < n; i++) {
 		kernel_slots += kr.ptes[i] != 0;

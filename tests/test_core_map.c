@@ -193,7 +193,7 @@ static void property_round_trip_all_levels(void **state)
 	if (top == root)
 		round_trip_level(&h, &e, cu_size(root), root, false, cu_user_end() / cu_size(root) - 1);
 	round_trip_level(&h, &e, 0, 1, true, MAX_PROPS);
-	assert_int_equal(pt_ram_stats(h.ram).data_in_use, nr_props);
+	assert_int_equal(pt_sim_ram_stats(h.ram).data_in_use, nr_props);
 	assert_int_equal(pt_table_destroy(&k), PT_OK);
 	assert_int_equal(pt_table_destroy(&e), PT_OK);
 	th_fini(&h);   /* the tables dropped every tracked frame */

@@ -2,7 +2,7 @@
 /*
  * Out-of-memory at every allocation of the core: cursor creation, map,
  * map_range, splits in take_next and protect_next, and table creation. Each
- * failure is injected with pt_ram_fail_nth(k) for k = 1, 2, ... until the
+ * failure is injected with pt_sim_ram_fail_nth(k) for k = 1, 2, ... until the
  * operation succeeds; no failure may change a translation or leak a frame.
  */
 #include "core_util.h"
@@ -13,18 +13,18 @@ static const struct pt_prop RW = { PT_RW, PT_CACHE_WB };
 #define MAX_K 16
 
 /* Map one tracked page with a cursor standing in a level-3 node of a fresh user table. */
-static enum pt_err try_map(struct pt_table *u, pt_vaddr_t va, const struct pt_item *it,
-			   struct pt_ram *ram, unsigned n)
+PT_MUST_CHECK static enum pt_err try_map(struct pt_table *u, pt_vaddr_t va, const struct pt_item *it,
+			   struct pt_sim_ram *ram, unsigned n)
 {
 	struct pt_cursor_mut m;
-	pt_ram_fail_nth(ram, n);
+	pt_sim_ram_fail_nth(ram, n);
 	enum pt_err err = pt_cursor_mut_new(&m, u, 4 * GiB, 4 * GiB);
 	if (err == PT_OK) {
 		assert_int_equal(pt_cursor_jump(&m.c, va), PT_OK);
 		err = pt_cursor_map(&m, it);
 		pt_cursor_mut_drop(&m);
 	}
-	pt_ram_fail_nth(ram, 0);
+	pt_sim_ram_fail_nth(ram, 0);
 	return err;
 }
 
@@ -47,13 +47,13 @@ static void oom_cursor_and_map(void **state)
 		assert_int_equal(err, PT_ERR_NOMEM);
 		th_assert_unmapped(&u, va);
 		/* The caller keeps its reference when map fails. */
-		assert_int_equal(pt_ram_refcount(h.ram, frame), 1);
+		assert_int_equal(pt_sim_ram_refcount(h.ram, frame), 1);
 		/* Empty tables may remain; destroying the table must free them. */
 		assert_int_equal(pt_table_destroy(&u), PT_OK);
 		th_drain(&h);
-		assert_int_equal(pt_ram_stats(h.ram).tables_in_use,
+		assert_int_equal(pt_sim_ram_stats(h.ram).tables_in_use,
 				 1 + th_kernel_slots());
-		assert_false(pt_ram_is_poisoned(h.ram, frame));
+		assert_false(pt_sim_ram_is_poisoned(h.ram, frame));
 	}
 	/* The levels below the root down to L3 (cursor creation), L2 and L1 (map). */
 	assert_int_equal(n, h.fmt->levels);
@@ -62,7 +62,7 @@ static void oom_cursor_and_map(void **state)
 	assert_int_equal(pt_table_destroy(&u), PT_OK);
 	assert_int_equal(pt_table_destroy(&k), PT_OK);
 	th_drain(&h);
-	assert_true(pt_ram_is_poisoned(h.ram, frame));   /* the unmap released our only ref */
+	assert_true(pt_sim_ram_is_poisoned(h.ram, frame));   /* the unmap released our only ref */
 	th_fini(&h);
 }
 
@@ -85,9 +85,9 @@ static void oom_map_range(void **state)
 	unsigned failures = 0;
 	enum pt_err err = PT_ERR_NOMEM;
 	for (unsigned n = 1; n <= MAX_K; n++) {
-		pt_ram_fail_nth(h.ram, n);
+		pt_sim_ram_fail_nth(h.ram, n);
 		err = pt_cursor_map_range(&m, pa, len, RW);
-		pt_ram_fail_nth(h.ram, 0);
+		pt_sim_ram_fail_nth(h.ram, 0);
 		if (err == PT_OK)
 			break;
 		assert_int_equal(err, PT_ERR_NOMEM);
@@ -109,7 +109,7 @@ static void oom_map_range(void **state)
 }
 
 /* One split-needing operation: take_next (unmap) or protect_next of 4K inside a 1G leaf. */
-static enum pt_err split_op(struct pt_cursor_mut *m, bool unmap, struct pt_frag *f)
+PT_MUST_CHECK static enum pt_err split_op(struct pt_cursor_mut *m, bool unmap, struct pt_frag *f)
 {
 	if (unmap)
 		return pt_cursor_take_next(m, 0x1000, f);
@@ -142,9 +142,9 @@ static void oom_split(bool unmap)
 		struct pt_frag f;
 		assert_int_equal(pt_cursor_mut_new(&m, &e, va, 0x1000), PT_OK);
 		struct th_snap before = th_snapshot(&h, &e);
-		pt_ram_fail_nth(h.ram, n);
+		pt_sim_ram_fail_nth(h.ram, n);
 		err = split_op(&m, unmap, &f);
-		pt_ram_fail_nth(h.ram, 0);
+		pt_sim_ram_fail_nth(h.ram, 0);
 		if (err == PT_OK) {
 			if (unmap) {
 				assert_int_equal(f.kind, PT_FRAG_MAPPED);
@@ -193,22 +193,22 @@ static void oom_table_creation(void **state)
 	th_init(&h, 64 * MiB);
 	unsigned n;
 	for (n = 1; n <= 1024; n++) {
-		pt_ram_fail_nth(h.ram, n);
+		pt_sim_ram_fail_nth(h.ram, n);
 		enum pt_err err = pt_table_create_kernel(&k, &h.env);
-		pt_ram_fail_nth(h.ram, 0);
+		pt_sim_ram_fail_nth(h.ram, 0);
 		if (err == PT_OK)
 			break;
 		assert_int_equal(err, PT_ERR_NOMEM);
-		assert_int_equal(pt_ram_stats(h.ram).frames_in_use, 0);   /* nothing leaked */
+		assert_int_equal(pt_sim_ram_stats(h.ram).frames_in_use, 0);   /* nothing leaked */
 	}
 	assert_int_equal(n, 2 + th_kernel_slots());       /* root + the upper half */
-	uint64_t tables = pt_ram_stats(h.ram).tables_in_use;
-	pt_ram_fail_nth(h.ram, 1);
+	uint64_t tables = pt_sim_ram_stats(h.ram).tables_in_use;
+	pt_sim_ram_fail_nth(h.ram, 1);
 	assert_int_equal(pt_table_create_user(&u, &k), PT_ERR_NOMEM);
-	pt_ram_fail_nth(h.ram, 1);
+	pt_sim_ram_fail_nth(h.ram, 1);
 	assert_int_equal(pt_table_create_empty(&e, &h.env), PT_ERR_NOMEM);
-	pt_ram_fail_nth(h.ram, 0);
-	assert_int_equal(pt_ram_stats(h.ram).tables_in_use, tables);
+	pt_sim_ram_fail_nth(h.ram, 0);
+	assert_int_equal(pt_sim_ram_stats(h.ram).tables_in_use, tables);
 	assert_int_equal(pt_table_destroy(&k), PT_OK);                       /* no user counted */
 	th_fini(&h);
 }
@@ -227,20 +227,20 @@ static void destroy_drops_tracked_frames(void **state)
 	struct pt_item b = cu_item(shared, 1, PT_R | PT_USER, true);
 	struct pt_item kc = cu_item(kframe, 1, PT_RW, true);
 	cu_map(&u, 0x10000, &a);
-	pt_ram_get(h.ram, shared);
+	pt_sim_ram_get(h.ram, shared);
 	cu_map(&u, 3 * GiB, &b);
 	cu_map(&k, th_kernel_base() + 0x10000, &kc);
-	assert_int_equal(pt_ram_refcount(h.ram, shared), 2);
+	assert_int_equal(pt_sim_ram_refcount(h.ram, shared), 2);
 	assert_int_equal(pt_table_destroy(&u), PT_OK);
 	th_drain(&h);
-	assert_true(pt_ram_is_poisoned(h.ram, only));
-	assert_false(pt_ram_is_poisoned(h.ram, shared));
-	assert_int_equal(pt_ram_refcount(h.ram, shared), 1);
-	assert_int_equal(pt_ram_refcount(h.ram, kframe), 1);   /* the kernel half is not freed */
-	pt_ram_put(h.ram, shared);
+	assert_true(pt_sim_ram_is_poisoned(h.ram, only));
+	assert_false(pt_sim_ram_is_poisoned(h.ram, shared));
+	assert_int_equal(pt_sim_ram_refcount(h.ram, shared), 1);
+	assert_int_equal(pt_sim_ram_refcount(h.ram, kframe), 1);   /* the kernel half is not freed */
+	pt_sim_ram_put(h.ram, shared);
 	assert_int_equal(pt_table_destroy(&k), PT_OK);
 	th_drain(&h);
-	assert_true(pt_ram_is_poisoned(h.ram, kframe));
+	assert_true(pt_sim_ram_is_poisoned(h.ram, kframe));
 	th_fini(&h);
 }
 
@@ -258,7 +258,7 @@ static void released_fragment_drops_frames(void **state)
 		struct pt_item it = cu_item(fr[i], 1, PT_RW, true);
 		cu_map(&e, 2 * GiB + 2 * MiB * i + 0x1000 * i, &it);
 	}
-	pt_ram_get(h.ram, fr[1]);
+	pt_sim_ram_get(h.ram, fr[1]);
 	struct pt_cursor_mut m;
 	struct pt_frag f;
 	assert_int_equal(pt_cursor_mut_new(&m, &e, 0, cu_wide()), PT_OK);
@@ -273,10 +273,10 @@ static void released_fragment_drops_frames(void **state)
 	assert_int_equal(f.kind, PT_FRAG_NONE);
 	pt_cursor_mut_drop(&m);
 	th_drain(&h);
-	assert_true(pt_ram_is_poisoned(h.ram, fr[0]));
-	assert_int_equal(pt_ram_refcount(h.ram, fr[1]), 1);
-	assert_true(pt_ram_is_poisoned(h.ram, fr[2]));
-	pt_ram_put(h.ram, fr[1]);
+	assert_true(pt_sim_ram_is_poisoned(h.ram, fr[0]));
+	assert_int_equal(pt_sim_ram_refcount(h.ram, fr[1]), 1);
+	assert_true(pt_sim_ram_is_poisoned(h.ram, fr[2]));
+	pt_sim_ram_put(h.ram, fr[1]);
 	assert_int_equal(pt_table_destroy(&e), PT_OK);
 	th_fini(&h);
 }

@@ -35,13 +35,13 @@ static void split_2m(bool unmap)
 	pt_vaddr_t va = 6 * MiB;
 	pt_paddr_t pa = 40 * MiB;
 	assert_int_equal(th_map_range(&e, va - 2 * MiB, pa - 2 * MiB, 6 * MiB, RICH), PT_OK);
-	uint64_t tables = pt_ram_stats(h.ram).tables_in_use;
+	uint64_t tables = pt_sim_ram_stats(h.ram).tables_in_use;
 	pt_vaddr_t hole = va + 0x5000;
 	if (unmap)
 		assert_int_equal(th_unmap(&e, hole, 0x1000), 1);
 	else
 		assert_int_equal(th_protect(&e, hole, 0x1000, RO), 1);
-	assert_int_equal(pt_ram_stats(h.ram).tables_in_use, tables + 1);
+	assert_int_equal(pt_sim_ram_stats(h.ram).tables_in_use, tables + 1);
 	struct pt_prop changed = pt_protect_apply(RO, RICH);
 	if (unmap)
 		th_assert_unmapped(&e, hole);
@@ -79,13 +79,13 @@ static void split_1g(bool unmap)
 	pt_paddr_t pa = 5 * GiB;
 	assert_int_equal(th_map_range(&e, va, pa, 2 * GiB, RICH), PT_OK);
 	th_assert_maps(&e, va, pa, 3, RICH.flags);
-	uint64_t tables = pt_ram_stats(h.ram).tables_in_use;
+	uint64_t tables = pt_sim_ram_stats(h.ram).tables_in_use;
 	pt_vaddr_t slot = va + 7 * 2 * MiB, hole = slot + 0x3000;
 	if (unmap)
 		assert_int_equal(th_unmap(&e, hole, 0x1000), 1);
 	else
 		assert_int_equal(th_protect(&e, hole, 0x1000, RO), 1);
-	assert_int_equal(pt_ram_stats(h.ram).tables_in_use, tables + 2);
+	assert_int_equal(pt_sim_ram_stats(h.ram).tables_in_use, tables + 2);
 	assert_int_equal(cu_count_leaves(&e, va, 1 * GiB, 2), 511);
 	assert_int_equal(cu_count_leaves(&e, va, 1 * GiB, 1), unmap ? 511 : 512);
 	for (unsigned i = 0; i < 512; i++) {
@@ -125,7 +125,7 @@ static void split_1g_take_2m_piece(void **state)
 	th_init(&h, 64 * MiB);
 	assert_int_equal(pt_table_create_empty(&e, &h.env), PT_OK);
 	assert_int_equal(th_map_range(&e, 0, 0, 2 * GiB, RICH), PT_OK);
-	uint64_t tables = pt_ram_stats(h.ram).tables_in_use;
+	uint64_t tables = pt_sim_ram_stats(h.ram).tables_in_use;
 	/* The range ends inside the next 2M: that leaf is split too, partly taken. */
 	assert_int_equal(pt_cursor_mut_new(&m, &e, 4 * MiB, 2 * MiB + 0x2000), PT_OK);
 	assert_int_equal(pt_cursor_take_next(&m, 2 * MiB + 0x2000, &f), PT_OK);
@@ -145,7 +145,7 @@ static void split_1g_take_2m_piece(void **state)
 	assert_int_equal(pt_cursor_take_next(&m, 0, &f), PT_OK);
 	assert_int_equal(f.kind, PT_FRAG_NONE);
 	pt_cursor_mut_drop(&m);
-	assert_int_equal(pt_ram_stats(h.ram).tables_in_use, tables + 2);
+	assert_int_equal(pt_sim_ram_stats(h.ram).tables_in_use, tables + 2);
 	th_assert_maps(&e, 2 * MiB, 2 * MiB, 2, RICH.flags);
 	th_assert_unmapped(&e, 5 * MiB);
 	th_assert_unmapped(&e, 6 * MiB + 0x1000);
@@ -154,7 +154,7 @@ static void split_1g_take_2m_piece(void **state)
 	th_assert_maps(&e, 1 * GiB, 1 * GiB, 3, RICH.flags);
 	/* The first page of the other 1G leaf: 2M-aligned but too short, split twice. */
 	assert_int_equal(th_unmap(&e, 1 * GiB, 0x1000), 1);
-	assert_int_equal(pt_ram_stats(h.ram).tables_in_use, tables + 4);
+	assert_int_equal(pt_sim_ram_stats(h.ram).tables_in_use, tables + 4);
 	th_assert_unmapped(&e, 1 * GiB);
 	th_assert_maps(&e, 1 * GiB + 0x1000, 1 * GiB + 0x1000, 1, RICH.flags);
 	th_assert_maps(&e, 1 * GiB + 2 * MiB, 1 * GiB + 2 * MiB, 2, RICH.flags);
@@ -263,7 +263,7 @@ static void take_next_reclaims_empty_tables(void **state)
 	assert_int_equal(pt_table_create_empty(&e, &h.env), PT_OK);
 	leave_empty_table(&e, 8 * MiB);
 	leave_empty_table(&e, 16 * MiB);
-	uint64_t tables = pt_ram_stats(h.ram).tables_in_use;
+	uint64_t tables = pt_sim_ram_stats(h.ram).tables_in_use;
 	assert_int_equal(tables, h.fmt->levels + 1);
 	/* find_next skips empty tables; take_next detaches them with no frames. */
 	assert_int_equal(cu_count_leaves(&e, 0, 1 * GiB, 0), 0);
@@ -281,11 +281,11 @@ static void take_next_reclaims_empty_tables(void **state)
 	}
 	pt_cursor_mut_drop(&m);
 	th_drain(&h);
-	assert_int_equal(pt_ram_stats(h.ram).tables_in_use, tables - 2);
+	assert_int_equal(pt_sim_ram_stats(h.ram).tables_in_use, tables - 2);
 	/* A partly covered empty table is not reclaimed. */
 	leave_empty_table(&e, 8 * MiB);
 	assert_int_equal(th_unmap(&e, 8 * MiB, 1 * MiB), 0);
-	assert_int_equal(pt_ram_stats(h.ram).tables_in_use, tables - 1);
+	assert_int_equal(pt_sim_ram_stats(h.ram).tables_in_use, tables - 1);
 	assert_int_equal(pt_table_destroy(&e), PT_OK);
 	th_fini(&h);
 }
@@ -305,7 +305,7 @@ static void kernel_root_children_never_detached(void **state)
 	assert_int_equal(th_map_range(&k, kb + 0x1000, 0x1000, 0x1000, glb), PT_OK);
 	assert_int_equal(th_map_range(&k, kb + slot + 2 * MiB, 0, 2 * MiB, glb), PT_OK);
 	th_assert_maps(&k, kb + slot + 2 * MiB, 0, 2, glb.flags);    /* one 2M leaf */
-	uint64_t tables = pt_ram_stats(h.ram).tables_in_use;
+	uint64_t tables = pt_sim_ram_stats(h.ram).tables_in_use;
 	struct pt_cursor_mut m;
 	struct pt_frag f;
 	assert_int_equal(pt_cursor_mut_new(&m, &k, kb, 0ull - kb), PT_OK);
@@ -323,7 +323,7 @@ static void kernel_root_children_never_detached(void **state)
 	th_drain(&h);
 	th_assert_unmapped(&u, kb + 0x1000);
 	/* Below the first root child: levels 2..levels-2; below the second: the 2M leaf's table. */
-	assert_int_equal(pt_ram_stats(h.ram).tables_in_use, tables - (h.fmt->levels - 2) - (h.fmt->levels - 3));
+	assert_int_equal(pt_sim_ram_stats(h.ram).tables_in_use, tables - (h.fmt->levels - 2) - (h.fmt->levels - 3));
 	/* The user table still shares the kernel half: later mappings show through. */
 	assert_int_equal(th_map_range(&k, kb + 0x5000, 0x5000, 0x1000, glb), PT_OK);
 	th_assert_maps(&u, kb + 0x5000, 0x5000, 1, glb.flags);
@@ -355,7 +355,7 @@ static unsigned cow_fork(struct th *h, struct pt_table *parent, struct pt_table 
 		assert_int_equal(pt_cursor_protect_next(&pm, q.len, nw, &pva, &plen, &ok), PT_OK);
 		assert_true(ok);
 		assert_int_equal(pva, at);
-		pt_ram_get(h->ram, q.item.pa);
+		pt_sim_ram_get(h->ram, q.item.pa);
 		struct pt_item it = q.item;
 		it.prop = pt_protect_apply(nw, it.prop);
 		assert_int_equal(pt_cursor_jump(&cm.c, at), PT_OK);
@@ -380,20 +380,20 @@ static void cow_fork_from_cursor_ops(void **state)
 	pt_paddr_t frame = th_frame(&h);
 	struct pt_item it = cu_item(frame, 1, PT_RW | PT_USER, true);
 	cu_map(&parent, va, &it);
-	assert_int_equal(pt_ram_refcount(h.ram, frame), 1);
+	assert_int_equal(pt_sim_ram_refcount(h.ram, frame), 1);
 	assert_int_equal(cow_fork(&h, &parent, &child, 0, 1 * GiB), 1);
-	assert_int_equal(pt_ram_refcount(h.ram, frame), 2);
+	assert_int_equal(pt_sim_ram_refcount(h.ram, frame), 2);
 	th_assert_maps(&parent, va, frame, 1, PT_R | PT_USER);
 	th_assert_maps(&child, va, frame, 1, PT_R | PT_USER);
 	assert_int_equal(pt_table_destroy(&parent), PT_OK);
 	th_drain(&h);
 	th_assert_maps(&child, va + 0x10, frame + 0x10, 1, PT_R | PT_USER);
-	assert_int_equal(pt_ram_refcount(h.ram, frame), 1);
-	assert_false(pt_ram_is_poisoned(h.ram, frame));
+	assert_int_equal(pt_sim_ram_refcount(h.ram, frame), 1);
+	assert_false(pt_sim_ram_is_poisoned(h.ram, frame));
 
 	/* The child is now a parent; it unmaps before forking a sibling. */
 	assert_int_equal(th_unmap(&child, va, 0x1000), 1);
-	assert_true(pt_ram_is_poisoned(h.ram, frame));
+	assert_true(pt_sim_ram_is_poisoned(h.ram, frame));
 	assert_int_equal(pt_table_create_user(&sibling, &k), PT_OK);
 	assert_int_equal(cow_fork(&h, &child, &sibling, 0, 1 * GiB), 0);
 	th_assert_unmapped(&sibling, va);

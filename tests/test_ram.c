@@ -12,118 +12,118 @@
 static void alloc_is_zeroed_and_counted(void **state)
 {
 	(void)state;
-	struct pt_ram *ram = pt_ram_create(64 * MiB);
+	struct pt_sim_ram *ram = pt_sim_ram_create(64 * MiB);
 	pt_paddr_t t, d;
-	assert_int_equal(pt_ram_alloc(ram, PT_FRAME_TABLE, &t), PT_OK);
-	assert_int_equal(pt_ram_alloc(ram, PT_FRAME_DATA, &d), PT_OK);
+	assert_int_equal(pt_sim_ram_alloc(ram, PT_FRAME_TABLE, &t), PT_OK);
+	assert_int_equal(pt_sim_ram_alloc(ram, PT_FRAME_DATA, &d), PT_OK);
 	assert_int_not_equal(t, d);
 	assert_int_equal(t & 0xfff, 0);
-	uint64_t *p = pt_ram_frame_ptr(ram, d);
+	uint64_t *p = pt_sim_ram_frame_ptr(ram, d);
 	for (unsigned i = 0; i < 512; i++)
 		assert_int_equal(p[i], 0);
-	struct pt_ram_stats s = pt_ram_stats(ram);
+	struct pt_sim_ram_stats s = pt_sim_ram_stats(ram);
 	assert_int_equal(s.tables_in_use, 1);
 	assert_int_equal(s.data_in_use, 1);
-	assert_int_equal(pt_ram_refcount(ram, d), 1);
-	assert_int_equal(pt_ram_kind(ram, t), PT_FRAME_TABLE);
-	pt_ram_free_table(ram, t);
-	pt_ram_put(ram, d);
-	assert_int_equal(pt_ram_stats(ram).frames_in_use, 0);
-	pt_ram_destroy(ram);
+	assert_int_equal(pt_sim_ram_refcount(ram, d), 1);
+	assert_int_equal(pt_sim_ram_kind(ram, t), PT_FRAME_TABLE);
+	pt_sim_ram_free_table(ram, t);
+	pt_sim_ram_put(ram, d);
+	assert_int_equal(pt_sim_ram_stats(ram).frames_in_use, 0);
+	pt_sim_ram_destroy(ram);
 }
 
 static void last_put_frees_and_poisons(void **state)
 {
 	(void)state;
-	struct pt_ram *ram = pt_ram_create(64 * MiB);
+	struct pt_sim_ram *ram = pt_sim_ram_create(64 * MiB);
 	pt_paddr_t d;
-	assert_int_equal(pt_ram_alloc(ram, PT_FRAME_DATA, &d), PT_OK);
-	pt_ram_store64(ram, d + 8, 42);
-	pt_ram_get(ram, d);
-	assert_int_equal(pt_ram_refcount(ram, d), 2);
-	pt_ram_put(ram, d);
-	assert_false(pt_ram_is_poisoned(ram, d));
-	assert_int_equal(pt_ram_load64(ram, d + 8), 42);
-	pt_ram_put(ram, d);
-	assert_true(pt_ram_is_poisoned(ram, d));
-	assert_int_equal(pt_ram_load64(ram, d + 8), PT_RAM_POISON_QWORD);
-	assert_int_equal(pt_ram_kind(ram, d), PT_FRAME_FREE);
-	pt_ram_destroy(ram);
+	assert_int_equal(pt_sim_ram_alloc(ram, PT_FRAME_DATA, &d), PT_OK);
+	pt_sim_ram_store64(ram, d + 8, 42);
+	pt_sim_ram_get(ram, d);
+	assert_int_equal(pt_sim_ram_refcount(ram, d), 2);
+	pt_sim_ram_put(ram, d);
+	assert_false(pt_sim_ram_is_poisoned(ram, d));
+	assert_int_equal(pt_sim_ram_load64(ram, d + 8), 42);
+	pt_sim_ram_put(ram, d);
+	assert_true(pt_sim_ram_is_poisoned(ram, d));
+	assert_int_equal(pt_sim_ram_load64(ram, d + 8), PT_RAM_POISON_QWORD);
+	assert_int_equal(pt_sim_ram_kind(ram, d), PT_FRAME_FREE);
+	pt_sim_ram_destroy(ram);
 }
 
 static void freed_frames_wait_in_quarantine(void **state)
 {
 	(void)state;
-	struct pt_ram *ram = pt_ram_create(64 * MiB);
+	struct pt_sim_ram *ram = pt_sim_ram_create(64 * MiB);
 	pt_paddr_t first, pa;
-	assert_int_equal(pt_ram_alloc(ram, PT_FRAME_TABLE, &first), PT_OK);
-	pt_ram_free_table(ram, first);
+	assert_int_equal(pt_sim_ram_alloc(ram, PT_FRAME_TABLE, &first), PT_OK);
+	pt_sim_ram_free_table(ram, first);
 	for (int i = 0; i < 100; i++) {
-		assert_int_equal(pt_ram_alloc(ram, PT_FRAME_TABLE, &pa), PT_OK);
+		assert_int_equal(pt_sim_ram_alloc(ram, PT_FRAME_TABLE, &pa), PT_OK);
 		assert_int_not_equal(pa, first);
-		pt_ram_free_table(ram, pa);
+		pt_sim_ram_free_table(ram, pa);
 	}
-	pt_ram_destroy(ram);
+	pt_sim_ram_destroy(ram);
 }
 
 static void fail_nth_allocation(void **state)
 {
 	(void)state;
-	struct pt_ram *ram = pt_ram_create(64 * MiB);
+	struct pt_sim_ram *ram = pt_sim_ram_create(64 * MiB);
 	pt_paddr_t pa[3];
-	pt_ram_fail_nth(ram, 3);
-	assert_int_equal(pt_ram_alloc(ram, PT_FRAME_TABLE, &pa[0]), PT_OK);
-	assert_int_equal(pt_ram_alloc(ram, PT_FRAME_DATA, &pa[1]), PT_OK);
-	assert_int_equal(pt_ram_alloc(ram, PT_FRAME_TABLE, &pa[2]), PT_ERR_NOMEM);
-	assert_int_equal(pt_ram_alloc(ram, PT_FRAME_TABLE, &pa[2]), PT_OK);
-	assert_int_equal(pt_ram_stats(ram).frames_in_use, 3);
-	pt_ram_free_table(ram, pa[0]);
-	pt_ram_put(ram, pa[1]);
-	pt_ram_free_table(ram, pa[2]);
-	pt_ram_destroy(ram);
+	pt_sim_ram_fail_nth(ram, 3);
+	assert_int_equal(pt_sim_ram_alloc(ram, PT_FRAME_TABLE, &pa[0]), PT_OK);
+	assert_int_equal(pt_sim_ram_alloc(ram, PT_FRAME_DATA, &pa[1]), PT_OK);
+	assert_int_equal(pt_sim_ram_alloc(ram, PT_FRAME_TABLE, &pa[2]), PT_ERR_NOMEM);
+	assert_int_equal(pt_sim_ram_alloc(ram, PT_FRAME_TABLE, &pa[2]), PT_OK);
+	assert_int_equal(pt_sim_ram_stats(ram).frames_in_use, 3);
+	pt_sim_ram_free_table(ram, pa[0]);
+	pt_sim_ram_put(ram, pa[1]);
+	pt_sim_ram_free_table(ram, pa[2]);
+	pt_sim_ram_destroy(ram);
 }
 
 static void exhaustion_reports_nomem(void **state)
 {
 	(void)state;
-	struct pt_ram *ram = pt_ram_create(2 * MiB);
+	struct pt_sim_ram *ram = pt_sim_ram_create(2 * MiB);
 	pt_paddr_t pa;
 	unsigned n = 0;
-	while (pt_ram_alloc(ram, PT_FRAME_DATA, &pa) == PT_OK)
+	while (pt_sim_ram_alloc(ram, PT_FRAME_DATA, &pa) == PT_OK)
 		n++;
 	assert_int_equal(n, 511);   /* frame 0 is never handed out */
-	pt_ram_destroy(ram);
+	pt_sim_ram_destroy(ram);
 }
 
 static void terabyte_is_sparse(void **state)
 {
 	(void)state;
-	struct pt_ram *ram = pt_ram_create(1ull << 40);
+	struct pt_sim_ram *ram = pt_sim_ram_create(1ull << 40);
 	assert_non_null(ram);
-	pt_ram_store64(ram, (1ull << 40) - 8, 0x1122334455667788ull);
-	assert_int_equal(pt_ram_load64(ram, (1ull << 40) - 8), 0x1122334455667788ull);
-	assert_int_equal(pt_ram_load64(ram, 1ull << 39), 0);
-	assert_true(pt_ram_stats(ram).host_bytes < 8 * MiB);
-	assert_null(pt_ram_frame_ptr(ram, 1ull << 40));
-	pt_ram_destroy(ram);
+	pt_sim_ram_store64(ram, (1ull << 40) - 8, 0x1122334455667788ull);
+	assert_int_equal(pt_sim_ram_load64(ram, (1ull << 40) - 8), 0x1122334455667788ull);
+	assert_int_equal(pt_sim_ram_load64(ram, 1ull << 39), 0);
+	assert_true(pt_sim_ram_stats(ram).host_bytes < 8 * MiB);
+	assert_null(pt_sim_ram_frame_ptr(ram, 1ull << 40));
+	pt_sim_ram_destroy(ram);
 }
 
 static void byte_copies_cross_frames(void **state)
 {
 	(void)state;
-	struct pt_ram *ram = pt_ram_create(64 * MiB);
+	struct pt_sim_ram *ram = pt_sim_ram_create(64 * MiB);
 	char in[64], out[64];
 	for (unsigned i = 0; i < sizeof(in); i++)
 		in[i] = (char)i;
-	assert_true(pt_ram_write(ram, 0x2000 - 30, in, sizeof(in)));
-	assert_true(pt_ram_read(ram, 0x2000 - 30, out, sizeof(out)));
+	assert_true(pt_sim_ram_write(ram, 0x2000 - 30, in, sizeof(in)));
+	assert_true(pt_sim_ram_read(ram, 0x2000 - 30, out, sizeof(out)));
 	assert_memory_equal(in, out, sizeof(in));
-	assert_false(pt_ram_read(ram, 64 * MiB - 8, out, 16));
+	assert_false(pt_sim_ram_read(ram, 64 * MiB - 8, out, 16));
 	uint64_t expected = 0;
-	assert_true(pt_ram_cmpxchg64(ram, 0x3000, &expected, 5));
-	assert_false(pt_ram_cmpxchg64(ram, 0x3000, &expected, 6));
+	assert_true(pt_sim_ram_cmpxchg64(ram, 0x3000, &expected, 5));
+	assert_false(pt_sim_ram_cmpxchg64(ram, 0x3000, &expected, 6));
 	assert_int_equal(expected, 5);
-	pt_ram_destroy(ram);
+	pt_sim_ram_destroy(ram);
 }
 
 int main(void)

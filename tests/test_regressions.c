@@ -47,13 +47,13 @@ static void split_two_levels_nomem_changes_nothing(void **state)
 		struct pt_protect op = { PT_W, 0, -1 };
 		assert_int_equal(pt_cursor_mut_new(&m, &e, 0x1000, 0x1000), PT_OK);
 		struct th_snap before = th_snapshot(&h, &e);
-		pt_ram_fail_nth(h.ram, fail);
+		pt_sim_ram_fail_nth(h.ram, fail);
 		assert_int_equal(pt_cursor_take_next(&m, 0x1000, &f), PT_ERR_NOMEM);
 		th_assert_same(before, th_snapshot(&h, &e));
-		pt_ram_fail_nth(h.ram, fail);
+		pt_sim_ram_fail_nth(h.ram, fail);
 		assert_int_equal(pt_cursor_protect_next(&m, 0x1000, op, &va, &len, &found),
 				 PT_ERR_NOMEM);
-		pt_ram_fail_nth(h.ram, 0);
+		pt_sim_ram_fail_nth(h.ram, 0);
 		th_assert_same(before, th_snapshot(&h, &e));
 		pt_cursor_mut_drop(&m);
 	}

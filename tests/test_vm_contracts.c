@@ -197,16 +197,16 @@ static void test_protect_nomem_all_or_nothing(void **state)
 	struct th_snap before = th_snapshot(&x->h, &x->u.table);
 
 	/* The case: the third allocation (the tail's split) fails. */
-	pt_ram_fail_nth(x->h.ram, 3);
+	pt_sim_ram_fail_nth(x->h.ram, 3);
 	assert_int_equal(pt_vmspace_protect(&x->u, va, len, CLEAR_W), PT_ERR_NOMEM);
-	pt_ram_fail_nth(x->h.ram, 0);
+	pt_sim_ram_fail_nth(x->h.ram, 0);
 	th_assert_same(before, th_snapshot(&x->h, &x->u.table));
 
 	unsigned fail = 1;
 	for (;; fail++) {
-		pt_ram_fail_nth(x->h.ram, fail);
+		pt_sim_ram_fail_nth(x->h.ram, fail);
 		enum pt_err err = pt_vmspace_protect(&x->u, va, len, CLEAR_W);
-		pt_ram_fail_nth(x->h.ram, 0);
+		pt_sim_ram_fail_nth(x->h.ram, 0);
 		if (err == PT_OK)
 			break;
 		assert_int_equal(err, PT_ERR_NOMEM);
@@ -250,7 +250,7 @@ static void test_destroyed_handles_inval(void **state)
 	assert_int_equal(pt_vmspace_destroy(&x->k), PT_OK);
 	assert_int_equal(pt_vmspace_create_user(&t, &x->k), PT_ERR_INVAL);
 	assert_int_equal(pt_vmspace_first_activate_unchecked(&x->k), PT_ERR_INVAL);
-	pt_ram_put(x->h.ram, spare);
+	pt_sim_ram_put(x->h.ram, spare);
 }
 
 static void test_null_handles_inval(void **state)
@@ -300,8 +300,8 @@ static void test_null_handles_inval(void **state)
 	assert_int_equal(pt_cursor_new(&c, &x->u.table, 0, 4 * KiB), PT_OK);
 	pt_cursor_drop(&c);
 	/* The spare refused above is still the caller's, with its one reference. */
-	assert_int_equal(pt_ram_refcount(x->h.ram, spare), 1);
-	pt_ram_put(x->h.ram, spare);
+	assert_int_equal(pt_sim_ram_refcount(x->h.ram, spare), 1);
+	pt_sim_ram_put(x->h.ram, spare);
 }
 
 /* ---- (5) destroy while in use ---- */
@@ -368,7 +368,7 @@ static void test_cow_fault_on_kernel_refused(void **state)
 	assert_false(used);
 	th_assert_same(before, th_snapshot(&x->h, &x->k.table));
 	assert_int_equal(pt_vmspace_unmap(&x->k, kva, 4 * KiB, NULL, NULL), PT_OK);
-	pt_ram_put(x->h.ram, spare);
+	pt_sim_ram_put(x->h.ram, spare);
 }
 
 /* map_range at the cursor's end: length 0 is PT_ERR_RANGE, any other length PT_ERR_LENGTH. */

@@ -42,10 +42,10 @@ static int teardown(void **state)
 	return 0;
 }
 
-static void assert_faults_everywhere(struct vmf *f, pt_vaddr_t va, enum sim_access_kind kind)
+static void assert_faults_everywhere(struct vmf *f, pt_vaddr_t va, enum pt_sim_access_kind kind)
 {
 	for (unsigned c = 0; c < f->nr_cpus; c++)
-		assert_int_equal(vmf_access(f, c, va, kind, SIM_USER, NULL), SIM_EXC_PF);
+		assert_int_equal(vmf_access(f, c, va, kind, PT_SIM_USER, NULL), PT_SIM_EXC_PF);
 }
 
 /* 16 pages: under the threshold, one INVLPG (or INVPCID 0) per page per CPU. */
@@ -55,22 +55,22 @@ static void test_unmap_pages(void **state)
 	struct vmf *f = e->f;
 	pt_paddr_t pas[16];
 	vmf_map_frames(f, &e->u, UVA, 16, VMF_USER_RW, pas);
-	vmf_touch_all(f, UVA, 16, SIM_USER);
+	vmf_touch_all(f, UVA, 16, PT_SIM_USER);
 	vmf_reset_counters(f);
 	assert_int_equal(pt_vmspace_unmap(&e->u, UVA, 16 * VMF_PAGE, NULL, NULL), PT_OK);
 	assert_int_equal(vmf_harmful(f), 0);
 	for (unsigned c = 0; c < f->nr_cpus; c++) {
-		assert_int_equal(vmf_flushes(f, c, SIM_FLUSH_INVLPG), 16);
+		assert_int_equal(vmf_flushes(f, c, PT_SIM_FLUSH_INVLPG), 16);
 		assert_int_equal(vmf_full_flushes(f, c), 0);
 	}
 	print_message("16-page unmap: %llu INVLPG, %llu full flushes per CPU\n",
-		      (unsigned long long)vmf_flushes(f, 0, SIM_FLUSH_INVLPG),
+		      (unsigned long long)vmf_flushes(f, 0, PT_SIM_FLUSH_INVLPG),
 		      (unsigned long long)vmf_full_flushes(f, 0));
 	for (unsigned i = 0; i < 16; i++)
-		assert_faults_everywhere(f, UVA + i * VMF_PAGE, SIM_READ);
+		assert_faults_everywhere(f, UVA + i * VMF_PAGE, PT_SIM_READ);
 	vmf_assert_no_poison(f);
 	for (unsigned i = 0; i < 16; i++)
-		assert_true(pt_ram_is_poisoned(f->ram, pas[i]));
+		assert_true(pt_sim_ram_is_poisoned(f->ram, pas[i]));
 }
 
 /* 1 GiB of 4 KiB pages: one detached sub-tree, one full flush per CPU. */
@@ -81,18 +81,18 @@ static void test_unmap_gib(void **state)
 	vmf_map_range(&e->u, VMF_1G, VMF_PAGE, VMF_1G, PT_RW | PT_USER | PT_ACCESSED);
 	for (unsigned c = 0; c < f->nr_cpus; c++)
 		for (pt_vaddr_t off = 0; off < VMF_1G; off += 257 * VMF_2M + 5 * VMF_PAGE)
-			vmf_access(f, c, VMF_1G + off, SIM_READ, SIM_USER, NULL);
+			vmf_access(f, c, VMF_1G + off, PT_SIM_READ, PT_SIM_USER, NULL);
 	vmf_reset_counters(f);
 	assert_int_equal(pt_vmspace_unmap(&e->u, VMF_1G, VMF_1G, NULL, NULL), PT_OK);
 	assert_int_equal(vmf_harmful(f), 0);
 	for (unsigned c = 0; c < f->nr_cpus; c++) {
-		assert_int_equal(vmf_flushes(f, c, SIM_FLUSH_INVLPG), 0);
+		assert_int_equal(vmf_flushes(f, c, PT_SIM_FLUSH_INVLPG), 0);
 		assert_int_equal(vmf_full_flushes(f, c), 1);
 	}
 	print_message("1 GiB unmap of 4 KiB pages: %llu INVLPG, %llu full flush per CPU\n",
-		      (unsigned long long)vmf_flushes(f, 0, SIM_FLUSH_INVLPG),
+		      (unsigned long long)vmf_flushes(f, 0, PT_SIM_FLUSH_INVLPG),
 		      (unsigned long long)vmf_full_flushes(f, 0));
-	assert_faults_everywhere(f, VMF_1G + 5 * VMF_PAGE, SIM_READ);
+	assert_faults_everywhere(f, VMF_1G + 5 * VMF_PAGE, PT_SIM_READ);
 	vmf_assert_no_poison(f);
 }
 
@@ -103,13 +103,13 @@ static void test_threshold(void **state)
 	struct vmf *f = e->f;
 	f->env.tlb.flush_threshold = 8;
 	vmf_map_frames(f, &e->u, UVA, 16, VMF_USER_RW, NULL);
-	vmf_touch_all(f, UVA, 16, SIM_USER);
+	vmf_touch_all(f, UVA, 16, PT_SIM_USER);
 	vmf_reset_counters(f);
 	assert_int_equal(pt_vmspace_unmap(&e->u, UVA, 16 * VMF_PAGE, NULL, NULL), PT_OK);
 	f->env.tlb.flush_threshold = 0;
 	assert_int_equal(vmf_harmful(f), 0);
 	for (unsigned c = 0; c < f->nr_cpus; c++) {
-		assert_int_equal(vmf_flushes(f, c, SIM_FLUSH_INVLPG), 0);
+		assert_int_equal(vmf_flushes(f, c, PT_SIM_FLUSH_INVLPG), 0);
 		assert_int_equal(vmf_full_flushes(f, c), 1);
 	}
 	vmf_assert_no_poison(f);
@@ -122,14 +122,14 @@ static void test_protect(void **state)
 	vmf_map_frames(f, &e->u, UVA, 8, VMF_USER_RW, NULL);
 	for (unsigned c = 0; c < f->nr_cpus; c++)
 		for (unsigned i = 0; i < 8; i++)
-			assert_int_equal(vmf_access(f, c, UVA + i * VMF_PAGE, SIM_WRITE, SIM_USER,
-						    NULL), SIM_EXC_NONE);
+			assert_int_equal(vmf_access(f, c, UVA + i * VMF_PAGE, PT_SIM_WRITE, PT_SIM_USER,
+						    NULL), PT_SIM_EXC_NONE);
 	struct pt_protect op = { .clear = PT_W, .cache = -1 };
 	assert_int_equal(pt_vmspace_protect(&e->u, UVA, 8 * VMF_PAGE, op), PT_OK);
 	assert_int_equal(vmf_harmful(f), 0);
 	for (unsigned i = 0; i < 8; i++)
-		assert_faults_everywhere(f, UVA + i * VMF_PAGE, SIM_WRITE);
-	vmf_touch_all(f, UVA, 8, SIM_USER);
+		assert_faults_everywhere(f, UVA + i * VMF_PAGE, PT_SIM_WRITE);
+	vmf_touch_all(f, UVA, 8, PT_SIM_USER);
 	assert_int_equal(pt_vmspace_unmap(&e->u, UVA, 8 * VMF_PAGE, NULL, NULL), PT_OK);
 	vmf_assert_no_poison(f);
 }
@@ -141,22 +141,22 @@ static void test_split(void **state)
 	struct vmf *f = e->f;
 	pt_paddr_t pa;
 	vmf_map_range(&e->u, 4 * VMF_2M, 8 * VMF_2M, 3 * VMF_2M, PT_RW | PT_USER | PT_ACCESSED);
-	vmf_touch_all(f, 4 * VMF_2M, 1, SIM_USER);
-	vmf_touch_all(f, 5 * VMF_2M, 1, SIM_USER);
-	vmf_touch_all(f, 6 * VMF_2M, 1, SIM_USER);
+	vmf_touch_all(f, 4 * VMF_2M, 1, PT_SIM_USER);
+	vmf_touch_all(f, 5 * VMF_2M, 1, PT_SIM_USER);
+	vmf_touch_all(f, 6 * VMF_2M, 1, PT_SIM_USER);
 	assert_int_equal(pt_vmspace_unmap(&e->u, 4 * VMF_2M + VMF_PAGE, VMF_PAGE, NULL, NULL), PT_OK);
 	assert_int_equal(vmf_harmful(f), 0);
-	assert_faults_everywhere(f, 4 * VMF_2M + VMF_PAGE, SIM_READ);
-	assert_int_equal(vmf_access(f, 0, 4 * VMF_2M + 2 * VMF_PAGE, SIM_READ, SIM_USER, &pa),
-			 SIM_EXC_NONE);
+	assert_faults_everywhere(f, 4 * VMF_2M + VMF_PAGE, PT_SIM_READ);
+	assert_int_equal(vmf_access(f, 0, 4 * VMF_2M + 2 * VMF_PAGE, PT_SIM_READ, PT_SIM_USER, &pa),
+			 PT_SIM_EXC_NONE);
 	assert_int_equal(pa, 8 * VMF_2M + 2 * VMF_PAGE);
 
 	struct pt_protect ro = { .clear = PT_W, .cache = -1 };
 	assert_int_equal(pt_vmspace_protect(&e->u, 5 * VMF_2M, VMF_PAGE, ro), PT_OK);
 	assert_int_equal(vmf_harmful(f), 0);
-	assert_faults_everywhere(f, 5 * VMF_2M, SIM_WRITE);
-	assert_int_equal(vmf_access(f, 0, 5 * VMF_2M + VMF_PAGE, SIM_WRITE, SIM_USER, NULL),
-			 SIM_EXC_NONE);
+	assert_faults_everywhere(f, 5 * VMF_2M, PT_SIM_WRITE);
+	assert_int_equal(vmf_access(f, 0, 5 * VMF_2M + VMF_PAGE, PT_SIM_WRITE, PT_SIM_USER, NULL),
+			 PT_SIM_EXC_NONE);
 
 	struct pt_protect same = { .clear = PT_X, .cache = -1 };
 	assert_int_equal(pt_vmspace_protect(&e->u, 6 * VMF_2M, VMF_PAGE, same), PT_OK);
@@ -172,13 +172,13 @@ static void test_table_free(void **state)
 	struct vmf *f = e->f;
 	vmf_map_frames(f, &e->u, 4 * VMF_2M, 512, VMF_USER_RW, NULL);
 	vmf_map_frames(f, &e->u, 5 * VMF_2M, 1, VMF_USER_RW, NULL);
-	vmf_touch_all(f, 4 * VMF_2M, 4, SIM_USER);
-	vmf_touch_all(f, 5 * VMF_2M, 1, SIM_USER);
+	vmf_touch_all(f, 4 * VMF_2M, 4, PT_SIM_USER);
+	vmf_touch_all(f, 5 * VMF_2M, 1, PT_SIM_USER);
 	/* The cursor's node covers both level-1 tables: each is detached whole. */
 	assert_int_equal(pt_vmspace_unmap(&e->u, 4 * VMF_2M, 2 * VMF_2M, NULL, NULL), PT_OK);
 	assert_int_equal(vmf_harmful(f), 0);
-	assert_faults_everywhere(f, 4 * VMF_2M + 3 * VMF_PAGE, SIM_READ);
-	assert_faults_everywhere(f, 5 * VMF_2M, SIM_READ);
+	assert_faults_everywhere(f, 4 * VMF_2M + 3 * VMF_PAGE, PT_SIM_READ);
+	assert_faults_everywhere(f, 5 * VMF_2M, PT_SIM_READ);
 	vmf_assert_no_poison(f);
 }
 
@@ -220,8 +220,8 @@ static void test_flush_names_tables(void **state)
 	f->env.tlb.flush_threshold = 4096;
 	vmf_map_frames(f, &e->u, 4 * VMF_2M, 512, VMF_USER_RW, NULL);
 	vmf_map_frames(f, &e->u, 6 * VMF_2M, 4, VMF_USER_RW, NULL);
-	vmf_touch_all(f, 4 * VMF_2M, 4, SIM_USER);
-	vmf_touch_all(f, 6 * VMF_2M, 4, SIM_USER);
+	vmf_touch_all(f, 4 * VMF_2M, 4, PT_SIM_USER);
+	vmf_touch_all(f, 6 * VMF_2M, 4, PT_SIM_USER);
 	page_reqs = table_reqs = 0;
 	assert_int_equal(pt_vmspace_unmap(&e->u, 6 * VMF_2M, 4 * VMF_PAGE, NULL, NULL), PT_OK);
 	assert_true(page_reqs > 0);
@@ -257,13 +257,13 @@ static void test_unmap_gives_frames(void **state)
 	struct given g = { .f = e->f };
 	pt_paddr_t pas[4];
 	vmf_map_frames(e->f, &e->u, UVA, 4, VMF_USER_RW, pas);
-	vmf_touch_all(e->f, UVA, 4, SIM_USER);
+	vmf_touch_all(e->f, UVA, 4, PT_SIM_USER);
 	assert_int_equal(pt_vmspace_unmap(&e->u, UVA, 4 * VMF_PAGE, give, &g), PT_OK);
 	assert_int_equal(g.nr, 4);
 	for (unsigned i = 0; i < 4; i++) {
 		assert_int_equal(g.pa[i], pas[i]);
-		assert_int_equal(pt_ram_refcount(e->f->ram, pas[i]), 1);
-		pt_ram_put(e->f->ram, pas[i]);
+		assert_int_equal(pt_sim_ram_refcount(e->f->ram, pas[i]), 1);
+		pt_sim_ram_put(e->f->ram, pas[i]);
 	}
 	vmf_assert_no_poison(e->f);
 }
@@ -278,21 +278,21 @@ static void *work(void *arg)
 {
 	struct worker *w = arg;
 	struct vmf *f = w->e->f;
-	struct sim_cpu *cpu = sim_cpu_enter(f->m, w->cpu);
+	struct pt_sim_cpu *cpu = pt_sim_cpu_enter(f->m, w->cpu);
 	assert_non_null(cpu);
 	pt_vaddr_t base = UVA + w->cpu * VMF_2M;
 	for (unsigned i = 0; i < 100; i++) {
 		struct pt_cursor_mut m;
 		struct pt_item item = { 0, 1, pt_prop_make(VMF_USER_RW, PT_CACHE_WB), true };
-		pt_ram_alloc(f->ram, PT_FRAME_DATA, &item.pa);
-		pt_cursor_mut_new(&m, &w->e->u.table, base, VMF_PAGE);
-		pt_cursor_map(&m, &item);
+		assert_int_equal(pt_sim_ram_alloc(f->ram, PT_FRAME_DATA, &item.pa), PT_OK);
+		assert_int_equal(pt_cursor_mut_new(&m, &w->e->u.table, base, VMF_PAGE), PT_OK);
+		assert_int_equal(pt_cursor_map(&m, &item), PT_OK);
 		pt_cursor_mut_drop(&m);
-		struct sim_xlat x;
-		sim_access(cpu, base, SIM_WRITE, SIM_USER, &x);
-		pt_vmspace_unmap(&w->e->u, base, VMF_PAGE, NULL, NULL);
+		struct pt_sim_xlat x;
+		pt_sim_access(cpu, base, PT_SIM_WRITE, PT_SIM_USER, &x);
+		assert_int_equal(pt_vmspace_unmap(&w->e->u, base, VMF_PAGE, NULL, NULL), PT_OK);
 	}
-	sim_cpu_leave(cpu);
+	pt_sim_cpu_leave(cpu);
 	return NULL;
 }
 
@@ -304,10 +304,10 @@ static void test_concurrent_shootdowns(void **state)
 	pthread_t th;
 	struct worker w1 = { e, 1 }, w0 = { e, 0 };
 	assert_int_equal(pthread_create(&th, NULL, work, &w1), 0);
-	sim_cpu_leave(sim_cpu_current());
+	pt_sim_cpu_leave(pt_sim_cpu_current());
 	work(&w0);
 	pthread_join(th, NULL);
-	assert_non_null(sim_cpu_enter(e->f->m, 0));
+	assert_non_null(pt_sim_cpu_enter(e->f->m, 0));
 	assert_int_equal(vmf_harmful(e->f), 0);
 	vmf_assert_no_poison(e->f);
 }
@@ -338,9 +338,9 @@ static void race_side(struct race *r, unsigned cpu)
 static void *race_cpu1(void *arg)
 {
 	struct race *r = arg;
-	struct sim_cpu *cpu = sim_cpu_enter(r->f->m, 1);
+	struct pt_sim_cpu *cpu = pt_sim_cpu_enter(r->f->m, 1);
 	race_side(r, 1);
-	sim_cpu_leave(cpu);
+	pt_sim_cpu_leave(cpu);
 	return NULL;
 }
 

@@ -5,7 +5,7 @@
  */
 #include "vm_fixture.h"
 
-#include "reclaim_sync.h"
+#include <pt/sim/reclaim_sync.h>
 
 #include <stdlib.h>
 #include <string.h>
@@ -40,7 +40,7 @@ static int teardown(void **state)
 
 static uint32_t refs(pt_paddr_t pa)
 {
-	return pt_ram_refcount(f->ram, pa);
+	return pt_sim_ram_refcount(f->ram, pa);
 }
 
 /* Four written pages in the parent, an untracked 2 MiB range beside them. */
@@ -49,12 +49,12 @@ static void parent_pages(pt_paddr_t *pas)
 	vmf_map_frames(f, &p, UVA, 4, VMF_USER_RW, pas);
 	for (unsigned i = 0; i < 4; i++) {
 		uint64_t v = 0x1111 * (i + 1);
-		pt_ram_write(f->ram, pas[i], &v, sizeof(v));
+		pt_sim_ram_write(f->ram, pas[i], &v, sizeof(v));
 	}
 	for (unsigned cpu = 0; cpu < f->nr_cpus; cpu++)
 		for (unsigned i = 0; i < 4; i++)
-			assert_int_equal(vmf_access(f, cpu, UVA + i * VMF_PAGE, SIM_WRITE, SIM_USER,
-						    NULL), SIM_EXC_NONE);
+			assert_int_equal(vmf_access(f, cpu, UVA + i * VMF_PAGE, PT_SIM_WRITE, PT_SIM_USER,
+						    NULL), PT_SIM_EXC_NONE);
 }
 
 /* Fork: the parent loses W on every CPU, each frame has two references. */
@@ -62,15 +62,15 @@ static void fork_stage(pt_paddr_t *pas)
 {
 	parent_pages(pas);
 	vmf_map_range(&p, 8 * VMF_2M, 16 * VMF_2M, 2 * VMF_2M, PT_RW | PT_USER | PT_ACCESSED);
-	vmf_touch_all(f, 8 * VMF_2M, 1, SIM_USER);
+	vmf_touch_all(f, 8 * VMF_2M, 1, PT_SIM_USER);
 
 	assert_int_equal(pt_vmspace_fork(&p, &c, 0, 128 * VMF_2M), PT_OK);
 	assert_int_equal(vmf_harmful(f), 0);
 	for (unsigned i = 0; i < 4; i++) {
 		assert_int_equal(refs(pas[i]), 2);
 		for (unsigned cpu = 0; cpu < f->nr_cpus; cpu++)
-			assert_int_equal(vmf_access(f, cpu, UVA + i * VMF_PAGE, SIM_WRITE, SIM_USER,
-						    NULL), SIM_EXC_PF);
+			assert_int_equal(vmf_access(f, cpu, UVA + i * VMF_PAGE, PT_SIM_WRITE, PT_SIM_USER,
+						    NULL), PT_SIM_EXC_PF);
 	}
 	assert_int_equal(pt_vmspace_fork(&p, &c, UVA, VMF_PAGE), PT_ERR_MAPPED);
 }
@@ -82,21 +82,21 @@ static pt_paddr_t child_fault_stage(const pt_paddr_t *pas)
 	pt_paddr_t pa;
 	vmf_on(f, last);
 	assert_int_equal(pt_vmspace_activate_asid(&c, 0), PT_OK);
-	assert_int_equal(vmf_access(f, last, UVA, SIM_READ, SIM_USER, &pa), SIM_EXC_NONE);
+	assert_int_equal(vmf_access(f, last, UVA, PT_SIM_READ, PT_SIM_USER, &pa), PT_SIM_EXC_NONE);
 	assert_int_equal(pa, pas[0]);
-	assert_int_equal(vmf_access(f, last, 8 * VMF_2M + VMF_PAGE, SIM_READ, SIM_USER, &pa),
-			 SIM_EXC_NONE);
+	assert_int_equal(vmf_access(f, last, 8 * VMF_2M + VMF_PAGE, PT_SIM_READ, PT_SIM_USER, &pa),
+			 PT_SIM_EXC_NONE);
 	assert_int_equal(pa, 16 * VMF_2M + VMF_PAGE);
-	assert_int_equal(vmf_access(f, last, UVA, SIM_WRITE, SIM_USER, NULL), SIM_EXC_PF);
+	assert_int_equal(vmf_access(f, last, UVA, PT_SIM_WRITE, PT_SIM_USER, NULL), PT_SIM_EXC_PF);
 	pt_paddr_t spare = vmf_frame(f);
 	bool used;
 	assert_int_equal(pt_vmspace_cow_fault(&c, UVA, spare, &used), PT_OK);
 	assert_true(used);
 	assert_int_equal(vmf_harmful(f), 0);
-	assert_int_equal(vmf_access(f, last, UVA, SIM_WRITE, SIM_USER, &pa), SIM_EXC_NONE);
+	assert_int_equal(vmf_access(f, last, UVA, PT_SIM_WRITE, PT_SIM_USER, &pa), PT_SIM_EXC_NONE);
 	assert_int_equal(pa, spare);
 	uint64_t v;
-	pt_ram_read(f->ram, spare, &v, sizeof(v));
+	pt_sim_ram_read(f->ram, spare, &v, sizeof(v));
 	assert_int_equal(v, 0x1111);
 	f->env.reclaim.ops->drain(f->env.reclaim.ctx);
 	assert_int_equal(refs(pas[0]), 1);
@@ -115,13 +115,13 @@ static void parent_fault_stage(const pt_paddr_t *pas)
 	pt_paddr_t spare2 = vmf_frame(f);
 	assert_int_equal(pt_vmspace_cow_fault(&p, UVA, spare2, &used), PT_OK);
 	assert_false(used);
-	pt_ram_put(f->ram, spare2);
+	pt_sim_ram_put(f->ram, spare2);
 	for (unsigned cpu = 0; cpu < f->nr_cpus; cpu++) {
-		assert_int_equal(vmf_flushes(f, cpu, SIM_FLUSH_INVLPG), 0);
+		assert_int_equal(vmf_flushes(f, cpu, PT_SIM_FLUSH_INVLPG), 0);
 		assert_int_equal(vmf_full_flushes(f, cpu), 0);
 	}
 	assert_int_equal(vmf_harmful(f), 0);
-	assert_int_equal(vmf_access(f, 0, UVA, SIM_WRITE, SIM_USER, &pa), SIM_EXC_NONE);
+	assert_int_equal(vmf_access(f, 0, UVA, PT_SIM_WRITE, PT_SIM_USER, &pa), PT_SIM_EXC_NONE);
 	assert_int_equal(pa, pas[0]);
 	/* A second fault on a writable page changes nothing. */
 	assert_int_equal(pt_vmspace_cow_fault(&p, UVA, 0, &used), PT_OK);
@@ -146,7 +146,7 @@ static void test_fork_cow(void **state)
 	vmf_on(f, 0);
 	assert_int_equal(pt_vmspace_destroy(&p), PT_OK);
 	f->env.reclaim.ops->drain(f->env.reclaim.ctx);
-	assert_true(pt_ram_is_poisoned(f->ram, pas[0]));
+	assert_true(pt_sim_ram_is_poisoned(f->ram, pas[0]));
 	for (unsigned i = 1; i < 4; i++)
 		assert_int_equal(refs(pas[i]), 1);
 	assert_int_equal(refs(spare), 1);
@@ -162,7 +162,7 @@ static void test_fork_site(void **state)
 	assert_int_equal(pt_vmspace_fork(&p, &c, UVA, 4 * VMF_PAGE), PT_OK);
 	assert_true(vmf_harmful(f) > 0);
 	/* The parent still writes the frame its child now shares. */
-	assert_int_equal(vmf_access(f, 0, UVA, SIM_WRITE, SIM_USER, NULL), SIM_EXC_NONE);
+	assert_int_equal(vmf_access(f, 0, UVA, PT_SIM_WRITE, PT_SIM_USER, NULL), PT_SIM_EXC_NONE);
 }
 
 static void cow_copy_scenario(bool off)
@@ -172,7 +172,7 @@ static void cow_copy_scenario(bool off)
 	parent_pages(pas);
 	assert_int_equal(pt_vmspace_fork(&p, &c, UVA, 4 * VMF_PAGE), PT_OK);
 	vmf_run_everywhere(f, &c, 0);
-	vmf_touch_all(f, UVA, 1, SIM_USER);
+	vmf_touch_all(f, UVA, 1, PT_SIM_USER);
 	if (off)
 		vmf_hooks.flush_off = 1u << PT_SITE_COW_COPY;
 	vmf_reset_counters(f);
@@ -193,7 +193,7 @@ static void test_cow_copy(void **state)
 	cow_copy_scenario(false);
 	assert_int_equal(vmf_harmful(f), 0);
 	for (unsigned cpu = 0; cpu < f->nr_cpus; cpu++)
-		assert_int_equal(vmf_flushes(f, cpu, SIM_FLUSH_INVLPG), 1);
+		assert_int_equal(vmf_flushes(f, cpu, PT_SIM_FLUSH_INVLPG), 1);
 }
 
 struct iotlb_log {
@@ -228,12 +228,12 @@ static void test_iommu(void **state)
 	assert_int_equal(pt_cursor_mut_new(&m, &dma.table, 0xffff800000000000ull, VMF_PAGE), PT_ERR_RANGE);
 
 	/* A device's walk: CPU 0 borrowed, CR3 = the table, then given back. */
-	struct sim_cpu *cpu = sim_cpu_current();
-	uint64_t cr3 = sim_cpu_regs(cpu).cr3;
-	assert_int_equal(sim_cpu_write_cr3(cpu, pt_table_root_paddr(&dev[2].table)), SIM_EXC_NONE);
-	assert_int_equal(vmf_access(f, 0, 0x11000, SIM_WRITE, SIM_SUPERVISOR, &pa), SIM_EXC_NONE);
+	struct pt_sim_cpu *cpu = pt_sim_cpu_current();
+	uint64_t cr3 = pt_sim_cpu_regs(cpu).cr3;
+	assert_int_equal(pt_sim_cpu_write_cr3(cpu, pt_table_root_paddr(&dev[2].table)), PT_SIM_EXC_NONE);
+	assert_int_equal(vmf_access(f, 0, 0x11000, PT_SIM_WRITE, PT_SIM_SUPERVISOR, &pa), PT_SIM_EXC_NONE);
 	assert_int_equal(pa, pas[1]);
-	assert_int_equal(vmf_access(f, 0, 0x12000, SIM_READ, SIM_SUPERVISOR, NULL), SIM_EXC_PF);
+	assert_int_equal(vmf_access(f, 0, 0x12000, PT_SIM_READ, PT_SIM_SUPERVISOR, NULL), PT_SIM_EXC_PF);
 	vmf_reset_counters(f);
 	assert_int_equal(pt_vmspace_unmap(&dev[1], 0x10000, 2 * VMF_PAGE, NULL, NULL), PT_OK);
 	/* One device invalidation of both pages, nothing sent to a CPU. */
@@ -242,14 +242,14 @@ static void test_iommu(void **state)
 	assert_int_equal(log.last.va, 0x10000);
 	assert_int_equal(log.last.nr_pages, 2);
 	for (unsigned i = 0; i < f->nr_cpus; i++)
-		assert_int_equal(vmf_flushes(f, i, SIM_FLUSH_INVLPG), 0);
+		assert_int_equal(vmf_flushes(f, i, PT_SIM_FLUSH_INVLPG), 0);
 	assert_int_equal(pt_vmspace_fork(&dev[0], &dev[1], 0, VMF_2M), PT_ERR_INVAL);
-	assert_int_equal(sim_cpu_write_cr3(cpu, cr3), SIM_EXC_NONE);
+	assert_int_equal(pt_sim_cpu_write_cr3(cpu, cr3), PT_SIM_EXC_NONE);
 	for (unsigned i = 0; i < 3; i++)
 		assert_int_equal(pt_vmspace_destroy(&dev[i]), PT_OK);
 	assert_int_equal(pt_vmspace_destroy(&dma), PT_OK);
 	vmf_assert_no_poison(f);
-	assert_true(pt_ram_is_poisoned(f->ram, pas[0]));
+	assert_true(pt_sim_ram_is_poisoned(f->ram, pas[0]));
 }
 
 struct fork_view {
@@ -296,9 +296,9 @@ static void test_fork_oom(void **state)
 	enum pt_err err = PT_ERR_NOMEM;
 	unsigned n;
 	for (n = 1; err == PT_ERR_NOMEM; n++) {
-		pt_ram_fail_nth(f->ram, n);
+		pt_sim_ram_fail_nth(f->ram, n);
 		err = pt_vmspace_fork(&p, &c, 0, 2 * VMF_1G);
-		pt_ram_fail_nth(f->ram, 0);
+		pt_sim_ram_fail_nth(f->ram, 0);
 		if (err != PT_ERR_NOMEM)
 			break;
 		fork_view(&p, now);
@@ -310,7 +310,7 @@ static void test_fork_oom(void **state)
 		assert_int_equal(refs(pas[0]), 1);
 		assert_int_equal(refs(far[1]), 1);
 		assert_int_equal(vmf_harmful(f), 0);
-		assert_int_equal(vmf_access(f, 0, UVA, SIM_WRITE, SIM_USER, NULL), SIM_EXC_NONE);
+		assert_int_equal(vmf_access(f, 0, UVA, PT_SIM_WRITE, PT_SIM_USER, NULL), PT_SIM_EXC_NONE);
 	}
 	assert_int_equal(err, PT_OK);
 	assert_true(n > 2);
@@ -338,7 +338,7 @@ static void test_fork_undo_keeps_refs(void **state)
 	struct pt_sync_reclaim sync = { 0 };
 	struct pt_reclaim urcu = f->env.reclaim;
 	urcu.ops->drain(urcu.ctx);
-	f->env.reclaim = pt_reclaim_sync(&sync);
+	f->env.reclaim = pt_sim_reclaim_sync(&sync);
 	vmf_map_frames(f, &p, UVA - VMF_PAGE, 1, VMF_USER_RW, &first);
 	vmf_map_frames(f, &p, UVA + VMF_2M, 1, VMF_USER_RW, &last);
 	if (f->nr_cpus > 1) {
@@ -356,9 +356,9 @@ static void test_fork_undo_keeps_refs(void **state)
 	unsigned held = 0;
 	enum pt_err err = PT_ERR_NOMEM;
 	for (unsigned n = 1; err == PT_ERR_NOMEM; n++) {
-		pt_ram_fail_nth(f->ram, n);
+		pt_sim_ram_fail_nth(f->ram, n);
 		err = pt_vmspace_fork(&p, &c, va, len);
-		pt_ram_fail_nth(f->ram, 0);
+		pt_sim_ram_fail_nth(f->ram, 0);
 		if (err != PT_ERR_NOMEM)
 			break;
 		held += refs(first) == 2;
@@ -390,7 +390,7 @@ static void test_flusher_leak(void **state)
 	struct pt_flusher fl;
 	pt_paddr_t pas[1];
 	vmf_map_frames(f, &p, UVA, 1, VMF_USER_RW, pas);
-	vmf_touch_all(f, UVA, 1, SIM_USER);
+	vmf_touch_all(f, UVA, 1, PT_SIM_USER);
 	vmf_hooks.flusher_leak = count_leak;
 	pt_vmspace_flusher_init(&fl, &p);
 	pt_flusher_drop(&fl);

@@ -43,8 +43,8 @@ static pt_paddr_t run_and_read(unsigned cpu, unsigned i)
 	assert_int_equal(pt_vmspace_activate(&vs[i]), PT_OK);
 	pt_asid_t id = pt_vmspace_asid(&vs[i]);
 	assert_true(id >= 1 && id < NR_IDS);
-	enum sim_exc e = vmf_access(f, cpu, UVA, SIM_READ, SIM_USER, &pa);
-	return e == SIM_EXC_NONE ? pa : 0;
+	enum pt_sim_exc e = vmf_access(f, cpu, UVA, PT_SIM_READ, PT_SIM_USER, &pa);
+	return e == PT_SIM_EXC_NONE ? pa : 0;
 }
 
 /* Ten address spaces over three ids, round-robin on two CPUs: each CPU sees

@@ -46,16 +46,16 @@ static void four_pages(pt_paddr_t *pas)
 	vmf_map_frames(f, &t, UVA, 4, VMF_USER_RW, pas);
 	for (unsigned c = 0; c < f->nr_cpus; c++)
 		for (unsigned i = 0; i < 4; i++)
-			assert_int_equal(vmf_access(f, c, UVA + i * VMF_PAGE, SIM_WRITE, SIM_USER,
-						    NULL), SIM_EXC_NONE);
+			assert_int_equal(vmf_access(f, c, UVA + i * VMF_PAGE, PT_SIM_WRITE, PT_SIM_USER,
+						    NULL), PT_SIM_EXC_NONE);
 }
 
 static bool cpu0_caches_poison(pt_vaddr_t va, uint16_t pcid)
 {
-	struct sim_tlb_entry e[4];
-	size_t n = sim_tlb_lookup(sim_machine_cpu(f->m, 0), va, pcid, e, 4);
+	struct pt_sim_tlb_entry e[4];
+	size_t n = pt_sim_tlb_lookup(pt_sim_machine_cpu(f->m, 0), va, pcid, e, 4);
 	for (size_t i = 0; i < n && i < 4; i++)
-		if (pt_ram_is_poisoned(f->ram, e[i].pa))
+		if (pt_sim_ram_is_poisoned(f->ram, e[i].pa))
 			return true;
 	return false;
 }
@@ -81,7 +81,7 @@ static void test_unmap_table_site(void **state)
 	vmf_run_everywhere(f, &t, 0);
 	vmf_map_frames(f, &t, 4 * VMF_2M, 512, VMF_USER_RW, NULL);
 	vmf_map_frames(f, &t, 5 * VMF_2M, 1, VMF_USER_RW, NULL);
-	vmf_touch_all(f, 4 * VMF_2M, 2, SIM_USER);
+	vmf_touch_all(f, 4 * VMF_2M, 2, PT_SIM_USER);
 	site_off(PT_SITE_UNMAP_TABLE);
 	/* The cursor's node covers both level-1 tables: each is detached whole. */
 	assert_int_equal(pt_vmspace_unmap(&t, 4 * VMF_2M, 2 * VMF_2M, NULL, NULL), PT_OK);
@@ -97,7 +97,7 @@ static void test_protect_site(void **state)
 	struct pt_protect ro = { .clear = PT_W, .cache = -1 };
 	assert_int_equal(pt_vmspace_protect(&t, UVA, 4 * VMF_PAGE, ro), PT_OK);
 	assert_true(vmf_harmful(f) > 0);
-	assert_int_equal(vmf_access(f, 1, UVA, SIM_WRITE, SIM_USER, NULL), SIM_EXC_NONE);
+	assert_int_equal(vmf_access(f, 1, UVA, PT_SIM_WRITE, PT_SIM_USER, NULL), PT_SIM_EXC_NONE);
 }
 
 /* A huge leaf split with nothing changed: its 2 MiB entry is the wrong size. */
@@ -107,7 +107,7 @@ static void split_scenario(bool off)
 	vmf_run_everywhere(f, &t, 0);
 	/* Wider than 2 MiB: a cursor of exactly 2 MiB stands in a 4 KiB table. */
 	vmf_map_range(&t, 4 * VMF_2M, 8 * VMF_2M, 2 * VMF_2M, PT_RW | PT_USER | PT_ACCESSED);
-	vmf_touch_all(f, 4 * VMF_2M, 1, SIM_USER);
+	vmf_touch_all(f, 4 * VMF_2M, 1, PT_SIM_USER);
 	if (off)
 		site_off(PT_SITE_SPLIT);
 	struct pt_protect same = { .clear = PT_X, .cache = -1 };
@@ -138,8 +138,8 @@ static void kernel_scenario(unsigned pages, bool off)
 		      PT_RW | PT_GLOBAL | PT_ACCESSED | PT_DIRTY);
 	for (unsigned c = 0; c < f->nr_cpus; c++)
 		for (unsigned i = 0; i < pages; i++)
-			assert_int_equal(vmf_access(f, c, KVA + i * VMF_PAGE, SIM_WRITE,
-						    SIM_SUPERVISOR, NULL), SIM_EXC_NONE);
+			assert_int_equal(vmf_access(f, c, KVA + i * VMF_PAGE, PT_SIM_WRITE,
+						    PT_SIM_SUPERVISOR, NULL), PT_SIM_EXC_NONE);
 	if (off)
 		site_off(PT_SITE_KERNEL_PROTECT);
 	vmf_reset_counters(f);
@@ -152,7 +152,7 @@ static void test_kernel_protect_site(void **state)
 	(void)state;
 	kernel_scenario(4, true);
 	assert_true(vmf_harmful(f) > 0);
-	assert_int_equal(vmf_access(f, 1, KVA, SIM_WRITE, SIM_SUPERVISOR, NULL), SIM_EXC_NONE);
+	assert_int_equal(vmf_access(f, 1, KVA, PT_SIM_WRITE, PT_SIM_SUPERVISOR, NULL), PT_SIM_EXC_NONE);
 }
 
 static void test_kernel_protect(void **state)
@@ -160,9 +160,9 @@ static void test_kernel_protect(void **state)
 	(void)state;
 	kernel_scenario(4, false);
 	assert_int_equal(vmf_harmful(f), 0);
-	assert_int_equal(vmf_flushes(f, 1, SIM_FLUSH_INVLPG), 4);
+	assert_int_equal(vmf_flushes(f, 1, PT_SIM_FLUSH_INVLPG), 4);
 	for (unsigned c = 0; c < f->nr_cpus; c++)
-		assert_int_equal(vmf_access(f, c, KVA, SIM_WRITE, SIM_SUPERVISOR, NULL), SIM_EXC_PF);
+		assert_int_equal(vmf_access(f, c, KVA, PT_SIM_WRITE, PT_SIM_SUPERVISOR, NULL), PT_SIM_EXC_PF);
 	/* A user switch (a CR3 write) does not drop globals: the flush did. */
 	assert_int_equal(pt_vmspace_protect_flush_tlb(&u, KVA, VMF_PAGE,
 						    (struct pt_protect){ .cache = -1 }),
@@ -175,8 +175,8 @@ static void test_kernel_protect_full(void **state)
 	kernel_scenario(40, false);
 	assert_int_equal(vmf_harmful(f), 0);
 	for (unsigned c = 0; c < f->nr_cpus; c++) {
-		assert_int_equal(vmf_flushes(f, c, SIM_FLUSH_INVLPG), 0);
-		assert_int_equal(vmf_flushes(f, c, SIM_FLUSH_INVPCID2), 1);
+		assert_int_equal(vmf_flushes(f, c, PT_SIM_FLUSH_INVLPG), 0);
+		assert_int_equal(vmf_flushes(f, c, PT_SIM_FLUSH_INVPCID2), 1);
 	}
 }
 
@@ -187,13 +187,13 @@ static void test_remote_site(void **state)
 	four_pages(NULL);
 	site_off(PT_SITE_REMOTE);
 	assert_int_equal(pt_vmspace_unmap(&t, UVA, VMF_PAGE, NULL, NULL), PT_OK);
-	struct sim_coherence c0, c1;
-	assert_true(sim_coherence_check(f->m, 0, &c0));
-	assert_true(sim_coherence_check(f->m, 1, &c1));
+	struct pt_sim_coherence c0, c1;
+	assert_true(pt_sim_coherence_check(f->m, 0, &c0));
+	assert_true(pt_sim_coherence_check(f->m, 1, &c1));
 	assert_int_equal(c0.harmful, 0);
 	assert_true(c1.harmful > 0);
-	sim_coherence_free(&c0);
-	sim_coherence_free(&c1);
+	pt_sim_coherence_free(&c0);
+	pt_sim_coherence_free(&c1);
 }
 
 /* CPU 0 runs T under PCID 1 and caches UVA, then switches to U (PCID 2). */
@@ -202,7 +202,7 @@ static void switched_away(void)
 	boot(1, true);
 	vmf_map_frames(f, &t, UVA, 1, VMF_USER_RW, NULL);
 	assert_int_equal(pt_vmspace_activate_asid(&t, 1), PT_OK);
-	vmf_touch_all(f, UVA, 1, SIM_USER);
+	vmf_touch_all(f, UVA, 1, PT_SIM_USER);
 	assert_int_equal(pt_vmspace_activate_asid(&u, 2), PT_OK);
 }
 
@@ -214,12 +214,12 @@ static void test_pcid_switched_away(void **state)
 	switched_away();
 	assert_int_equal(pt_vmspace_targets(&t), 1);
 	assert_int_equal(pt_vmspace_unmap(&t, UVA, VMF_PAGE, NULL, NULL), PT_OK);
-	assert_int_equal(vmf_flushes(f, 0, SIM_FLUSH_INVPCID0), 1);
+	assert_int_equal(vmf_flushes(f, 0, PT_SIM_FLUSH_INVPCID0), 1);
 	assert_int_equal(vmf_harmful(f), 0);
 	vmf_reset_counters(f);
 	assert_int_equal(pt_vmspace_activate_asid(&t, 1), PT_OK);
-	assert_int_equal(vmf_flushes(f, 0, SIM_FLUSH_CR3_NOFLUSH), 1);
-	assert_int_equal(vmf_access(f, 0, UVA, SIM_READ, SIM_USER, NULL), SIM_EXC_PF);
+	assert_int_equal(vmf_flushes(f, 0, PT_SIM_FLUSH_CR3_NOFLUSH), 1);
+	assert_int_equal(vmf_access(f, 0, UVA, PT_SIM_READ, PT_SIM_USER, NULL), PT_SIM_EXC_PF);
 }
 
 static void test_stale_target_site(void **state)
@@ -230,7 +230,7 @@ static void test_stale_target_site(void **state)
 	assert_int_equal(pt_vmspace_unmap(&t, UVA, VMF_PAGE, NULL, NULL), PT_OK);
 	assert_true(vmf_harmful(f) > 0);
 	assert_int_equal(pt_vmspace_activate_asid(&t, 1), PT_OK);
-	assert_int_equal(vmf_access(f, 0, UVA, SIM_READ, SIM_USER, NULL), SIM_EXC_NONE);
+	assert_int_equal(vmf_access(f, 0, UVA, PT_SIM_READ, PT_SIM_USER, NULL), PT_SIM_EXC_NONE);
 }
 
 /* Giving PCID 1 to U after T flushes it. */
@@ -239,7 +239,7 @@ static void asid_reuse(bool off)
 	boot(1, true);
 	vmf_map_frames(f, &t, UVA, 1, VMF_USER_RW, NULL);
 	assert_int_equal(pt_vmspace_activate_asid(&t, 1), PT_OK);
-	vmf_touch_all(f, UVA, 1, SIM_USER);
+	vmf_touch_all(f, UVA, 1, PT_SIM_USER);
 	if (off)
 		site_off(PT_SITE_ASID_REUSE);
 	assert_int_equal(pt_vmspace_activate_asid(&u, 1), PT_OK);
@@ -250,7 +250,7 @@ static void test_asid_reuse(void **state)
 	(void)state;
 	asid_reuse(false);
 	assert_int_equal(vmf_harmful(f), 0);
-	assert_int_equal(vmf_access(f, 0, UVA, SIM_READ, SIM_USER, NULL), SIM_EXC_PF);
+	assert_int_equal(vmf_access(f, 0, UVA, PT_SIM_READ, PT_SIM_USER, NULL), PT_SIM_EXC_PF);
 }
 
 static void test_asid_reuse_site(void **state)
@@ -258,7 +258,7 @@ static void test_asid_reuse_site(void **state)
 	(void)state;
 	asid_reuse(true);
 	assert_true(vmf_harmful(f) > 0);
-	assert_int_equal(vmf_access(f, 0, UVA, SIM_READ, SIM_USER, NULL), SIM_EXC_NONE);
+	assert_int_equal(vmf_access(f, 0, UVA, PT_SIM_READ, PT_SIM_USER, NULL), PT_SIM_EXC_NONE);
 }
 
 /* Destroying T while CPU 0 still holds its PCID-1 entries. */

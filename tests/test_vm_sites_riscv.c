@@ -18,9 +18,9 @@
 
 #include <pt/pt.h>
 
-#include "env.h"
-#include "ram.h"
-#include "rv_hart.h"
+#include <pt/sim/env.h>
+#include <pt/sim/ram.h>
+#include <pt/sim/rv_hart.h>
 
 #define UVA 0x400000ull
 #define KVA 0xffffffc000200000ull
@@ -34,8 +34,8 @@ static struct pt_hooks test_hooks;
 static const struct pt_format *fmt;
 static bool use_sbi;
 
-static struct pt_ram *ram;
-static struct sim_rv_machine m;
+static struct pt_sim_ram *ram;
+static struct pt_sim_rv_machine m;
 static struct pt_sim_rv_tlb st;
 static struct pt_cpus cpus;
 static struct pt_env env;
@@ -43,10 +43,10 @@ static struct pt_vmspace kernel, t, u;
 
 static void boot(unsigned harts)
 {
-	ram = pt_ram_create(128ull << 20);
+	ram = pt_sim_ram_create(128ull << 20);
 	assert_non_null(ram);
-	pt_ram_set_poison(ram, true);
-	sim_rv_machine_init(&m, ram, fmt->levels, harts);
+	pt_sim_ram_set_poison(ram, true);
+	pt_sim_rv_machine_init(&m, ram, fmt->levels, harts);
 	pt_cpus_init(&cpus);
 	env = pt_sim_env(fmt, ram);
 	env.tlb = pt_sim_rv_tlb_init(&st, &m, &cpus, use_sbi);
@@ -89,9 +89,9 @@ static int teardown(void **state)
 	m.cur = 0;
 	assert_int_equal(pt_vmspace_destroy(&kernel), PT_OK);
 	drain();
-	assert_int_equal(pt_ram_stats(ram).frames_in_use, 0);
-	sim_rv_machine_free(&m);
-	pt_ram_destroy(ram);
+	assert_int_equal(pt_sim_ram_stats(ram).frames_in_use, 0);
+	pt_sim_rv_machine_free(&m);
+	pt_sim_ram_destroy(ram);
 	return 0;
 }
 
@@ -107,7 +107,7 @@ static void map_frames(struct pt_vmspace *tab, pt_vaddr_t va, unsigned n, uint16
 	assert_int_equal(pt_cursor_mut_new(&c, &tab->table, va, n * PAGE), PT_OK);
 	for (unsigned i = 0; i < n; i++) {
 		pt_paddr_t pa;
-		assert_int_equal(pt_ram_alloc(ram, PT_FRAME_DATA, &pa), PT_OK);
+		assert_int_equal(pt_sim_ram_alloc(ram, PT_FRAME_DATA, &pa), PT_OK);
 		struct pt_item item = { pa, 1, pt_prop_make(flags, PT_CACHE_WB), true };
 		if (pas)
 			pas[i] = pa;
@@ -125,23 +125,23 @@ static void map_range(struct pt_vmspace *tab, pt_vaddr_t va, pt_paddr_t pa, uint
 	pt_cursor_mut_drop(&c);
 }
 
-static enum sim_rv_exc acc(unsigned h, pt_vaddr_t va, enum sim_rv_access a, bool user)
+static enum pt_sim_rv_exc acc(unsigned h, pt_vaddr_t va, enum pt_sim_rv_access a, bool user)
 {
-	return sim_rv_access(&m, h, va, a, user, NULL);
+	return pt_sim_rv_access(&m, h, va, a, user, NULL);
 }
 
-static void touch_all(pt_vaddr_t va, unsigned n, enum sim_rv_access a, bool user)
+static void touch_all(pt_vaddr_t va, unsigned n, enum pt_sim_rv_access a, bool user)
 {
 	for (unsigned h = 0; h < m.nr_harts; h++)
 		for (unsigned i = 0; i < n; i++)
-			assert_int_equal(acc(h, va + i * PAGE, a, user), SIM_RV_OK);
+			assert_int_equal(acc(h, va + i * PAGE, a, user), PT_SIM_RV_OK);
 }
 
 static size_t harmful(void)
 {
 	size_t n = 0;
 	for (unsigned h = 0; h < m.nr_harts; h++)
-		n += sim_rv_harmful(&m, h);
+		n += pt_sim_rv_harmful(&m, h);
 	return n;
 }
 
@@ -149,7 +149,7 @@ static void four_pages(pt_paddr_t *pas)
 {
 	run_everywhere(&t, 1);
 	map_frames(&t, UVA, 4, USER_RW, pas);
-	touch_all(UVA, 4, SIM_RV_STORE, true);
+	touch_all(UVA, 4, PT_SIM_RV_STORE, true);
 }
 
 static void unmap_scenario(bool off)
@@ -168,7 +168,7 @@ static void test_unmap_site(void **state)
 	(void)state;
 	unmap_scenario(true);
 	assert_true(harmful() > 0);
-	assert_true(sim_rv_caches_poison(&m, 0));
+	assert_true(pt_sim_rv_caches_poison(&m, 0));
 }
 
 static void test_unmap(void **state)
@@ -176,8 +176,8 @@ static void test_unmap(void **state)
 	(void)state;
 	unmap_scenario(false);
 	assert_int_equal(harmful(), 0);
-	assert_false(sim_rv_caches_poison(&m, 0) || sim_rv_caches_poison(&m, 1));
-	assert_int_equal(acc(1, UVA, SIM_RV_LOAD, true), SIM_RV_LOAD_PAGE_FAULT);
+	assert_false(pt_sim_rv_caches_poison(&m, 0) || pt_sim_rv_caches_poison(&m, 1));
+	assert_int_equal(acc(1, UVA, PT_SIM_RV_LOAD, true), PT_SIM_RV_LOAD_PAGE_FAULT);
 }
 
 /* Two level-1 tables detached whole; every hart cached pointers into them.
@@ -190,7 +190,7 @@ static void unmap_table_scenario(bool off)
 	run_everywhere(&t, 1);
 	map_frames(&t, 4 * M2, 512, USER_RW, NULL);
 	map_frames(&t, 5 * M2, 1, USER_RW, NULL);
-	touch_all(4 * M2, 2, SIM_RV_LOAD, true);
+	touch_all(4 * M2, 2, PT_SIM_RV_LOAD, true);
 	if (off)
 		site_off(PT_SITE_UNMAP_TABLE);
 	assert_int_equal(pt_vmspace_unmap(&t, 4 * M2, 2 * M2, NULL, NULL), PT_OK);
@@ -202,7 +202,7 @@ static void test_unmap_table_site(void **state)
 	(void)state;
 	unmap_table_scenario(true);
 	assert_true(harmful() > 0);
-	assert_true(sim_rv_caches_poison(&m, 1));
+	assert_true(pt_sim_rv_caches_poison(&m, 1));
 }
 
 static void test_unmap_table(void **state)
@@ -210,7 +210,7 @@ static void test_unmap_table(void **state)
 	(void)state;
 	unmap_table_scenario(false);
 	assert_int_equal(harmful(), 0);
-	assert_false(sim_rv_caches_poison(&m, 0) || sim_rv_caches_poison(&m, 1));
+	assert_false(pt_sim_rv_caches_poison(&m, 0) || pt_sim_rv_caches_poison(&m, 1));
 }
 
 /* Why `tables` means the whole address space: fencing every page of the
@@ -221,11 +221,11 @@ static void test_tables_need_full_fence(void **state)
 	unmap_table_scenario(true);
 	for (unsigned h = 0; h < m.nr_harts; h++)
 		for (uint64_t va = 4 * M2; va < 6 * M2; va += PAGE)
-			sim_rv_sfence(&m, h, true, va, true, 1);
+			pt_sim_rv_sfence(&m, h, true, va, true, 1);
 	assert_true(harmful() > 0);
-	assert_true(sim_rv_caches_poison(&m, 0));
+	assert_true(pt_sim_rv_caches_poison(&m, 0));
 	for (unsigned h = 0; h < m.nr_harts; h++)
-		sim_rv_sfence(&m, h, false, 0, true, 1);
+		pt_sim_rv_sfence(&m, h, false, 0, true, 1);
 	assert_int_equal(harmful(), 0);
 }
 
@@ -238,7 +238,7 @@ static void test_protect_site(void **state)
 	struct pt_protect ro = { .clear = PT_W, .cache = -1 };
 	assert_int_equal(pt_vmspace_protect(&t, UVA, 4 * PAGE, ro), PT_OK);
 	assert_true(harmful() > 0);
-	assert_int_equal(acc(1, UVA, SIM_RV_STORE, true), SIM_RV_OK);
+	assert_int_equal(acc(1, UVA, PT_SIM_RV_STORE, true), PT_SIM_RV_OK);
 }
 
 static void test_protect(void **state)
@@ -249,7 +249,7 @@ static void test_protect(void **state)
 	struct pt_protect ro = { .clear = PT_W, .cache = -1 };
 	assert_int_equal(pt_vmspace_protect(&t, UVA, 4 * PAGE, ro), PT_OK);
 	assert_int_equal(harmful(), 0);
-	assert_int_equal(acc(1, UVA, SIM_RV_STORE, true), SIM_RV_STORE_PAGE_FAULT);
+	assert_int_equal(acc(1, UVA, PT_SIM_RV_STORE, true), PT_SIM_RV_STORE_PAGE_FAULT);
 }
 
 /* A 2 MiB leaf split with nothing changed: the cached leaf is the wrong size. */
@@ -258,7 +258,7 @@ static void split_scenario(bool off)
 	boot(2);
 	run_everywhere(&t, 1);
 	map_range(&t, 4 * M2, 8 * M2, 2 * M2, PT_RW | PT_USER | PT_ACCESSED);
-	touch_all(4 * M2, 1, SIM_RV_LOAD, true);
+	touch_all(4 * M2, 1, PT_SIM_RV_LOAD, true);
 	if (off)
 		site_off(PT_SITE_SPLIT);
 	struct pt_protect same = { .clear = PT_X, .cache = -1 };
@@ -285,7 +285,7 @@ static void kernel_scenario(unsigned pages, bool off)
 	boot(2);
 	run_everywhere(&t, 1);
 	map_range(&kernel, KVA, 16 * M2, pages * PAGE, PT_RW | PT_GLOBAL | PT_ACCESSED | PT_DIRTY);
-	touch_all(KVA, pages, SIM_RV_STORE, false);
+	touch_all(KVA, pages, PT_SIM_RV_STORE, false);
 	if (off)
 		site_off(PT_SITE_KERNEL_PROTECT);
 	for (unsigned h = 0; h < m.nr_harts; h++)
@@ -299,7 +299,7 @@ static void test_kernel_protect_site(void **state)
 	(void)state;
 	kernel_scenario(4, true);
 	assert_true(harmful() > 0);
-	assert_int_equal(acc(1, KVA, SIM_RV_STORE, false), SIM_RV_OK);
+	assert_int_equal(acc(1, KVA, PT_SIM_RV_STORE, false), PT_SIM_RV_OK);
 }
 
 static void test_kernel_protect(void **state)
@@ -310,7 +310,7 @@ static void test_kernel_protect(void **state)
 	assert_int_equal(m.hart[1].fences, 4);
 	assert_int_equal(m.hart[1].full_fences, 0);
 	for (unsigned h = 0; h < m.nr_harts; h++)
-		assert_int_equal(acc(h, KVA, SIM_RV_STORE, false), SIM_RV_STORE_PAGE_FAULT);
+		assert_int_equal(acc(h, KVA, PT_SIM_RV_STORE, false), PT_SIM_RV_STORE_PAGE_FAULT);
 }
 
 static void test_kernel_protect_full(void **state)
@@ -331,8 +331,8 @@ static void test_remote_site(void **state)
 	four_pages(NULL);
 	site_off(PT_SITE_REMOTE);
 	assert_int_equal(pt_vmspace_unmap(&t, UVA, PAGE, NULL, NULL), PT_OK);
-	assert_int_equal(sim_rv_harmful(&m, 0), 0);
-	assert_true(sim_rv_harmful(&m, 1) > 0);
+	assert_int_equal(pt_sim_rv_harmful(&m, 0), 0);
+	assert_true(pt_sim_rv_harmful(&m, 1) > 0);
 }
 
 /* Hart 0 runs T under ASID 1 and caches UVA, then switches to U (ASID 2). */
@@ -341,7 +341,7 @@ static void switched_away(void)
 	boot(1);
 	map_frames(&t, UVA, 1, USER_RW, NULL);
 	assert_int_equal(pt_vmspace_activate_asid(&t, 1), PT_OK);
-	touch_all(UVA, 1, SIM_RV_LOAD, true);
+	touch_all(UVA, 1, PT_SIM_RV_LOAD, true);
 	assert_int_equal(pt_vmspace_activate_asid(&u, 2), PT_OK);
 }
 
@@ -353,7 +353,7 @@ static void test_asid_switched_away(void **state)
 	assert_int_equal(pt_vmspace_unmap(&t, UVA, PAGE, NULL, NULL), PT_OK);
 	assert_int_equal(pt_vmspace_activate_asid(&t, 1), PT_OK);
 	assert_int_equal(harmful(), 0);
-	assert_int_equal(acc(0, UVA, SIM_RV_LOAD, true), SIM_RV_LOAD_PAGE_FAULT);
+	assert_int_equal(acc(0, UVA, PT_SIM_RV_LOAD, true), PT_SIM_RV_LOAD_PAGE_FAULT);
 }
 
 static void test_stale_target_site(void **state)
@@ -364,7 +364,7 @@ static void test_stale_target_site(void **state)
 	assert_int_equal(pt_vmspace_unmap(&t, UVA, PAGE, NULL, NULL), PT_OK);
 	assert_int_equal(pt_vmspace_activate_asid(&t, 1), PT_OK);
 	assert_true(harmful() > 0);
-	assert_int_equal(acc(0, UVA, SIM_RV_LOAD, true), SIM_RV_OK);
+	assert_int_equal(acc(0, UVA, PT_SIM_RV_LOAD, true), PT_SIM_RV_OK);
 }
 
 /* Giving ASID 1 to U after T flushes it. */
@@ -373,7 +373,7 @@ static void asid_reuse(bool off)
 	boot(1);
 	map_frames(&t, UVA, 1, USER_RW, NULL);
 	assert_int_equal(pt_vmspace_activate_asid(&t, 1), PT_OK);
-	touch_all(UVA, 1, SIM_RV_LOAD, true);
+	touch_all(UVA, 1, PT_SIM_RV_LOAD, true);
 	if (off)
 		site_off(PT_SITE_ASID_REUSE);
 	assert_int_equal(pt_vmspace_activate_asid(&u, 1), PT_OK);
@@ -384,7 +384,7 @@ static void test_asid_reuse(void **state)
 	(void)state;
 	asid_reuse(false);
 	assert_int_equal(harmful(), 0);
-	assert_int_equal(acc(0, UVA, SIM_RV_LOAD, true), SIM_RV_LOAD_PAGE_FAULT);
+	assert_int_equal(acc(0, UVA, PT_SIM_RV_LOAD, true), PT_SIM_RV_LOAD_PAGE_FAULT);
 }
 
 static void test_asid_reuse_site(void **state)
@@ -392,7 +392,7 @@ static void test_asid_reuse_site(void **state)
 	(void)state;
 	asid_reuse(true);
 	assert_true(harmful() > 0);
-	assert_int_equal(acc(0, UVA, SIM_RV_LOAD, true), SIM_RV_OK);
+	assert_int_equal(acc(0, UVA, PT_SIM_RV_LOAD, true), PT_SIM_RV_OK);
 }
 
 /* Destroying T while hart 0 still holds its ASID-1 entries. */
@@ -410,14 +410,14 @@ static void test_destroy(void **state)
 {
 	(void)state;
 	destroy_switched_away(false);
-	assert_false(sim_rv_caches_poison(&m, 0));
+	assert_false(pt_sim_rv_caches_poison(&m, 0));
 }
 
 static void test_destroy_site(void **state)
 {
 	(void)state;
 	destroy_switched_away(true);
-	assert_true(sim_rv_caches_poison(&m, 0));
+	assert_true(pt_sim_rv_caches_poison(&m, 0));
 }
 
 /* Fork: the parent's writable leaves lose W; its harts must not keep W. */
@@ -429,7 +429,7 @@ static void test_fork_site(void **state)
 	site_off(PT_SITE_FORK);
 	assert_int_equal(pt_vmspace_fork(&t, &u, UVA, 4 * PAGE), PT_OK);
 	assert_true(harmful() > 0);
-	assert_int_equal(acc(0, UVA, SIM_RV_STORE, true), SIM_RV_OK);
+	assert_int_equal(acc(0, UVA, PT_SIM_RV_STORE, true), PT_SIM_RV_OK);
 }
 
 static void test_fork(void **state)
@@ -439,7 +439,7 @@ static void test_fork(void **state)
 	four_pages(NULL);
 	assert_int_equal(pt_vmspace_fork(&t, &u, UVA, 4 * PAGE), PT_OK);
 	assert_int_equal(harmful(), 0);
-	assert_int_equal(acc(0, UVA, SIM_RV_STORE, true), SIM_RV_STORE_PAGE_FAULT);
+	assert_int_equal(acc(0, UVA, PT_SIM_RV_STORE, true), PT_SIM_RV_STORE_PAGE_FAULT);
 }
 
 /* A copy-on-write fault in the child moves the page to a new frame. */
@@ -449,12 +449,12 @@ static void cow_scenario(bool off)
 	four_pages(NULL);
 	assert_int_equal(pt_vmspace_fork(&t, &u, UVA, 4 * PAGE), PT_OK);
 	run_everywhere(&u, 2);
-	touch_all(UVA, 1, SIM_RV_LOAD, true);
+	touch_all(UVA, 1, PT_SIM_RV_LOAD, true);
 	if (off)
 		site_off(PT_SITE_COW_COPY);
 	pt_paddr_t spare;
 	bool used;
-	assert_int_equal(pt_ram_alloc(ram, PT_FRAME_DATA, &spare), PT_OK);
+	assert_int_equal(pt_sim_ram_alloc(ram, PT_FRAME_DATA, &spare), PT_OK);
 	assert_int_equal(pt_vmspace_cow_fault(&u, UVA, spare, &used), PT_OK);
 	assert_true(used);
 }
@@ -481,14 +481,14 @@ static void test_fault_fence(void **state)
 	(void)state;
 	boot(1);
 	run_everywhere(&t, 1);
-	assert_int_equal(acc(0, UVA, SIM_RV_LOAD, true), SIM_RV_LOAD_PAGE_FAULT);
+	assert_int_equal(acc(0, UVA, PT_SIM_RV_LOAD, true), PT_SIM_RV_LOAD_PAGE_FAULT);
 	uint64_t fences = m.hart[0].fences;
 	map_frames(&t, UVA, 1, USER_RW, NULL);
 	assert_int_equal(m.hart[0].fences, fences);
-	assert_int_equal(acc(0, UVA, SIM_RV_LOAD, true), SIM_RV_LOAD_PAGE_FAULT);
+	assert_int_equal(acc(0, UVA, PT_SIM_RV_LOAD, true), PT_SIM_RV_LOAD_PAGE_FAULT);
 	pt_riscv_tlb_fault_fence(&st.rv, UVA + 0x10, 1);
 	assert_int_equal(m.hart[0].fences, fences + 1);
-	assert_int_equal(acc(0, UVA, SIM_RV_LOAD, true), SIM_RV_OK);
+	assert_int_equal(acc(0, UVA, PT_SIM_RV_LOAD, true), PT_SIM_RV_OK);
 	assert_int_equal(harmful(), 0);
 }
 
@@ -496,7 +496,7 @@ static size_t count(bool leaf, bool global, int asid)
 {
 	size_t n = 0;
 	for (size_t i = 0; i < m.hart[0].n; i++) {
-		const struct sim_rv_entry *e = &m.hart[0].e[i];
+		const struct pt_sim_rv_entry *e = &m.hart[0].e[i];
 		n += e->leaf == leaf && e->global == global && (asid < 0 || e->asid == asid);
 	}
 	return n;
@@ -511,8 +511,8 @@ static void test_hart_rules(void **state)
 	run_everywhere(&t, 1);
 	map_frames(&t, UVA, 1, USER_RW, NULL);
 	map_range(&kernel, KVA, 16 * M2, PAGE, PT_RW | PT_GLOBAL | PT_ACCESSED | PT_DIRTY);
-	touch_all(UVA, 1, SIM_RV_LOAD, true);
-	touch_all(KVA, 1, SIM_RV_LOAD, false);
+	touch_all(UVA, 1, PT_SIM_RV_LOAD, true);
+	touch_all(KVA, 1, PT_SIM_RV_LOAD, false);
 	assert_int_equal(count(true, false, 1), 1);
 	assert_int_equal(count(true, true, -1), 1);
 	assert_int_equal(count(false, false, 1), 2 * (fmt->levels - 1));
@@ -521,18 +521,18 @@ static void test_hart_rules(void **state)
 	assert_int_equal(pt_vmspace_activate_asid(&u, 2), PT_OK);
 	assert_int_equal(m.hart[0].n, cached);
 	/* rs2 = ASID: that ASID's entries go, global ones stay. */
-	sim_rv_sfence(&m, 0, false, 0, true, 1);
+	pt_sim_rv_sfence(&m, 0, false, 0, true, 1);
 	assert_int_equal(count(true, false, 1) + count(false, false, 1), 0);
 	assert_int_equal(count(true, true, -1), 1);
 	/* rs1 = va: the leaf goes, the pointers above it (now ASID 2's) stay. */
-	assert_int_equal(sim_rv_access(&m, 0, KVA, SIM_RV_LOAD, false, NULL), SIM_RV_OK);
-	sim_rv_sfence(&m, 0, false, 0, false, 0);
-	assert_int_equal(sim_rv_access(&m, 0, KVA, SIM_RV_LOAD, false, NULL), SIM_RV_OK);
+	assert_int_equal(pt_sim_rv_access(&m, 0, KVA, PT_SIM_RV_LOAD, false, NULL), PT_SIM_RV_OK);
+	pt_sim_rv_sfence(&m, 0, false, 0, false, 0);
+	assert_int_equal(pt_sim_rv_access(&m, 0, KVA, PT_SIM_RV_LOAD, false, NULL), PT_SIM_RV_OK);
 	assert_int_equal(count(false, false, 2), fmt->levels - 1);
-	sim_rv_sfence(&m, 0, true, KVA, false, 0);
+	pt_sim_rv_sfence(&m, 0, true, KVA, false, 0);
 	assert_int_equal(count(true, true, -1), 0);
 	assert_int_equal(count(false, false, 2), fmt->levels - 1);
-	sim_rv_sfence(&m, 0, false, 0, false, 0);
+	pt_sim_rv_sfence(&m, 0, false, 0, false, 0);
 	assert_int_equal(m.hart[0].n, 0);
 }
 

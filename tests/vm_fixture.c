@@ -10,40 +10,40 @@ struct vmf *vmf_new(unsigned nr_cpus, bool pcide)
 {
 	struct vmf *f = calloc(1, sizeof(*f));
 	assert_non_null(f);
-	struct sim_machine_config cfg = { .nr_cpus = nr_cpus, .ram_size = 128ull << 20 };
-	f->m = sim_machine_create(&cfg);
+	struct pt_sim_machine_config cfg = { .nr_cpus = nr_cpus, .ram_size = 128ull << 20 };
+	f->m = pt_sim_machine_create(&cfg);
 	assert_non_null(f->m);
-	f->ram = sim_machine_ram(f->m);
+	f->ram = pt_sim_machine_ram(f->m);
 	f->nr_cpus = nr_cpus;
 	f->pcide = pcide;
 	pt_cpus_init(&f->cpus);
 	f->env.fmt = &pt_format_x86_64_4level;
-	f->env.mem = pt_ram_physmem(f->ram);
-	f->env.reclaim = pt_reclaim_urcu();
+	f->env.mem = pt_sim_ram_physmem(f->ram);
+	f->env.reclaim = pt_sim_reclaim_urcu();
 	f->env.tlb = pt_sim_tlb_init(&f->stlb, f->m, &f->cpus, pcide);
 	f->env.hooks = &vmf_hooks;
 	assert_int_equal(pt_vmspace_create_kernel(&f->kernel, &f->env), PT_OK);
 	for (unsigned i = nr_cpus; i-- > 0;) {
 		f->on = i;
-		struct sim_cpu *cpu = sim_cpu_enter(f->m, i);
+		struct pt_sim_cpu *cpu = pt_sim_cpu_enter(f->m, i);
 		assert_non_null(cpu);
 		if (pcide)
-			assert_int_equal(sim_cpu_write_cr4(cpu, sim_cpu_regs(cpu).cr4 | SIM_CR4_PCIDE),
-					 SIM_EXC_NONE);
+			assert_int_equal(pt_sim_cpu_write_cr4(cpu, pt_sim_cpu_regs(cpu).cr4 | PT_SIM_CR4_PCIDE),
+					 PT_SIM_EXC_NONE);
 		assert_int_equal(pt_vmspace_first_activate_unchecked(&f->kernel), PT_OK);
 		if (i)
-			sim_cpu_leave(cpu);
+			pt_sim_cpu_leave(cpu);
 	}
 	return f;
 }
 
 void vmf_on(struct vmf *f, unsigned cpu)
 {
-	if (f->on == cpu && sim_cpu_current())
+	if (f->on == cpu && pt_sim_cpu_current())
 		return;
-	if (sim_cpu_current())
-		sim_cpu_leave(sim_cpu_current());
-	assert_non_null(sim_cpu_enter(f->m, cpu));
+	if (pt_sim_cpu_current())
+		pt_sim_cpu_leave(pt_sim_cpu_current());
+	assert_non_null(pt_sim_cpu_enter(f->m, cpu));
 	f->on = cpu;
 }
 
@@ -56,9 +56,9 @@ void vmf_free(struct vmf *f)
 	vmf_on(f, 0);
 	assert_int_equal(pt_vmspace_destroy(&f->kernel), PT_OK);
 	f->env.reclaim.ops->drain(f->env.reclaim.ctx);
-	assert_int_equal(pt_ram_stats(f->ram).frames_in_use, 0);
-	sim_cpu_leave(sim_cpu_current());
-	sim_machine_destroy(f->m);
+	assert_int_equal(pt_sim_ram_stats(f->ram).frames_in_use, 0);
+	pt_sim_cpu_leave(pt_sim_cpu_current());
+	pt_sim_machine_destroy(f->m);
 	free(f);
 }
 
@@ -79,7 +79,7 @@ void vmf_user(struct vmf *f, struct pt_vmspace *t)
 pt_paddr_t vmf_frame(struct vmf *f)
 {
 	pt_paddr_t pa;
-	assert_int_equal(pt_ram_alloc(f->ram, PT_FRAME_DATA, &pa), PT_OK);
+	assert_int_equal(pt_sim_ram_alloc(f->ram, PT_FRAME_DATA, &pa), PT_OK);
 	return pa;
 }
 
@@ -105,41 +105,41 @@ void vmf_map_range(struct pt_vmspace *t, pt_vaddr_t va, pt_paddr_t pa, uint64_t 
 	pt_cursor_mut_drop(&m);
 }
 
-enum sim_exc vmf_access(struct vmf *f, unsigned cpu, pt_vaddr_t va, enum sim_access_kind kind,
-			enum sim_mode mode, pt_paddr_t *pa)
+enum pt_sim_exc vmf_access(struct vmf *f, unsigned cpu, pt_vaddr_t va, enum pt_sim_access_kind kind,
+			enum pt_sim_mode mode, pt_paddr_t *pa)
 {
-	struct sim_xlat x;
+	struct pt_sim_xlat x;
 	unsigned back = f->on;
 	vmf_on(f, cpu);
-	enum sim_exc e = sim_access(sim_cpu_current(), va, kind, mode, &x);
+	enum pt_sim_exc e = pt_sim_access(pt_sim_cpu_current(), va, kind, mode, &x);
 	vmf_on(f, back);
 	if (pa)
-		*pa = e == SIM_EXC_NONE ? x.pa : 0;
+		*pa = e == PT_SIM_EXC_NONE ? x.pa : 0;
 	return e;
 }
 
-void vmf_touch_all(struct vmf *f, pt_vaddr_t va, unsigned n, enum sim_mode mode)
+void vmf_touch_all(struct vmf *f, pt_vaddr_t va, unsigned n, enum pt_sim_mode mode)
 {
 	for (unsigned c = 0; c < f->nr_cpus; c++)
 		for (unsigned i = 0; i < n; i++)
-			assert_int_equal(vmf_access(f, c, va + i * VMF_PAGE, SIM_READ, mode, NULL),
-					 SIM_EXC_NONE);
+			assert_int_equal(vmf_access(f, c, va + i * VMF_PAGE, PT_SIM_READ, mode, NULL),
+					 PT_SIM_EXC_NONE);
 }
 
 size_t vmf_harmful(struct vmf *f)
 {
-	struct sim_coherence c;
-	assert_true(sim_coherence_check(f->m, -1, &c));
+	struct pt_sim_coherence c;
+	assert_true(pt_sim_coherence_check(f->m, -1, &c));
 	size_t n = c.harmful;
 	for (size_t i = 0; i < c.count && i < 4; i++)
 		if (!c.items[i].harmless && getenv("VMF_VERBOSE"))
 			print_message("stale cpu %u %s va %#llx pa %#llx pcid %u lvl %u psc %d\n",
-				      c.items[i].cpu, sim_stale_kind_name(c.items[i].kind),
+				      c.items[i].cpu, pt_sim_stale_kind_name(c.items[i].kind),
 				      (unsigned long long)c.items[i].entry.va,
 				      (unsigned long long)c.items[i].entry.pa,
 				      c.items[i].entry.pcid, c.items[i].entry.level,
 				      c.items[i].entry.psc);
-	sim_coherence_free(&c);
+	pt_sim_coherence_free(&c);
 	return n;
 }
 
@@ -147,14 +147,14 @@ void vmf_assert_no_poison(struct vmf *f)
 {
 	f->env.reclaim.ops->drain(f->env.reclaim.ctx);
 	for (unsigned c = 0; c < f->nr_cpus; c++) {
-		struct sim_cpu *cpu = sim_machine_cpu(f->m, c);
-		size_t n = sim_tlb_dump(cpu, NULL, 0);
-		struct sim_tlb_entry *e = calloc(n + 1, sizeof(*e));
+		struct pt_sim_cpu *cpu = pt_sim_machine_cpu(f->m, c);
+		size_t n = pt_sim_tlb_dump(cpu, NULL, 0);
+		struct pt_sim_tlb_entry *e = calloc(n + 1, sizeof(*e));
 		assert_non_null(e);
-		n = sim_tlb_dump(cpu, e, n);
+		n = pt_sim_tlb_dump(cpu, e, n);
 		for (size_t i = 0; i < n; i++)
-			if (pt_ram_is_poisoned(f->ram, e[i].pa) ||
-			    pt_ram_is_poisoned(f->ram, e[i].entry_pa))
+			if (pt_sim_ram_is_poisoned(f->ram, e[i].pa) ||
+			    pt_sim_ram_is_poisoned(f->ram, e[i].entry_pa))
 				fail_msg("cpu %u caches %s va %#llx into freed frame %#llx", c,
 					 e[i].psc ? "psc" : "tlb", (unsigned long long)e[i].va,
 					 (unsigned long long)e[i].pa);
@@ -166,21 +166,21 @@ void vmf_assert_no_poison(struct vmf *f)
 void vmf_reset_counters(struct vmf *f)
 {
 	for (unsigned c = 0; c < f->nr_cpus; c++)
-		sim_cpu_reset_counters(sim_machine_cpu(f->m, c));
+		pt_sim_cpu_reset_counters(pt_sim_machine_cpu(f->m, c));
 }
 
-uint64_t vmf_flushes(struct vmf *f, unsigned cpu, enum sim_flush_kind kind)
+uint64_t vmf_flushes(struct vmf *f, unsigned cpu, enum pt_sim_flush_kind kind)
 {
-	struct sim_counters cnt;
-	sim_cpu_counters(sim_machine_cpu(f->m, cpu), &cnt);
+	struct pt_sim_counters cnt;
+	pt_sim_cpu_counters(pt_sim_machine_cpu(f->m, cpu), &cnt);
 	return cnt.flushes[kind];
 }
 
 uint64_t vmf_full_flushes(struct vmf *f, unsigned cpu)
 {
-	return vmf_flushes(f, cpu, SIM_FLUSH_CR3) + vmf_flushes(f, cpu, SIM_FLUSH_INVPCID1) +
-	       vmf_flushes(f, cpu, SIM_FLUSH_INVPCID2) + vmf_flushes(f, cpu, SIM_FLUSH_INVPCID3) +
-	       vmf_flushes(f, cpu, SIM_FLUSH_CR4);
+	return vmf_flushes(f, cpu, PT_SIM_FLUSH_CR3) + vmf_flushes(f, cpu, PT_SIM_FLUSH_INVPCID1) +
+	       vmf_flushes(f, cpu, PT_SIM_FLUSH_INVPCID2) + vmf_flushes(f, cpu, PT_SIM_FLUSH_INVPCID3) +
+	       vmf_flushes(f, cpu, PT_SIM_FLUSH_CR4);
 }
 
 unsigned vmf_arg_cpus(int argc, char **argv)

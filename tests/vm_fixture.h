@@ -16,10 +16,10 @@
 
 #include <pt/pt.h>
 
-#include "ram.h"
-#include "reclaim_urcu.h"
-#include "tlb_sim.h"
-#include "machine/machine.h"
+#include <pt/sim/ram.h>
+#include <pt/sim/reclaim_urcu.h>
+#include <pt/sim/tlb_sim.h>
+#include <pt/sim/machine/machine.h>
 
 #define VMF_USER_RW (PT_RW | PT_USER | PT_ACCESSED | PT_DIRTY)
 #define VMF_PAGE 0x1000ull
@@ -27,8 +27,8 @@
 #define VMF_1G 0x40000000ull
 
 struct vmf {
-	struct sim_machine *m;
-	struct pt_ram *ram;
+	struct pt_sim_machine *m;
+	struct pt_sim_ram *ram;
 	struct pt_sim_tlb stlb;
 	struct pt_cpus cpus;
 	struct pt_env env;
@@ -61,10 +61,10 @@ void vmf_map_frames(struct vmf *f, struct pt_vmspace *t, pt_vaddr_t va, unsigned
 /* Map [va, va + len) to pa untracked. */
 void vmf_map_range(struct pt_vmspace *t, pt_vaddr_t va, pt_paddr_t pa, uint64_t len, uint16_t flags);
 /* Access @va from CPU @cpu; returns the exception, *pa the translation. */
-enum sim_exc vmf_access(struct vmf *f, unsigned cpu, pt_vaddr_t va, enum sim_access_kind kind,
-			enum sim_mode mode, pt_paddr_t *pa);
+enum pt_sim_exc vmf_access(struct vmf *f, unsigned cpu, pt_vaddr_t va, enum pt_sim_access_kind kind,
+			enum pt_sim_mode mode, pt_paddr_t *pa);
 /* Read-touch @n pages from @va on every CPU, asserting they translate. */
-void vmf_touch_all(struct vmf *f, pt_vaddr_t va, unsigned n, enum sim_mode mode);
+void vmf_touch_all(struct vmf *f, pt_vaddr_t va, unsigned n, enum pt_sim_mode mode);
 /* Harmful stale entries on all CPUs (coherence check). */
 size_t vmf_harmful(struct vmf *f);
 /* Drain reclamation, then assert no CPU caches a translation to, or a
@@ -72,7 +72,7 @@ size_t vmf_harmful(struct vmf *f);
 void vmf_assert_no_poison(struct vmf *f);
 /* Zero every CPU's counters / sum one flush kind over all CPUs. */
 void vmf_reset_counters(struct vmf *f);
-uint64_t vmf_flushes(struct vmf *f, unsigned cpu, enum sim_flush_kind kind);
+uint64_t vmf_flushes(struct vmf *f, unsigned cpu, enum pt_sim_flush_kind kind);
 /* Full flushes of CPU @cpu: CR3 reloads, INVPCID 1/2/3 and CR4 toggles. */
 uint64_t vmf_full_flushes(struct vmf *f, unsigned cpu);
 /* nr_cpus from argv[1] ("1", "2", "4"); default 2. */

@@ -101,7 +101,7 @@ static const char *tracked_parent(struct vmb *b, struct pt_vmspace *vs, uint64_t
 	enum pt_err e = PT_OK;
 	for (uint64_t off = 0; off < len && e == PT_OK; off += PT_PAGE_SIZE) {
 		struct pt_item it = { 0, 1, rw(), true };
-		e = pt_ram_alloc(b->ram, PT_FRAME_DATA, &it.pa);
+		e = pt_sim_ram_alloc(b->ram, PT_FRAME_DATA, &it.pa);
 		if (e == PT_OK)
 			e = pt_cursor_map(&m, &it);
 	}
@@ -130,7 +130,7 @@ static const char *fork_or_cow(struct vmb *b, const struct vmb_case *c, unsigned
 	uint64_t step = c->len / faults;
 	pt_paddr_t spare[COW_FAULTS];
 	for (uint64_t i = 0; cow && i < faults && !err; i++)
-		if (pt_ram_alloc(b->ram, PT_FRAME_DATA, &spare[i]) != PT_OK)
+		if (pt_sim_ram_alloc(b->ram, PT_FRAME_DATA, &spare[i]) != PT_OK)
 			err = "spare frames";
 	if (cow && !err) {
 		vmb_reset_counters(b);

@@ -15,17 +15,17 @@
 
 #include <pt/pt.h>
 
-#include "ram.h"
-#include "tlb_sim.h"
-#include "machine/machine.h"
+#include <pt/sim/ram.h>
+#include <pt/sim/tlb_sim.h>
+#include <pt/sim/machine/machine.h>
 
 #define VMB_MAX_CPUS 8
 #define VMB_VA 0x40000000ull /* 1 GiB: the cases' ranges start here */
 
 /* The machine: VMB_MAX_CPUS CPUs with PCIDs, the kernel address space on each. */
 struct vmb {
-	struct sim_machine *m;
-	struct pt_ram *ram;
+	struct pt_sim_machine *m;
+	struct pt_sim_ram *ram;
 	struct pt_sim_tlb stlb;
 	struct pt_cpus cpus;
 	struct pt_env env;

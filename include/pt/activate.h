@@ -50,18 +50,18 @@ void pt_cpus_init(struct pt_cpus *cpus);
  * and flush everything (globals too). Once per CPU. PT_ERR_INVAL: not a
  * kernel address space, or no TLB interface.
  */
-enum pt_err pt_vmspace_first_activate_unchecked(struct pt_vmspace *kernel);
+PT_MUST_CHECK enum pt_err pt_vmspace_first_activate_unchecked(struct pt_vmspace *kernel);
 /*
  * The seed's activate: load @vs (user or kernel) on the calling CPU under
  * the id the allocator gives it (above). Takes a root reference, drops the
  * previous address space's. No-op if @vs is already loaded here.
  * PT_ERR_INVAL: an IOMMU domain, or no TLB interface.
  */
-enum pt_err pt_vmspace_activate(struct pt_vmspace *vs);
+PT_MUST_CHECK enum pt_err pt_vmspace_activate(struct pt_vmspace *vs);
 /* Load @vs under the caller's id @asid (0: none). PT_ERR_INVAL as above, and
  * for @asid >= PT_MAX_ASIDS or another id than the one CPUs cache @vs under
  * (of CPUs activating a fresh address space at once with different ids, one wins). */
-enum pt_err pt_vmspace_activate_asid(struct pt_vmspace *vs, pt_asid_t asid);
+PT_MUST_CHECK enum pt_err pt_vmspace_activate_asid(struct pt_vmspace *vs, pt_asid_t asid);
 /* Take the calling CPU offline: drop its active address space's reference
  * (the CPU stays a target of it until it is destroyed). */
 void pt_cpu_deactivate(const struct pt_env *env);

@@ -44,10 +44,10 @@
  * root entries get empty children). Errors above, PT_ERR_UNALIGNED for an
  * unaligned root; PT_ERR_INVAL on a split-root format (pt_format.split_root:
  * a TTBR1 kernel root is not adoptable yet). */
-enum pt_err pt_table_adopt_kernel(struct pt_table *t, const struct pt_env *env,
+PT_MUST_CHECK enum pt_err pt_table_adopt_kernel(struct pt_table *t, const struct pt_env *env,
 				  pt_paddr_t root_pa);
 /* Adopt the tree at @root_pa as an empty table (lower half). Errors as above. */
-enum pt_err pt_table_adopt_empty(struct pt_table *t, const struct pt_env *env,
+PT_MUST_CHECK enum pt_err pt_table_adopt_empty(struct pt_table *t, const struct pt_env *env,
 				 pt_paddr_t root_pa);
 
 #endif

@@ -115,8 +115,8 @@ struct pt_frag {
  * allocates nothing. PT_ERR_RANGE (empty, wrapping or outside the table's
  * window), PT_ERR_NONCANONICAL, PT_ERR_UNALIGNED.
  */
-enum pt_err pt_cursor_new(struct pt_cursor *c, struct pt_table *t, pt_vaddr_t va, uint64_t len);
-enum pt_err pt_cursor_mut_new(struct pt_cursor_mut *m, struct pt_table *t, pt_vaddr_t va,
+PT_MUST_CHECK enum pt_err pt_cursor_new(struct pt_cursor *c, struct pt_table *t, pt_vaddr_t va, uint64_t len);
+PT_MUST_CHECK enum pt_err pt_cursor_mut_new(struct pt_cursor_mut *m, struct pt_table *t, pt_vaddr_t va,
 			      uint64_t len);
 /* Unlock the range and leave the read-side section. A NULL or dropped cursor: no-op. */
 void pt_cursor_drop(struct pt_cursor *c);
@@ -125,15 +125,15 @@ void pt_cursor_mut_drop(struct pt_cursor_mut *m);
 /* The cursor's current address. */
 pt_vaddr_t pt_cursor_virt_addr(const struct pt_cursor *c);
 /* Describe the slot at the current address; does not move. PT_ERR_VADDR at the end. */
-enum pt_err pt_cursor_query(struct pt_cursor *c, struct pt_query *q);
+PT_MUST_CHECK enum pt_err pt_cursor_query(struct pt_cursor *c, struct pt_query *q);
 /* Move to @va in [start, start + size). PT_ERR_UNALIGNED, PT_ERR_VADDR. */
-enum pt_err pt_cursor_jump(struct pt_cursor *c, pt_vaddr_t va);
+PT_MUST_CHECK enum pt_err pt_cursor_jump(struct pt_cursor *c, pt_vaddr_t va);
 /*
  * Move to the first mapped address in [va, va + len) and store it in @found;
  * *found_ok tells whether one was found (else the cursor ends at va + len).
  * PT_ERR_UNALIGNED, PT_ERR_LENGTH (past the range).
  */
-enum pt_err pt_cursor_find_next(struct pt_cursor *c, uint64_t len, pt_vaddr_t *found,
+PT_MUST_CHECK enum pt_err pt_cursor_find_next(struct pt_cursor *c, uint64_t len, pt_vaddr_t *found,
 				bool *found_ok);
 
 /* A leaf found by pt_cursor_next_leaf: its whole slot and what it maps. */
@@ -150,7 +150,7 @@ struct pt_found {
  * r->found false if none (the cursor ends at va + len). Changes nothing,
  * allocates nothing. PT_ERR_INVAL, PT_ERR_UNALIGNED, PT_ERR_LENGTH.
  */
-enum pt_err pt_cursor_next_leaf(struct pt_cursor *c, uint64_t len, struct pt_found *r);
+PT_MUST_CHECK enum pt_err pt_cursor_next_leaf(struct pt_cursor *c, uint64_t len, struct pt_found *r);
 
 /*
  * Map @item at the current address and advance past it, creating the
@@ -165,7 +165,7 @@ enum pt_err pt_cursor_next_leaf(struct pt_cursor *c, uint64_t len, struct pt_fou
  * table, even an empty one) and PT_ERR_NOMEM (nothing was allocated or
  * changed).
  */
-enum pt_err pt_cursor_map(struct pt_cursor_mut *m, const struct pt_item *item);
+PT_MUST_CHECK enum pt_err pt_cursor_map(struct pt_cursor_mut *m, const struct pt_item *item);
 /*
  * Map [va, va + len) to [pa, pa + len) untracked with the largest pages that
  * VA and PA alignment and the format allow (so an aligned 2 MiB range is one
@@ -178,7 +178,7 @@ enum pt_err pt_cursor_map(struct pt_cursor_mut *m, const struct pt_item *item);
  * PT_ERR_MAPPED (anything mapped or any table where a leaf would go) and
  * PT_ERR_NOMEM.
  */
-enum pt_err pt_cursor_map_range(struct pt_cursor_mut *m, pt_paddr_t pa, uint64_t len,
+PT_MUST_CHECK enum pt_err pt_cursor_map_range(struct pt_cursor_mut *m, pt_paddr_t pa, uint64_t len,
 				struct pt_prop prop);
 /*
  * Remove the first mapping in [va, va + len): a leaf, or a child table lying
@@ -187,7 +187,7 @@ enum pt_err pt_cursor_map_range(struct pt_cursor_mut *m, pt_paddr_t pa, uint64_t
  * released with pt_frag_release once no CPU can cache its translations.
  * PT_ERR_UNALIGNED, PT_ERR_LENGTH, PT_ERR_NOMEM (split; nothing changed).
  */
-enum pt_err pt_cursor_take_next(struct pt_cursor_mut *m, uint64_t len, struct pt_frag *f);
+PT_MUST_CHECK enum pt_err pt_cursor_take_next(struct pt_cursor_mut *m, uint64_t len, struct pt_frag *f);
 /*
  * Apply @op to the first mapping in [va, va + len) (splitting a huge leaf
  * partly inside), rewriting it only if its property changes; store its range
@@ -197,7 +197,7 @@ enum pt_err pt_cursor_take_next(struct pt_cursor_mut *m, uint64_t len, struct pt
  * operation first, whatever the length), PT_ERR_UNALIGNED, PT_ERR_LENGTH; then
  * PT_ERR_NOMEM (a split; nothing changed).
  */
-enum pt_err pt_cursor_protect_next(struct pt_cursor_mut *m, uint64_t len, struct pt_protect op,
+PT_MUST_CHECK enum pt_err pt_cursor_protect_next(struct pt_cursor_mut *m, uint64_t len, struct pt_protect op,
 				   pt_vaddr_t *va_out, uint64_t *len_out, bool *found);
 
 /* Free a detached table fragment after a grace period (drops its tracked frames). */

@@ -12,7 +12,7 @@
 
 /* Translate @va like a hardware walker would. PT_ERR_INVAL (NULL or destroyed
  * @t, NULL @pa), PT_ERR_NONCANONICAL, PT_ERR_NOT_MAPPED. */
-enum pt_err pt_table_translate(struct pt_table *t, pt_vaddr_t va, pt_paddr_t *pa,
+PT_MUST_CHECK enum pt_err pt_table_translate(struct pt_table *t, pt_vaddr_t va, pt_paddr_t *pa,
 			       struct pt_item *leaf);
 
 /* Called for each node: its frame, level and entries. */
@@ -20,7 +20,7 @@ typedef void (*pt_node_visit_fn)(void *ctx, pt_paddr_t pa, pt_level_t level,
 				 const pt_pte_t *ptes, unsigned nr);
 /* Visit the root and every node below it in the table's own half, in pre-order.
  * PT_ERR_INVAL: NULL or destroyed @t, NULL @fn. */
-enum pt_err pt_table_for_each_node(struct pt_table *t, pt_node_visit_fn fn, void *ctx);
+PT_MUST_CHECK enum pt_err pt_table_for_each_node(struct pt_table *t, pt_node_visit_fn fn, void *ctx);
 
 /*
  * A run of the dump: contiguous slots of one level that are all empty (a

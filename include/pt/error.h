@@ -22,6 +22,24 @@ enum pt_err {
 	PT_ERR__COUNT
 };
 
+/*
+ * PT_MUST_CHECK marks every function returning enum pt_err: a caller that
+ * ignores the result gets a warning (an error under -Werror). GCC ignores a
+ * (void) cast for this attribute; to drop a result on purpose (a teardown
+ * path that cannot act on it, a test), call pt_discard(result).
+ */
+#if defined(__GNUC__) || defined(__clang__)
+#define PT_MUST_CHECK __attribute__((warn_unused_result))
+#else
+#define PT_MUST_CHECK
+#endif
+
+/* Drop @err on purpose (see PT_MUST_CHECK). */
+static inline void pt_discard(enum pt_err err)
+{
+	(void)err;
+}
+
 /* A constant, human-readable description of @err; never NULL. */
 const char *pt_strerror(enum pt_err err);
 

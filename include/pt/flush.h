@@ -80,10 +80,10 @@ void pt_flusher_issue(struct pt_flusher *f, pt_vaddr_t va, uint64_t len);
 void pt_flusher_issue_all(struct pt_flusher *f);
 /* Keep the tracked frame @pa (one reference) until the batch holding it is
  * synced. PT_ERR_INVAL (NULL @f), PT_ERR_NOMEM (a keeper page; nothing kept). */
-enum pt_err pt_flusher_keep_frame(struct pt_flusher *f, pt_paddr_t pa);
+PT_MUST_CHECK enum pt_err pt_flusher_keep_frame(struct pt_flusher *f, pt_paddr_t pa);
 /* Make sure @n more frames can be kept without allocating, until the next
  * dispatch (unused room is freed at sync). PT_ERR_INVAL (NULL @f), PT_ERR_NOMEM. */
-enum pt_err pt_flusher_reserve(struct pt_flusher *f, uint64_t n);
+PT_MUST_CHECK enum pt_err pt_flusher_reserve(struct pt_flusher *f, uint64_t n);
 /* Keep a detached sub-tree (a take_next PT_FRAG_TABLE) until synced, then free it. */
 void pt_flusher_keep_table(struct pt_flusher *f, struct pt_node *table);
 /* Send the batch to every target CPU, flush locally if the caller's CPU is one. */

@@ -45,15 +45,15 @@ struct pt_table {
 
 /* An empty table over the lower half. PT_ERR_NOMEM; PT_ERR_INVAL for a break-before-make
  * format on a TLB interface without flush_broadcast (also for the two below). */
-enum pt_err pt_table_create_empty(struct pt_table *t, const struct pt_env *env);
+PT_MUST_CHECK enum pt_err pt_table_create_empty(struct pt_table *t, const struct pt_env *env);
 /* A kernel table: every upper-half root entry populated. PT_ERR_NOMEM (nothing leaked). */
-enum pt_err pt_table_create_kernel(struct pt_table *t, const struct pt_env *env);
+PT_MUST_CHECK enum pt_err pt_table_create_kernel(struct pt_table *t, const struct pt_env *env);
 /* A user table sharing @kernel's upper half; @kernel must outlive it.
  * PT_ERR_INVAL (NULL, destroyed or not a kernel table), PT_ERR_NOMEM. */
-enum pt_err pt_table_create_user(struct pt_table *t, struct pt_table *kernel);
+PT_MUST_CHECK enum pt_err pt_table_create_user(struct pt_table *t, struct pt_table *kernel);
 /* A second handle @dst to @src's tree (reference-counted). PT_ERR_INVAL for
  * NULL, a destroyed or a kernel table. */
-enum pt_err pt_table_shallow_copy(struct pt_table *dst, struct pt_table *src);
+PT_MUST_CHECK enum pt_err pt_table_shallow_copy(struct pt_table *dst, struct pt_table *src);
 /*
  * Drop the handle; the last one frees the tree after a grace period, dropping
  * the references of tracked frames and leaving a shared kernel half alone.
@@ -65,7 +65,7 @@ enum pt_err pt_table_shallow_copy(struct pt_table *dst, struct pt_table *src);
  * holds its covering node's lock while open), so the cursor's path pays
  * nothing. A cursor being opened concurrently is the caller's race.
  */
-enum pt_err pt_table_destroy(struct pt_table *t);
+PT_MUST_CHECK enum pt_err pt_table_destroy(struct pt_table *t);
 /* The physical address of the root, for CR3, satp or an IOMMU context entry;
  * 0 for NULL or a destroyed handle. */
 pt_paddr_t pt_table_root_paddr(const struct pt_table *t);

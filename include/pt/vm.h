@@ -19,14 +19,14 @@
  * PT_ERR_UNALIGNED, PT_ERR_LENGTH, PT_ERR_NOMEM (a split or a keeper page:
  * what was removed before is flushed; the rest is still mapped).
  */
-enum pt_err pt_cursor_unmap(struct pt_cursor_mut *m, struct pt_flusher *f, uint64_t len,
+PT_MUST_CHECK enum pt_err pt_cursor_unmap(struct pt_cursor_mut *m, struct pt_flusher *f, uint64_t len,
 			    uint64_t *nr_frames);
 /* Apply @op to [va, va + len), flushing every changed or split leaf, then
  * dispatch. All or nothing: @op is checked first (PT_ERR_INVAL,
  * PT_ERR_GLOBAL_USER, even over a hole), then the length (PT_ERR_UNALIGNED,
  * PT_ERR_LENGTH), then the tables splitting the range's two ends would take
  * are reserved (PT_ERR_NOMEM: nothing changed). */
-enum pt_err pt_cursor_protect(struct pt_cursor_mut *m, struct pt_flusher *f, uint64_t len,
+PT_MUST_CHECK enum pt_err pt_cursor_protect(struct pt_cursor_mut *m, struct pt_flusher *f, uint64_t len,
 			      struct pt_protect op);
 
 #endif

@@ -40,20 +40,20 @@ struct pt_vmspace {
 
 /* The kernel address space over a new kernel table. PT_ERR_NOMEM, PT_ERR_INVAL
  * (as pt_table_create_kernel). */
-enum pt_err pt_vmspace_create_kernel(struct pt_vmspace *vs, const struct pt_env *env);
+PT_MUST_CHECK enum pt_err pt_vmspace_create_kernel(struct pt_vmspace *vs, const struct pt_env *env);
 /* A user address space over a new user table sharing @kernel's upper half;
  * @kernel must outlive it. PT_ERR_INVAL (NULL, destroyed or not a kernel address space), PT_ERR_NOMEM. */
-enum pt_err pt_vmspace_create_user(struct pt_vmspace *vs, struct pt_vmspace *kernel);
+PT_MUST_CHECK enum pt_err pt_vmspace_create_user(struct pt_vmspace *vs, struct pt_vmspace *kernel);
 /* An IOMMU domain over a new empty table: every flush of it is one call of
  * @flush(@ctx, req), made before the operation returns. PT_ERR_INVAL (NULL
  * @flush), PT_ERR_NOMEM. Devices attach to pt_table_root_paddr(&vs->table). */
-enum pt_err pt_vmspace_create_iommu(struct pt_vmspace *vs, const struct pt_env *env,
+PT_MUST_CHECK enum pt_err pt_vmspace_create_iommu(struct pt_vmspace *vs, const struct pt_env *env,
 				    pt_dev_flush_fn flush, void *ctx);
 /* A second address space @dst over @src's tree (pt_table_shallow_copy), of
  * @src's kind and, for an IOMMU domain, with its hook: a domain shared by
  * devices. Its CPUs and id are its own: a change through one is not flushed
  * from CPUs running the other. PT_ERR_INVAL (NULL, destroyed, a kernel). */
-enum pt_err pt_vmspace_create_shared(struct pt_vmspace *dst, struct pt_vmspace *src);
+PT_MUST_CHECK enum pt_err pt_vmspace_create_shared(struct pt_vmspace *dst, struct pt_vmspace *src);
 /*
  * Destroy the address space and its table. CPUs that switched away but may
  * still cache it under its id are shot down first, and waited for; an IOMMU
@@ -61,7 +61,7 @@ enum pt_err pt_vmspace_create_shared(struct pt_vmspace *dst, struct pt_vmspace *
  * PT_ERR_BUSY, nothing changed: active on a CPU, a kernel with live user
  * address spaces, or a cursor open on its table.
  */
-enum pt_err pt_vmspace_destroy(struct pt_vmspace *vs);
+PT_MUST_CHECK enum pt_err pt_vmspace_destroy(struct pt_vmspace *vs);
 /* Its table, for cursors and lookups; NULL for NULL. */
 struct pt_table *pt_vmspace_table(struct pt_vmspace *vs);
 /* A flusher for @vs's CPUs and id (pt/flush.h), for cursor-level operations (pt/vm.h). */
@@ -73,7 +73,7 @@ pt_cpumask_t pt_vmspace_targets(const struct pt_vmspace *vs);
 
 /* Map [va, va + len) to [pa, pa + len) untracked with @prop (no flush: only
  * absent entries change). All or nothing; errors as pt_cursor_mut_new, pt_cursor_map_range. */
-enum pt_err pt_vmspace_map(struct pt_vmspace *vs, pt_vaddr_t va, pt_paddr_t pa, uint64_t len,
+PT_MUST_CHECK enum pt_err pt_vmspace_map(struct pt_vmspace *vs, pt_vaddr_t va, pt_paddr_t pa, uint64_t len,
 			   struct pt_prop prop);
 /*
  * Unmap [va, va + len) and wait for its flushes; each tracked frame is
@@ -83,16 +83,16 @@ enum pt_err pt_vmspace_map(struct pt_vmspace *vs, pt_vaddr_t va, pt_paddr_t pa, 
  * before it removed and flushed, the rest mapped. Errors first as
  * pt_cursor_mut_new, then pt_cursor_unmap.
  */
-enum pt_err pt_vmspace_unmap(struct pt_vmspace *vs, pt_vaddr_t va, uint64_t len, pt_frame_fn give,
+PT_MUST_CHECK enum pt_err pt_vmspace_unmap(struct pt_vmspace *vs, pt_vaddr_t va, uint64_t len, pt_frame_fn give,
 			     void *ctx);
 /* Apply @op to [va, va + len) and wait for its flushes. All or nothing: @op
  * is checked before the range (PT_ERR_INVAL, PT_ERR_GLOBAL_USER), then as
  * pt_cursor_mut_new, pt_cursor_protect. On the kernel address space too. */
-enum pt_err pt_vmspace_protect(struct pt_vmspace *vs, pt_vaddr_t va, uint64_t len,
+PT_MUST_CHECK enum pt_err pt_vmspace_protect(struct pt_vmspace *vs, pt_vaddr_t va, uint64_t len,
 			       struct pt_protect op);
 /* The seed's protect_flush_tlb: pt_vmspace_protect on the kernel address space
  * (flushes reach every CPU and global entries). PT_ERR_INVAL for another kind. */
-enum pt_err pt_vmspace_protect_flush_tlb(struct pt_vmspace *kernel, pt_vaddr_t va, uint64_t len,
+PT_MUST_CHECK enum pt_err pt_vmspace_protect_flush_tlb(struct pt_vmspace *kernel, pt_vaddr_t va, uint64_t len,
 					 struct pt_protect op);
 /*
  * Copy [va, va + len) of user address space @parent into the same range of
@@ -107,7 +107,7 @@ enum pt_err pt_vmspace_protect_flush_tlb(struct pt_vmspace *kernel, pt_vaddr_t v
  * errors. Locks the two ranges in ascending order of root address, so forks
  * between two address spaces in both directions at once do not deadlock.
  */
-enum pt_err pt_vmspace_fork(struct pt_vmspace *parent, struct pt_vmspace *child, pt_vaddr_t va,
+PT_MUST_CHECK enum pt_err pt_vmspace_fork(struct pt_vmspace *parent, struct pt_vmspace *child, pt_vaddr_t va,
 			    uint64_t len);
 /*
  * Resolve a write fault at @va on a read-only tracked page: if the frame has
@@ -118,7 +118,7 @@ enum pt_err pt_vmspace_fork(struct pt_vmspace *parent, struct pt_vmspace *child,
  * alone. All or nothing. PT_ERR_INVAL (NULL @spare_used, the kernel address
  * space: kernel pages are never copy-on-write, untracked, a huge leaf), PT_ERR_NOT_MAPPED, PT_ERR_NOMEM.
  */
-enum pt_err pt_vmspace_cow_fault(struct pt_vmspace *vs, pt_vaddr_t va, pt_paddr_t spare,
+PT_MUST_CHECK enum pt_err pt_vmspace_cow_fault(struct pt_vmspace *vs, pt_vaddr_t va, pt_paddr_t spare,
 				 bool *spare_used);
 
 #endif

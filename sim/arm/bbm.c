@@ -15,26 +15,26 @@
  */
 #include "internal.h"
 
-#include "ram.h"
+#include <pt/sim/ram.h>
 
 #define D_VALID (1ull << 0)
 #define D_TABLE (1ull << 1)
 #define D_NG (1ull << 11)
 /* OA, the table/page bit, AttrIndx, SH, nG: what may not change under a live entry. */
-#define BBM_FIELDS (SIM_ARM_OA_BITS | D_TABLE | (7ull << 2) | (3ull << 8) | D_NG)
+#define BBM_FIELDS (PT_SIM_ARM_OA_BITS | D_TABLE | (7ull << 2) | (3ull << 8) | D_NG)
 
 static unsigned slot_of(pt_paddr_t pa)
 {
-	return (unsigned)((pa >> 3) * 0x9e3779b97f4a7c15ull >> 48) & (SIM_ARM_SHADOW - 1);
+	return (unsigned)((pa >> 3) * 0x9e3779b97f4a7c15ull >> 48) & (PT_SIM_ARM_SHADOW - 1);
 }
 
 /* The entry for @pa in @tab (slots of other epochs are free), or a free slot if @add. */
-static struct sim_arm_shadow *find(struct sim_arm_shadow *tab, uint32_t epoch, pt_paddr_t pa,
+static struct pt_sim_arm_shadow *find(struct pt_sim_arm_shadow *tab, uint32_t epoch, pt_paddr_t pa,
 				   bool add)
 {
-	unsigned mask = SIM_ARM_SHADOW - 1;
-	for (unsigned i = slot_of(pa), n = 0; n < SIM_ARM_SHADOW / 2; i = (i + 1) & mask, n++) {
-		struct sim_arm_shadow *s = &tab[i];
+	unsigned mask = PT_SIM_ARM_SHADOW - 1;
+	for (unsigned i = slot_of(pa), n = 0; n < PT_SIM_ARM_SHADOW / 2; i = (i + 1) & mask, n++) {
+		struct pt_sim_arm_shadow *s = &tab[i];
 		if (s->epoch != epoch)
 			return add ? s : NULL;
 		if (s->desc_pa == pa)
@@ -53,12 +53,12 @@ static bool valid_at(uint64_t d, unsigned level)
 	return level < 3 || (d & D_TABLE);
 }
 
-static uint32_t all_pes(const struct sim_arm *m)
+static uint32_t all_pes(const struct pt_sim_arm *m)
 {
 	return (uint32_t)((1u << m->nr_pes) - 1);
 }
 
-static void violation(struct sim_arm *m, const struct sim_arm_shadow *old, uint64_t now,
+static void violation(struct pt_sim_arm *m, const struct pt_sim_arm_shadow *old, uint64_t now,
 		      bool after_break)
 {
 	if (!m->nr_violations++) {
@@ -71,21 +71,21 @@ static void violation(struct sim_arm *m, const struct sim_arm_shadow *old, uint6
 }
 
 struct scan_ctx {
-	struct sim_arm *m;
+	struct pt_sim_arm *m;
 	bool upper;
 	uint16_t asid;
 };
 
 static void record(struct scan_ctx *c, pt_paddr_t pa, uint64_t d, unsigned level, uint64_t va)
 {
-	struct sim_arm *m = c->m;
-	struct sim_arm_shadow *old = find(m->shadow, m->epoch - 1, pa, false);
+	struct pt_sim_arm *m = c->m;
+	struct pt_sim_arm_shadow *old = find(m->shadow, m->epoch - 1, pa, false);
 	if (old && (old->va != va || old->level != level))
 		old = NULL;   /* the frame now holds another table */
 	bool valid = valid_at(d, level);
 	if (!old && !valid)
 		return;
-	struct sim_arm_shadow *s = find(m->scan, m->epoch, pa, true);
+	struct pt_sim_arm_shadow *s = find(m->scan, m->epoch, pa, true);
 	if (!s) {
 		m->overflow = true;
 		return;
@@ -96,8 +96,8 @@ static void record(struct scan_ctx *c, pt_paddr_t pa, uint64_t d, unsigned level
 	if (old)
 		*s = *old;
 	else
-		*s = (struct sim_arm_shadow){ .desc_pa = pa, .desc = d, .level = level, .va = va,
-					      .size = sim_arm_span(level) };
+		*s = (struct pt_sim_arm_shadow){ .desc_pa = pa, .desc = d, .level = level, .va = va,
+					      .size = pt_sim_arm_span(level) };
 	s->epoch = m->epoch;
 	bool leaf = level == 3 || !(d & D_TABLE);
 	if (!valid) {
@@ -123,33 +123,33 @@ static void record(struct scan_ctx *c, pt_paddr_t pa, uint64_t d, unsigned level
  */
 static void scan_table(struct scan_ctx *c, pt_paddr_t table, unsigned level, uint64_t base)
 {
-	struct sim_arm *m = c->m;
-	const uint64_t *ptes = pt_ram_frame_ptr(m->ram, table);
+	struct pt_sim_arm *m = c->m;
+	const uint64_t *ptes = pt_sim_ram_frame_ptr(m->ram, table);
 	if (!ptes)
 		return;
-	struct sim_arm_shadow *had = find(m->shadow, m->epoch - 1, table + 1, false);
+	struct pt_sim_arm_shadow *had = find(m->shadow, m->epoch - 1, table + 1, false);
 	unsigned before = m->nr_shadow;
 	for (unsigned i = 0; i < 512; i++) {
 		uint64_t d = __atomic_load_n(&ptes[i], __ATOMIC_ACQUIRE);
-		uint64_t va = base + (uint64_t)i * sim_arm_span(level);
+		uint64_t va = base + (uint64_t)i * pt_sim_arm_span(level);
 		pt_paddr_t pa = table + 8ull * i;
 		if (!d && (!had || !find(m->shadow, m->epoch - 1, pa, false)))
 			continue;
 		record(c, pa, d, level, va);
 		if (level < 3 && valid_at(d, level) && (d & D_TABLE))
-			scan_table(c, d & SIM_ARM_OA_BITS, level + 1, va);
+			scan_table(c, d & PT_SIM_ARM_OA_BITS, level + 1, va);
 	}
 	if (m->nr_shadow == before)
 		return;
-	struct sim_arm_shadow *t = find(m->scan, m->epoch, table + 1, true);
+	struct pt_sim_arm_shadow *t = find(m->scan, m->epoch, table + 1, true);
 	if (!t) {
 		m->overflow = true;
 		return;
 	}
-	*t = (struct sim_arm_shadow){ .desc_pa = table + 1, .epoch = m->epoch, .level = 4 };
+	*t = (struct pt_sim_arm_shadow){ .desc_pa = table + 1, .epoch = m->epoch, .level = 4 };
 }
 
-static void scan_root(struct sim_arm *m, pt_paddr_t root, bool upper, uint16_t asid)
+static void scan_root(struct pt_sim_arm *m, pt_paddr_t root, bool upper, uint16_t asid)
 {
 	if (!root)
 		return;
@@ -157,7 +157,7 @@ static void scan_root(struct sim_arm *m, pt_paddr_t root, bool upper, uint16_t a
 	scan_table(&c, root, 0, upper ? 0xffff000000000000ull : 0);
 }
 
-unsigned sim_arm_bbm_check(struct sim_arm *m)
+unsigned pt_sim_arm_bbm_check(struct pt_sim_arm *m)
 {
 	if (m->roots_fn)
 		m->roots_fn(m, m->roots_ctx);
@@ -169,30 +169,30 @@ unsigned sim_arm_bbm_check(struct sim_arm *m)
 	}
 	for (unsigned i = 0; i < m->nr_roots; i++)
 		scan_root(m, m->roots[i].pa, m->roots[i].upper, m->roots[i].asid);
-	struct sim_arm_shadow *t = m->shadow;
+	struct pt_sim_arm_shadow *t = m->shadow;
 	m->shadow = m->scan;
 	m->scan = t;
 	return m->nr_violations;
 }
 
-void sim_arm_bbm_tlbi(struct sim_arm *m, unsigned pe, const struct sim_arm_tlbi_op *op)
+void pt_sim_arm_bbm_tlbi(struct pt_sim_arm *m, unsigned pe, const struct pt_sim_arm_tlbi_op *op)
 {
-	for (unsigned i = 0; i < SIM_ARM_SHADOW; i++) {
-		struct sim_arm_shadow *s = &m->shadow[i];
+	for (unsigned i = 0; i < PT_SIM_ARM_SHADOW; i++) {
+		struct pt_sim_arm_shadow *s = &m->shadow[i];
 		if (s->epoch != m->epoch || s->level > 3 || !s->broken || !(s->stale >> pe & 1))
 			continue;
 		bool leaf = s->level == 3 || !(s->desc & D_TABLE);
-		if (sim_arm_tlbi_covers(op, leaf, s->global, s->asid, s->va, s->size))
+		if (pt_sim_arm_tlbi_covers(op, leaf, s->global, s->asid, s->va, s->size))
 			s->stale &= ~(1u << pe);
 	}
 }
 
-void sim_arm_watch_root(struct sim_arm *m, pt_paddr_t root, bool upper, uint16_t asid)
+void pt_sim_arm_watch_root(struct pt_sim_arm *m, pt_paddr_t root, bool upper, uint16_t asid)
 {
 	for (unsigned i = 0; i < m->nr_roots; i++)
 		if (m->roots[i].pa == root)
 			return;
-	if (m->nr_roots == SIM_ARM_ROOTS)
+	if (m->nr_roots == PT_SIM_ARM_ROOTS)
 		return;
 	m->roots[m->nr_roots].pa = root;
 	m->roots[m->nr_roots].upper = upper;

@@ -8,20 +8,20 @@
 #include "internal.h"
 
 /* PT_FLUSH_PAGES: by VA, last level only unless a table entry changed. */
-static struct sim_arm_tlbi_op op_of(const struct pt_flush_req *req)
+static struct pt_sim_arm_tlbi_op op_of(const struct pt_flush_req *req)
 {
-	struct sim_arm_tlbi_op op = { SIM_TLBI_VMALLE1, req->asid, 0, 0 };
+	struct pt_sim_arm_tlbi_op op = { PT_SIM_TLBI_VMALLE1, req->asid, 0, 0 };
 	switch (req->kind) {
 	case PT_FLUSH_PAGES:
 		if (req->asid == PT_ASID_ANY)
-			op.op = req->tables ? SIM_TLBI_VAAE1 : SIM_TLBI_VAALE1;
+			op.op = req->tables ? PT_SIM_TLBI_VAAE1 : PT_SIM_TLBI_VAALE1;
 		else
-			op.op = req->tables ? SIM_TLBI_VAE1 : SIM_TLBI_VALE1;
+			op.op = req->tables ? PT_SIM_TLBI_VAE1 : PT_SIM_TLBI_VALE1;
 		op.va = req->va;
 		op.len = req->nr_pages * PT_PAGE_SIZE;
 		break;
 	case PT_FLUSH_ASID:
-		op.op = SIM_TLBI_ASIDE1;
+		op.op = PT_SIM_TLBI_ASIDE1;
 		break;
 	case PT_FLUSH_ALL:
 	case PT_FLUSH_ALL_GLOBAL:
@@ -32,24 +32,24 @@ static struct sim_arm_tlbi_op op_of(const struct pt_flush_req *req)
 
 static unsigned arm_current_cpu(void *ctx)
 {
-	struct sim_arm *m = ctx;
+	struct pt_sim_arm *m = ctx;
 	return m->cur;
 }
 
 static void arm_flush_local(void *ctx, const struct pt_flush_req *req)
 {
-	struct sim_arm *m = ctx;
-	sim_arm_tlbi(m, m->cur, op_of(req), false);
-	sim_arm_dsb(m, m->cur);
+	struct pt_sim_arm *m = ctx;
+	pt_sim_arm_tlbi(m, m->cur, op_of(req), false);
+	pt_sim_arm_dsb(m, m->cur);
 }
 
 static void arm_send(void *ctx, pt_cpumask_t cpus, const struct pt_flush_req *req)
 {
-	struct sim_arm *m = ctx;
+	struct pt_sim_arm *m = ctx;
 	for (unsigned i = 0; i < m->nr_pes; i++)
 		if (cpus >> i & 1) {
-			sim_arm_tlbi(m, i, op_of(req), false);
-			sim_arm_dsb(m, i);
+			pt_sim_arm_tlbi(m, i, op_of(req), false);
+			pt_sim_arm_dsb(m, i);
 		}
 }
 
@@ -61,8 +61,8 @@ static void arm_wait(void *ctx, pt_cpumask_t cpus)
 
 static void arm_load_root(void *ctx, pt_paddr_t root_pa, pt_asid_t asid, bool flush)
 {
-	struct sim_arm *m = ctx;
-	struct sim_arm_regs *r = &m->pe[m->cur].r;
+	struct pt_sim_arm *m = ctx;
+	struct pt_sim_arm_regs *r = &m->pe[m->cur].r;
 	if (root_pa == m->kernel_root) {
 		r->ttbr1 = root_pa;
 		r->ttbr0 = 0;
@@ -71,17 +71,17 @@ static void arm_load_root(void *ctx, pt_paddr_t root_pa, pt_asid_t asid, bool fl
 		r->asid = asid;
 	}
 	if (flush) {
-		struct sim_arm_tlbi_op op = { SIM_TLBI_ASIDE1, r->asid, 0, 0 };
-		sim_arm_tlbi(m, m->cur, op, false);
-		sim_arm_dsb(m, m->cur);
+		struct pt_sim_arm_tlbi_op op = { PT_SIM_TLBI_ASIDE1, r->asid, 0, 0 };
+		pt_sim_arm_tlbi(m, m->cur, op, false);
+		pt_sim_arm_dsb(m, m->cur);
 	}
 }
 
 static void arm_flush_broadcast(void *ctx, const struct pt_flush_req *req)
 {
-	struct sim_arm *m = ctx;
-	sim_arm_tlbi(m, m->cur, op_of(req), true);
-	sim_arm_dsb(m, m->cur);
+	struct pt_sim_arm *m = ctx;
+	pt_sim_arm_tlbi(m, m->cur, op_of(req), true);
+	pt_sim_arm_dsb(m, m->cur);
 }
 
 static const struct pt_tlb_ops arm_tlb_ops = {
@@ -93,7 +93,7 @@ static const struct pt_tlb_ops arm_tlb_ops = {
 	.flush_broadcast = arm_flush_broadcast,
 };
 
-struct pt_tlb sim_arm_tlb(struct sim_arm *m, struct pt_cpus *cpus)
+struct pt_tlb pt_sim_arm_tlb(struct pt_sim_arm *m, struct pt_cpus *cpus)
 {
 	struct pt_tlb tlb = { .ops = &arm_tlb_ops, .ctx = m, .cpus = cpus, .tagged = true };
 	return tlb;

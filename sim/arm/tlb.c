@@ -9,25 +9,25 @@
 
 #include "internal.h"
 
-#include "ram.h"
+#include <pt/sim/ram.h>
 
-bool sim_arm_init(struct sim_arm *m, struct pt_ram *ram, unsigned nr_pes)
+bool pt_sim_arm_init(struct pt_sim_arm *m, struct pt_sim_ram *ram, unsigned nr_pes)
 {
 	memset(m, 0, sizeof(*m));
 	m->ram = ram;
-	m->nr_pes = nr_pes < 1 ? 1 : nr_pes > SIM_ARM_MAX_PES ? SIM_ARM_MAX_PES : nr_pes;
+	m->nr_pes = nr_pes < 1 ? 1 : nr_pes > PT_SIM_ARM_MAX_PES ? PT_SIM_ARM_MAX_PES : nr_pes;
 	m->bbm_check = true;
 	m->epoch = 1;
-	m->shadow = calloc(SIM_ARM_SHADOW, sizeof(*m->shadow));
-	m->scan = calloc(SIM_ARM_SHADOW, sizeof(*m->scan));
+	m->shadow = calloc(PT_SIM_ARM_SHADOW, sizeof(*m->shadow));
+	m->scan = calloc(PT_SIM_ARM_SHADOW, sizeof(*m->scan));
 	if (!m->shadow || !m->scan) {
-		sim_arm_destroy(m);
+		pt_sim_arm_destroy(m);
 		return false;
 	}
 	return true;
 }
 
-void sim_arm_destroy(struct sim_arm *m)
+void pt_sim_arm_destroy(struct pt_sim_arm *m)
 {
 	free(m->shadow);
 	free(m->scan);
@@ -40,18 +40,18 @@ static int range_of(uint64_t va)
 	return top == 0 ? 0 : top == 0xffff ? 1 : -1;
 }
 
-static bool matches(const struct sim_arm_tlb_entry *e, uint64_t va, uint16_t asid)
+static bool matches(const struct pt_sim_arm_tlb_entry *e, uint64_t va, uint16_t asid)
 {
 	return e->valid && va - e->va < e->size && (e->global || e->asid == asid) &&
 	       range_of(e->va) == range_of(va);
 }
 
 /* Put @e in @tab, replacing an entry from the same descriptor for the same addresses. */
-static void insert(struct sim_arm_tlb_entry *tab, unsigned n, const struct sim_arm_tlb_entry *e)
+static void insert(struct pt_sim_arm_tlb_entry *tab, unsigned n, const struct pt_sim_arm_tlb_entry *e)
 {
-	struct sim_arm_tlb_entry *free_slot = NULL;
+	struct pt_sim_arm_tlb_entry *free_slot = NULL;
 	for (unsigned i = 0; i < n; i++) {
-		struct sim_arm_tlb_entry *t = &tab[i];
+		struct pt_sim_arm_tlb_entry *t = &tab[i];
 		if (t->valid && t->desc_pa == e->desc_pa && t->va == e->va && t->global == e->global &&
 		    t->asid == e->asid) {
 			*t = *e;
@@ -65,7 +65,7 @@ static void insert(struct sim_arm_tlb_entry *tab, unsigned n, const struct sim_a
 }
 
 struct fill {
-	struct sim_arm_pe *pe;
+	struct pt_sim_arm_pe *pe;
 	bool upper;
 };
 
@@ -73,54 +73,54 @@ static void cache_walk_entry(void *ctx, unsigned level, uint64_t va, uint64_t de
 			     pt_paddr_t desc_pa, uint64_t t)
 {
 	struct fill *f = ctx;
-	uint64_t size = sim_arm_span(level);
-	struct sim_arm_tlb_entry e = {
+	uint64_t size = pt_sim_arm_span(level);
+	struct pt_sim_arm_tlb_entry e = {
 		.valid = true, .leaf = false, .global = f->upper, .asid = f->upper ? 0 : f->pe->r.asid,
 		.level = level, .va = va & ~(size - 1), .size = size, .desc = desc,
 		.desc_pa = desc_pa, .table_attrs = t,
 	};
-	insert(f->pe->walk, SIM_ARM_WALK_SIZE, &e);
+	insert(f->pe->walk, PT_SIM_ARM_WALK_SIZE, &e);
 }
 
 /* The deepest walk-cache entry for @va, as a place to resume the walk. */
-static struct sim_arm_walk_state resume_point(const struct sim_arm_pe *p, uint64_t va, bool upper)
+static struct pt_sim_arm_walk_state resume_point(const struct pt_sim_arm_pe *p, uint64_t va, bool upper)
 {
-	const struct sim_arm_tlb_entry *best = NULL;
-	struct sim_arm_walk_state s = { upper ? p->r.ttbr1 : p->r.ttbr0, 0, 0 };
-	for (unsigned i = 0; i < SIM_ARM_WALK_SIZE; i++) {
-		const struct sim_arm_tlb_entry *w = &p->walk[i];
+	const struct pt_sim_arm_tlb_entry *best = NULL;
+	struct pt_sim_arm_walk_state s = { upper ? p->r.ttbr1 : p->r.ttbr0, 0, 0 };
+	for (unsigned i = 0; i < PT_SIM_ARM_WALK_SIZE; i++) {
+		const struct pt_sim_arm_tlb_entry *w = &p->walk[i];
 		if (matches(w, va, p->r.asid) && (!best || w->level > best->level))
 			best = w;
 	}
 	if (!best)
 		return s;
 	bool hpd = upper ? p->r.hpd1 : p->r.hpd0;
-	s.table = best->desc & SIM_ARM_OA_BITS;
+	s.table = best->desc & PT_SIM_ARM_OA_BITS;
 	s.level = best->level + 1;
-	s.t = best->table_attrs | (hpd ? 0 : best->desc & SIM_ARM_T_ATTRS);
+	s.t = best->table_attrs | (hpd ? 0 : best->desc & PT_SIM_ARM_T_ATTRS);
 	return s;
 }
 
-static struct sim_arm_xlat conflict(void)
+static struct pt_sim_arm_xlat conflict(void)
 {
-	struct sim_arm_xlat x = { 0 };
-	x.fault = SIM_ARM_TLB_CONFLICT;
+	struct pt_sim_arm_xlat x = { 0 };
+	x.fault = PT_SIM_ARM_TLB_CONFLICT;
 	x.fsc = 0x30;
 	return x;
 }
 
-struct sim_arm_xlat sim_arm_translate(struct sim_arm *m, unsigned pe, uint64_t va,
-				      enum sim_arm_access access, bool el0)
+struct pt_sim_arm_xlat pt_sim_arm_translate(struct pt_sim_arm *m, unsigned pe, uint64_t va,
+				      enum pt_sim_arm_access access, bool el0)
 {
-	struct sim_arm_pe *p = &m->pe[pe];
+	struct pt_sim_arm_pe *p = &m->pe[pe];
 	if (m->bbm_check)
-		sim_arm_bbm_check(m);
+		pt_sim_arm_bbm_check(m);
 	int upper = range_of(va);
 	if (upper < 0)
-		return sim_arm_walk(m, &p->r, va, access, el0, false);
+		return pt_sim_arm_walk(m, &p->r, va, access, el0, false);
 
-	const struct sim_arm_tlb_entry *hit = NULL;
-	for (unsigned i = 0; i < SIM_ARM_TLB_SIZE; i++) {
+	const struct pt_sim_arm_tlb_entry *hit = NULL;
+	for (unsigned i = 0; i < PT_SIM_ARM_TLB_SIZE; i++) {
 		if (!matches(&p->tlb[i], va, p->r.asid))
 			continue;
 		if (hit)
@@ -129,92 +129,92 @@ struct sim_arm_xlat sim_arm_translate(struct sim_arm *m, unsigned pe, uint64_t v
 	}
 	if (hit) {
 		bool walk_again;
-		struct sim_arm_xlat x = sim_arm_check_cached(&p->r, va, hit->level, hit->desc,
+		struct pt_sim_arm_xlat x = pt_sim_arm_check_cached(&p->r, va, hit->level, hit->desc,
 							     hit->table_attrs, access, el0, &walk_again);
 		if (!walk_again)
 			return x;
 	}
 
-	struct sim_arm_walk_state s = resume_point(p, va, upper);
+	struct pt_sim_arm_walk_state s = resume_point(p, va, upper);
 	if (!s.table)
-		return sim_arm_walk(m, &p->r, va, access, el0, false);
+		return pt_sim_arm_walk(m, &p->r, va, access, el0, false);
 	struct fill f = { p, upper };
-	struct sim_arm_xlat x = sim_arm_walk_from(m, &p->r, va, s, access, el0, true,
+	struct pt_sim_arm_xlat x = pt_sim_arm_walk_from(m, &p->r, va, s, access, el0, true,
 						  cache_walk_entry, &f);
-	if (x.fault == SIM_ARM_OK || x.fault == SIM_ARM_PERMISSION) {
-		uint64_t size = sim_arm_span(x.level);
+	if (x.fault == PT_SIM_ARM_OK || x.fault == PT_SIM_ARM_PERMISSION) {
+		uint64_t size = pt_sim_arm_span(x.level);
 		bool global = !(x.desc & (1ull << 11));
-		struct sim_arm_tlb_entry e = {
+		struct pt_sim_arm_tlb_entry e = {
 			.valid = true, .leaf = true, .global = global, .asid = global ? 0 : p->r.asid,
 			.level = x.level, .va = va & ~(size - 1), .size = size, .desc = x.desc,
 			.desc_pa = x.desc_pa, .table_attrs = x.table_attrs,
 		};
-		insert(p->tlb, SIM_ARM_TLB_SIZE, &e);
+		insert(p->tlb, PT_SIM_ARM_TLB_SIZE, &e);
 	}
 	return x;
 }
 
-bool sim_arm_tlbi_covers(const struct sim_arm_tlbi_op *op, bool leaf, bool global, uint16_t asid,
+bool pt_sim_arm_tlbi_covers(const struct pt_sim_arm_tlbi_op *op, bool leaf, bool global, uint16_t asid,
 			 uint64_t va, uint64_t size)
 {
 	uint64_t len = op->len ? op->len : 4096;
 	bool by_va = op->va < va + size && va < op->va + len;
 	switch (op->op) {
-	case SIM_TLBI_VAE1:
+	case PT_SIM_TLBI_VAE1:
 		return by_va && (global || asid == op->asid);
-	case SIM_TLBI_VALE1:
+	case PT_SIM_TLBI_VALE1:
 		return leaf && by_va && (global || asid == op->asid);
-	case SIM_TLBI_VAAE1:
+	case PT_SIM_TLBI_VAAE1:
 		return by_va;
-	case SIM_TLBI_VAALE1:
+	case PT_SIM_TLBI_VAALE1:
 		return leaf && by_va;
-	case SIM_TLBI_ASIDE1:
+	case PT_SIM_TLBI_ASIDE1:
 		return !global && asid == op->asid;
-	case SIM_TLBI_VMALLE1:
+	case PT_SIM_TLBI_VMALLE1:
 		return true;
 	}
 	return false;
 }
 
-static void perform(struct sim_arm *m, unsigned pe, const struct sim_arm_tlbi_op *op)
+static void perform(struct pt_sim_arm *m, unsigned pe, const struct pt_sim_arm_tlbi_op *op)
 {
-	struct sim_arm_pe *p = &m->pe[pe];
-	for (unsigned i = 0; i < SIM_ARM_TLB_SIZE; i++) {
-		struct sim_arm_tlb_entry *e = &p->tlb[i];
-		if (e->valid && sim_arm_tlbi_covers(op, true, e->global, e->asid, e->va, e->size))
+	struct pt_sim_arm_pe *p = &m->pe[pe];
+	for (unsigned i = 0; i < PT_SIM_ARM_TLB_SIZE; i++) {
+		struct pt_sim_arm_tlb_entry *e = &p->tlb[i];
+		if (e->valid && pt_sim_arm_tlbi_covers(op, true, e->global, e->asid, e->va, e->size))
 			e->valid = false;
 	}
-	for (unsigned i = 0; i < SIM_ARM_WALK_SIZE; i++) {
-		struct sim_arm_tlb_entry *e = &p->walk[i];
-		if (e->valid && sim_arm_tlbi_covers(op, false, e->global, e->asid, e->va, e->size))
+	for (unsigned i = 0; i < PT_SIM_ARM_WALK_SIZE; i++) {
+		struct pt_sim_arm_tlb_entry *e = &p->walk[i];
+		if (e->valid && pt_sim_arm_tlbi_covers(op, false, e->global, e->asid, e->va, e->size))
 			e->valid = false;
 	}
-	sim_arm_bbm_tlbi(m, pe, op);
+	pt_sim_arm_bbm_tlbi(m, pe, op);
 	m->nr_tlbi++;
 }
 
-void sim_arm_tlbi(struct sim_arm *m, unsigned pe, struct sim_arm_tlbi_op op, bool broadcast)
+void pt_sim_arm_tlbi(struct pt_sim_arm *m, unsigned pe, struct pt_sim_arm_tlbi_op op, bool broadcast)
 {
 	/* The detector sees the tables as they are when the TLBI is issued. */
 	if (m->bbm_check)
-		sim_arm_bbm_check(m);
-	if (m->nr_queued == SIM_ARM_QUEUE)
-		sim_arm_dsb(m, pe);
-	if (m->nr_queued == SIM_ARM_QUEUE) {
+		pt_sim_arm_bbm_check(m);
+	if (m->nr_queued == PT_SIM_ARM_QUEUE)
+		pt_sim_arm_dsb(m, pe);
+	if (m->nr_queued == PT_SIM_ARM_QUEUE) {
 		/* Another PE's queue filled it: a TLBI may always complete early. */
-		sim_arm_dsb(m, m->queue[0].issuer);
+		pt_sim_arm_dsb(m, m->queue[0].issuer);
 	}
-	struct sim_arm_pending *q = &m->queue[m->nr_queued++];
+	struct pt_sim_arm_pending *q = &m->queue[m->nr_queued++];
 	q->op = op;
 	q->issuer = pe;
 	q->targets = broadcast ? (uint32_t)((1u << m->nr_pes) - 1) : 1u << pe;
 }
 
-void sim_arm_dsb(struct sim_arm *m, unsigned pe)
+void pt_sim_arm_dsb(struct pt_sim_arm *m, unsigned pe)
 {
 	unsigned kept = 0;
 	for (unsigned i = 0; i < m->nr_queued; i++) {
-		struct sim_arm_pending q = m->queue[i];
+		struct pt_sim_arm_pending q = m->queue[i];
 		if (q.issuer != pe) {
 			m->queue[kept++] = q;
 			continue;
@@ -226,11 +226,11 @@ void sim_arm_dsb(struct sim_arm *m, unsigned pe)
 	m->nr_queued = kept;
 }
 
-unsigned sim_arm_tlb_count(const struct sim_arm *m, unsigned pe, uint64_t va, bool leaf)
+unsigned pt_sim_arm_tlb_count(const struct pt_sim_arm *m, unsigned pe, uint64_t va, bool leaf)
 {
-	const struct sim_arm_pe *p = &m->pe[pe];
-	const struct sim_arm_tlb_entry *tab = leaf ? p->tlb : p->walk;
-	unsigned n = leaf ? SIM_ARM_TLB_SIZE : SIM_ARM_WALK_SIZE, count = 0;
+	const struct pt_sim_arm_pe *p = &m->pe[pe];
+	const struct pt_sim_arm_tlb_entry *tab = leaf ? p->tlb : p->walk;
+	unsigned n = leaf ? PT_SIM_ARM_TLB_SIZE : PT_SIM_ARM_WALK_SIZE, count = 0;
 	for (unsigned i = 0; i < n; i++)
 		count += tab[i].valid && va - tab[i].va < tab[i].size;
 	return count;

@@ -8,7 +8,7 @@
  */
 #include "internal.h"
 
-#include "ram.h"
+#include <pt/sim/ram.h>
 
 #define D_VALID (1ull << 0)
 #define D_TABLE (1ull << 1)
@@ -25,12 +25,12 @@
 #define T_UXN (1ull << 60)
 #define T_AP0 (1ull << 61)   /* APTable[0]: no EL0 access below */
 #define T_AP1 (1ull << 62)   /* APTable[1]: no write below */
-#define T_ATTRS SIM_ARM_T_ATTRS
-#define OA_BITS SIM_ARM_OA_BITS   /* OA[47:12] (4 KiB granule, no LPA2) */
+#define T_ATTRS PT_SIM_ARM_T_ATTRS
+#define OA_BITS PT_SIM_ARM_OA_BITS   /* OA[47:12] (4 KiB granule, no LPA2) */
 
-static struct sim_arm_xlat fault(enum sim_arm_fault f, unsigned level)
+static struct pt_sim_arm_xlat fault(enum pt_sim_arm_fault f, unsigned level)
 {
-	struct sim_arm_xlat x = { 0 };
+	struct pt_sim_arm_xlat x = { 0 };
 	x.fault = f;
 	x.level = level;
 	x.fsc = (uint8_t)(f << 2 | level);
@@ -44,7 +44,7 @@ static int select_range(uint64_t va)
 	return top == 0 ? 0 : top == 0xffff ? 1 : -1;
 }
 
-static unsigned ips(const struct sim_arm_regs *r)
+static unsigned ips(const struct pt_sim_arm_regs *r)
 {
 	return r->ips_bits ? r->ips_bits : 48;
 }
@@ -55,7 +55,7 @@ struct perm {
 };
 
 /* D8.4: what @desc allows at EL0 or EL1 after the table attributes @t. */
-static struct perm permissions(const struct sim_arm_regs *r, uint64_t desc, uint64_t t, bool el0)
+static struct perm permissions(const struct pt_sim_arm_regs *r, uint64_t desc, uint64_t t, bool el0)
 {
 	bool ap1 = (desc & D_AP1) && !(t & T_AP0);
 	bool ap2 = (desc & D_AP2) || (t & T_AP1);
@@ -81,59 +81,59 @@ static struct perm permissions(const struct sim_arm_regs *r, uint64_t desc, uint
 	return p;
 }
 
-static bool allowed(struct perm p, enum sim_arm_access a)
+static bool allowed(struct perm p, enum pt_sim_arm_access a)
 {
-	return a == SIM_ARM_READ ? p.read : a == SIM_ARM_WRITE ? p.write : p.exec;
+	return a == PT_SIM_ARM_READ ? p.read : a == PT_SIM_ARM_WRITE ? p.write : p.exec;
 }
 
 /* AF and dirty state by hardware: compare-and-swap; false if the descriptor changed. */
-static bool hw_update(struct sim_arm *m, pt_paddr_t pa, uint64_t *desc, uint64_t set, uint64_t clear)
+static bool hw_update(struct pt_sim_arm *m, pt_paddr_t pa, uint64_t *desc, uint64_t set, uint64_t clear)
 {
 	uint64_t want = (*desc | set) & ~clear;
 	if (want == *desc)
 		return true;
 	uint64_t expect = *desc;
-	if (!pt_ram_cmpxchg64(m->ram, pa, &expect, want))
+	if (!pt_sim_ram_cmpxchg64(m->ram, pa, &expect, want))
 		return false;
 	*desc = want;
 	return true;
 }
 
 /* Check the leaf @desc at @level for @access; update AF/dirty if allowed. */
-static struct sim_arm_xlat leaf(struct sim_arm *m, const struct sim_arm_regs *r, uint64_t va,
+static struct pt_sim_arm_xlat leaf(struct pt_sim_arm *m, const struct pt_sim_arm_regs *r, uint64_t va,
 				unsigned level, uint64_t desc, pt_paddr_t desc_pa, uint64_t t,
-				enum sim_arm_access access, bool el0, bool update, bool *retry)
+				enum pt_sim_arm_access access, bool el0, bool update, bool *retry)
 {
-	uint64_t size = sim_arm_span(level);
+	uint64_t size = pt_sim_arm_span(level);
 	pt_paddr_t oa = desc & OA_BITS & ~(size - 1);
 	if (oa >> ips(r))
-		return fault(SIM_ARM_ADDR_SIZE, level);
+		return fault(PT_SIM_ARM_ADDR_SIZE, level);
 	if (!(desc & D_AF)) {
 		if (!r->ha)
-			return fault(SIM_ARM_ACCESS_FLAG, level);
+			return fault(PT_SIM_ARM_ACCESS_FLAG, level);
 		if (update && !hw_update(m, desc_pa, &desc, D_AF, 0)) {
 			*retry = true;
-			return fault(SIM_ARM_TRANSLATION, level);
+			return fault(PT_SIM_ARM_TRANSLATION, level);
 		}
 		desc |= D_AF;
 	}
 	struct perm p = permissions(r, desc, t, el0);
 	if (!allowed(p, access)) {
-		struct sim_arm_xlat x = fault(SIM_ARM_PERMISSION, level);
+		struct pt_sim_arm_xlat x = fault(PT_SIM_ARM_PERMISSION, level);
 		x.desc = desc;
 		x.desc_pa = desc_pa;
 		x.table_attrs = t;
 		return x;
 	}
-	if (access == SIM_ARM_WRITE && p.dirty_update) {
+	if (access == PT_SIM_ARM_WRITE && p.dirty_update) {
 		if (update && !hw_update(m, desc_pa, &desc, 0, D_AP2)) {
 			*retry = true;
-			return fault(SIM_ARM_TRANSLATION, level);
+			return fault(PT_SIM_ARM_TRANSLATION, level);
 		}
 		desc &= ~D_AP2;
 	}
-	struct sim_arm_xlat x = { 0 };
-	x.fault = SIM_ARM_OK;
+	struct pt_sim_arm_xlat x = { 0 };
+	x.fault = PT_SIM_ARM_OK;
 	x.level = level;
 	x.pa = oa | (va & (size - 1));
 	x.attr_index = D_ATTR(desc);
@@ -145,24 +145,24 @@ static struct sim_arm_xlat leaf(struct sim_arm *m, const struct sim_arm_regs *r,
 	return x;
 }
 
-struct sim_arm_xlat sim_arm_walk_from(struct sim_arm *m, const struct sim_arm_regs *r, uint64_t va,
-				      struct sim_arm_walk_state s, enum sim_arm_access access,
-				      bool el0, bool update, sim_arm_walk_fn fn, void *ctx)
+struct pt_sim_arm_xlat pt_sim_arm_walk_from(struct pt_sim_arm *m, const struct pt_sim_arm_regs *r, uint64_t va,
+				      struct pt_sim_arm_walk_state s, enum pt_sim_arm_access access,
+				      bool el0, bool update, pt_sim_arm_walk_fn fn, void *ctx)
 {
 	bool hpd = select_range(va) ? r->hpd1 : r->hpd0;
 	for (int tries = 0; tries < 16; tries++) {
-		struct sim_arm_walk_state w = s;
+		struct pt_sim_arm_walk_state w = s;
 		for (;;) {
 			unsigned idx = (unsigned)(va >> (12 + 9 * (3 - w.level))) & 511;
 			pt_paddr_t desc_pa = w.table + 8ull * idx;
-			uint64_t desc = pt_ram_load64(m->ram, desc_pa);
+			uint64_t desc = pt_sim_ram_load64(m->ram, desc_pa);
 			if (!(desc & D_VALID))
-				return fault(SIM_ARM_TRANSLATION, w.level);
+				return fault(PT_SIM_ARM_TRANSLATION, w.level);
 			bool bit1 = desc & D_TABLE;
 			if (w.level < 3 && bit1) {
 				pt_paddr_t next = desc & OA_BITS;
 				if (next >> ips(r))
-					return fault(SIM_ARM_ADDR_SIZE, w.level);
+					return fault(PT_SIM_ARM_ADDR_SIZE, w.level);
 				if (fn)
 					fn(ctx, w.level, va, desc, desc_pa, w.t);
 				if (!hpd)
@@ -173,49 +173,49 @@ struct sim_arm_xlat sim_arm_walk_from(struct sim_arm *m, const struct sim_arm_re
 			}
 			/* A block at level 0 (4 KiB granule) or 0b01 at level 3 is invalid. */
 			if (w.level == 0 || (w.level == 3 && !bit1))
-				return fault(SIM_ARM_TRANSLATION, w.level);
+				return fault(PT_SIM_ARM_TRANSLATION, w.level);
 			bool retry = false;
-			struct sim_arm_xlat x = leaf(m, r, va, w.level, desc, desc_pa, w.t, access, el0,
+			struct pt_sim_arm_xlat x = leaf(m, r, va, w.level, desc, desc_pa, w.t, access, el0,
 						     update, &retry);
 			if (!retry)
 				return x;
 			break;
 		}
 	}
-	return fault(SIM_ARM_TRANSLATION, s.level);
+	return fault(PT_SIM_ARM_TRANSLATION, s.level);
 }
 
-struct sim_arm_xlat sim_arm_walk(struct sim_arm *m, const struct sim_arm_regs *r, uint64_t va,
-				 enum sim_arm_access access, bool el0, bool update)
+struct pt_sim_arm_xlat pt_sim_arm_walk(struct pt_sim_arm *m, const struct pt_sim_arm_regs *r, uint64_t va,
+				 enum pt_sim_arm_access access, bool el0, bool update)
 {
 	int sel = select_range(va);
 	if (sel < 0)
-		return fault(SIM_ARM_TRANSLATION, 0);
+		return fault(PT_SIM_ARM_TRANSLATION, 0);
 	pt_paddr_t root = sel ? r->ttbr1 : r->ttbr0;
 	if (!root)
-		return fault(SIM_ARM_TRANSLATION, 0);
+		return fault(PT_SIM_ARM_TRANSLATION, 0);
 	if (root >> ips(r))
-		return fault(SIM_ARM_ADDR_SIZE, 0);
-	struct sim_arm_walk_state s = { root, 0, 0 };
-	return sim_arm_walk_from(m, r, va, s, access, el0, update, NULL, NULL);
+		return fault(PT_SIM_ARM_ADDR_SIZE, 0);
+	struct pt_sim_arm_walk_state s = { root, 0, 0 };
+	return pt_sim_arm_walk_from(m, r, va, s, access, el0, update, NULL, NULL);
 }
 
-struct sim_arm_xlat sim_arm_check_cached(const struct sim_arm_regs *r, uint64_t va, unsigned level,
-					 uint64_t desc, uint64_t t, enum sim_arm_access access,
+struct pt_sim_arm_xlat pt_sim_arm_check_cached(const struct pt_sim_arm_regs *r, uint64_t va, unsigned level,
+					 uint64_t desc, uint64_t t, enum pt_sim_arm_access access,
 					 bool el0, bool *needs_update)
 {
 	struct perm p = permissions(r, desc, t, el0);
 	*needs_update = false;
 	if (!allowed(p, access))
-		return fault(SIM_ARM_PERMISSION, level);
-	if (access == SIM_ARM_WRITE && p.dirty_update) {
+		return fault(PT_SIM_ARM_PERMISSION, level);
+	if (access == PT_SIM_ARM_WRITE && p.dirty_update) {
 		/* The descriptor in memory must be updated atomically: walk again. */
 		*needs_update = true;
-		return fault(SIM_ARM_PERMISSION, level);
+		return fault(PT_SIM_ARM_PERMISSION, level);
 	}
-	uint64_t size = sim_arm_span(level);
-	struct sim_arm_xlat x = { 0 };
-	x.fault = SIM_ARM_OK;
+	uint64_t size = pt_sim_arm_span(level);
+	struct pt_sim_arm_xlat x = { 0 };
+	x.fault = PT_SIM_ARM_OK;
 	x.level = level;
 	x.pa = (desc & OA_BITS & ~(size - 1)) | (va & (size - 1));
 	x.attr_index = D_ATTR(desc);

@@ -8,102 +8,102 @@
 #include <string.h>
 
 #include "internal.h"
-#include "ram.h"
+#include <pt/sim/ram.h>
 
-static void xlat_init(struct sim_xlat *out)
+static void xlat_init(struct pt_sim_xlat *out)
 {
 	memset(out, 0, sizeof(*out));
 	memset(out->table_memtype, 0xff, sizeof(out->table_memtype));
 }
 
-static enum sim_exc deliver_pf(struct sim_cpu *cpu, pt_vaddr_t va, uint32_t ec,
-			       struct sim_xlat *out)
+static enum pt_sim_exc deliver_pf(struct pt_sim_cpu *cpu, pt_vaddr_t va, uint32_t ec,
+			       struct pt_sim_xlat *out)
 {
-	sim_inv_pf(cpu, va);
+	pt_sim_inv_pf(cpu, va);
 	cpu->r.cr2 = va;
 	cpu->cnt.pf++;
 	cpu->cnt.pf_by_code[ec & 63]++;
-	out->exc = SIM_EXC_PF;
+	out->exc = PT_SIM_EXC_PF;
 	out->error_code = ec;
-	return SIM_EXC_PF;
+	return PT_SIM_EXC_PF;
 }
 
-static void from_entry(const struct sim_tlb_entry *e, pt_vaddr_t va, struct sim_xlat *out)
+static void from_entry(const struct pt_sim_tlb_entry *e, pt_vaddr_t va, struct pt_sim_xlat *out)
 {
-	out->pa = e->pa | (va & (sim_level_size(e->level) - 1));
+	out->pa = e->pa | (va & (pt_sim_level_size(e->level) - 1));
 	out->memtype = e->memtype;
 	out->level = e->level;
 }
 
-static enum sim_exc walk_and_fill(struct sim_cpu *cpu, pt_vaddr_t va,
-				  enum sim_access_kind kind, enum sim_mode mode,
-				  struct sim_xlat *out)
+static enum pt_sim_exc walk_and_fill(struct pt_sim_cpu *cpu, pt_vaddr_t va,
+				  enum pt_sim_access_kind kind, enum pt_sim_mode mode,
+				  struct pt_sim_xlat *out)
 {
-	struct sim_walk_in in;
-	struct sim_walk_out w;
-	uint16_t pcid = sim_cpu_pcid_locked(cpu);
+	struct pt_sim_walk_in in;
+	struct pt_sim_walk_out w;
+	uint16_t pcid = pt_sim_cpu_pcid_locked(cpu);
 
 	memset(&in, 0, sizeof(in));
 	in.va = va;
 	in.kind = kind;
 	in.mode = mode;
-	sim_current_root(cpu, &in.root, &in.root_mt);
+	pt_sim_current_root(cpu, &in.root, &in.root_mt);
 	in.use_psc = in.update_ad = in.check_perms = true;
-	enum sim_walk_rc rc = sim_walk(cpu, &in, &w);
+	enum pt_sim_walk_rc rc = pt_sim_walk(cpu, &in, &w);
 	memcpy(out->table_memtype, w.table_mt, sizeof(out->table_memtype));
-	if (rc != SIM_WALK_OK)
+	if (rc != PT_SIM_WALK_OK)
 		return deliver_pf(cpu, va, w.error_code, out);
-	sim_cache_fill(cpu, va, pcid, &w);
-	out->pa = w.frame | (va & (sim_level_size(w.leaf_level) - 1));
+	pt_sim_cache_fill(cpu, va, pcid, &w);
+	out->pa = w.frame | (va & (pt_sim_level_size(w.leaf_level) - 1));
 	out->memtype = w.memtype;
 	out->level = (uint8_t)w.leaf_level;
-	return SIM_EXC_NONE;
+	return PT_SIM_EXC_NONE;
 }
 
 /* A TLB hit: rights checked now (L4); a write to a D=0 entry re-walks (L5). */
-static enum sim_exc tlb_hit(struct sim_cpu *cpu, struct sim_cache_node *n, pt_vaddr_t va,
-			    enum sim_access_kind kind, enum sim_mode mode,
-			    struct sim_xlat *out)
+static enum pt_sim_exc tlb_hit(struct pt_sim_cpu *cpu, struct pt_sim_cache_node *n, pt_vaddr_t va,
+			    enum pt_sim_access_kind kind, enum pt_sim_mode mode,
+			    struct pt_sim_xlat *out)
 {
-	const struct sim_tlb_entry *e = &n->e;
-	uint32_t ec = sim_perm_check(cpu, e->rw, e->us, e->xd, e->pk, kind, mode);
+	const struct pt_sim_tlb_entry *e = &n->e;
+	uint32_t ec = pt_sim_perm_check(cpu, e->rw, e->us, e->xd, e->pk, kind, mode);
 
 	cpu->cnt.tlb_hits++;
 	out->tlb_hit = true;
 	if (ec)
-		return deliver_pf(cpu, va, ec | sim_access_code(cpu, kind, mode), out);
-	if (kind == SIM_WRITE && !e->dirty) {
-		sim_cache_remove(cpu, n);
+		return deliver_pf(cpu, va, ec | pt_sim_access_code(cpu, kind, mode), out);
+	if (kind == PT_SIM_WRITE && !e->dirty) {
+		pt_sim_cache_remove(cpu, n);
 		out->tlb_hit = false;
 		return walk_and_fill(cpu, va, kind, mode, out);
 	}
 	from_entry(e, va, out);
-	return SIM_EXC_NONE;
+	return PT_SIM_EXC_NONE;
 }
 
-static enum sim_exc translate_locked(struct sim_cpu *cpu, pt_vaddr_t va,
-				     enum sim_access_kind kind, enum sim_mode mode,
-				     struct sim_xlat *out)
+static enum pt_sim_exc translate_locked(struct pt_sim_cpu *cpu, pt_vaddr_t va,
+				     enum pt_sim_access_kind kind, enum pt_sim_mode mode,
+				     struct pt_sim_xlat *out)
 {
 	cpu->cnt.accesses++;
-	if (!(cpu->r.cr0 & SIM_CR0_PG)) {
+	if (!(cpu->r.cr0 & PT_SIM_CR0_PG)) {
 		out->pa = va;
-		out->memtype = SIM_MT_WB;
+		out->memtype = PT_SIM_MT_WB;
 		out->level = 1;
-		return SIM_EXC_NONE;
+		return PT_SIM_EXC_NONE;
 	}
-	if (!sim_canonical(cpu, va)) {
+	if (!pt_sim_canonical(cpu, va)) {
 		cpu->cnt.gp++;
-		out->exc = SIM_EXC_GP;
-		return SIM_EXC_GP;
+		out->exc = PT_SIM_EXC_GP;
+		return PT_SIM_EXC_GP;
 	}
 	bool ambiguous;
-	struct sim_cache_node *n = sim_cache_pick_tlb(cpu, va, sim_cpu_pcid_locked(cpu),
+	struct pt_sim_cache_node *n = pt_sim_cache_pick_tlb(cpu, va, pt_sim_cpu_pcid_locked(cpu),
 						      &ambiguous);
 	if (n) {
 		if (ambiguous) {
 			cpu->cnt.ambiguous++;
-			out->ambiguous = cpu->m->cfg.pick == SIM_PICK_DIVERGE;
+			out->ambiguous = cpu->m->cfg.pick == PT_SIM_PICK_DIVERGE;
 		}
 		return tlb_hit(cpu, n, va, kind, mode, out);
 	}
@@ -111,41 +111,41 @@ static enum sim_exc translate_locked(struct sim_cpu *cpu, pt_vaddr_t va,
 	return walk_and_fill(cpu, va, kind, mode, out);
 }
 
-static void poll_ipis(struct sim_cpu *cpu)
+static void poll_ipis(struct pt_sim_cpu *cpu)
 {
 	if (atomic_load(&cpu->posted) != atomic_load(&cpu->done))
-		sim_ipi_drain(cpu);
+		pt_sim_ipi_drain(cpu);
 }
 
-enum sim_exc sim_access(struct sim_cpu *cpu, pt_vaddr_t va, enum sim_access_kind kind,
-			enum sim_mode mode, struct sim_xlat *out)
+enum pt_sim_exc pt_sim_access(struct pt_sim_cpu *cpu, pt_vaddr_t va, enum pt_sim_access_kind kind,
+			enum pt_sim_mode mode, struct pt_sim_xlat *out)
 {
-	struct sim_xlat local;
+	struct pt_sim_xlat local;
 	if (!out)
 		out = &local;
 	xlat_init(out);
 	poll_ipis(cpu);
 	pthread_mutex_lock(&cpu->lock);
-	enum sim_exc exc = translate_locked(cpu, va, kind, mode, out);
+	enum pt_sim_exc exc = translate_locked(cpu, va, kind, mode, out);
 	pthread_mutex_unlock(&cpu->lock);
 	return exc;
 }
 
 /* Translate the one or two pages of [va, va+size); pa[i] and len[i] per page. */
-static enum sim_exc translate_span(struct sim_cpu *cpu, pt_vaddr_t va, unsigned size,
-				   enum sim_access_kind kind, enum sim_mode mode,
-				   pt_paddr_t pa[2], size_t len[2], struct sim_xlat *out)
+static enum pt_sim_exc translate_span(struct pt_sim_cpu *cpu, pt_vaddr_t va, unsigned size,
+				   enum pt_sim_access_kind kind, enum pt_sim_mode mode,
+				   pt_paddr_t pa[2], size_t len[2], struct pt_sim_xlat *out)
 {
 	size_t first = PT_PAGE_SIZE - (va & (PT_PAGE_SIZE - 1));
 	len[0] = size < first ? size : first;
 	len[1] = size - len[0];
-	enum sim_exc exc = sim_access(cpu, va, kind, mode, out);
-	if (exc != SIM_EXC_NONE)
+	enum pt_sim_exc exc = pt_sim_access(cpu, va, kind, mode, out);
+	if (exc != PT_SIM_EXC_NONE)
 		return exc;
 	pa[0] = out->pa;
 	if (!len[1])
-		return SIM_EXC_NONE;
-	exc = sim_access(cpu, va + len[0], kind, mode, out);
+		return PT_SIM_EXC_NONE;
+	exc = pt_sim_access(cpu, va + len[0], kind, mode, out);
 	pa[1] = out->pa;
 	return exc;
 }
@@ -155,39 +155,39 @@ static bool size_ok(unsigned size)
 	return size == 1 || size == 2 || size == 4 || size == 8;
 }
 
-enum sim_exc sim_load(struct sim_cpu *cpu, pt_vaddr_t va, unsigned size,
-		      enum sim_access_kind kind, enum sim_mode mode, uint64_t *val,
-		      struct sim_xlat *out)
+enum pt_sim_exc pt_sim_load(struct pt_sim_cpu *cpu, pt_vaddr_t va, unsigned size,
+		      enum pt_sim_access_kind kind, enum pt_sim_mode mode, uint64_t *val,
+		      struct pt_sim_xlat *out)
 {
-	struct sim_xlat local;
+	struct pt_sim_xlat local;
 	pt_paddr_t pa[2];
 	size_t len[2];
 	uint8_t buf[8] = { 0 };
 
 	if (!out)
 		out = &local;
-	if (!size_ok(size) || kind == SIM_WRITE)
-		return SIM_EXC_GP;
-	enum sim_exc exc = translate_span(cpu, va, size, kind, mode, pa, len, out);
-	if (exc != SIM_EXC_NONE)
+	if (!size_ok(size) || kind == PT_SIM_WRITE)
+		return PT_SIM_EXC_GP;
+	enum pt_sim_exc exc = translate_span(cpu, va, size, kind, mode, pa, len, out);
+	if (exc != PT_SIM_EXC_NONE)
 		return exc;
-	struct pt_ram *ram = cpu->m->ram;
-	if (!pt_ram_read(ram, pa[0], buf, len[0]) ||
-	    (len[1] && !pt_ram_read(ram, pa[1], buf + len[0], len[1]))) {
-		out->exc = SIM_EXC_BUS;
-		return SIM_EXC_BUS;
+	struct pt_sim_ram *ram = cpu->m->ram;
+	if (!pt_sim_ram_read(ram, pa[0], buf, len[0]) ||
+	    (len[1] && !pt_sim_ram_read(ram, pa[1], buf + len[0], len[1]))) {
+		out->exc = PT_SIM_EXC_BUS;
+		return PT_SIM_EXC_BUS;
 	}
 	uint64_t v = 0;
 	for (unsigned i = size; i--;)
 		v = v << 8 | buf[i];
 	*val = v;
-	return SIM_EXC_NONE;
+	return PT_SIM_EXC_NONE;
 }
 
-enum sim_exc sim_store(struct sim_cpu *cpu, pt_vaddr_t va, unsigned size, uint64_t val,
-		       enum sim_mode mode, struct sim_xlat *out)
+enum pt_sim_exc pt_sim_store(struct pt_sim_cpu *cpu, pt_vaddr_t va, unsigned size, uint64_t val,
+		       enum pt_sim_mode mode, struct pt_sim_xlat *out)
 {
-	struct sim_xlat local;
+	struct pt_sim_xlat local;
 	pt_paddr_t pa[2];
 	size_t len[2];
 	uint8_t buf[8];
@@ -195,19 +195,19 @@ enum sim_exc sim_store(struct sim_cpu *cpu, pt_vaddr_t va, unsigned size, uint64
 	if (!out)
 		out = &local;
 	if (!size_ok(size))
-		return SIM_EXC_GP;
-	enum sim_exc exc = translate_span(cpu, va, size, SIM_WRITE, mode, pa, len, out);
-	if (exc != SIM_EXC_NONE)
+		return PT_SIM_EXC_GP;
+	enum pt_sim_exc exc = translate_span(cpu, va, size, PT_SIM_WRITE, mode, pa, len, out);
+	if (exc != PT_SIM_EXC_NONE)
 		return exc;
 	for (unsigned i = 0; i < size; i++)
 		buf[i] = (uint8_t)(val >> (8 * i));
-	struct pt_ram *ram = cpu->m->ram;
-	uint64_t end = pt_ram_size(ram);
+	struct pt_sim_ram *ram = cpu->m->ram;
+	uint64_t end = pt_sim_ram_size(ram);
 	if (pa[0] + len[0] > end || (len[1] && pa[1] + len[1] > end) ||
-	    !pt_ram_write(ram, pa[0], buf, len[0]) ||
-	    (len[1] && !pt_ram_write(ram, pa[1], buf + len[0], len[1]))) {
-		out->exc = SIM_EXC_BUS;
-		return SIM_EXC_BUS;
+	    !pt_sim_ram_write(ram, pa[0], buf, len[0]) ||
+	    (len[1] && !pt_sim_ram_write(ram, pa[1], buf + len[0], len[1]))) {
+		out->exc = PT_SIM_EXC_BUS;
+		return PT_SIM_EXC_BUS;
 	}
-	return SIM_EXC_NONE;
+	return PT_SIM_EXC_NONE;
 }

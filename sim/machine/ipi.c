@@ -10,7 +10,7 @@
 
 #include "internal.h"
 
-void sim_machine_kick(struct sim_machine *m)
+void pt_sim_machine_kick(struct pt_sim_machine *m)
 {
 	pthread_mutex_lock(&m->wait_lock);
 	m->gen++;
@@ -18,14 +18,14 @@ void sim_machine_kick(struct sim_machine *m)
 	pthread_mutex_unlock(&m->wait_lock);
 }
 
-bool sim_cpu_post_ipi(struct sim_machine *m, unsigned target, sim_ipi_fn fn, void *arg)
+bool pt_sim_cpu_post_ipi(struct pt_sim_machine *m, unsigned target, pt_sim_ipi_fn fn, void *arg)
 {
 	if (target >= m->nr_cpus || !fn)
 		return false;
-	struct sim_ipi *ipi = malloc(sizeof(*ipi));
+	struct pt_sim_ipi *ipi = malloc(sizeof(*ipi));
 	if (!ipi)
 		return false;
-	struct sim_cpu *cpu = &m->cpus[target];
+	struct pt_sim_cpu *cpu = &m->cpus[target];
 	ipi->fn = fn;
 	ipi->arg = arg;
 	ipi->next = NULL;
@@ -37,14 +37,14 @@ bool sim_cpu_post_ipi(struct sim_machine *m, unsigned target, sim_ipi_fn fn, voi
 	cpu->qtail = ipi;
 	atomic_fetch_add(&cpu->posted, 1);
 	pthread_mutex_unlock(&cpu->qlock);
-	sim_machine_kick(m);
+	pt_sim_machine_kick(m);
 	return true;
 }
 
-static struct sim_ipi *pop(struct sim_cpu *cpu)
+static struct pt_sim_ipi *pop(struct pt_sim_cpu *cpu)
 {
 	pthread_mutex_lock(&cpu->qlock);
-	struct sim_ipi *ipi = cpu->qhead;
+	struct pt_sim_ipi *ipi = cpu->qhead;
 	if (ipi) {
 		cpu->qhead = ipi->next;
 		if (!cpu->qhead)
@@ -54,11 +54,11 @@ static struct sim_ipi *pop(struct sim_cpu *cpu)
 	return ipi;
 }
 
-void sim_ipi_drain(struct sim_cpu *cpu)
+void pt_sim_ipi_drain(struct pt_sim_cpu *cpu)
 {
 	if (pthread_mutex_trylock(&cpu->ipi_lock))
 		return;         /* someone is already running this CPU's handlers */
-	struct sim_ipi *ipi;
+	struct pt_sim_ipi *ipi;
 	bool handled = false;
 	while ((ipi = pop(cpu))) {
 		ipi->fn(cpu, ipi->arg);
@@ -68,51 +68,51 @@ void sim_ipi_drain(struct sim_cpu *cpu)
 		pthread_mutex_unlock(&cpu->lock);
 		atomic_fetch_add(&cpu->done, 1);
 		handled = true;
-		sim_machine_kick(cpu->m);
+		pt_sim_machine_kick(cpu->m);
 	}
 	pthread_mutex_unlock(&cpu->ipi_lock);
 	/* A waiter whose trylock failed while we held the lock sleeps until a kick;
 	 * it needs one only if something is left to do. Kicking when nothing
 	 * changed would wake every waiter, who drain and kick again: a storm. */
 	if (handled || atomic_load(&cpu->done) != atomic_load(&cpu->posted))
-		sim_machine_kick(cpu->m);
+		pt_sim_machine_kick(cpu->m);
 }
 
-void sim_cpu_handle_ipis(struct sim_cpu *cpu)
+void pt_sim_cpu_handle_ipis(struct pt_sim_cpu *cpu)
 {
-	sim_ipi_drain(cpu);
+	pt_sim_ipi_drain(cpu);
 }
 
-void sim_ipi_fini(struct sim_cpu *cpu)
+void pt_sim_ipi_fini(struct pt_sim_cpu *cpu)
 {
-	struct sim_ipi *ipi;
+	struct pt_sim_ipi *ipi;
 	while ((ipi = pop(cpu)))
 		free(ipi);
 }
 
 /* One pass: drain what this thread may; true once every goal is met. */
-static bool wait_pass(struct sim_machine *m, pt_cpumask_t cpus, const uint64_t *goal)
+static bool wait_pass(struct pt_sim_machine *m, pt_cpumask_t cpus, const uint64_t *goal)
 {
-	struct sim_cpu *self = sim_cpu_current();
+	struct pt_sim_cpu *self = pt_sim_cpu_current();
 	bool all = true;
 
 	if (self && self->m == m)
-		sim_ipi_drain(self);
+		pt_sim_ipi_drain(self);
 	for (unsigned i = 0; i < m->nr_cpus; i++) {
 		if (!(cpus >> i & 1))
 			continue;
-		struct sim_cpu *cpu = &m->cpus[i];
+		struct pt_sim_cpu *cpu = &m->cpus[i];
 		if (atomic_load(&cpu->done) >= goal[i])
 			continue;
 		if (!atomic_load(&cpu->entered) || cpu == self)
-			sim_ipi_drain(cpu);
+			pt_sim_ipi_drain(cpu);
 		if (atomic_load(&cpu->done) < goal[i])
 			all = false;
 	}
 	return all;
 }
 
-void sim_machine_wait_ipis(struct sim_machine *m, pt_cpumask_t cpus)
+void pt_sim_machine_wait_ipis(struct pt_sim_machine *m, pt_cpumask_t cpus)
 {
 	uint64_t goal[PT_MAX_CPUS] = { 0 };
 

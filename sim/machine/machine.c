@@ -4,31 +4,31 @@
 #include <string.h>
 
 #include "internal.h"
-#include "ram.h"
+#include <pt/sim/ram.h>
 
 #define DEFAULT_RAM (64ull << 20)
 #define DEFAULT_MAXPHYADDR 46
 
-static _Thread_local struct sim_cpu *tl_cpu;
+static _Thread_local struct pt_sim_cpu *tl_cpu;
 
-static void cpu_reset(struct sim_cpu *cpu, const struct sim_machine_config *cfg)
+static void cpu_reset(struct pt_sim_cpu *cpu, const struct pt_sim_machine_config *cfg)
 {
 	memset(&cpu->r, 0, sizeof(cpu->r));
-	cpu->r.cr0 = SIM_CR0_PE | SIM_CR0_WP | SIM_CR0_PG;
-	cpu->r.cr4 = SIM_CR4_PAE | SIM_CR4_PGE | (cfg->la57 ? SIM_CR4_LA57 : 0);
-	cpu->r.efer = SIM_EFER_LME | SIM_EFER_LMA | SIM_EFER_NXE;
-	cpu->r.pat = SIM_PAT_DEFAULT;
+	cpu->r.cr0 = PT_SIM_CR0_PE | PT_SIM_CR0_WP | PT_SIM_CR0_PG;
+	cpu->r.cr4 = PT_SIM_CR4_PAE | PT_SIM_CR4_PGE | (cfg->la57 ? PT_SIM_CR4_LA57 : 0);
+	cpu->r.efer = PT_SIM_EFER_LME | PT_SIM_EFER_LMA | PT_SIM_EFER_NXE;
+	cpu->r.pat = PT_SIM_PAT_DEFAULT;
 	cpu->rng = (cfg->seed ^ 0x2545F4914F6CDD1Dull) * (cpu->idx + 1) | 1;
 }
 
-static bool cpu_init(struct sim_machine *m, unsigned idx)
+static bool cpu_init(struct pt_sim_machine *m, unsigned idx)
 {
-	struct sim_cpu *cpu = &m->cpus[idx];
+	struct pt_sim_cpu *cpu = &m->cpus[idx];
 	cpu->m = m;
 	cpu->idx = idx;
 	cpu_reset(cpu, &m->cfg);
-	cpu->pcid_root = calloc(SIM_NR_PCIDS, sizeof(*cpu->pcid_root));
-	if (!cpu->pcid_root || !sim_cache_init(&cpu->cache)) {
+	cpu->pcid_root = calloc(PT_SIM_NR_PCIDS, sizeof(*cpu->pcid_root));
+	if (!cpu->pcid_root || !pt_sim_cache_init(&cpu->cache)) {
 		free(cpu->pcid_root);
 		return false;
 	}
@@ -41,17 +41,17 @@ static bool cpu_init(struct sim_machine *m, unsigned idx)
 	return true;
 }
 
-static void cpu_fini(struct sim_cpu *cpu)
+static void cpu_fini(struct pt_sim_cpu *cpu)
 {
-	sim_ipi_fini(cpu);
-	sim_cache_fini(&cpu->cache);
+	pt_sim_ipi_fini(cpu);
+	pt_sim_cache_fini(&cpu->cache);
 	free(cpu->pcid_root);
 	pthread_mutex_destroy(&cpu->lock);
 	pthread_mutex_destroy(&cpu->ipi_lock);
 	pthread_mutex_destroy(&cpu->qlock);
 }
 
-static bool config_fix(struct sim_machine_config *c)
+static bool config_fix(struct pt_sim_machine_config *c)
 {
 	if (c->nr_cpus == 0)
 		c->nr_cpus = 1;
@@ -60,24 +60,24 @@ static bool config_fix(struct sim_machine_config *c)
 	if (!c->ram && c->ram_size == 0)
 		c->ram_size = DEFAULT_RAM;
 	return c->nr_cpus <= PT_MAX_CPUS && c->maxphyaddr >= 32 &&
-	       c->maxphyaddr <= SIM_ADDR_BITS_MAX;
+	       c->maxphyaddr <= PT_SIM_ADDR_BITS_MAX;
 }
 
-static bool machine_init(struct sim_machine *m, const struct sim_machine_config *cfg)
+static bool machine_init(struct pt_sim_machine *m, const struct pt_sim_machine_config *cfg)
 {
 	m->cfg = *cfg;
 	if (!config_fix(&m->cfg))
 		return false;
 	m->ram = m->cfg.ram;
 	if (!m->ram) {
-		m->ram = pt_ram_create(m->cfg.ram_size);
+		m->ram = pt_sim_ram_create(m->cfg.ram_size);
 		m->own_ram = true;
 		if (!m->ram)
 			return false;
 	}
 	uint64_t below_m = (1ull << m->cfg.maxphyaddr) - 1;
 	m->addr_mask = below_m & ~0xfffull;
-	m->rsvd_addr = ((1ull << SIM_ADDR_BITS_MAX) - 1) & ~below_m;
+	m->rsvd_addr = ((1ull << PT_SIM_ADDR_BITS_MAX) - 1) & ~below_m;
 	atomic_init(&m->epoch, 0);
 	pthread_mutex_init(&m->wait_lock, NULL);
 	pthread_cond_init(&m->wait_cond, NULL);
@@ -85,14 +85,14 @@ static bool machine_init(struct sim_machine *m, const struct sim_machine_config 
 	return true;
 }
 
-struct sim_machine *sim_machine_create(const struct sim_machine_config *cfg)
+struct pt_sim_machine *pt_sim_machine_create(const struct pt_sim_machine_config *cfg)
 {
-	struct sim_machine_config zero;
+	struct pt_sim_machine_config zero;
 	if (!cfg) {
 		memset(&zero, 0, sizeof(zero));
 		cfg = &zero;
 	}
-	struct sim_machine *m = calloc(1, sizeof(*m));
+	struct pt_sim_machine *m = calloc(1, sizeof(*m));
 	if (!m)
 		return NULL;
 	if (!machine_init(m, cfg)) {
@@ -103,19 +103,19 @@ struct sim_machine *sim_machine_create(const struct sim_machine_config *cfg)
 	for (unsigned i = 0; m->cpus && i < m->cfg.nr_cpus; i++) {
 		if (!cpu_init(m, i)) {
 			m->nr_cpus = i;
-			sim_machine_destroy(m);
+			pt_sim_machine_destroy(m);
 			return NULL;
 		}
 		m->nr_cpus = i + 1;
 	}
 	if (!m->cpus) {
-		sim_machine_destroy(m);
+		pt_sim_machine_destroy(m);
 		return NULL;
 	}
 	return m;
 }
 
-void sim_machine_destroy(struct sim_machine *m)
+void pt_sim_machine_destroy(struct pt_sim_machine *m)
 {
 	if (!m)
 		return;
@@ -123,38 +123,38 @@ void sim_machine_destroy(struct sim_machine *m)
 		cpu_fini(&m->cpus[i]);
 	free(m->cpus);
 	if (m->own_ram)
-		pt_ram_destroy(m->ram);
+		pt_sim_ram_destroy(m->ram);
 	pthread_mutex_destroy(&m->wait_lock);
 	pthread_cond_destroy(&m->wait_cond);
 	pthread_mutex_destroy(&m->snap_lock);
 	free(m);
 }
 
-struct pt_ram *sim_machine_ram(struct sim_machine *m)
+struct pt_sim_ram *pt_sim_machine_ram(struct pt_sim_machine *m)
 {
 	return m->ram;
 }
 
-unsigned sim_machine_nr_cpus(const struct sim_machine *m)
+unsigned pt_sim_machine_nr_cpus(const struct pt_sim_machine *m)
 {
 	return m->nr_cpus;
 }
 
-struct sim_cpu *sim_machine_cpu(struct sim_machine *m, unsigned idx)
+struct pt_sim_cpu *pt_sim_machine_cpu(struct pt_sim_machine *m, unsigned idx)
 {
 	return idx < m->nr_cpus ? &m->cpus[idx] : NULL;
 }
 
-struct sim_machine *sim_cpu_machine(struct sim_cpu *cpu)
+struct pt_sim_machine *pt_sim_cpu_machine(struct pt_sim_cpu *cpu)
 {
 	return cpu->m;
 }
 
-struct sim_cpu *sim_cpu_enter(struct sim_machine *m, unsigned idx)
+struct pt_sim_cpu *pt_sim_cpu_enter(struct pt_sim_machine *m, unsigned idx)
 {
 	if (idx >= m->nr_cpus || tl_cpu)
 		return NULL;
-	struct sim_cpu *cpu = &m->cpus[idx];
+	struct pt_sim_cpu *cpu = &m->cpus[idx];
 	bool expected = false;
 	if (!atomic_compare_exchange_strong(&cpu->entered, &expected, true))
 		return NULL;
@@ -162,24 +162,24 @@ struct sim_cpu *sim_cpu_enter(struct sim_machine *m, unsigned idx)
 	/* A waiter may be running our handlers: wait for it, then run the rest. */
 	pthread_mutex_lock(&cpu->ipi_lock);
 	pthread_mutex_unlock(&cpu->ipi_lock);
-	sim_ipi_drain(cpu);
+	pt_sim_ipi_drain(cpu);
 	return cpu;
 }
 
-void sim_cpu_leave(struct sim_cpu *cpu)
+void pt_sim_cpu_leave(struct pt_sim_cpu *cpu)
 {
 	if (tl_cpu == cpu)
 		tl_cpu = NULL;
 	atomic_store(&cpu->entered, false);
-	sim_machine_kick(cpu->m);
+	pt_sim_machine_kick(cpu->m);
 }
 
-struct sim_cpu *sim_cpu_current(void)
+struct pt_sim_cpu *pt_sim_cpu_current(void)
 {
 	return tl_cpu;
 }
 
-void sim_machine_set_walk_hook(struct sim_machine *m, sim_walk_hook_fn fn, void *arg)
+void pt_sim_machine_set_walk_hook(struct pt_sim_machine *m, pt_sim_walk_hook_fn fn, void *arg)
 {
 	m->hook = fn;
 	m->hook_arg = arg;

@@ -10,21 +10,21 @@
 
 #include "internal.h"
 
-bool sim_cache_init(struct sim_cache *c)
+bool pt_sim_cache_init(struct pt_sim_cache *c)
 {
-	c->buckets = calloc(SIM_CACHE_BUCKETS, sizeof(*c->buckets));
+	c->buckets = calloc(PT_SIM_CACHE_BUCKETS, sizeof(*c->buckets));
 	c->nr_tlb = c->nr_psc = 0;
 	return c->buckets != NULL;
 }
 
-void sim_cache_fini(struct sim_cache *c)
+void pt_sim_cache_fini(struct pt_sim_cache *c)
 {
 	if (!c->buckets)
 		return;
-	for (size_t i = 0; i < SIM_CACHE_BUCKETS; i++) {
-		struct sim_cache_node *n = c->buckets[i];
+	for (size_t i = 0; i < PT_SIM_CACHE_BUCKETS; i++) {
+		struct pt_sim_cache_node *n = c->buckets[i];
 		while (n) {
-			struct sim_cache_node *next = n->next;
+			struct pt_sim_cache_node *next = n->next;
 			free(n);
 			n = next;
 		}
@@ -33,7 +33,7 @@ void sim_cache_fini(struct sim_cache *c)
 	c->buckets = NULL;
 }
 
-uint64_t sim_rng_next(struct sim_cpu *cpu)
+uint64_t pt_sim_rng_next(struct pt_sim_cpu *cpu)
 {
 	uint64_t x = cpu->rng;
 	x ^= x << 13;
@@ -48,15 +48,15 @@ static size_t bucket_of(bool psc, unsigned level, pt_vaddr_t va)
 	uint64_t region = va >> (12 + 9 * (level - 1));
 	uint64_t h = (region * 0x9E3779B97F4A7C15ull) ^ ((uint64_t)level << 1 | psc);
 	h ^= h >> 29;
-	return (size_t)(h * 0xBF58476D1CE4E5B9ull >> 40) % SIM_CACHE_BUCKETS;
+	return (size_t)(h * 0xBF58476D1CE4E5B9ull >> 40) % PT_SIM_CACHE_BUCKETS;
 }
 
-bool sim_entry_covers(const struct sim_tlb_entry *e, pt_vaddr_t va)
+bool pt_sim_entry_covers(const struct pt_sim_tlb_entry *e, pt_vaddr_t va)
 {
-	return (va & ~(sim_level_size(e->level) - 1)) == e->va;
+	return (va & ~(pt_sim_level_size(e->level) - 1)) == e->va;
 }
 
-static bool same_translation(const struct sim_tlb_entry *a, const struct sim_tlb_entry *b)
+static bool same_translation(const struct pt_sim_tlb_entry *a, const struct pt_sim_tlb_entry *b)
 {
 	return a->psc == b->psc && a->global == b->global && a->level == b->level &&
 	       a->pcid == b->pcid && a->va == b->va && a->pa == b->pa && a->rw == b->rw &&
@@ -64,9 +64,9 @@ static bool same_translation(const struct sim_tlb_entry *a, const struct sim_tlb
 	       a->memtype == b->memtype;
 }
 
-static void unlink_node(struct sim_cpu *cpu, struct sim_cache_node **link)
+static void unlink_node(struct pt_sim_cpu *cpu, struct pt_sim_cache_node **link)
 {
-	struct sim_cache_node *n = *link;
+	struct pt_sim_cache_node *n = *link;
 	*link = n->next;
 	if (n->e.psc)
 		cpu->cache.nr_psc--;
@@ -75,40 +75,40 @@ static void unlink_node(struct sim_cpu *cpu, struct sim_cache_node **link)
 	free(n);
 }
 
-static void evict_random(struct sim_cpu *cpu)
+static void evict_random(struct pt_sim_cpu *cpu)
 {
-	struct sim_cache *c = &cpu->cache;
+	struct pt_sim_cache *c = &cpu->cache;
 	if (c->nr_tlb + c->nr_psc == 0)
 		return;
 	for (;;) {
-		size_t b = (size_t)(sim_rng_next(cpu) % SIM_CACHE_BUCKETS);
+		size_t b = (size_t)(pt_sim_rng_next(cpu) % PT_SIM_CACHE_BUCKETS);
 		if (!c->buckets[b])
 			continue;
 		size_t len = 0;
-		for (struct sim_cache_node *n = c->buckets[b]; n; n = n->next)
+		for (struct pt_sim_cache_node *n = c->buckets[b]; n; n = n->next)
 			len++;
-		size_t k = (size_t)(sim_rng_next(cpu) % len);
-		struct sim_cache_node **link = &c->buckets[b];
+		size_t k = (size_t)(pt_sim_rng_next(cpu) % len);
+		struct pt_sim_cache_node **link = &c->buckets[b];
 		while (k--)
 			link = &(*link)->next;
 		unlink_node(cpu, link);
-		cpu->cnt.flushes[SIM_FLUSH_EVICT]++;
+		cpu->cnt.flushes[PT_SIM_FLUSH_EVICT]++;
 		return;
 	}
 }
 
-void sim_cache_insert(struct sim_cpu *cpu, struct sim_tlb_entry *e)
+void pt_sim_cache_insert(struct pt_sim_cpu *cpu, struct pt_sim_tlb_entry *e)
 {
-	struct sim_cache *c = &cpu->cache;
+	struct pt_sim_cache *c = &cpu->cache;
 	size_t b = bucket_of(e->psc, e->level, e->va);
 
-	for (struct sim_cache_node *n = c->buckets[b]; n; n = n->next)
+	for (struct pt_sim_cache_node *n = c->buckets[b]; n; n = n->next)
 		if (same_translation(&n->e, e))
 			return;
 	size_t cap = cpu->m->cfg.tlb_capacity;
 	while (cap && c->nr_tlb + c->nr_psc >= cap)
 		evict_random(cpu);
-	struct sim_cache_node *n = malloc(sizeof(*n));
+	struct pt_sim_cache_node *n = malloc(sizeof(*n));
 	if (!n)
 		return;         /* dropping an entry is always legal */
 	e->epoch = atomic_fetch_add(&cpu->m->epoch, 1) + 1;
@@ -121,10 +121,10 @@ void sim_cache_insert(struct sim_cpu *cpu, struct sim_tlb_entry *e)
 		c->nr_tlb++;
 }
 
-void sim_cache_fill(struct sim_cpu *cpu, pt_vaddr_t va, uint16_t pcid,
-		    const struct sim_walk_out *w)
+void pt_sim_cache_fill(struct pt_sim_cpu *cpu, pt_vaddr_t va, uint16_t pcid,
+		    const struct pt_sim_walk_out *w)
 {
-	struct sim_tlb_entry e;
+	struct pt_sim_tlb_entry e;
 	unsigned leaf = w->leaf_level;
 
 	for (unsigned l = w->top; l > leaf; l--) {
@@ -132,7 +132,7 @@ void sim_cache_fill(struct sim_cpu *cpu, pt_vaddr_t va, uint16_t pcid,
 		e.psc = true;
 		e.level = (uint8_t)l;
 		e.pcid = pcid;
-		e.va = va & ~(sim_level_size(l) - 1);
+		e.va = va & ~(pt_sim_level_size(l) - 1);
 		e.pa = w->entry_val[l] & cpu->m->addr_mask;
 		e.rw = w->cum_rw[l];
 		e.us = w->cum_us[l];
@@ -140,13 +140,13 @@ void sim_cache_fill(struct sim_cpu *cpu, pt_vaddr_t va, uint16_t pcid,
 		e.memtype = w->next_mt[l];
 		e.entry_pa = w->entry_pa[l];
 		e.entry_val = w->entry_val[l];
-		sim_cache_insert(cpu, &e);
+		pt_sim_cache_insert(cpu, &e);
 	}
 	memset(&e, 0, sizeof(e));
 	e.global = w->global;
 	e.level = (uint8_t)leaf;
 	e.pcid = pcid;
-	e.va = va & ~(sim_level_size(leaf) - 1);
+	e.va = va & ~(pt_sim_level_size(leaf) - 1);
 	e.pa = w->frame;
 	e.rw = w->rw;
 	e.us = w->us;
@@ -156,22 +156,22 @@ void sim_cache_fill(struct sim_cpu *cpu, pt_vaddr_t va, uint16_t pcid,
 	e.memtype = w->memtype;
 	e.entry_pa = w->entry_pa[leaf];
 	e.entry_val = w->entry_val[leaf];
-	sim_cache_insert(cpu, &e);
+	pt_sim_cache_insert(cpu, &e);
 }
 
 /* Candidates of one lookup, in no particular order. */
 struct candidates {
-	struct sim_cache_node *n[64];
+	struct pt_sim_cache_node *n[64];
 	size_t count;
 };
 
-static void collect(struct sim_cpu *cpu, bool psc, unsigned level, pt_vaddr_t va,
+static void collect(struct pt_sim_cpu *cpu, bool psc, unsigned level, pt_vaddr_t va,
 		    uint16_t pcid, struct candidates *cs)
 {
 	size_t b = bucket_of(psc, level, va);
-	for (struct sim_cache_node *n = cpu->cache.buckets[b]; n; n = n->next) {
-		const struct sim_tlb_entry *e = &n->e;
-		if (e->psc != psc || e->level != level || !sim_entry_covers(e, va))
+	for (struct pt_sim_cache_node *n = cpu->cache.buckets[b]; n; n = n->next) {
+		const struct pt_sim_tlb_entry *e = &n->e;
+		if (e->psc != psc || e->level != level || !pt_sim_entry_covers(e, va))
 			continue;
 		if (e->pcid != pcid && !(e->global && !psc))
 			continue;
@@ -180,21 +180,21 @@ static void collect(struct sim_cpu *cpu, bool psc, unsigned level, pt_vaddr_t va
 	}
 }
 
-static struct sim_cache_node *pick(struct sim_cpu *cpu, const struct candidates *cs)
+static struct pt_sim_cache_node *pick(struct pt_sim_cpu *cpu, const struct candidates *cs)
 {
 	if (cs->count == 0)
 		return NULL;
-	struct sim_cache_node *best = cs->n[0];
+	struct pt_sim_cache_node *best = cs->n[0];
 	switch (cpu->m->cfg.pick) {
-	case SIM_PICK_RANDOM:
-		return cs->n[sim_rng_next(cpu) % cs->count];
-	case SIM_PICK_NEWEST:
+	case PT_SIM_PICK_RANDOM:
+		return cs->n[pt_sim_rng_next(cpu) % cs->count];
+	case PT_SIM_PICK_NEWEST:
 		for (size_t i = 1; i < cs->count; i++)
 			if (cs->n[i]->e.epoch > best->e.epoch)
 				best = cs->n[i];
 		return best;
-	case SIM_PICK_OLDEST:
-	case SIM_PICK_DIVERGE:
+	case PT_SIM_PICK_OLDEST:
+	case PT_SIM_PICK_DIVERGE:
 	default:
 		for (size_t i = 1; i < cs->count; i++)
 			if (cs->n[i]->e.epoch < best->e.epoch)
@@ -203,27 +203,27 @@ static struct sim_cache_node *pick(struct sim_cpu *cpu, const struct candidates 
 	}
 }
 
-static bool differ(const struct sim_tlb_entry *a, const struct sim_tlb_entry *b)
+static bool differ(const struct pt_sim_tlb_entry *a, const struct pt_sim_tlb_entry *b)
 {
 	return a->level != b->level || a->pa != b->pa || a->rw != b->rw || a->us != b->us ||
 	       a->xd != b->xd || a->pk != b->pk || a->memtype != b->memtype;
 }
 
 /* DIVERGE: the oldest candidate that disagrees with memory, if any does. */
-static struct sim_cache_node *pick_stale(struct sim_cpu *cpu, pt_vaddr_t va,
-					 const struct candidates *cs, struct sim_cache_node *dflt)
+static struct pt_sim_cache_node *pick_stale(struct pt_sim_cpu *cpu, pt_vaddr_t va,
+					 const struct candidates *cs, struct pt_sim_cache_node *dflt)
 {
-	struct sim_walk_in in;
-	struct sim_walk_out w;
-	struct sim_cache_node *best = NULL;
+	struct pt_sim_walk_in in;
+	struct pt_sim_walk_out w;
+	struct pt_sim_cache_node *best = NULL;
 
 	memset(&in, 0, sizeof(in));
 	in.va = va;
-	in.mode = SIM_SUPERVISOR;
-	sim_current_root(cpu, &in.root, &in.root_mt);
-	bool mapped = sim_walk(cpu, &in, &w) == SIM_WALK_OK;
+	in.mode = PT_SIM_SUPERVISOR;
+	pt_sim_current_root(cpu, &in.root, &in.root_mt);
+	bool mapped = pt_sim_walk(cpu, &in, &w) == PT_SIM_WALK_OK;
 	for (size_t i = 0; i < cs->count; i++) {
-		const struct sim_tlb_entry *e = &cs->n[i]->e;
+		const struct pt_sim_tlb_entry *e = &cs->n[i]->e;
 		bool stale = !mapped || e->level != w.leaf_level || e->pa != w.frame ||
 			     e->rw != w.rw || e->us != w.us || e->xd != w.xd;
 		if (stale && (!best || e->epoch < best->e.epoch))
@@ -232,26 +232,26 @@ static struct sim_cache_node *pick_stale(struct sim_cpu *cpu, pt_vaddr_t va,
 	return best ? best : dflt;
 }
 
-struct sim_cache_node *sim_cache_pick_tlb(struct sim_cpu *cpu, pt_vaddr_t va, uint16_t pcid,
+struct pt_sim_cache_node *pt_sim_cache_pick_tlb(struct pt_sim_cpu *cpu, pt_vaddr_t va, uint16_t pcid,
 					  bool *ambiguous)
 {
 	struct candidates cs;
 	cs.count = 0;
 	for (unsigned l = 1; l <= 3; l++)
 		collect(cpu, false, l, va, pcid, &cs);
-	struct sim_cache_node *n = pick(cpu, &cs);
+	struct pt_sim_cache_node *n = pick(cpu, &cs);
 	*ambiguous = false;
 	for (size_t i = 0; n && i < cs.count; i++)
 		if (differ(&cs.n[i]->e, &n->e))
 			*ambiguous = true;
-	if (*ambiguous && cpu->m->cfg.pick == SIM_PICK_DIVERGE)
+	if (*ambiguous && cpu->m->cfg.pick == PT_SIM_PICK_DIVERGE)
 		n = pick_stale(cpu, va, &cs, n);
 	return n;
 }
 
-struct sim_cache_node *sim_cache_pick_psc(struct sim_cpu *cpu, pt_vaddr_t va, uint16_t pcid)
+struct pt_sim_cache_node *pt_sim_cache_pick_psc(struct pt_sim_cpu *cpu, pt_vaddr_t va, uint16_t pcid)
 {
-	unsigned top = sim_top_level(cpu);
+	unsigned top = pt_sim_top_level(cpu);
 	for (unsigned l = 2; l <= top; l++) {
 		struct candidates cs;
 		cs.count = 0;
@@ -262,11 +262,11 @@ struct sim_cache_node *sim_cache_pick_psc(struct sim_cpu *cpu, pt_vaddr_t va, ui
 	return NULL;
 }
 
-size_t sim_cache_remove_if(struct sim_cpu *cpu, sim_cache_pred pred, const void *arg)
+size_t pt_sim_cache_remove_if(struct pt_sim_cpu *cpu, pt_sim_cache_pred pred, const void *arg)
 {
 	size_t removed = 0;
-	for (size_t b = 0; b < SIM_CACHE_BUCKETS; b++) {
-		struct sim_cache_node **link = &cpu->cache.buckets[b];
+	for (size_t b = 0; b < PT_SIM_CACHE_BUCKETS; b++) {
+		struct pt_sim_cache_node **link = &cpu->cache.buckets[b];
 		while (*link) {
 			if (pred(&(*link)->e, arg)) {
 				unlink_node(cpu, link);
@@ -279,40 +279,40 @@ size_t sim_cache_remove_if(struct sim_cpu *cpu, sim_cache_pred pred, const void 
 	return removed;
 }
 
-void sim_cache_remove(struct sim_cpu *cpu, struct sim_cache_node *node)
+void pt_sim_cache_remove(struct pt_sim_cpu *cpu, struct pt_sim_cache_node *node)
 {
 	size_t b = bucket_of(node->e.psc, node->e.level, node->e.va);
-	for (struct sim_cache_node **link = &cpu->cache.buckets[b]; *link; link = &(*link)->next)
+	for (struct pt_sim_cache_node **link = &cpu->cache.buckets[b]; *link; link = &(*link)->next)
 		if (*link == node) {
 			unlink_node(cpu, link);
 			return;
 		}
 }
 
-void sim_cache_foreach(struct sim_cpu *cpu,
-		       void (*fn)(struct sim_cpu *cpu, const struct sim_tlb_entry *e, void *arg),
+void pt_sim_cache_foreach(struct pt_sim_cpu *cpu,
+		       void (*fn)(struct pt_sim_cpu *cpu, const struct pt_sim_tlb_entry *e, void *arg),
 		       void *arg)
 {
-	for (size_t b = 0; b < SIM_CACHE_BUCKETS; b++)
-		for (struct sim_cache_node *n = cpu->cache.buckets[b]; n; n = n->next)
+	for (size_t b = 0; b < PT_SIM_CACHE_BUCKETS; b++)
+		for (struct pt_sim_cache_node *n = cpu->cache.buckets[b]; n; n = n->next)
 			fn(cpu, &n->e, arg);
 }
 
 /* ---- inspection (tlb.h) ---- */
 
 struct dump_ctx {
-	struct sim_tlb_entry *out;
+	struct pt_sim_tlb_entry *out;
 	size_t max, count;
 	bool filter;
 	pt_vaddr_t va;
 	uint16_t pcid;
 };
 
-static void dump_one(struct sim_cpu *cpu, const struct sim_tlb_entry *e, void *arg)
+static void dump_one(struct pt_sim_cpu *cpu, const struct pt_sim_tlb_entry *e, void *arg)
 {
 	struct dump_ctx *d = arg;
 	(void)cpu;
-	if (d->filter && (e->psc || !sim_entry_covers(e, d->va) ||
+	if (d->filter && (e->psc || !pt_sim_entry_covers(e, d->va) ||
 			  (e->pcid != d->pcid && !e->global)))
 		return;
 	if (d->count < d->max)
@@ -322,11 +322,11 @@ static void dump_one(struct sim_cpu *cpu, const struct sim_tlb_entry *e, void *a
 
 static int by_epoch(const void *a, const void *b)
 {
-	const struct sim_tlb_entry *x = a, *y = b;
+	const struct pt_sim_tlb_entry *x = a, *y = b;
 	return (x->epoch > y->epoch) - (x->epoch < y->epoch);
 }
 
-static void count_one(struct sim_cpu *cpu, const struct sim_tlb_entry *e, void *arg)
+static void count_one(struct pt_sim_cpu *cpu, const struct pt_sim_tlb_entry *e, void *arg)
 {
 	(void)cpu;
 	(void)e;
@@ -334,16 +334,16 @@ static void count_one(struct sim_cpu *cpu, const struct sim_tlb_entry *e, void *
 }
 
 /* Collect everything matching into a scratch array, sort it, keep the oldest. */
-static size_t dump(struct sim_cpu *cpu, struct dump_ctx *d)
+static size_t dump(struct pt_sim_cpu *cpu, struct dump_ctx *d)
 {
-	struct sim_tlb_entry *out = d->out;
+	struct pt_sim_tlb_entry *out = d->out;
 	size_t max = d->max, total = 0;
 
 	pthread_mutex_lock(&cpu->lock);
-	sim_cache_foreach(cpu, count_one, &total);
+	pt_sim_cache_foreach(cpu, count_one, &total);
 	d->out = malloc((total ? total : 1) * sizeof(*d->out));
 	d->max = d->out ? total : 0;
-	sim_cache_foreach(cpu, dump_one, d);
+	pt_sim_cache_foreach(cpu, dump_one, d);
 	pthread_mutex_unlock(&cpu->lock);
 	size_t n = d->count < d->max ? d->count : d->max;
 	if (n)
@@ -354,20 +354,20 @@ static size_t dump(struct sim_cpu *cpu, struct dump_ctx *d)
 	return d->count;
 }
 
-size_t sim_tlb_dump(struct sim_cpu *cpu, struct sim_tlb_entry *out, size_t max)
+size_t pt_sim_tlb_dump(struct pt_sim_cpu *cpu, struct pt_sim_tlb_entry *out, size_t max)
 {
 	struct dump_ctx d = { out, max, 0, false, 0, 0 };
 	return dump(cpu, &d);
 }
 
-size_t sim_tlb_lookup(struct sim_cpu *cpu, pt_vaddr_t va, uint16_t pcid,
-		      struct sim_tlb_entry *out, size_t max)
+size_t pt_sim_tlb_lookup(struct pt_sim_cpu *cpu, pt_vaddr_t va, uint16_t pcid,
+		      struct pt_sim_tlb_entry *out, size_t max)
 {
 	struct dump_ctx d = { out, max, 0, true, va, pcid };
 	return dump(cpu, &d);
 }
 
-size_t sim_tlb_count(struct sim_cpu *cpu, bool psc)
+size_t pt_sim_tlb_count(struct pt_sim_cpu *cpu, bool psc)
 {
 	pthread_mutex_lock(&cpu->lock);
 	size_t n = psc ? cpu->cache.nr_psc : cpu->cache.nr_tlb;

@@ -36,7 +36,7 @@ static struct pt_cpu_state *this_cpu(const struct pt_env *env, pt_cpumask_t *bit
  * fixing the id is one atomic step, so two CPUs activating a fresh address
  * space at once agree on its id. Only the CPU itself changes its bit.
  */
-static enum pt_err join_targets(struct pt_vmspace *vs, pt_asid_t asid, pt_cpumask_t bit)
+PT_MUST_CHECK static enum pt_err join_targets(struct pt_vmspace *vs, pt_asid_t asid, pt_cpumask_t bit)
 {
 	struct pt_flush_target *to = &vs->target;
 	uint32_t old = atomic_load(&to->asid);
@@ -106,7 +106,7 @@ enum pt_err pt_vmspace_first_activate_unchecked(struct pt_vmspace *kernel)
 }
 
 /* Load @vs under @asid; the caller checked @vs. */
-static enum pt_err load(struct pt_vmspace *vs, pt_asid_t asid, struct pt_cpu_state *st,
+PT_MUST_CHECK static enum pt_err load(struct pt_vmspace *vs, pt_asid_t asid, struct pt_cpu_state *st,
 			pt_cpumask_t bit)
 {
 	const struct pt_env *env = vs->table.env;

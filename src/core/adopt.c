@@ -54,7 +54,7 @@ static pt_pte_t raw_load(_Atomic pt_pte_t *ptes, unsigned i)
 }
 
 /* The metadata slot and entries of the table frame at @pa; PT_ERR_PADDR if it has none. */
-static enum pt_err frame_of(const struct adopt *a, pt_paddr_t pa, struct pt_node **n,
+PT_MUST_CHECK static enum pt_err frame_of(const struct adopt *a, pt_paddr_t pa, struct pt_node **n,
 			    _Atomic pt_pte_t **ptes)
 {
 	const struct pt_physmem *mem = &a->env->mem;
@@ -75,11 +75,11 @@ static void managed_slots(const struct adopt *a, pt_level_t level, unsigned *lo,
 	}
 }
 
-static enum pt_err check_table(struct adopt *a, pt_paddr_t pa, pt_level_t level,
+PT_MUST_CHECK static enum pt_err check_table(struct adopt *a, pt_paddr_t pa, pt_level_t level,
 			       uint64_t *frames);
 
 /* Pass 1 for one entry at @level; adds the frames below it to @frames. */
-static enum pt_err check_entry(struct adopt *a, pt_pte_t pte, pt_level_t level,
+PT_MUST_CHECK static enum pt_err check_entry(struct adopt *a, pt_pte_t pte, pt_level_t level,
 			       uint64_t *frames)
 {
 	const struct pt_format *f = a->f;
@@ -109,7 +109,7 @@ static enum pt_err check_entry(struct adopt *a, pt_pte_t pte, pt_level_t level,
 }
 
 /* Pass 1 for the table frame at @pa: mark it, or count a copy if marked already. */
-static enum pt_err check_table(struct adopt *a, pt_paddr_t pa, pt_level_t level,
+PT_MUST_CHECK static enum pt_err check_table(struct adopt *a, pt_paddr_t pa, pt_level_t level,
 			       uint64_t *frames)
 {
 	struct pt_node *n;
@@ -176,16 +176,16 @@ static void unmark(const struct adopt *a, pt_paddr_t pa)
 }
 
 /* Pass 2. */
-static enum pt_err reserve(struct adopt *a)
+PT_MUST_CHECK static enum pt_err reserve(struct adopt *a)
 {
 	for (uint64_t i = 0; i < a->copies + a->fill; i++) {
 		struct pt_node *n;
-		enum pt_err err = node_alloc(a->env, 1, &n);
+		enum pt_err err = pt_node_alloc(a->env, 1, &n);
 		if (err != PT_OK) {
 			while (a->pool) {
 				n = a->pool;
 				a->pool = n->defer.priv[0];
-				node_free_unpublished(n);
+				pt_node_free_unpublished(n);
 			}
 			return err;
 		}
@@ -223,7 +223,7 @@ static struct pt_node *copy_subtree(struct adopt *a, const struct pt_node *src)
 static struct pt_node *commit(struct adopt *a, pt_paddr_t pa, pt_level_t level)
 {
 	const struct pt_format *f = a->f;
-	struct pt_node *n = node_init(a->env, pa, level);
+	struct pt_node *n = pt_node_init(a->env, pa, level);
 	for (unsigned i = 0; i < pt_fmt_nr_entries(f); i++) {
 		pt_pte_t pte = node_load(n, i);
 		if (!pte)
@@ -255,7 +255,7 @@ static void fill_kernel_half(struct adopt *a, struct pt_node *root)
 	}
 }
 
-static enum pt_err adopt(struct pt_table *t, const struct pt_env *env, pt_paddr_t root_pa,
+PT_MUST_CHECK static enum pt_err adopt(struct pt_table *t, const struct pt_env *env, pt_paddr_t root_pa,
 			 enum pt_table_kind kind)
 {
 	if (!t || !env || table_env_check(env) != PT_OK)
@@ -284,7 +284,7 @@ static enum pt_err adopt(struct pt_table *t, const struct pt_env *env, pt_paddr_
 	if (kind == PT_TABLE_KERNEL)
 		fill_kernel_half(&a, root);
 	pt_assert(!a.pool);
-	table_init_handle(t, env, kind, root);
+	pt_table_init_handle(t, env, kind, root);
 	return PT_OK;
 }
 

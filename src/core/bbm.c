@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Break-before-make: the break and its completed invalidation. The make is
- * the caller's store, after bbm_invalidate returned (pt/bbm.h).
+ * the caller's store, after pt_bbm_invalidate returned (pt/bbm.h).
  */
 #include "bbm.h"
 
@@ -11,7 +11,7 @@ static bool site_on(const struct pt_env *env, enum pt_bbm_site s)
 	return !h || !((atomic_load_explicit(&h->bbm_off, memory_order_relaxed) >> s) & 1u);
 }
 
-void bbm_invalidate(const struct pt_table *t, pt_vaddr_t va, uint64_t size, bool tables,
+void pt_bbm_invalidate(const struct pt_table *t, pt_vaddr_t va, uint64_t size, bool tables,
 		    enum pt_bbm_site site)
 {
 	const struct pt_env *env = t->env;
@@ -30,7 +30,7 @@ void bbm_invalidate(const struct pt_table *t, pt_vaddr_t va, uint64_t size, bool
 	env->tlb.ops->flush_broadcast(env->tlb.ctx, &req);
 }
 
-PT_NOINLINE void bbm_break(struct pt_cursor *c, enum pt_bbm_site site)
+PT_NOINLINE void pt_bbm_break(struct pt_cursor *c, enum pt_bbm_site site)
 {
 	if (!site_on(c->table->env, site))
 		return;
@@ -39,5 +39,5 @@ PT_NOINLINE void bbm_break(struct pt_cursor *c, enum pt_bbm_site site)
 	uint64_t size = pt_fmt_page_size(f, c->level);
 	bool table = node_is_table(n, cur_pte(c));
 	node_store(n, cur_index(c), 0);
-	bbm_invalidate(c->table, c->va & ~(size - 1), size, table, site);
+	pt_bbm_invalidate(c->table, c->va & ~(size - 1), size, table, site);
 }

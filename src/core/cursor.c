@@ -16,34 +16,34 @@ pt_vaddr_t pt_cursor_virt_addr(const struct pt_cursor *c)
 	return c->va;
 }
 
-void cur_descend(struct pt_cursor *c, pt_pte_t table_pte)
+void pt_cur_descend(struct pt_cursor *c, pt_pte_t table_pte)
 {
 	struct pt_node *child = node_child(c->path[c->level], table_pte);
 	c->level--;
 	c->path[c->level] = child;
 }
 
-void cur_rise(struct pt_cursor *c)
+void pt_cur_rise(struct pt_cursor *c)
 {
 	const struct pt_format *f = cur_fmt(c);
 	while (c->level < c->guard_level && pt_fmt_index(f, c->va, c->level) == 0)
 		c->level++;
 }
 
-void cur_move_forward(struct pt_cursor *c)
+void pt_cur_move_forward(struct pt_cursor *c)
 {
 	uint64_t size = pt_fmt_page_size(cur_fmt(c), c->level);
 	c->va = (c->va & ~(size - 1)) + size;
-	cur_rise(c);
+	pt_cur_rise(c);
 }
 
-void cur_reset(struct pt_cursor *c, pt_vaddr_t va)
+void pt_cur_reset(struct pt_cursor *c, pt_vaddr_t va)
 {
 	c->va = va;
 	c->level = c->guard_level;
 }
 
-enum pt_err cur_check_len(const struct pt_cursor *c, uint64_t len)
+enum pt_err pt_cur_check_len(const struct pt_cursor *c, uint64_t len)
 {
 	if (len & (PT_PAGE_SIZE - 1))
 		return PT_ERR_UNALIGNED;
@@ -63,7 +63,7 @@ enum pt_err pt_cursor_query(struct pt_cursor *c, struct pt_query *q)
 		pt_pte_t pte = cur_pte(c);
 		struct pt_pte_info info = f->decode(pte, c->level);
 		if (info.kind == PT_PTE_TABLE) {
-			cur_descend(c, pte);
+			pt_cur_descend(c, pte);
 			continue;
 		}
 		q->len = pt_fmt_page_size(f, c->level);
@@ -82,7 +82,7 @@ enum pt_err pt_cursor_jump(struct pt_cursor *c, pt_vaddr_t va)
 		return PT_ERR_UNALIGNED;
 	if (va - c->start >= c->size)
 		return PT_ERR_VADDR;
-	cur_reset(c, va);
+	pt_cur_reset(c, va);
 	return PT_OK;
 }
 
@@ -91,11 +91,11 @@ enum pt_err pt_cursor_find_next(struct pt_cursor *c, uint64_t len, pt_vaddr_t *f
 {
 	if (!cur_live(c) || !found || !found_ok)
 		return PT_ERR_INVAL;
-	enum pt_err err = cur_check_len(c, len);
+	enum pt_err err = pt_cur_check_len(c, len);
 	if (err != PT_OK)
 		return err;
 	struct scan_res r;
-	cur_scan(c, (c->va - c->start) + len, SCAN_FIND, &r);
+	pt_discard(pt_cur_scan(c, (c->va - c->start) + len, SCAN_FIND, &r));  /* a find cannot fail */
 	*found_ok = r.stop == SCAN_LEAF;
 	if (*found_ok)
 		*found = c->va;
@@ -122,16 +122,16 @@ static PT_NOINLINE enum pt_err next_slow(struct pt_cursor *c, uint64_t len, stru
 {
 	unsigned idx;
 	if (c->level == 1 && cur_page_step_ok(c, len, &idx) &&
-	    cur_template_page(c, node_load(c->path[1], idx), &r->item)) {
+	    pt_cur_template_page(c, node_load(c->path[1], idx), &r->item)) {
 		found_page(c, idx, r);
 		return PT_OK;
 	}
-	enum pt_err err = cur_check_len(c, len);
+	enum pt_err err = pt_cur_check_len(c, len);
 	if (err != PT_OK)
 		return err;
 	uint64_t end = (c->va - c->start) + len;
 	struct scan_res s;
-	cur_scan(c, end, SCAN_FIND, &s);
+	pt_discard(pt_cur_scan(c, end, SCAN_FIND, &s));  /* a find cannot fail */
 	r->found = s.stop == SCAN_LEAF;
 	if (!r->found)
 		return PT_OK;

@@ -7,6 +7,8 @@
 
 #include "node.h"
 
+#pragma GCC visibility push(hidden)
+
 /* A cursor that exists and was not dropped. */
 static inline bool cur_live(const struct pt_cursor *c)
 {
@@ -60,20 +62,21 @@ static inline unsigned cur_target_level(const struct pt_format *f, pt_vaddr_t fi
  * (the guard was higher: a fresh region), hold only that node: unlock the
  * nodes above it, so cursors on neighbouring ranges need not wait for us.
  */
-void cur_lower_guard(struct pt_cursor *c);
+void pt_cur_lower_guard(struct pt_cursor *c);
 /* Check a length for the scanning operations. */
-enum pt_err cur_check_len(const struct pt_cursor *c, uint64_t len);
+PT_MUST_CHECK enum pt_err pt_cur_check_len(const struct pt_cursor *c, uint64_t len);
 /* Go down into the child table of the current slot. */
-void cur_descend(struct pt_cursor *c, pt_pte_t table_pte);
+void pt_cur_descend(struct pt_cursor *c, pt_pte_t table_pte);
 /*
  * Climb while the address is at the start of the current node, so a scan
  * sees the largest slot beginning there whatever query or map left the
  * cursor's level at: the result of an operation never depends on it.
  */
-void cur_rise(struct pt_cursor *c);
+void pt_cur_rise(struct pt_cursor *c);
 /* Advance to the end of the current slot, popping out of finished nodes. */
-void cur_move_forward(struct pt_cursor *c);
+void pt_cur_move_forward(struct pt_cursor *c);
 /* Place the cursor at @va (inside the range) at the covering node's level. */
-void cur_reset(struct pt_cursor *c, pt_vaddr_t va);
+void pt_cur_reset(struct pt_cursor *c, pt_vaddr_t va);
 
+#pragma GCC visibility pop
 #endif

@@ -13,7 +13,7 @@
 #include "cursor.h"
 #include "leaf_tmpl.h"
 
-static enum pt_err check_prop(const struct pt_table *t, struct pt_prop prop)
+PT_MUST_CHECK static enum pt_err check_prop(const struct pt_table *t, struct pt_prop prop)
 {
 	if (!pt_fmt_prop_ok(t->env->fmt, prop))
 		return PT_ERR_INVAL;
@@ -22,7 +22,7 @@ static enum pt_err check_prop(const struct pt_table *t, struct pt_prop prop)
 	return PT_OK;
 }
 
-static enum pt_err check_pa(const struct pt_format *f, pt_paddr_t pa, uint64_t len)
+PT_MUST_CHECK static enum pt_err check_pa(const struct pt_format *f, pt_paddr_t pa, uint64_t len)
 {
 	if (f->pa_bits >= 64)
 		return len - 1 > UINT64_MAX - pa ? PT_ERR_PADDR : PT_OK;
@@ -47,7 +47,7 @@ static pt_level_t top_leaf_level(const struct pt_cursor *c)
 	return top;
 }
 
-static enum pt_err check_item(const struct pt_cursor *c, const struct pt_item *item)
+PT_MUST_CHECK static enum pt_err check_item(const struct pt_cursor *c, const struct pt_item *item)
 {
 	const struct pt_format *f = cur_fmt(c);
 	if (cur_remaining(c) == 0)
@@ -115,7 +115,7 @@ static inline bool map_base(struct pt_cursor *c, const struct pt_item *item, con
 	node_set_leaf(n, idx, *tmpl | pt_fmt_addr_bits(f, item->pa, 1), item->tracked);
 	c->va += PT_PAGE_SIZE;
 	if (idx == pt_fmt_nr_entries(f) - 1)
-		cur_rise(c);
+		pt_cur_rise(c);
 	return true;
 }
 
@@ -137,7 +137,7 @@ static inline bool map_fast(struct pt_cursor *c, const struct pt_item *item)
  * They are locked (ours until the cursor is dropped) and published with
  * one store into the current node.
  */
-static enum pt_err build_path(struct pt_cursor *c, pt_level_t level)
+PT_MUST_CHECK static enum pt_err build_path(struct pt_cursor *c, pt_level_t level)
 {
 	const struct pt_format *f = cur_fmt(c);
 	const struct pt_env *env = c->table->env;
@@ -145,11 +145,11 @@ static enum pt_err build_path(struct pt_cursor *c, pt_level_t level)
 	unsigned nr = c->level - level;
 
 	for (unsigned i = 0; i < nr; i++) {
-		enum pt_err err = node_alloc(env, c->level - 1u - i, &fresh[i]);
+		enum pt_err err = pt_node_alloc(env, c->level - 1u - i, &fresh[i]);
 		if (err == PT_OK)
 			continue;
 		while (i-- > 0)
-			node_free_unpublished(fresh[i]);
+			pt_node_free_unpublished(fresh[i]);
 		return err;
 	}
 	for (unsigned i = nr; i-- > 0;) {
@@ -167,7 +167,7 @@ static enum pt_err build_path(struct pt_cursor *c, pt_level_t level)
 }
 
 /* Everything map_fast does not handle: checks, descent, allocation. */
-static enum pt_err map_general(struct pt_cursor *c, const struct pt_item *item);
+PT_MUST_CHECK static enum pt_err map_general(struct pt_cursor *c, const struct pt_item *item);
 
 /*
  * map_fast missed: a fresh cursor's base page first tries the table's
@@ -196,7 +196,7 @@ static PT_NOINLINE enum pt_err map_general(struct pt_cursor *c, const struct pt_
 	while ((pte = cur_pte(c)) && c->level > item->level) {
 		if (!node_is_table(c->path[c->level], pte))
 			return PT_ERR_MAPPED;
-		cur_descend(c, pte);
+		pt_cur_descend(c, pte);
 	}
 	if (pte)
 		return PT_ERR_MAPPED;
@@ -210,9 +210,9 @@ static PT_NOINLINE enum pt_err map_general(struct pt_cursor *c, const struct pt_
 	node_set_leaf(n, cur_index(c),
 		      leaf_template(c, item) | pt_fmt_addr_bits(cur_fmt(c), item->pa, item->level),
 		      item->tracked);
-	cur_move_forward(c);
+	pt_cur_move_forward(c);
 	if (built)
-		cur_lower_guard(c);
+		pt_cur_lower_guard(c);
 	return PT_OK;
 }
 
@@ -252,12 +252,12 @@ static struct pt_node *take_reserved(struct map_job *j, pt_level_t level)
 {
 	struct pt_node *n = j->reserve;
 	j->reserve = n->defer.priv[0];
-	n->level = (uint8_t)level;       /* node_alloc initialised the rest */
+	n->level = (uint8_t)level;       /* pt_node_alloc initialised the rest */
 	return n;
 }
 
 /* Check or store a run of @nr leaves at slot @idx of @n (NULL: a table yet to exist). */
-static enum pt_err leaf_run(struct map_job *j, struct pt_node *n, bool fresh, pt_level_t level,
+PT_MUST_CHECK static enum pt_err leaf_run(struct map_job *j, struct pt_node *n, bool fresh, pt_level_t level,
 			    unsigned idx, unsigned nr, uint64_t off)
 {
 	if (!n)
@@ -281,11 +281,11 @@ static enum pt_err leaf_run(struct map_job *j, struct pt_node *n, bool fresh, pt
 	return PT_OK;
 }
 
-static enum pt_err map_walk(struct map_job *j, struct pt_node *n, bool fresh,
+PT_MUST_CHECK static enum pt_err map_walk(struct map_job *j, struct pt_node *n, bool fresh,
 			    pt_level_t level, uint64_t *off);
 
 /* The slot @idx of @n must be descended into: check, count or build the child. */
-static enum pt_err map_below(struct map_job *j, struct pt_node *n, bool fresh, pt_level_t level,
+PT_MUST_CHECK static enum pt_err map_below(struct map_job *j, struct pt_node *n, bool fresh, pt_level_t level,
 			     unsigned idx, uint64_t *off)
 {
 	pt_pte_t pte = n ? node_load(n, idx) : 0;
@@ -301,7 +301,7 @@ static enum pt_err map_below(struct map_job *j, struct pt_node *n, bool fresh, p
 	}
 	struct pt_node *child = take_reserved(j, level - 1u);
 	node_lock(child);
-	map_walk(j, child, true, level - 1u, off);
+	pt_discard(map_walk(j, child, true, level - 1u, off));  /* tables reserved */
 	pte = j->f->encode_table(child->pa, level);
 	if (fresh)
 		node_set_child_fresh(n, idx, pte);
@@ -311,7 +311,7 @@ static enum pt_err map_below(struct map_job *j, struct pt_node *n, bool fresh, p
 }
 
 /* Map from *off to the end of the range or of node @n, whichever is first. */
-static enum pt_err map_walk(struct map_job *j, struct pt_node *n, bool fresh,
+PT_MUST_CHECK static enum pt_err map_walk(struct map_job *j, struct pt_node *n, bool fresh,
 			    pt_level_t level, uint64_t *off)
 {
 	uint64_t size = pt_fmt_page_size(j->f, level);
@@ -341,15 +341,15 @@ static void free_reserve(struct map_job *j)
 	while (j->reserve) {
 		struct pt_node *n = j->reserve;
 		j->reserve = n->defer.priv[0];
-		node_free_unpublished(n);
+		pt_node_free_unpublished(n);
 	}
 }
 
-static enum pt_err fill_reserve(struct map_job *j)
+PT_MUST_CHECK static enum pt_err fill_reserve(struct map_job *j)
 {
 	for (uint64_t i = 0; i < j->tables_needed; i++) {
 		struct pt_node *n;
-		enum pt_err err = node_alloc(j->env, 1, &n);
+		enum pt_err err = pt_node_alloc(j->env, 1, &n);
 		if (err != PT_OK) {
 			free_reserve(j);
 			return err;
@@ -377,7 +377,7 @@ static unsigned spine_depth(const struct pt_cursor *c)
 /*
  * Build the spine of @depth reserved tables below the guard, fill the lowest
  * one (the range's covering node) with the store pass, publish the spine
- * with one store and keep only its lowest node locked (cur_lower_guard).
+ * with one store and keep only its lowest node locked (pt_cur_lower_guard).
  */
 static void map_spine(struct map_job *j, struct pt_cursor *c, unsigned depth)
 {
@@ -393,7 +393,7 @@ static void map_spine(struct map_job *j, struct pt_cursor *c, unsigned depth)
 	}
 	struct pt_node *bottom = spine[depth - 1];
 	uint64_t off = 0;
-	map_walk(j, bottom, true, bottom->level, &off);
+	pt_discard(map_walk(j, bottom, true, bottom->level, &off));  /* tables reserved */
 	node_set_child(guard, pt_fmt_index(f, c->start, guard->level),
 		       f->encode_table(spine[0]->pa, guard->level));
 	node_unlock(guard);
@@ -410,7 +410,7 @@ enum pt_err pt_cursor_map_range(struct pt_cursor_mut *m, pt_paddr_t pa, uint64_t
 		return PT_ERR_INVAL;
 	struct pt_cursor *c = &m->c;
 	const struct pt_format *f = cur_fmt(c);
-	enum pt_err err = cur_check_len(c, len);
+	enum pt_err err = pt_cur_check_len(c, len);
 	if (err == PT_OK && (len == 0 || (pa & (PT_PAGE_SIZE - 1))))
 		err = len == 0 ? PT_ERR_RANGE : PT_ERR_UNALIGNED;
 	if (err == PT_OK)
@@ -440,9 +440,9 @@ enum pt_err pt_cursor_map_range(struct pt_cursor_mut *m, pt_paddr_t pa, uint64_t
 	if (spine)
 		map_spine(&j, c, spine);
 	else
-		map_walk(&j, guard, false, guard->level, &off);
-	cur_reset(c, c->va + len);
+		pt_discard(map_walk(&j, guard, false, guard->level, &off));  /* tables reserved */
+	pt_cur_reset(c, c->va + len);
 	if (j.tables_needed && !spine)
-		cur_lower_guard(c);
+		pt_cur_lower_guard(c);
 	return PT_OK;
 }

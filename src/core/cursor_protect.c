@@ -4,7 +4,7 @@
 
 #include "bbm.h"
 
-enum pt_err cur_check_protect(const struct pt_table *t, struct pt_protect op)
+enum pt_err pt_cur_check_protect(const struct pt_table *t, struct pt_protect op)
 {
 	const struct pt_format *f = t->env->fmt;
 	/* -1 keeps the cache policy; any other negative value is malformed. */
@@ -17,12 +17,12 @@ enum pt_err cur_check_protect(const struct pt_table *t, struct pt_protect op)
 	return PT_OK;
 }
 
-void cur_rewrite(struct pt_cursor *c, const struct pt_item *item, struct pt_prop prop)
+void pt_cur_rewrite(struct pt_cursor *c, const struct pt_item *item, struct pt_prop prop)
 {
 	const struct pt_format *f = cur_fmt(c);
 	pt_pte_t pte = f->encode_leaf(item->pa, prop, item->tracked, c->level);
 	if (pt_unlikely(bbm_prop_change(f, item->prop, prop)))
-		bbm_break(c, PT_BBM_PROTECT);
+		pt_bbm_break(c, PT_BBM_PROTECT);
 	node_rewrite(c->path[c->level], cur_index(c), pte);
 }
 
@@ -32,14 +32,14 @@ enum pt_err pt_cursor_protect_next(struct pt_cursor_mut *m, uint64_t len, struct
 	if (!m || !m->c.table || !va_out || !len_out || !found)
 		return PT_ERR_INVAL;
 	struct pt_cursor *c = &m->c;
-	enum pt_err err = cur_check_protect(c->table, op);
+	enum pt_err err = pt_cur_check_protect(c->table, op);
 	if (err == PT_OK)
-		err = cur_check_len(c, len);
+		err = pt_cur_check_len(c, len);
 	if (err != PT_OK)
 		return err;
 
 	struct scan_res r;
-	err = cur_scan(c, (c->va - c->start) + len, SCAN_PROTECT, &r);
+	err = pt_cur_scan(c, (c->va - c->start) + len, SCAN_PROTECT, &r);
 	if (err != PT_OK)
 		return err;
 	*found = r.stop == SCAN_LEAF;
@@ -49,9 +49,9 @@ enum pt_err pt_cursor_protect_next(struct pt_cursor_mut *m, uint64_t len, struct
 	struct pt_item item = cur_item(c, cur_pte(c));
 	struct pt_prop prop = pt_protect_apply(op, item.prop);
 	if (!pt_prop_eq(prop, item.prop))
-		cur_rewrite(c, &item, prop);
+		pt_cur_rewrite(c, &item, prop);
 	*va_out = c->va;
 	*len_out = pt_fmt_page_size(cur_fmt(c), c->level);
-	cur_move_forward(c);
+	pt_cur_move_forward(c);
 	return PT_OK;
 }

@@ -33,7 +33,7 @@ static unsigned split_depth(const struct pt_cursor *c, uint64_t end)
 }
 
 /* A table for a split at @level: one the caller reserved, else a new one. */
-static enum pt_err split_table(struct pt_cursor *c, pt_level_t level, struct pt_node **out)
+PT_MUST_CHECK static enum pt_err split_table(struct pt_cursor *c, pt_level_t level, struct pt_node **out)
 {
 	for (struct pt_node **p = &c->spares; *p; p = (struct pt_node **)&(*p)->defer.priv[0]) {
 		if ((*p)->level != level)
@@ -42,7 +42,7 @@ static enum pt_err split_table(struct pt_cursor *c, pt_level_t level, struct pt_
 		*p = (*p)->defer.priv[0];
 		return PT_OK;
 	}
-	return node_alloc(c->table->env, level, out);
+	return pt_node_alloc(c->table->env, level, out);
 }
 
 /*
@@ -52,7 +52,7 @@ static enum pt_err split_table(struct pt_cursor *c, pt_level_t level, struct pt_
  * table changed. The table entry replaces a live leaf: break-before-make
  * where the format requires it.
  */
-static enum pt_err split_down(struct pt_cursor *c, uint64_t end)
+PT_MUST_CHECK static enum pt_err split_down(struct pt_cursor *c, uint64_t end)
 {
 	struct pt_node *spare[PT_MAX_LEVELS];
 	unsigned depth = split_depth(c, end);
@@ -61,13 +61,13 @@ static enum pt_err split_down(struct pt_cursor *c, uint64_t end)
 		if (err == PT_OK)
 			continue;
 		while (i-- > 0)
-			node_free_unpublished(spare[i]);
+			pt_node_free_unpublished(spare[i]);
 		return err;
 	}
 	for (unsigned i = 0; i < depth; i++) {
-		pt_pte_t table = node_split(c->path[c->level], cur_index(c), spare[i]);
+		pt_pte_t table = pt_node_split(c->path[c->level], cur_index(c), spare[i]);
 		cur_replace(c, table, cur_fmt(c)->bbm, PT_BBM_SPLIT);
-		cur_descend(c, table);
+		pt_cur_descend(c, table);
 	}
 	return PT_OK;
 }
@@ -96,12 +96,12 @@ static void skip_absent(struct pt_cursor *c, uint64_t end)
 	cur_step_within(c, end);
 }
 
-enum pt_err cur_scan(struct pt_cursor *c, uint64_t end, enum scan_mode mode, struct scan_res *r)
+enum pt_err pt_cur_scan(struct pt_cursor *c, uint64_t end, enum scan_mode mode, struct scan_res *r)
 {
 	const struct pt_format *f = cur_fmt(c);
 
 	r->split = false;
-	cur_rise(c);
+	pt_cur_rise(c);
 	while (c->va - c->start < end) {
 		pt_pte_t pte = cur_pte(c);
 		if (pte == 0) {
@@ -118,7 +118,7 @@ enum pt_err cur_scan(struct pt_cursor *c, uint64_t end, enum scan_mode mode, str
 			if (node_child(c->path[c->level], pte)->nr_children == 0)
 				cur_step_within(c, end);
 			else
-				cur_descend(c, pte);
+				pt_cur_descend(c, pte);
 			continue;
 		}
 		if (covered || mode == SCAN_FIND) {
@@ -131,7 +131,7 @@ enum pt_err cur_scan(struct pt_cursor *c, uint64_t end, enum scan_mode mode, str
 		r->split = true;
 	}
 	r->stop = SCAN_END;
-	cur_reset(c, c->start + end);
+	pt_cur_reset(c, c->start + end);
 	return PT_OK;
 }
 

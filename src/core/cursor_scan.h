@@ -7,6 +7,8 @@
 #include "cursor.h"
 #include "leaf_tmpl.h"
 
+#pragma GCC visibility push(hidden)
+
 enum scan_stop { SCAN_END, SCAN_LEAF, SCAN_TABLE };
 
 /*
@@ -22,19 +24,19 @@ struct scan_res {
 };
 
 /* Check a protect operation against @t: PT_ERR_INVAL, PT_ERR_GLOBAL_USER. */
-enum pt_err cur_check_protect(const struct pt_table *t, struct pt_protect op);
+PT_MUST_CHECK enum pt_err pt_cur_check_protect(const struct pt_table *t, struct pt_protect op);
 
 /*
  * Advance to the next stop of @mode inside [va, start + end) (offsets from the
  * range start); at SCAN_END the cursor is at start + end. PT_ERR_NOMEM if a
  * split failed (the table is unchanged).
  */
-enum pt_err cur_scan(struct pt_cursor *c, uint64_t end, enum scan_mode mode, struct scan_res *r);
+PT_MUST_CHECK enum pt_err pt_cur_scan(struct pt_cursor *c, uint64_t end, enum scan_mode mode, struct scan_res *r);
 
 /* Detach the wholly covered child table at the cursor into @frag (PT_FRAG_TABLE). */
-void cur_take_table(struct pt_cursor *c, struct pt_frag *frag);
+void pt_cur_take_table(struct pt_cursor *c, struct pt_frag *frag);
 /* Rewrite the leaf @item at the cursor to @prop, broken first if the format needs it. */
-void cur_rewrite(struct pt_cursor *c, const struct pt_item *item, struct pt_prop prop);
+void pt_cur_rewrite(struct pt_cursor *c, const struct pt_item *item, struct pt_prop prop);
 
 /* The item held by the leaf @pte at the cursor's level (no codec call for a templated base page). */
 static inline struct pt_item cur_item(const struct pt_cursor *c, pt_pte_t pte)
@@ -86,7 +88,7 @@ static inline bool cur_cached_page(const struct pt_cursor *c, pt_pte_t pte, stru
 }
 
 /* The same through the table's shared template (a fresh cursor), filling the leaf cache. */
-static inline bool cur_template_page(struct pt_cursor *c, pt_pte_t pte, struct pt_item *item)
+static inline bool pt_cur_template_page(struct pt_cursor *c, pt_pte_t pte, struct pt_item *item)
 {
 	struct pt_pte_info info;
 	if (!pte || !tmpl_decode(c, pte, &info))
@@ -113,7 +115,7 @@ static inline void cur_page_step(struct pt_cursor *c, unsigned idx)
 {
 	c->va += PT_PAGE_SIZE;
 	if (pt_unlikely(idx == pt_fmt_nr_entries(cur_fmt(c)) - 1))
-		cur_rise(c);
+		pt_cur_rise(c);
 }
 
 /* Past the slot at the cursor, but not beyond the scan's end @end (an offset). */
@@ -122,9 +124,10 @@ static inline void cur_step_within(struct pt_cursor *c, uint64_t end)
 	uint64_t size = pt_fmt_page_size(cur_fmt(c), c->level);
 	uint64_t next = (c->va & ~(size - 1)) - c->start + size;
 	if (next > end)
-		cur_reset(c, c->start + end);
+		pt_cur_reset(c, c->start + end);
 	else
-		cur_move_forward(c);
+		pt_cur_move_forward(c);
 }
 
+#pragma GCC visibility pop
 #endif

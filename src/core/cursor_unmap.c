@@ -18,7 +18,7 @@ static void take_leaf(struct pt_cursor *c, struct pt_frag *frag)
 	node_clear(n, idx, frag->item.tracked);
 }
 
-void cur_take_table(struct pt_cursor *c, struct pt_frag *frag)
+void pt_cur_take_table(struct pt_cursor *c, struct pt_frag *frag)
 {
 	struct pt_node *n = c->path[c->level];
 	unsigned idx = cur_index(c);
@@ -28,10 +28,10 @@ void cur_take_table(struct pt_cursor *c, struct pt_frag *frag)
 	frag->len = pt_fmt_page_size(cur_fmt(c), c->level);
 	frag->va = c->va;
 	frag->table = child;
-	frag->nr_frames = node_count_frames(child);
+	frag->nr_frames = pt_node_count_frames(child);
 	node_clear(n, idx, false);
 	node_hint_clear(c->table->root);
-	node_mark_stray_and_unlock(child);
+	pt_node_mark_stray_and_unlock(child);
 }
 
 /*
@@ -59,12 +59,12 @@ static inline void take_page(struct pt_cursor *c, unsigned idx, struct pt_frag *
 
 static PT_NOINLINE enum pt_err take_slow(struct pt_cursor *c, uint64_t len, struct pt_frag *frag)
 {
-	enum pt_err err = cur_check_len(c, len);
+	enum pt_err err = pt_cur_check_len(c, len);
 	if (err != PT_OK)
 		return err;
 
 	struct scan_res r;
-	err = cur_scan(c, (c->va - c->start) + len, SCAN_TAKE, &r);
+	err = pt_cur_scan(c, (c->va - c->start) + len, SCAN_TAKE, &r);
 	if (err != PT_OK)
 		return err;
 	if (r.stop == SCAN_END) {
@@ -76,8 +76,8 @@ static PT_NOINLINE enum pt_err take_slow(struct pt_cursor *c, uint64_t len, stru
 	if (r.stop == SCAN_LEAF)
 		take_leaf(c, frag);
 	else
-		cur_take_table(c, frag);
-	cur_move_forward(c);
+		pt_cur_take_table(c, frag);
+	pt_cur_move_forward(c);
 	return PT_OK;
 }
 
@@ -90,7 +90,7 @@ enum pt_err pt_cursor_take_next(struct pt_cursor_mut *m, uint64_t len, struct pt
 	if (pt_likely(c->level == 1 && take_here(c, len, &idx))) {
 		pt_pte_t pte = node_load(c->path[1], idx);
 		if (pt_likely(cur_cached_page(c, pte, &frag->item)) ||
-		    cur_template_page(c, pte, &frag->item)) {
+		    pt_cur_template_page(c, pte, &frag->item)) {
 			take_page(c, idx, frag);
 			return PT_OK;
 		}
@@ -101,7 +101,7 @@ enum pt_err pt_cursor_take_next(struct pt_cursor_mut *m, uint64_t len, struct pt
 void pt_frag_release(const struct pt_env *env, struct pt_frag *frag)
 {
 	if (frag->kind == PT_FRAG_TABLE)
-		node_free_deferred(frag->table);
+		pt_node_free_deferred(frag->table);
 	else if (frag->kind == PT_FRAG_MAPPED && frag->item.tracked)
 		env->mem.ops->frame_put(env->mem.ctx, frag->item.pa);
 	frag->kind = PT_FRAG_NONE;

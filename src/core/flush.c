@@ -83,7 +83,7 @@ void pt_flusher_issue(struct pt_flusher *f, pt_vaddr_t va, uint64_t len)
 }
 
 /* Start a keeper page: a reserved spare if there is one, else a new frame. */
-static enum pt_err keeper_push(struct pt_flusher *f)
+PT_MUST_CHECK static enum pt_err keeper_push(struct pt_flusher *f)
 {
 	const struct pt_env *env = fl_env(f);
 	pt_paddr_t pa = f->spare;
@@ -280,7 +280,7 @@ static void release_sent(struct pt_flusher *f)
 	while (f->sent_tables) {
 		struct pt_node *n = f->sent_tables;
 		f->sent_tables = n->defer.priv[0];
-		node_free_deferred(n);
+		pt_node_free_deferred(n);
 	}
 }
 

@@ -7,6 +7,8 @@
 
 #include <pt/flush.h>
 
+#pragma GCC visibility push(hidden)
+
 /* False only when a test switched flush site @s off (pt/hooks.h). */
 static inline bool flush_site_on(const struct pt_env *env, enum pt_flush_site s)
 {
@@ -19,4 +21,5 @@ static inline bool tlb_present(const struct pt_env *env)
 	return env->tlb.ops && env->tlb.cpus;
 }
 
+#pragma GCC visibility pop
 #endif

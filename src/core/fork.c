@@ -24,7 +24,7 @@ struct fork_ctx {
 	uint64_t tracked;               /* tracked pages mapped into the child */
 };
 
-static enum pt_err child_map_range(struct fork_ctx *x, const struct pt_query *q, pt_vaddr_t va,
+PT_MUST_CHECK static enum pt_err child_map_range(struct fork_ctx *x, const struct pt_query *q, pt_vaddr_t va,
 				   pt_vaddr_t end)
 {
 	enum pt_err err = pt_cursor_jump(&x->c.m.c, va);
@@ -39,7 +39,7 @@ static enum pt_err child_map_range(struct fork_ctx *x, const struct pt_query *q,
  * two) level-1 tables that straddle the range's ends, and their references
  * must wait for the child's flush: room to keep them is reserved first.
  */
-static enum pt_err child_map_page(struct fork_ctx *x, const struct pt_query *q, pt_vaddr_t va)
+PT_MUST_CHECK static enum pt_err child_map_page(struct fork_ctx *x, const struct pt_query *q, pt_vaddr_t va)
 {
 	const struct pt_env *env = x->p.m.c.table->env;
 	uint64_t undo_max = 2 * (uint64_t)pt_fmt_nr_entries(env->fmt);
@@ -61,7 +61,7 @@ static enum pt_err child_map_page(struct fork_ctx *x, const struct pt_query *q, 
 }
 
 /* The parent's tracked page at @va loses W; 4 KiB, so nothing is split or allocated. */
-static enum pt_err parent_downgrade(struct fork_ctx *x, const struct pt_query *q, pt_vaddr_t va)
+PT_MUST_CHECK static enum pt_err parent_downgrade(struct fork_ctx *x, const struct pt_query *q, pt_vaddr_t va)
 {
 	struct pt_protect op = { .clear = PT_W, .cache = -1 };
 	pt_vaddr_t got;
@@ -75,7 +75,7 @@ static enum pt_err parent_downgrade(struct fork_ctx *x, const struct pt_query *q
 	return err;
 }
 
-static enum pt_err fork_leaf(struct fork_ctx *x, const struct pt_query *q, pt_vaddr_t va,
+PT_MUST_CHECK static enum pt_err fork_leaf(struct fork_ctx *x, const struct pt_query *q, pt_vaddr_t va,
 			     pt_vaddr_t next, bool parent_pass)
 {
 	if (parent_pass)
@@ -86,7 +86,7 @@ static enum pt_err fork_leaf(struct fork_ctx *x, const struct pt_query *q, pt_va
 }
 
 /* Visit every leaf of the parent's range: copy it into the child, or downgrade it. */
-static enum pt_err fork_walk(struct fork_ctx *x, bool parent_pass)
+PT_MUST_CHECK static enum pt_err fork_walk(struct fork_ctx *x, bool parent_pass)
 {
 	struct pt_cursor *pc = &x->p.m.c;
 	enum pt_err err = pt_cursor_jump(pc, pc->start);
@@ -118,7 +118,7 @@ static enum pt_err fork_walk(struct fork_ctx *x, bool parent_pass)
 static void child_clear(struct fork_ctx *x)
 {
 	struct pt_cursor *c = &x->c.m.c;
-	pt_cursor_jump(c, c->start);
+	pt_discard(pt_cursor_jump(c, c->start));
 	for (;;) {
 		struct pt_frag frag;
 		enum pt_err err = pt_cursor_take_next(&x->c.m, c->size - (c->va - c->start), &frag);
@@ -136,7 +136,7 @@ static void child_clear(struct fork_ctx *x)
 }
 
 /* Copy into the child first, so a failure leaves the parent untouched; then downgrade. */
-static enum pt_err fork_locked(struct fork_ctx *x)
+PT_MUST_CHECK static enum pt_err fork_locked(struct fork_ctx *x)
 {
 	struct pt_cursor *c = &x->c.m.c;
 	pt_vaddr_t found;
@@ -160,18 +160,18 @@ static enum pt_err fork_locked(struct fork_ctx *x)
  * address (pt/cursor.h). Two forks in opposite directions between the same
  * address spaces then wait for each other instead of deadlocking.
  */
-static enum pt_err lock_both(struct fork_ctx *x, struct pt_vmspace *parent,
+PT_MUST_CHECK static enum pt_err lock_both(struct fork_ctx *x, struct pt_vmspace *parent,
 			     struct pt_vmspace *child, pt_vaddr_t va, uint64_t len)
 {
 	bool parent_first = parent->table.root->pa < child->table.root->pa;
 	struct vms_op *first = parent_first ? &x->p : &x->c;
 	struct vms_op *second = parent_first ? &x->c : &x->p;
-	enum pt_err err = vms_op_begin(first, parent_first ? parent : child, va, len);
+	enum pt_err err = pt_vms_op_begin(first, parent_first ? parent : child, va, len);
 	if (err != PT_OK)
 		return err;
-	err = vms_op_begin(second, parent_first ? child : parent, va, len);
+	err = pt_vms_op_begin(second, parent_first ? child : parent, va, len);
 	if (err != PT_OK)
-		vms_op_end(first);
+		pt_vms_op_end(first);
 	return err;
 }
 
@@ -197,7 +197,7 @@ enum pt_err pt_vmspace_fork(struct pt_vmspace *parent, struct pt_vmspace *child,
 }
 
 /* The frame has other sharers: copy it into @spare and remap. */
-static enum pt_err cow_copy(struct pt_cursor_mut *m, struct pt_flusher *f,
+PT_MUST_CHECK static enum pt_err cow_copy(struct pt_cursor_mut *m, struct pt_flusher *f,
 			    const struct pt_query *q, pt_paddr_t spare)
 {
 	const struct pt_physmem *mem = &m->c.table->env->mem;
@@ -212,22 +212,22 @@ static enum pt_err cow_copy(struct pt_cursor_mut *m, struct pt_flusher *f,
 		return err;
 	/* Broken by take_next: complete the invalidation before the make. */
 	if (m->c.fmt->bbm)
-		bbm_invalidate(m->c.table, q->va, PT_PAGE_SIZE, false, PT_BBM_COW);
+		pt_bbm_invalidate(m->c.table, q->va, PT_PAGE_SIZE, false, PT_BBM_COW);
 	struct pt_item item = frag.item;
 	item.pa = spare;
 	item.prop.flags |= PT_W;
-	pt_cursor_jump(&m->c, q->va);
+	pt_discard(pt_cursor_jump(&m->c, q->va));  /* inside the range */
 	/* The level-1 table stays: this map allocates nothing. */
 	err = pt_cursor_map(m, &item);
 	if (err != PT_OK)
 		return err;
-	pt_flusher_keep_frame(f, frag.item.pa);
+	pt_discard(pt_flusher_keep_frame(f, frag.item.pa));  /* reserved above */
 	if (flush_site_on(f->env, PT_SITE_COW_COPY))
 		pt_flusher_issue(f, q->va, PT_PAGE_SIZE);
 	return PT_OK;
 }
 
-static enum pt_err cow_resolve(struct pt_cursor_mut *m, struct pt_flusher *f, pt_paddr_t spare,
+PT_MUST_CHECK static enum pt_err cow_resolve(struct pt_cursor_mut *m, struct pt_flusher *f, pt_paddr_t spare,
 			       bool *spare_used)
 {
 	const struct pt_physmem *mem = &m->c.table->env->mem;
@@ -269,10 +269,10 @@ enum pt_err pt_vmspace_cow_fault(struct pt_vmspace *vs, pt_vaddr_t va, pt_paddr_
 	/* A cursor inside a huge leaf would split it: those are never COW. */
 	if (pt_table_translate(&vs->table, va, &pa, &leaf) == PT_OK && leaf.level > 1)
 		return PT_ERR_INVAL;
-	enum pt_err err = vms_op_begin(&op, vs, va, PT_PAGE_SIZE);
+	enum pt_err err = pt_vms_op_begin(&op, vs, va, PT_PAGE_SIZE);
 	if (err != PT_OK)
 		return err;
 	err = cow_resolve(&op.m, &op.f, spare, spare_used);
-	vms_op_end(&op);
+	pt_vms_op_end(&op);
 	return err;
 }

@@ -4,6 +4,8 @@
 
 #include "cursor.h"
 
+#pragma GCC visibility push(hidden)
+
 /*
  * The leaf templates of base pages are shared by every cursor of a table in
  * one word, so a fresh cursor need not call the codec: the template of the
@@ -75,4 +77,5 @@ static inline bool tmpl_decode(const struct pt_cursor *c, pt_pte_t pte, struct p
 	return true;
 }
 
+#pragma GCC visibility pop
 #endif

@@ -158,7 +158,7 @@ static PT_NOINLINE struct pt_node *lock_range(struct pt_table *t, pt_vaddr_t fir
 	return guard;
 }
 
-void cur_lower_guard(struct pt_cursor *c)
+void pt_cur_lower_guard(struct pt_cursor *c)
 {
 	const struct pt_format *f = cur_fmt(c);
 	unsigned target = c->full_level;
@@ -240,7 +240,7 @@ static PT_NOINLINE enum pt_err check_range_slow(const struct pt_table *t, pt_vad
 }
 
 /* The window is one canonical half: a range inside it is canonical. */
-static inline enum pt_err check_range(const struct pt_table *t, pt_vaddr_t va, uint64_t len)
+PT_MUST_CHECK static inline enum pt_err check_range(const struct pt_table *t, pt_vaddr_t va, uint64_t len)
 {
 	uint64_t off = va - t->va_lo;
 	/* len 0 wraps len - 1 to the top: refused by the second test too. */
@@ -250,7 +250,7 @@ static inline enum pt_err check_range(const struct pt_table *t, pt_vaddr_t va, u
 }
 
 /* Record @guard, locked, as the guard of @c, whose range would have it at level @full. */
-static inline enum pt_err cursor_set_guard(struct pt_cursor *c, struct pt_node *guard,
+PT_MUST_CHECK static inline enum pt_err cursor_set_guard(struct pt_cursor *c, struct pt_node *guard,
 					   unsigned full)
 {
 	c->level = guard->level;

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 #include "node.h"
 
-struct pt_node *node_init(const struct pt_env *env, pt_paddr_t pa, pt_level_t level)
+struct pt_node *pt_node_init(const struct pt_env *env, pt_paddr_t pa, pt_level_t level)
 {
 	struct pt_node *n = node_of(env, pa);
 	atomic_init(&n->lock, 0);
@@ -17,7 +17,7 @@ struct pt_node *node_init(const struct pt_env *env, pt_paddr_t pa, pt_level_t le
 	return n;
 }
 
-void node_lock_wait(struct pt_node *n)
+void pt_node_lock_wait(struct pt_node *n)
 {
 	pt_relax_fn relax = n->env->relax;
 	unsigned spins = 0;
@@ -30,17 +30,17 @@ void node_lock_wait(struct pt_node *n)
 	} while (!node_trylock(n));
 }
 
-enum pt_err node_alloc(const struct pt_env *env, pt_level_t level, struct pt_node **out)
+enum pt_err pt_node_alloc(const struct pt_env *env, pt_level_t level, struct pt_node **out)
 {
 	pt_paddr_t pa;
 	enum pt_err err = env->mem.ops->table_alloc(env->mem.ctx, &pa);
 	if (err != PT_OK)
 		return err;
-	*out = node_init(env, pa, level);
+	*out = pt_node_init(env, pa, level);
 	return PT_OK;
 }
 
-void node_free_unpublished(struct pt_node *n)
+void pt_node_free_unpublished(struct pt_node *n)
 {
 	n->env->mem.ops->table_free(n->env->mem.ctx, n->pa);
 }
@@ -85,14 +85,14 @@ static void free_subtree_cb(struct pt_defer *d)
 	free_subtree(n);
 }
 
-void node_free_deferred(struct pt_node *n)
+void pt_node_free_deferred(struct pt_node *n)
 {
 	const struct pt_reclaim *r = &n->env->reclaim;
 	n->defer.fn = free_subtree_cb;
 	r->ops->defer(r->ctx, &n->defer);
 }
 
-void node_mark_stray_and_unlock(struct pt_node *n)
+void pt_node_mark_stray_and_unlock(struct pt_node *n)
 {
 	const struct pt_format *f = node_fmt(n);
 	unsigned nr = pt_fmt_nr_entries(f);
@@ -101,14 +101,14 @@ void node_mark_stray_and_unlock(struct pt_node *n)
 		for (unsigned i = nr; i-- > 0;) {
 			pt_pte_t pte = node_load(n, i);
 			if (node_is_table(n, pte))
-				node_mark_stray_and_unlock(node_child(n, pte));
+				pt_node_mark_stray_and_unlock(node_child(n, pte));
 		}
 	}
 	n->stray = true;
 	node_unlock(n);
 }
 
-uint64_t node_count_frames(const struct pt_node *n)
+uint64_t pt_node_count_frames(const struct pt_node *n)
 {
 	const struct pt_format *f = node_fmt(n);
 	unsigned nr = pt_fmt_nr_entries(f);
@@ -119,12 +119,12 @@ uint64_t node_count_frames(const struct pt_node *n)
 	for (unsigned i = 0; i < nr; i++) {
 		pt_pte_t pte = node_load(n, i);
 		if (node_is_table(n, pte))
-			frames += node_count_frames(node_child(n, pte));
+			frames += pt_node_count_frames(node_child(n, pte));
 	}
 	return frames;
 }
 
-pt_pte_t node_split(struct pt_node *parent, unsigned idx, struct pt_node *child)
+pt_pte_t pt_node_split(struct pt_node *parent, unsigned idx, struct pt_node *child)
 {
 	const struct pt_format *f = node_fmt(parent);
 	pt_level_t level = parent->level - 1u;

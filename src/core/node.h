@@ -12,6 +12,8 @@
 #include <pt/env.h>
 #include <pt/table.h>
 
+#pragma GCC visibility push(hidden)
+
 struct pt_node {
 	atomic_uint lock;          /* 0 free, 1 held */
 	atomic_uint handles;       /* roots only: table handles sharing the tree */
@@ -148,7 +150,7 @@ static inline unsigned node_flip_run(struct pt_node *n, unsigned i, unsigned las
 }
 
 /* The contended path of node_lock: wait as the platform says, then try again. */
-void node_lock_wait(struct pt_node *n);
+void pt_node_lock_wait(struct pt_node *n);
 
 static inline bool node_trylock(struct pt_node *n)
 {
@@ -160,7 +162,7 @@ static inline bool node_trylock(struct pt_node *n)
 static inline void node_lock(struct pt_node *n)
 {
 	if (!node_trylock(n))
-		node_lock_wait(n);
+		pt_node_lock_wait(n);
 }
 
 /* Whether a cursor holds @n (a racy snapshot: for destroy's busy check). */
@@ -202,20 +204,21 @@ static inline void node_hint_clear(struct pt_node *root)
 }
 
 /* Allocate a zeroed node at @level; PT_ERR_NOMEM. */
-enum pt_err node_alloc(const struct pt_env *env, pt_level_t level, struct pt_node **out);
+PT_MUST_CHECK enum pt_err pt_node_alloc(const struct pt_env *env, pt_level_t level, struct pt_node **out);
 /* Initialise the metadata of a freshly allocated, zeroed table frame. */
-struct pt_node *node_init(const struct pt_env *env, pt_paddr_t pa, pt_level_t level);
+struct pt_node *pt_node_init(const struct pt_env *env, pt_paddr_t pa, pt_level_t level);
 /* Free a node that no walker ever saw (an unused reservation). */
-void node_free_unpublished(struct pt_node *n);
+void pt_node_free_unpublished(struct pt_node *n);
 /* Free @n and everything below it after a grace period, dropping tracked frames. */
-void node_free_deferred(struct pt_node *n);
+void pt_node_free_deferred(struct pt_node *n);
 /* Mark @n and all nodes below it stray and unlock them (they were locked by us). */
-void node_mark_stray_and_unlock(struct pt_node *n);
+void pt_node_mark_stray_and_unlock(struct pt_node *n);
 /* Leaves held in the level-1 tables of the sub-tree at @n. */
-uint64_t node_count_frames(const struct pt_node *n);
+uint64_t pt_node_count_frames(const struct pt_node *n);
 
 /* Fill @child (a fresh node one level down, left locked) with the pieces of the huge
  * leaf in slot @idx of @parent; returns the table entry that replaces the leaf. */
-pt_pte_t node_split(struct pt_node *parent, unsigned idx, struct pt_node *child);
+pt_pte_t pt_node_split(struct pt_node *parent, unsigned idx, struct pt_node *child);
 
+#pragma GCC visibility pop
 #endif

@@ -19,7 +19,7 @@ static pt_vaddr_t sign_extend(const struct pt_format *f, pt_vaddr_t va)
 	return va;
 }
 
-void table_init_handle(struct pt_table *t, const struct pt_env *env, enum pt_table_kind kind,
+void pt_table_init_handle(struct pt_table *t, const struct pt_env *env, enum pt_table_kind kind,
 		       struct pt_node *root)
 {
 	const struct pt_format *f = env->fmt;
@@ -39,17 +39,17 @@ void table_init_handle(struct pt_table *t, const struct pt_env *env, enum pt_tab
 	atomic_init(&t->leaf_tmpl, 0);
 }
 
-static enum pt_err init_handle(struct pt_table *t, const struct pt_env *env,
+PT_MUST_CHECK static enum pt_err init_handle(struct pt_table *t, const struct pt_env *env,
 			       enum pt_table_kind kind)
 {
 	struct pt_node *root;
 	enum pt_err err = table_env_check(env);
 	if (err != PT_OK)
 		return err;
-	err = node_alloc(env, env->fmt->levels, &root);
+	err = pt_node_alloc(env, env->fmt->levels, &root);
 	if (err != PT_OK)
 		return err;
-	table_init_handle(t, env, kind, root);
+	pt_table_init_handle(t, env, kind, root);
 	return PT_OK;
 }
 
@@ -72,12 +72,12 @@ enum pt_err pt_table_create_kernel(struct pt_table *t, const struct pt_env *env)
 	struct pt_node *root = t->root;
 	for (unsigned i = t->top_lo; i < t->top_hi; i++) {
 		struct pt_node *child;
-		err = node_alloc(env, f->levels - 1u, &child);
+		err = pt_node_alloc(env, f->levels - 1u, &child);
 		if (err != PT_OK) {
 			/* Nobody has seen this table yet: free it at once. */
 			for (unsigned j = t->top_lo; j < i; j++)
-				node_free_unpublished(node_child(root, node_load(root, j)));
-			node_free_unpublished(root);
+				pt_node_free_unpublished(node_child(root, node_load(root, j)));
+			pt_node_free_unpublished(root);
 			return err;
 		}
 		node_set_child(root, i, f->encode_table(child->pa, f->levels));
@@ -137,7 +137,7 @@ static bool has_open_cursor(struct pt_table *t)
 	return locked;
 }
 
-enum pt_err table_destroy_check(struct pt_table *t)
+enum pt_err pt_table_destroy_check(struct pt_table *t)
 {
 	if (!t || !t->root)
 		return PT_ERR_INVAL;
@@ -148,7 +148,7 @@ enum pt_err table_destroy_check(struct pt_table *t)
 
 enum pt_err pt_table_destroy(struct pt_table *t)
 {
-	enum pt_err err = table_destroy_check(t);
+	enum pt_err err = pt_table_destroy_check(t);
 	if (err != PT_OK)
 		return err;
 
@@ -162,7 +162,7 @@ enum pt_err pt_table_destroy(struct pt_table *t)
 			node_store(root, i, 0);
 		atomic_fetch_sub(&k->nr_users, 1);
 	}
-	node_free_deferred(root);
+	pt_node_free_deferred(root);
 	return PT_OK;
 }
 

@@ -32,7 +32,7 @@ enum pt_err pt_cursor_unmap(struct pt_cursor_mut *m, struct pt_flusher *f, uint6
 	if (len & (PT_PAGE_SIZE - 1))
 		err = PT_ERR_UNALIGNED;
 	else
-		err = vm_unmap_range(c, f, end, &nr);
+		err = pt_vm_unmap_range(c, f, end, &nr);
 	pt_flusher_dispatch(f);
 	if (nr_frames)
 		*nr_frames = nr;
@@ -44,7 +44,7 @@ static void free_spares(struct pt_cursor *c)
 	while (c->spares) {
 		struct pt_node *n = c->spares;
 		c->spares = n->defer.priv[0];
-		node_free_unpublished(n);
+		pt_node_free_unpublished(n);
 	}
 }
 
@@ -62,7 +62,7 @@ static bool slot_inside(const struct pt_format *f, pt_vaddr_t va, pt_level_t lev
  * leaf holding it whose parent slot sticks out of the range. With @shared,
  * the head's split (at @head) already made those on its path.
  */
-static enum pt_err reserve_end(struct pt_cursor *c, pt_vaddr_t va, pt_vaddr_t lo, uint64_t len,
+PT_MUST_CHECK static enum pt_err reserve_end(struct pt_cursor *c, pt_vaddr_t va, pt_vaddr_t lo, uint64_t len,
 			       bool shared, pt_vaddr_t head)
 {
 	const struct pt_format *f = cur_fmt(c);
@@ -74,7 +74,7 @@ static enum pt_err reserve_end(struct pt_cursor *c, pt_vaddr_t va, pt_vaddr_t lo
 		if (shared && ((va ^ head) & ~(size - 1)) == 0)
 			continue;
 		struct pt_node *n;
-		enum pt_err err = node_alloc(c->table->env, l - 1u, &n);
+		enum pt_err err = pt_node_alloc(c->table->env, l - 1u, &n);
 		if (err != PT_OK)
 			return err;
 		n->defer.priv[0] = c->spares;
@@ -89,7 +89,7 @@ static enum pt_err reserve_end(struct pt_cursor *c, pt_vaddr_t va, pt_vaddr_t lo
  * allocate them before changing anything, so protect is all or nothing. It
  * keeps no frames: no keeper page.
  */
-static enum pt_err reserve_splits(struct pt_cursor *c, uint64_t len)
+PT_MUST_CHECK static enum pt_err reserve_splits(struct pt_cursor *c, uint64_t len)
 {
 	pt_vaddr_t va = c->va, last = va + (len - PT_PAGE_SIZE);
 	struct pt_query q;
@@ -99,26 +99,26 @@ static enum pt_err reserve_splits(struct pt_cursor *c, uint64_t len)
 		shared = last - q.va < q.len;
 	if (err == PT_OK)
 		err = reserve_end(c, last, va, len, shared, va);
-	pt_cursor_jump(c, va);
+	pt_discard(pt_cursor_jump(c, va));  /* back to the start of the range */
 	if (err != PT_OK)
 		free_spares(c);
 	return err;
 }
 
-static enum pt_err protect_sited(struct pt_cursor_mut *m, struct pt_flusher *f, uint64_t len,
+PT_MUST_CHECK static enum pt_err protect_sited(struct pt_cursor_mut *m, struct pt_flusher *f, uint64_t len,
 				 struct pt_protect op, enum pt_flush_site site)
 {
 	struct pt_cursor *c = &m->c;
 	uint64_t end = offset_of(c) + len;
-	enum pt_err err = cur_check_protect(c->table, op);
+	enum pt_err err = pt_cur_check_protect(c->table, op);
 
 	if (err == PT_OK)
-		err = cur_check_len(c, len);
+		err = pt_cur_check_len(c, len);
 	if (err == PT_OK && len)
 		err = reserve_splits(c, len);
 	if (err != PT_OK)
 		return err;
-	err = vm_protect_range(c, f, end, op, site);
+	err = pt_vm_protect_range(c, f, end, op, site);
 	free_spares(c);
 	pt_flusher_dispatch(f);
 	return err;

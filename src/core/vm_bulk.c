@@ -68,7 +68,7 @@ static PT_NOINLINE void protect_odd(struct prot_job *j, struct pt_cursor *c, pt_
 	struct pt_prop to = pt_protect_apply(j->op, item.prop);
 	if (pt_prop_eq(to, item.prop))
 		return;
-	cur_rewrite(c, &item, to);
+	pt_cur_rewrite(c, &item, to);
 	changed(j, c->va, pt_fmt_page_size(cur_fmt(c), c->level));
 }
 
@@ -119,11 +119,11 @@ static void protect_node(struct prot_job *j, struct pt_cursor *c, uint64_t end)
 	c->va = base + (uint64_t)i * size;
 	if (i == nr) {
 		c->va -= size;
-		cur_move_forward(c);
+		pt_cur_move_forward(c);
 	}
 }
 
-enum pt_err vm_protect_range(struct pt_cursor *c, struct pt_flusher *fl, uint64_t end,
+enum pt_err pt_vm_protect_range(struct pt_cursor *c, struct pt_flusher *fl, uint64_t end,
 			      struct pt_protect op, enum pt_flush_site site)
 {
 	struct prot_job j = { .op = op, .fl = fl, .flush = flush_site_on(fl->env, site) };
@@ -131,7 +131,7 @@ enum pt_err vm_protect_range(struct pt_cursor *c, struct pt_flusher *fl, uint64_
 
 	while (c->va - c->start < end) {
 		struct scan_res r;
-		err = cur_scan(c, end, SCAN_PROTECT, &r);
+		err = pt_cur_scan(c, end, SCAN_PROTECT, &r);
 		if (err != PT_OK || r.stop == SCAN_END)
 			break;
 		if (r.split && flush_site_on(fl->env, PT_SITE_SPLIT)) {
@@ -178,7 +178,7 @@ static void unmap_removed(struct unmap_job *j, pt_vaddr_t va, uint64_t size)
  * at a tracked leaf whose frame cannot be kept (PT_ERR_NOMEM, leaf still
  * mapped, cursor on it). Leaves the cursor after the last slot done.
  */
-static enum pt_err unmap_node(struct unmap_job *j, struct pt_cursor *c, uint64_t end)
+PT_MUST_CHECK static enum pt_err unmap_node(struct unmap_job *j, struct pt_cursor *c, uint64_t end)
 {
 	const struct pt_format *f = cur_fmt(c);
 	struct pt_node *n = c->path[c->level];
@@ -211,7 +211,7 @@ static enum pt_err unmap_node(struct unmap_job *j, struct pt_cursor *c, uint64_t
 	c->va = base + (uint64_t)i * size;
 	if (i == nr) {
 		c->va -= size;
-		cur_move_forward(c);
+		pt_cur_move_forward(c);
 	}
 	return PT_OK;
 }
@@ -220,16 +220,16 @@ static enum pt_err unmap_node(struct unmap_job *j, struct pt_cursor *c, uint64_t
 static void unmap_table(struct unmap_job *j, struct pt_cursor *c)
 {
 	struct pt_frag frag;
-	cur_take_table(c, &frag);
+	pt_cur_take_table(c, &frag);
 	unmap_flush_run(j);
 	if (flush_site_on(j->fl->env, PT_SITE_UNMAP_TABLE))
 		pt_flusher_issue(j->fl, frag.va, frag.len);
 	pt_flusher_keep_table(j->fl, frag.table);
 	j->nr_frames += frag.nr_frames;
-	cur_move_forward(c);
+	pt_cur_move_forward(c);
 }
 
-enum pt_err vm_unmap_range(struct pt_cursor *c, struct pt_flusher *fl, uint64_t end,
+enum pt_err pt_vm_unmap_range(struct pt_cursor *c, struct pt_flusher *fl, uint64_t end,
 			    uint64_t *nr_frames)
 {
 	struct unmap_job j = { .fl = fl, .flush = flush_site_on(fl->env, PT_SITE_UNMAP) };
@@ -237,7 +237,7 @@ enum pt_err vm_unmap_range(struct pt_cursor *c, struct pt_flusher *fl, uint64_t 
 
 	while (c->va - c->start < end) {
 		struct scan_res r;
-		err = cur_scan(c, end, SCAN_TAKE, &r);
+		err = pt_cur_scan(c, end, SCAN_TAKE, &r);
 		if (err != PT_OK || r.stop == SCAN_END)
 			break;
 		if (r.stop == SCAN_TABLE) {

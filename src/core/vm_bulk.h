@@ -7,6 +7,8 @@
 
 #include "cursor_scan.h"
 
+#pragma GCC visibility push(hidden)
+
 /*
  * Apply @op to every leaf in [va, start + end) of the cursor's range (a
  * checked op; tables for the end splits reserved in c->spares), issuing
@@ -14,7 +16,7 @@
  * unchanged ones when PT_SITE_SPLIT is. PT_ERR_NOMEM (a split): what was
  * done before stays done and flushed.
  */
-enum pt_err vm_protect_range(struct pt_cursor *c, struct pt_flusher *fl, uint64_t end,
+PT_MUST_CHECK enum pt_err pt_vm_protect_range(struct pt_cursor *c, struct pt_flusher *fl, uint64_t end,
 			      struct pt_protect op, enum pt_flush_site site);
 
 /*
@@ -25,7 +27,8 @@ enum pt_err vm_protect_range(struct pt_cursor *c, struct pt_flusher *fl, uint64_
  * PT_ERR_NOMEM (a split or a keeper page): what was removed stays removed
  * and flushed, the rest mapped.
  */
-enum pt_err vm_unmap_range(struct pt_cursor *c, struct pt_flusher *fl, uint64_t end,
+PT_MUST_CHECK enum pt_err pt_vm_unmap_range(struct pt_cursor *c, struct pt_flusher *fl, uint64_t end,
 			    uint64_t *nr_frames);
 
+#pragma GCC visibility pop
 #endif

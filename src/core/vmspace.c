@@ -3,7 +3,7 @@
  * Address spaces: a table with the flush target its CPUs and its id make,
  * and the operations that flush it. Every operation is one pattern: open a
  * cursor and a flusher, change the table issuing flushes, dispatch, drop the
- * cursor, then sync (vms_op_begin / vms_op_end).
+ * cursor, then sync (pt_vms_op_begin / pt_vms_op_end).
  */
 #include "cursor_scan.h"
 #include "flush_site.h"
@@ -90,7 +90,7 @@ enum pt_err pt_vmspace_destroy(struct pt_vmspace *vs)
 		return PT_ERR_INVAL;
 	if (atomic_load(&vs->active))
 		return PT_ERR_BUSY;
-	enum pt_err err = table_destroy_check(&vs->table);
+	enum pt_err err = pt_table_destroy_check(&vs->table);
 	if (err != PT_OK)
 		return err;
 	/* Before the tree can go: its frames are freed a grace period later,
@@ -119,7 +119,7 @@ pt_cpumask_t pt_vmspace_targets(const struct pt_vmspace *vs)
 	return atomic_load(&vs->target.cpus);
 }
 
-enum pt_err vms_op_begin(struct vms_op *op, struct pt_vmspace *vs, pt_vaddr_t va, uint64_t len)
+enum pt_err pt_vms_op_begin(struct vms_op *op, struct pt_vmspace *vs, pt_vaddr_t va, uint64_t len)
 {
 	if (!vs || !vs->table.root)
 		return PT_ERR_INVAL;
@@ -129,7 +129,7 @@ enum pt_err vms_op_begin(struct vms_op *op, struct pt_vmspace *vs, pt_vaddr_t va
 	return err;
 }
 
-void vms_op_end(struct vms_op *op)
+void pt_vms_op_end(struct vms_op *op)
 {
 	pt_flusher_dispatch(&op->f);
 	pt_cursor_mut_drop(&op->m);
@@ -140,11 +140,11 @@ enum pt_err pt_vmspace_map(struct pt_vmspace *vs, pt_vaddr_t va, pt_paddr_t pa, 
 			   struct pt_prop prop)
 {
 	struct vms_op op;
-	enum pt_err err = vms_op_begin(&op, vs, va, len);
+	enum pt_err err = pt_vms_op_begin(&op, vs, va, len);
 	if (err != PT_OK)
 		return err;
 	err = pt_cursor_map_range(&op.m, pa, len, prop);
-	vms_op_end(&op);
+	pt_vms_op_end(&op);
 	return err;
 }
 
@@ -152,13 +152,13 @@ enum pt_err pt_vmspace_unmap(struct pt_vmspace *vs, pt_vaddr_t va, uint64_t len,
 			     void *ctx)
 {
 	struct vms_op op;
-	enum pt_err err = vms_op_begin(&op, vs, va, len);
+	enum pt_err err = pt_vms_op_begin(&op, vs, va, len);
 	if (err != PT_OK)
 		return err;
 	op.f.give = give;
 	op.f.give_ctx = ctx;
 	err = pt_cursor_unmap(&op.m, &op.f, len, NULL);
-	vms_op_end(&op);
+	pt_vms_op_end(&op);
 	return err;
 }
 
@@ -168,13 +168,13 @@ enum pt_err pt_vmspace_protect(struct pt_vmspace *vs, pt_vaddr_t va, uint64_t le
 	struct vms_op o;
 	if (!vs || !vs->table.root)
 		return PT_ERR_INVAL;
-	enum pt_err err = cur_check_protect(&vs->table, op);
+	enum pt_err err = pt_cur_check_protect(&vs->table, op);
 	if (err == PT_OK)
-		err = vms_op_begin(&o, vs, va, len);
+		err = pt_vms_op_begin(&o, vs, va, len);
 	if (err != PT_OK)
 		return err;
 	err = pt_cursor_protect(&o.m, &o.f, len, op);
-	vms_op_end(&o);
+	pt_vms_op_end(&o);
 	return err;
 }
 

@@ -49,8 +49,8 @@ uint64_t raw_walk(unsigned levels, uint64_t va, unsigned *level);
 /* The fault the last probe took must be @vec/@err at @cr2 (vec 0: none). */
 void check_fault(struct scen *s, unsigned vec, uint64_t err, uint64_t cr2);
 /* Map / remove one page through a cursor; PT_OK or the error. */
-enum pt_err scen_map(struct pt_table *t, uint64_t va, const struct pt_item *it);
-enum pt_err scen_take(struct pt_table *t, uint64_t va, uint64_t len, struct pt_frag *f);
+PT_MUST_CHECK enum pt_err scen_map(struct pt_table *t, uint64_t va, const struct pt_item *it);
+PT_MUST_CHECK enum pt_err scen_take(struct pt_table *t, uint64_t va, uint64_t len, struct pt_frag *f);
 
 void scen_table(struct scen *s);
 void scen_extra(struct scen *s);

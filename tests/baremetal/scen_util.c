@@ -65,7 +65,7 @@ void check_fault(struct scen *s, unsigned vec, uint64_t err, uint64_t cr2)
  * only be mapped in a node below the guard's level or at it: a 2 MiB leaf
  * needs a range wider than its own slot, so map opens the next level's slot.
  */
-static enum pt_err open_window(struct pt_cursor_mut *m, struct pt_table *t, uint64_t va,
+PT_MUST_CHECK static enum pt_err open_window(struct pt_cursor_mut *m, struct pt_table *t, uint64_t va,
 			       uint64_t window)
 {
 	enum pt_err e = pt_cursor_mut_new(m, t, va & ~(window - 1), window);

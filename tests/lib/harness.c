@@ -39,7 +39,7 @@ void th_select_format(int argc, char **argv)
 void th_init(struct th *h, uint64_t ram_size)
 {
 	h->fmt = th_fmt;
-	h->ram = pt_ram_create(ram_size);
+	h->ram = pt_sim_ram_create(ram_size);
 	assert_non_null(h->ram);
 	h->env = pt_sim_env(th_fmt, h->ram);
 }
@@ -52,8 +52,8 @@ void th_drain(struct th *h)
 void th_fini(struct th *h)
 {
 	th_drain(h);
-	assert_int_equal(pt_ram_stats(h->ram).frames_in_use, 0);
-	pt_ram_destroy(h->ram);
+	assert_int_equal(pt_sim_ram_stats(h->ram).frames_in_use, 0);
+	pt_sim_ram_destroy(h->ram);
 }
 
 struct hash_ctx {
@@ -84,8 +84,8 @@ static void hash_node(void *ctx, pt_paddr_t pa, pt_level_t level, const pt_pte_t
 struct th_snap th_snapshot(struct th *h, struct pt_table *t)
 {
 	struct hash_ctx hc = { 14695981039346656037ull, 0 };
-	pt_table_for_each_node(t, hash_node, &hc);
-	struct th_snap s = { hc.hash, pt_ram_stats(h->ram).frames_in_use, hc.nodes };
+	assert_int_equal(pt_table_for_each_node(t, hash_node, &hc), PT_OK);
+	struct th_snap s = { hc.hash, pt_sim_ram_stats(h->ram).frames_in_use, hc.nodes };
 	return s;
 }
 
@@ -99,7 +99,7 @@ void th_assert_same(struct th_snap a, struct th_snap b)
 pt_paddr_t th_frame(struct th *h)
 {
 	pt_paddr_t pa;
-	assert_int_equal(pt_ram_alloc(h->ram, PT_FRAME_DATA, &pa), PT_OK);
+	assert_int_equal(pt_sim_ram_alloc(h->ram, PT_FRAME_DATA, &pa), PT_OK);
 	return pa;
 }
 

@@ -5,9 +5,9 @@
 
 #include <pt/pt.h>
 
-#include "env.h"
+#include <pt/sim/env.h>
 #include "format_scrambled.h"
-#include "ram.h"
+#include <pt/sim/ram.h>
 
 #define GiB (1ull << 30)
 #define MiB (1ull << 20)
@@ -15,7 +15,7 @@
 
 struct th {
 	const struct pt_format *fmt;
-	struct pt_ram *ram;
+	struct pt_sim_ram *ram;
 	struct pt_env env;
 };
 
@@ -44,7 +44,7 @@ void th_assert_same(struct th_snap a, struct th_snap b);
 pt_paddr_t th_frame(struct th *h);
 
 /* Map [va, va+len) -> pa untracked through one cursor; returns the error. */
-enum pt_err th_map_range(struct pt_table *t, pt_vaddr_t va, pt_paddr_t pa, uint64_t len,
+PT_MUST_CHECK enum pt_err th_map_range(struct pt_table *t, pt_vaddr_t va, pt_paddr_t pa, uint64_t len,
 			 struct pt_prop prop);
 /* Unmap [va, va+len) through one cursor, releasing everything taken; returns leaves and tables taken. */
 uint64_t th_unmap(struct pt_table *t, pt_vaddr_t va, uint64_t len);

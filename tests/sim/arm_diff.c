@@ -13,9 +13,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "arm_mmu.h"
+#include <pt/sim/arm_mmu.h>
 #include "diff_gen.h"
-#include "ram.h"
+#include <pt/sim/ram.h>
 
 #define AF (1ull << 10)
 #define AP2 (1ull << 7)
@@ -26,36 +26,36 @@ struct outcome {
 	uint64_t changed;
 };
 
-static void store_table(struct pt_ram *ram, uint64_t pa)
+static void store_table(struct pt_sim_ram *ram, uint64_t pa)
 {
 	for (unsigned e = 0; e < 512; e++)
-		pt_ram_store64(ram, pa + e * 8, 0);
+		pt_sim_ram_store64(ram, pa + e * 8, 0);
 }
 
-static struct outcome run(struct sim_arm *m, unsigned idx, struct diff_scen *s)
+static struct outcome run(struct pt_sim_arm *m, unsigned idx, struct diff_scen *s)
 {
-	static const enum sim_arm_access acc[] = { SIM_ARM_READ, SIM_ARM_WRITE, SIM_ARM_FETCH };
+	static const enum pt_sim_arm_access acc[] = { PT_SIM_ARM_READ, PT_SIM_ARM_WRITE, PT_SIM_ARM_FETCH };
 	struct outcome o = { 0, -1, 0 };
 	diff_scenario(idx, s);
 	for (unsigned i = 1; i < 4; i++)
 		store_table(m->ram, DIFF_TABLE(i));
-	pt_ram_store64(m->ram, DIFF_TABLE(0) + 8, 0);
+	pt_sim_ram_store64(m->ram, DIFF_TABLE(0) + 8, 0);
 	for (unsigned i = 0; i <= s->leaf; i++)
-		pt_ram_store64(m->ram, diff_desc_pa(s, i), s->d[i]);
-	struct sim_arm_regs r = { .ttbr0 = DIFF_TABLE(0), .ha = s->ha, .hd = s->hd, .pan = s->pan };
-	struct sim_arm_xlat x = sim_arm_walk(m, &r, s->va, acc[s->access], s->el0, true);
-	if (x.fault == SIM_ARM_OK) {
+		pt_sim_ram_store64(m->ram, diff_desc_pa(s, i), s->d[i]);
+	struct pt_sim_arm_regs r = { .ttbr0 = DIFF_TABLE(0), .ha = s->ha, .hd = s->hd, .pan = s->pan };
+	struct pt_sim_arm_xlat x = pt_sim_arm_walk(m, &r, s->va, acc[s->access], s->el0, true);
+	if (x.fault == PT_SIM_ARM_OK) {
 		uint64_t off = x.pa - DIFF_DATA - DIFF_OFF;
 		o.page = x.pa >= DIFF_DATA + DIFF_OFF && !(off & 0xfff) && off >> 12 < DIFF_PAGES
 				 ? (int)(off >> 12) : -2;
 	} else {
 		o.fsc = x.fsc;
 	}
-	o.changed = (pt_ram_load64(m->ram, diff_desc_pa(s, s->leaf)) ^ s->d[s->leaf]) & (AF | AP2);
+	o.changed = (pt_sim_ram_load64(m->ram, diff_desc_pa(s, s->leaf)) ^ s->d[s->leaf]) & (AF | AP2);
 	return o;
 }
 
-static void print_all(struct sim_arm *m)
+static void print_all(struct pt_sim_arm *m)
 {
 	unsigned n = diff_count();
 	for (unsigned idx = 0; idx < n; idx++) {
@@ -81,7 +81,7 @@ static void expect(bool ok, unsigned idx, const char *what, const char *why)
 }
 
 /* Outcomes derived by hand from the Arm ARM, over whole families. */
-static void self_check(struct sim_arm *m)
+static void self_check(struct pt_sim_arm *m)
 {
 	unsigned n = diff_count(), ok = 0, faults = 0;
 	expect(n >= 200, 0, "count", "fewer than 200 scenarios");
@@ -123,15 +123,15 @@ static void self_check(struct sim_arm *m)
 
 int main(int argc, char **argv)
 {
-	struct pt_ram *ram = pt_ram_create(DIFF_BASE + (16ull << 20));
-	static struct sim_arm m;
-	if (!ram || !sim_arm_init(&m, ram, 1))
+	struct pt_sim_ram *ram = pt_sim_ram_create(DIFF_BASE + (16ull << 20));
+	static struct pt_sim_arm m;
+	if (!ram || !pt_sim_arm_init(&m, ram, 1))
 		return 2;
 	if (argc == 3 && !strcmp(argv[1], "print"))
 		print_all(&m);
 	else
 		self_check(&m);
-	sim_arm_destroy(&m);
-	pt_ram_destroy(ram);
+	pt_sim_arm_destroy(&m);
+	pt_sim_ram_destroy(ram);
 	return failures ? 1 : 0;
 }

@@ -15,25 +15,25 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include "machine/machine.h"
-#include "ram.h"
+#include <pt/sim/machine/machine.h>
+#include <pt/sim/ram.h>
 
-#define FX_NONLEAF (SIM_PTE_P | SIM_PTE_RW | SIM_PTE_US | SIM_PTE_A)
-#define FX_LEAF (SIM_PTE_P | SIM_PTE_RW | SIM_PTE_US)
+#define FX_NONLEAF (PT_SIM_PTE_P | PT_SIM_PTE_RW | PT_SIM_PTE_US | PT_SIM_PTE_A)
+#define FX_LEAF (PT_SIM_PTE_P | PT_SIM_PTE_RW | PT_SIM_PTE_US)
 #define KB4 0x1000ull
 #define MB2 0x200000ull
 #define GB1 0x40000000ull
 
 struct fx {
-	struct sim_machine *m;
-	struct pt_ram *ram;
-	struct sim_cpu *cpu;
+	struct pt_sim_machine *m;
+	struct pt_sim_ram *ram;
+	struct pt_sim_cpu *cpu;
 	pt_paddr_t root;
 	unsigned levels;
 };
 
 /* A machine from @cfg (NULL: defaults), CPU 0 entered, a fresh root in CR3. */
-struct fx *fx_new(const struct sim_machine_config *cfg);
+struct fx *fx_new(const struct pt_sim_machine_config *cfg);
 void fx_free(struct fx *f);
 pt_paddr_t fx_table(struct fx *f);
 pt_paddr_t fx_data(struct fx *f);
@@ -61,34 +61,34 @@ void fx_cr4_clear(struct fx *f, uint64_t bits);
 size_t fx_tlb_has(struct fx *f, pt_vaddr_t va, uint16_t pcid);
 /* Harmful stale entries of CPU 0 found by the coherence check. */
 size_t fx_harmful(struct fx *f);
-size_t fx_stale_kind(struct fx *f, enum sim_stale_kind kind);
+size_t fx_stale_kind(struct fx *f, enum pt_sim_stale_kind kind);
 
 #define EXPECT_PF(f, va, kind, mode, ec) do { \
-	struct sim_xlat x_; \
-	assert_int_equal(sim_access((f)->cpu, (va), (kind), (mode), &x_), SIM_EXC_PF); \
+	struct pt_sim_xlat x_; \
+	assert_int_equal(pt_sim_access((f)->cpu, (va), (kind), (mode), &x_), PT_SIM_EXC_PF); \
 	assert_int_equal(x_.error_code, (ec)); \
-	assert_int_equal(sim_cpu_regs((f)->cpu).cr2, (va)); \
+	assert_int_equal(pt_sim_cpu_regs((f)->cpu).cr2, (va)); \
 } while (0)
 
 /* A translation to @want, of memory type WB (every mapping here has
  * PAT=PCD=PWT=0 under the default PAT unless a test checks the type itself). */
 #define EXPECT_PA(f, va, kind, mode, want) do { \
-	struct sim_xlat x_; \
-	assert_int_equal(sim_access((f)->cpu, (va), (kind), (mode), &x_), SIM_EXC_NONE); \
+	struct pt_sim_xlat x_; \
+	assert_int_equal(pt_sim_access((f)->cpu, (va), (kind), (mode), &x_), PT_SIM_EXC_NONE); \
 	assert_int_equal(x_.pa, (want)); \
-	assert_int_equal(x_.memtype, SIM_MT_WB); \
+	assert_int_equal(x_.memtype, PT_SIM_MT_WB); \
 } while (0)
 
 #define EXPECT_OK(f, va, kind, mode) do { \
-	struct sim_xlat x_; \
-	assert_int_equal(sim_access((f)->cpu, (va), (kind), (mode), &x_), SIM_EXC_NONE); \
+	struct pt_sim_xlat x_; \
+	assert_int_equal(pt_sim_access((f)->cpu, (va), (kind), (mode), &x_), PT_SIM_EXC_NONE); \
 } while (0)
 
 /* A and D of the entry for @va at @level. */
 #define EXPECT_AD(f, va, level, a, d) do { \
 	uint64_t e_ = fx_get((f), (va), (level)); \
-	assert_int_equal(!!(e_ & SIM_PTE_A), (a)); \
-	assert_int_equal(!!(e_ & SIM_PTE_D), (d)); \
+	assert_int_equal(!!(e_ & PT_SIM_PTE_A), (a)); \
+	assert_int_equal(!!(e_ & PT_SIM_PTE_D), (d)); \
 } while (0)
 
 #endif

@@ -13,8 +13,8 @@
 #include <string.h>
 
 #include "diff_gen.h"
-#include "ram.h"
-#include "riscv_walk.h"
+#include <pt/sim/ram.h>
+#include <pt/sim/riscv_walk.h>
 
 struct outcome {
 	unsigned cause;
@@ -22,33 +22,33 @@ struct outcome {
 	uint64_t changed;
 };
 
-static struct outcome run(struct pt_ram *ram, unsigned levels, unsigned idx, struct diff_scen *s)
+static struct outcome run(struct pt_sim_ram *ram, unsigned levels, unsigned idx, struct diff_scen *s)
 {
-	static const enum sim_rv_access acc[] = { SIM_RV_LOAD, SIM_RV_STORE, SIM_RV_FETCH };
+	static const enum pt_sim_rv_access acc[] = { PT_SIM_RV_LOAD, PT_SIM_RV_STORE, PT_SIM_RV_FETCH };
 	struct outcome o = { 0, -1, 0 };
 	diff_scenario(levels, idx, s);
 	for (unsigned i = 0; i + 1 < levels; i++)
 		for (unsigned e = 0; e < 512; e++)
-			pt_ram_store64(ram, DIFF_TABLE(levels, i) + e * 8, 0);
-	pt_ram_store64(ram, DIFF_TABLE(levels, levels - 1) + 8, 0);
+			pt_sim_ram_store64(ram, DIFF_TABLE(levels, i) + e * 8, 0);
+	pt_sim_ram_store64(ram, DIFF_TABLE(levels, levels - 1) + 8, 0);
 	for (unsigned i = s->leaf; i < levels; i++)
-		pt_ram_store64(ram, diff_pte_pa(levels, s, i), s->pte[i]);
-	struct sim_rv_xlat x;
-	enum sim_rv_exc e = sim_rv_walk(ram, levels, DIFF_TABLE(levels, levels - 1), s->va,
-					acc[s->access], s->user, s->sum, s->mxr, SIM_RV_SVADU, &x);
+		pt_sim_ram_store64(ram, diff_pte_pa(levels, s, i), s->pte[i]);
+	struct pt_sim_rv_xlat x;
+	enum pt_sim_rv_exc e = pt_sim_rv_walk(ram, levels, DIFF_TABLE(levels, levels - 1), s->va,
+					acc[s->access], s->user, s->sum, s->mxr, PT_SIM_RV_SVADU, &x);
 	o.cause = (unsigned)e;
-	if (e == SIM_RV_OK) {
+	if (e == PT_SIM_RV_OK) {
 		uint64_t off = x.pa - DIFF_DATA - DIFF_OFF;
 		o.page = x.pa >= DIFF_DATA + DIFF_OFF && !(off & 0xfff) && off >> 12 < DIFF_PAGES
 				 ? (int)(off >> 12) : -2;
 	}
 	for (unsigned i = s->leaf; i < levels; i++)
-		o.changed |= ((pt_ram_load64(ram, diff_pte_pa(levels, s, i)) ^ s->pte[i]) & 0xff)
+		o.changed |= ((pt_sim_ram_load64(ram, diff_pte_pa(levels, s, i)) ^ s->pte[i]) & 0xff)
 			     << (8 * i);
 	return o;
 }
 
-static void print_all(struct pt_ram *ram, unsigned levels)
+static void print_all(struct pt_sim_ram *ram, unsigned levels)
 {
 	unsigned n = diff_count(levels);
 	for (unsigned idx = 0; idx < n; idx++) {
@@ -74,7 +74,7 @@ static void expect(bool ok, unsigned levels, unsigned idx, const char *what, con
 }
 
 /* Outcomes derived by hand from the spec, over whole families. */
-static void self_check(struct pt_ram *ram, unsigned levels)
+static void self_check(struct pt_sim_ram *ram, unsigned levels)
 {
 	unsigned n = diff_count(levels), ok = 0, faults = 0;
 	expect(n >= 200, levels, 0, "count", "fewer than 200 scenarios");
@@ -114,7 +114,7 @@ static void self_check(struct pt_ram *ram, unsigned levels)
 
 int main(int argc, char **argv)
 {
-	struct pt_ram *ram = pt_ram_create(DIFF_BASE + (16ull << 20));
+	struct pt_sim_ram *ram = pt_sim_ram_create(DIFF_BASE + (16ull << 20));
 	if (!ram)
 		return 2;
 	if (argc == 3 && !strcmp(argv[1], "print")) {
@@ -123,6 +123,6 @@ int main(int argc, char **argv)
 		self_check(ram, 3);
 		self_check(ram, 4);
 	}
-	pt_ram_destroy(ram);
+	pt_sim_ram_destroy(ram);
 	return failures ? 1 : 0;
 }

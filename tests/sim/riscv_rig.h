@@ -10,7 +10,7 @@
 #include <cmocka.h>
 
 #include "harness.h"
-#include "riscv_walk.h"
+#include <pt/sim/riscv_walk.h>
 
 /* PTE bits and exception causes, written from the specification. */
 #define PTE_V (1ull << 0)
@@ -30,9 +30,9 @@
 #define CAUSE_LOAD 13
 #define CAUSE_STORE 15
 
-#define LOAD SIM_RV_LOAD
-#define STORE SIM_RV_STORE
-#define FETCH SIM_RV_FETCH
+#define LOAD PT_SIM_RV_LOAD
+#define STORE PT_SIM_RV_STORE
+#define FETCH PT_SIM_RV_FETCH
 #define ALLOW(a) (1u << (a))
 #define ALLOW_ALL (ALLOW(LOAD) | ALLOW(STORE) | ALLOW(FETCH))
 
@@ -49,7 +49,7 @@ static struct variant sv48 __attribute__((unused)) = {
 	&pt_format_riscv_sv48, 4, 0x0000123456789000ull, 0xffff812345678000ull,
 };
 
-static inline unsigned cause(enum sim_rv_access a)
+static inline unsigned cause(enum pt_sim_rv_access a)
 {
 	static const unsigned causes[] = { [LOAD] = CAUSE_LOAD, [STORE] = CAUSE_STORE,
 					   [FETCH] = CAUSE_FETCH };

@@ -14,12 +14,12 @@
 
 #include <cmocka.h>
 
-#include "arm_mmu.h"
+#include <pt/sim/arm_mmu.h>
 #include "harness.h"
 
-#define R SIM_ARM_READ
-#define W SIM_ARM_WRITE
-#define X SIM_ARM_FETCH
+#define R PT_SIM_ARM_READ
+#define W PT_SIM_ARM_WRITE
+#define X PT_SIM_ARM_FETCH
 #define UVA 0x0000004000000000ull            /* a 512 GiB slot of the user half */
 #define KVA 0xffff800000000000ull            /* in the kernel half */
 
@@ -27,8 +27,8 @@
 static struct pt_hooks test_hooks;
 
 struct fx {
-	struct pt_ram *ram;
-	struct sim_arm m;
+	struct pt_sim_ram *ram;
+	struct pt_sim_arm m;
 	struct pt_cpus cpus;
 	struct pt_env env;
 	struct pt_vmspace k, u;
@@ -51,11 +51,11 @@ static void activate_all(struct fx *f, struct pt_vmspace *t, pt_asid_t asid)
 static int setup(void **state)
 {
 	struct fx *f = calloc(1, sizeof(*f));
-	f->ram = pt_ram_create(128 * MiB);
-	assert_true(sim_arm_init(&f->m, f->ram, 2));
+	f->ram = pt_sim_ram_create(128 * MiB);
+	assert_true(pt_sim_arm_init(&f->m, f->ram, 2));
 	pt_cpus_init(&f->cpus);
 	f->env = pt_sim_env(&pt_format_aarch64_4k48, f->ram);
-	f->env.tlb = sim_arm_tlb(&f->m, &f->cpus);
+	f->env.tlb = pt_sim_arm_tlb(&f->m, &f->cpus);
 	f->env.hooks = &test_hooks;
 	assert_int_equal(pt_vmspace_create_kernel(&f->k, &f->env), PT_OK);
 	f->m.kernel_root = pt_table_root_paddr(&f->k.table);
@@ -81,11 +81,11 @@ static int teardown(void **state)
 	on(f, 0);
 	assert_int_equal(pt_vmspace_destroy(&f->k), PT_OK);
 	f->env.reclaim.ops->drain(f->env.reclaim.ctx);
-	assert_int_equal(pt_ram_stats(f->ram).frames_in_use, 0);
+	assert_int_equal(pt_sim_ram_stats(f->ram).frames_in_use, 0);
 	assert_false(f->m.overflow);
 	test_hooks.bbm_off = 0;
-	sim_arm_destroy(&f->m);
-	pt_ram_destroy(f->ram);
+	pt_sim_arm_destroy(&f->m);
+	pt_sim_ram_destroy(f->ram);
 	free(f);
 	return 0;
 }
@@ -96,10 +96,10 @@ static void map(struct pt_vmspace *t, pt_vaddr_t va, pt_paddr_t pa, uint64_t len
 	assert_int_equal(th_map_range(&t->table, va, pa, len, pt_prop_make(flags, cache)), PT_OK);
 }
 
-static struct sim_arm_xlat tr(struct fx *f, unsigned pe, uint64_t va, enum sim_arm_access a,
+static struct pt_sim_arm_xlat tr(struct fx *f, unsigned pe, uint64_t va, enum pt_sim_arm_access a,
 			      bool el0)
 {
-	return sim_arm_translate(&f->m, pe, va, a, el0);
+	return pt_sim_arm_translate(&f->m, pe, va, a, el0);
 }
 
 /* R, W, X that succeed at @el0 from RAM alone, as a mask; other outcomes are permission faults. */
@@ -107,11 +107,11 @@ static unsigned rights(struct fx *f, uint64_t va, bool el0)
 {
 	unsigned m = 0;
 	for (int a = R; a <= X; a++) {
-		struct sim_arm_xlat x = sim_arm_walk(&f->m, &f->m.pe[0].r, va, a, el0, false);
-		if (x.fault == SIM_ARM_OK)
+		struct pt_sim_arm_xlat x = pt_sim_arm_walk(&f->m, &f->m.pe[0].r, va, a, el0, false);
+		if (x.fault == PT_SIM_ARM_OK)
 			m |= 1u << a;
 		else
-			assert_int_equal(x.fault, SIM_ARM_PERMISSION);
+			assert_int_equal(x.fault, PT_SIM_ARM_PERMISSION);
 	}
 	return m;
 }
@@ -132,8 +132,8 @@ static void properties_as_hardware_reads_them(void **state)
 			if (!pt_fmt_prop_ok(f->env.fmt, p))
 				continue;
 			map(&f->u, va, 0x1000000, 0x1000, (uint16_t)flags, (enum pt_cache)cache);
-			struct sim_arm_xlat x = sim_arm_walk(&f->m, &f->m.pe[0].r, va, R, false, false);
-			assert_int_equal(x.fault, SIM_ARM_OK);
+			struct pt_sim_arm_xlat x = pt_sim_arm_walk(&f->m, &f->m.pe[0].r, va, R, false, false);
+			assert_int_equal(x.fault, PT_SIM_ARM_OK);
 			assert_int_equal(x.pa, 0x1000000);
 			assert_int_equal(x.attr_index, mair_index[cache]);
 			assert_int_equal(PT_AARCH64_MAIR >> (8 * x.attr_index) & 0xff, mair_attr[cache]);
@@ -156,8 +156,8 @@ static void properties_as_hardware_reads_them(void **state)
 	}
 	/* Kernel pages are global, never executable at EL0 and not reachable at EL0. */
 	map(&f->k, KVA, 0x2000000, 0x1000, PT_RWX | PT_ACCESSED | PT_DIRTY | PT_GLOBAL, PT_CACHE_WB);
-	struct sim_arm_xlat x = tr(f, 0, KVA, X, false);
-	assert_int_equal(x.fault, SIM_ARM_OK);
+	struct pt_sim_arm_xlat x = tr(f, 0, KVA, X, false);
+	assert_int_equal(x.fault, PT_SIM_ARM_OK);
 	assert_true(x.global);
 	assert_int_equal(tr(f, 0, KVA, R, true).fsc, 0x0f);
 	assert_int_equal(tr(f, 0, KVA, X, true).fsc, 0x0f);
@@ -167,9 +167,9 @@ static void properties_as_hardware_reads_them(void **state)
 	assert_false(tr(f, 0, UVA + 0x200000, R, true).global);
 	assert_int_equal(tr(f, 0, UVA + 0x200000, X, false).fsc, 0x0f);
 	f->m.pe[0].r.pan = true;
-	assert_int_equal(sim_arm_walk(&f->m, &f->m.pe[0].r, UVA + 0x200000, R, false, false).fsc, 0x0f);
+	assert_int_equal(pt_sim_arm_walk(&f->m, &f->m.pe[0].r, UVA + 0x200000, R, false, false).fsc, 0x0f);
 	f->m.pe[0].r.pan = false;
-	assert_int_equal(sim_arm_bbm_check(&f->m), 0);
+	assert_int_equal(pt_sim_arm_bbm_check(&f->m), 0);
 }
 
 /* A leaf without R faults for every access; AF clear faults without HA. */
@@ -194,10 +194,10 @@ static void hardware_af_and_dirty(void **state)
 	map(&f->u, UVA, 0x1000000, 0x2000, PT_RW | PT_USER, PT_CACHE_WB);
 	struct pt_item it;
 	pt_paddr_t pa;
-	assert_int_equal(tr(f, 0, UVA, R, true).fault, SIM_ARM_OK);
+	assert_int_equal(tr(f, 0, UVA, R, true).fault, PT_SIM_ARM_OK);
 	assert_int_equal(pt_table_translate(&f->u.table, UVA, &pa, &it), PT_OK);
 	assert_int_equal(it.prop.flags, PT_RW | PT_USER | PT_ACCESSED);
-	assert_int_equal(tr(f, 0, UVA, W, true).fault, SIM_ARM_OK);   /* a TLB hit still updates */
+	assert_int_equal(tr(f, 0, UVA, W, true).fault, PT_SIM_ARM_OK);   /* a TLB hit still updates */
 	assert_int_equal(pt_table_translate(&f->u.table, UVA, &pa, &it), PT_OK);
 	assert_int_equal(it.prop.flags, PT_RW | PT_USER | PT_ACCESSED | PT_DIRTY);
 	/* Protect clearing W clears DBM: the next write faults, even from a warm TLB. */
@@ -206,7 +206,7 @@ static void hardware_af_and_dirty(void **state)
 	assert_int_equal(tr(f, 0, UVA + 0x1000, W, true).fsc, 0x0f);
 	assert_int_equal(pt_table_translate(&f->u.table, UVA + 0x1000, &pa, &it), PT_OK);
 	assert_int_equal(it.prop.flags & (PT_W | PT_DIRTY), 0);
-	assert_int_equal(sim_arm_bbm_check(&f->m), 0);
+	assert_int_equal(pt_sim_arm_bbm_check(&f->m), 0);
 }
 
 /* Warm both PEs' TLBs for [va, va + len), page by page. */
@@ -215,7 +215,7 @@ static void touch(struct fx *f, struct pt_vmspace *t, pt_vaddr_t va, uint64_t le
 	(void)t;
 	for (uint64_t off = 0; off < len; off += 0x40000)
 		for (unsigned pe = 0; pe < f->m.nr_pes; pe++)
-			assert_int_equal(tr(f, pe, va + off, R, el0).fault, SIM_ARM_OK);
+			assert_int_equal(tr(f, pe, va + off, R, el0).fault, PT_SIM_ARM_OK);
 }
 
 /* Both PEs translate [va, va + len) as the table says (the BBM path left nothing stale). */
@@ -225,8 +225,8 @@ static void agree(struct fx *f, struct pt_vmspace *t, pt_vaddr_t va, uint64_t le
 		pt_paddr_t pa;
 		bool mapped = pt_table_translate(&t->table, va + off, &pa, NULL) == PT_OK;
 		for (unsigned pe = 0; pe < f->m.nr_pes; pe++) {
-			struct sim_arm_xlat x = tr(f, pe, va + off, R, el0);
-			assert_int_equal(x.fault == SIM_ARM_OK, mapped);
+			struct pt_sim_arm_xlat x = tr(f, pe, va + off, R, el0);
+			assert_int_equal(x.fault == PT_SIM_ARM_OK, mapped);
 			if (mapped)
 				assert_int_equal(x.pa, pa);
 		}
@@ -240,13 +240,13 @@ static void clean_then_caught(void **state, site_fn op, enum pt_bbm_site site)
 {
 	struct fx *f = *state;
 	op(f);
-	assert_int_equal(sim_arm_bbm_check(&f->m), 0);
+	assert_int_equal(pt_sim_arm_bbm_check(&f->m), 0);
 	teardown(state);
 	setup(state);
 	f = *state;
 	test_hooks.bbm_off = 1u << site;
 	op(f);
-	assert_true(sim_arm_bbm_check(&f->m) > 0);
+	assert_true(pt_sim_arm_bbm_check(&f->m) > 0);
 	test_hooks.bbm_off = 0;
 }
 
@@ -259,7 +259,7 @@ static void split_by_protect(struct fx *f)
 	assert_int_equal(pt_vmspace_protect(&f->u, UVA + 0x5000, 0x1000, ro), PT_OK);
 	agree(f, &f->u, UVA, 0x400000, true);
 	assert_int_equal(tr(f, 1, UVA + 0x5000, W, true).fsc, 0x0f);
-	assert_int_equal(tr(f, 1, UVA + 0x6000, W, true).fault, SIM_ARM_OK);
+	assert_int_equal(tr(f, 1, UVA + 0x6000, W, true).fault, PT_SIM_ARM_OK);
 }
 
 static void bbm_split_protect(void **state)
@@ -326,8 +326,8 @@ static void cow(struct fx *f)
 	struct pt_vmspace child;
 	assert_int_equal(pt_vmspace_create_user(&child, &f->k), PT_OK);
 	pt_paddr_t frame, spare;
-	assert_int_equal(pt_ram_alloc(f->ram, PT_FRAME_DATA, &frame), PT_OK);
-	assert_int_equal(pt_ram_alloc(f->ram, PT_FRAME_DATA, &spare), PT_OK);
+	assert_int_equal(pt_sim_ram_alloc(f->ram, PT_FRAME_DATA, &frame), PT_OK);
+	assert_int_equal(pt_sim_ram_alloc(f->ram, PT_FRAME_DATA, &spare), PT_OK);
 	struct pt_cursor_mut m;
 	struct pt_item it = { frame, 1, { PT_RW | PT_USER | PT_ACCESSED | PT_DIRTY, PT_CACHE_WB }, true };
 	assert_int_equal(pt_cursor_mut_new(&m, &f->u.table, UVA, 0x1000), PT_OK);
@@ -341,7 +341,7 @@ static void cow(struct fx *f)
 	assert_true(used);
 	for (unsigned pe = 0; pe < 2; pe++)
 		assert_int_equal(tr(f, pe, UVA, W, true).pa, spare);
-	sim_arm_bbm_check(&f->m);
+	pt_sim_arm_bbm_check(&f->m);
 	activate_all(f, &f->u, 1);
 	assert_int_equal(pt_vmspace_destroy(&child), PT_OK);
 	th_unmap(&f->u.table, UVA, 0x1000);

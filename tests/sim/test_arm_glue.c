@@ -17,7 +17,7 @@
 
 #include <pt/tlb_aarch64.h>
 
-#include "arm_mmu.h"
+#include <pt/sim/arm_mmu.h>
 #include "harness.h"
 
 #define UVA 0x0000004000000000ull
@@ -28,43 +28,43 @@
 static struct pt_hooks test_hooks;
 
 struct fx {
-	struct pt_ram *ram;
-	struct sim_arm m;
+	struct pt_sim_ram *ram;
+	struct pt_sim_arm m;
 	struct pt_cpus cpus;
 	struct pt_env env;
 	struct pt_aarch64_tlb glue;
 	struct pt_vmspace k, u;
 };
 
-static const enum sim_arm_tlbi sim_op[] = {
-	[PT_TLBI_VAE1] = SIM_TLBI_VAE1, [PT_TLBI_VALE1] = SIM_TLBI_VALE1,
-	[PT_TLBI_VAAE1] = SIM_TLBI_VAAE1, [PT_TLBI_VAALE1] = SIM_TLBI_VAALE1,
-	[PT_TLBI_ASIDE1] = SIM_TLBI_ASIDE1, [PT_TLBI_VMALLE1] = SIM_TLBI_VMALLE1,
+static const enum pt_sim_arm_tlbi pt_sim_op[] = {
+	[PT_TLBI_VAE1] = PT_SIM_TLBI_VAE1, [PT_TLBI_VALE1] = PT_SIM_TLBI_VALE1,
+	[PT_TLBI_VAAE1] = PT_SIM_TLBI_VAAE1, [PT_TLBI_VAALE1] = PT_SIM_TLBI_VAALE1,
+	[PT_TLBI_ASIDE1] = PT_SIM_TLBI_ASIDE1, [PT_TLBI_VMALLE1] = PT_SIM_TLBI_VMALLE1,
 };
 
 /* Xt back to the VA (VA[55:12], bits 63:56 copies of bit 55) and the ASID. */
 static void pe_tlbi(void *ctx, enum pt_aarch64_tlbi op, uint64_t xt)
 {
-	struct sim_arm *m = ctx;
+	struct pt_sim_arm *m = ctx;
 	bool is = op >= PT_TLBI_VAE1IS;
 	uint64_t va = (xt & ((1ull << 44) - 1)) << 12;
 	if (va >> 55 & 1)
 		va |= 0xff00000000000000ull;
-	struct sim_arm_tlbi_op o = { sim_op[is ? op - PT_TLBI_IS : op], (uint16_t)(xt >> 48), va, 0 };
-	sim_arm_tlbi(m, m->cur, o, is);
+	struct pt_sim_arm_tlbi_op o = { pt_sim_op[is ? op - PT_TLBI_IS : op], (uint16_t)(xt >> 48), va, 0 };
+	pt_sim_arm_tlbi(m, m->cur, o, is);
 }
 
 static void pe_barrier(void *ctx, enum pt_aarch64_barrier b)
 {
-	struct sim_arm *m = ctx;
+	struct pt_sim_arm *m = ctx;
 	if (b != PT_ISB)
-		sim_arm_dsb(m, m->cur);
+		pt_sim_arm_dsb(m, m->cur);
 }
 
 static void pe_write_ttbr(void *ctx, bool upper, uint64_t v)
 {
-	struct sim_arm *m = ctx;
-	struct sim_arm_regs *r = &m->pe[m->cur].r;
+	struct pt_sim_arm *m = ctx;
+	struct pt_sim_arm_regs *r = &m->pe[m->cur].r;
 	if (upper) {
 		r->ttbr1 = v & OA_MASK;
 		return;
@@ -75,7 +75,7 @@ static void pe_write_ttbr(void *ctx, bool upper, uint64_t v)
 
 static unsigned pe_current(void *ctx)
 {
-	struct sim_arm *m = ctx;
+	struct pt_sim_arm *m = ctx;
 	return m->cur;
 }
 
@@ -105,8 +105,8 @@ static pt_paddr_t empty_table(struct fx *f)
 static int setup(void **state)
 {
 	struct fx *f = calloc(1, sizeof(*f));
-	f->ram = pt_ram_create(128 * MiB);
-	assert_true(sim_arm_init(&f->m, f->ram, 2));
+	f->ram = pt_sim_ram_create(128 * MiB);
+	assert_true(pt_sim_arm_init(&f->m, f->ram, 2));
 	pt_cpus_init(&f->cpus);
 	f->env = pt_sim_env(&pt_format_aarch64_4k48, f->ram);
 	assert_int_equal(pt_vmspace_create_kernel(&f->k, &f->env), PT_OK);
@@ -138,10 +138,10 @@ static int teardown(void **state)
 	assert_int_equal(pt_vmspace_destroy(&f->k), PT_OK);
 	f->env.mem.ops->table_free(f->env.mem.ctx, f->glue.reserved_ttbr0);
 	f->env.reclaim.ops->drain(f->env.reclaim.ctx);
-	assert_int_equal(pt_ram_stats(f->ram).frames_in_use, 0);
+	assert_int_equal(pt_sim_ram_stats(f->ram).frames_in_use, 0);
 	test_hooks.bbm_off = 0;
-	sim_arm_destroy(&f->m);
-	pt_ram_destroy(f->ram);
+	pt_sim_arm_destroy(&f->m);
+	pt_sim_ram_destroy(f->ram);
 	free(f);
 	return 0;
 }
@@ -152,9 +152,9 @@ static void map(struct pt_vmspace *t, pt_vaddr_t va, pt_paddr_t pa, uint64_t len
 								   PT_CACHE_WB)), PT_OK);
 }
 
-static struct sim_arm_xlat tr(struct fx *f, unsigned pe, uint64_t va, bool el0)
+static struct pt_sim_arm_xlat tr(struct fx *f, unsigned pe, uint64_t va, bool el0)
 {
-	return sim_arm_translate(&f->m, pe, va, SIM_ARM_READ, el0);
+	return pt_sim_arm_translate(&f->m, pe, va, PT_SIM_ARM_READ, el0);
 }
 
 /* The glue's root loads reach the PE's registers: TTBR0 with the ASID, the empty table. */
@@ -171,7 +171,7 @@ static void ttbrs_and_asid(void **state)
 	map(&f->u, UVA, 0x1000000, 0x1000, PT_RW | PT_USER);
 	assert_int_equal(tr(f, 1, UVA, true).fsc, 0x04);
 	activate_all(f, &f->u, 1);
-	assert_int_equal(tr(f, 1, UVA, true).fault, SIM_ARM_OK);
+	assert_int_equal(tr(f, 1, UVA, true).fault, PT_SIM_ARM_OK);
 }
 
 /* A request without `tables` (VALE1IS) drops the leaves but leaves the walk
@@ -184,32 +184,32 @@ static void detached_table_leaves_no_walk_entry(void **state)
 	struct fx *f = *state;
 	map(&f->u, UVA, 0x1000000, 0x2000, PT_RW | PT_USER);
 	for (unsigned pe = 0; pe < 2; pe++)
-		assert_int_equal(tr(f, pe, UVA, true).fault, SIM_ARM_OK);
-	assert_true(sim_arm_tlb_count(&f->m, 1, UVA, false) > 0);
+		assert_int_equal(tr(f, pe, UVA, true).fault, PT_SIM_ARM_OK);
+	assert_true(pt_sim_arm_tlb_count(&f->m, 1, UVA, false) > 0);
 
 	struct pt_flush_req q = { PT_FLUSH_PAGES, 1, UVA, 1, false };
 	pt_aarch64_tlb_flush_broadcast(&f->glue, &q);
-	assert_int_equal(sim_arm_tlb_count(&f->m, 1, UVA, true), 0);
-	assert_true(sim_arm_tlb_count(&f->m, 1, UVA, false) > 0);
+	assert_int_equal(pt_sim_arm_tlb_count(&f->m, 1, UVA, true), 0);
+	assert_true(pt_sim_arm_tlb_count(&f->m, 1, UVA, false) > 0);
 	q.tables = true;
 	pt_aarch64_tlb_flush_broadcast(&f->glue, &q);
 	for (unsigned pe = 0; pe < 2; pe++)
-		assert_int_equal(sim_arm_tlb_count(&f->m, pe, UVA, false), 0);
+		assert_int_equal(pt_sim_arm_tlb_count(&f->m, pe, UVA, false), 0);
 
 	for (unsigned pe = 0; pe < 2; pe++)
-		assert_int_equal(tr(f, pe, UVA + 0x1000, true).fault, SIM_ARM_OK);
+		assert_int_equal(tr(f, pe, UVA + 0x1000, true).fault, PT_SIM_ARM_OK);
 	assert_int_equal(pt_vmspace_unmap(&f->u, UVA + 0x1000, 0x1000, NULL, NULL), PT_OK);
 	for (unsigned pe = 0; pe < 2; pe++) {
-		assert_int_equal(sim_arm_tlb_count(&f->m, pe, UVA + 0x1000, true), 0);
-		assert_int_equal(tr(f, pe, UVA + 0x1000, true).fault, SIM_ARM_TRANSLATION);
-		assert_int_equal(tr(f, pe, UVA, true).fault, SIM_ARM_OK);
+		assert_int_equal(pt_sim_arm_tlb_count(&f->m, pe, UVA + 0x1000, true), 0);
+		assert_int_equal(tr(f, pe, UVA + 0x1000, true).fault, PT_SIM_ARM_TRANSLATION);
+		assert_int_equal(tr(f, pe, UVA, true).fault, PT_SIM_ARM_OK);
 	}
 
 	assert_int_equal(pt_vmspace_unmap(&f->u, UVA, 0x40000000, NULL, NULL), PT_OK);
 	for (unsigned pe = 0; pe < 2; pe++) {
-		assert_int_equal(sim_arm_tlb_count(&f->m, pe, UVA, false), 0);
-		assert_int_equal(sim_arm_tlb_count(&f->m, pe, UVA, true), 0);
-		assert_int_equal(tr(f, pe, UVA, true).fault, SIM_ARM_TRANSLATION);
+		assert_int_equal(pt_sim_arm_tlb_count(&f->m, pe, UVA, false), 0);
+		assert_int_equal(pt_sim_arm_tlb_count(&f->m, pe, UVA, true), 0);
+		assert_int_equal(tr(f, pe, UVA, true).fault, PT_SIM_ARM_TRANSLATION);
 	}
 }
 
@@ -219,13 +219,13 @@ static void clean_then_caught(void **state, site_fn op, enum pt_bbm_site site)
 {
 	struct fx *f = *state;
 	op(f);
-	assert_int_equal(sim_arm_bbm_check(&f->m), 0);
+	assert_int_equal(pt_sim_arm_bbm_check(&f->m), 0);
 	teardown(state);
 	setup(state);
 	f = *state;
 	test_hooks.bbm_off = 1u << site;
 	op(f);
-	assert_true(sim_arm_bbm_check(&f->m) > 0);
+	assert_true(pt_sim_arm_bbm_check(&f->m) > 0);
 	test_hooks.bbm_off = 0;
 }
 
@@ -234,7 +234,7 @@ static void split_kernel_block(struct fx *f)
 {
 	map(&f->k, KVA, 0x40000000, 0x40000000, PT_RW | PT_GLOBAL);
 	for (unsigned pe = 0; pe < 2; pe++)
-		assert_int_equal(tr(f, pe, KVA + 0x201000, false).fault, SIM_ARM_OK);
+		assert_int_equal(tr(f, pe, KVA + 0x201000, false).fault, PT_SIM_ARM_OK);
 	assert_int_equal(pt_vmspace_unmap(&f->k, KVA + 0x201000, 0x1000, NULL, NULL), PT_OK);
 	assert_int_equal(tr(f, 1, KVA + 0x201000, false).fsc, 0x07);
 	assert_int_equal(tr(f, 1, KVA + 0x202000, false).pa, 0x40202000);
@@ -250,7 +250,7 @@ static void recache_user_block(struct fx *f)
 {
 	map(&f->u, UVA, 0x1000000, 0x200000, PT_RW | PT_USER);
 	for (unsigned pe = 0; pe < 2; pe++)
-		assert_int_equal(tr(f, pe, UVA + 0x3000, true).fault, SIM_ARM_OK);
+		assert_int_equal(tr(f, pe, UVA + 0x3000, true).fault, PT_SIM_ARM_OK);
 	struct pt_protect uc = { .cache = PT_CACHE_UC };
 	assert_int_equal(pt_vmspace_protect(&f->u, UVA, 0x200000, uc), PT_OK);
 	for (unsigned pe = 0; pe < 2; pe++)

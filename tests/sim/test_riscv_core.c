@@ -19,16 +19,16 @@ static void core_init(struct core *c, void **state)
 	c->levels = v->levels;
 }
 
-static enum sim_rv_exc core_walk(struct core *c, struct pt_table *t, uint64_t va,
-				 enum sim_rv_access a, bool user, bool sum, bool hw_ad,
-				 struct sim_rv_xlat *x)
+static enum pt_sim_rv_exc core_walk(struct core *c, struct pt_table *t, uint64_t va,
+				 enum pt_sim_rv_access a, bool user, bool sum, bool hw_ad,
+				 struct pt_sim_rv_xlat *x)
 {
-	return sim_rv_walk(c->h.ram, c->levels, pt_table_root_paddr(t), va, a, user, sum, false,
+	return pt_sim_rv_walk(c->h.ram, c->levels, pt_table_root_paddr(t), va, a, user, sum, false,
 			   hw_ad, x);
 }
 
 /* What the core's property promises, on a Svade hart. */
-static bool prop_allows(uint16_t flags, enum sim_rv_access a, bool user, bool sum)
+static bool prop_allows(uint16_t flags, enum pt_sim_rv_access a, bool user, bool sum)
 {
 	if (!(flags & PT_R) || !(flags & PT_ACCESSED))
 		return false;
@@ -54,7 +54,7 @@ static void expect_bit(uint64_t pte, uint64_t bit, bool want)
 }
 
 /* The leaf a successful walk found holds exactly @p. */
-static void expect_leaf_prop(const struct sim_rv_xlat *x, struct pt_prop p)
+static void expect_leaf_prop(const struct pt_sim_rv_xlat *x, struct pt_prop p)
 {
 	expect_bit(x->pte, PTE_R, true);
 	expect_bit(x->pte, PTE_W, p.flags & PT_W);
@@ -72,8 +72,8 @@ static uint64_t raw_entry(struct core *c, struct pt_table *t, uint64_t va, unsig
 {
 	pt_paddr_t a = pt_table_root_paddr(t);
 	for (unsigned l = c->levels - 1; l > i; l--)
-		a = pte_addr(pt_ram_load64(c->h.ram, a + vpn(va, l) * 8));
-	return pt_ram_load64(c->h.ram, a + vpn(va, i) * 8);
+		a = pte_addr(pt_sim_ram_load64(c->h.ram, a + vpn(va, l) * 8));
+	return pt_sim_ram_load64(c->h.ram, a + vpn(va, i) * 8);
 }
 
 /* Every access in every mode to @va does what @p promises, reaching @pa at leaf level @i. */
@@ -83,13 +83,13 @@ static void expect_prop(struct core *c, struct pt_table *t, uint64_t va, pt_padd
 	for (int a = LOAD; a <= FETCH; a++)
 		for (int m = 0; m < 4; m++) {
 			bool user = m & 1, sum = m & 2;
-			struct sim_rv_xlat x;
-			enum sim_rv_exc got = core_walk(c, t, va, a, user, sum, false, &x);
+			struct pt_sim_rv_xlat x;
+			enum pt_sim_rv_exc got = core_walk(c, t, va, a, user, sum, false, &x);
 			if (!prop_allows(p.flags, a, user, sum)) {
 				assert_int_equal(got, cause(a));
 				continue;
 			}
-			assert_int_equal(got, SIM_RV_OK);
+			assert_int_equal(got, PT_SIM_RV_OK);
 			assert_int_equal(x.pa, pa);
 			assert_int_equal(x.level, i);
 			expect_leaf_prop(&x, p);
@@ -99,11 +99,11 @@ static void expect_prop(struct core *c, struct pt_table *t, uint64_t va, pt_padd
 	for (int a = LOAD; a <= FETCH; a++)
 		for (int m = 0; m < 4; m++) {
 			bool user = m & 1, sum = m & 2;
-			struct sim_rv_xlat x;
-			enum sim_rv_exc got = sim_rv_walk(c->h.ram, c->levels, pt_table_root_paddr(t),
-							  va, a, user, sum, false, SIM_RV_AD_AS_SET, &x);
-			assert_int_equal(got, prop_allows(with_ad, a, user, sum) ? SIM_RV_OK : cause(a));
-			if (got != SIM_RV_OK)
+			struct pt_sim_rv_xlat x;
+			enum pt_sim_rv_exc got = pt_sim_rv_walk(c->h.ram, c->levels, pt_table_root_paddr(t),
+							  va, a, user, sum, false, PT_SIM_RV_AD_AS_SET, &x);
+			assert_int_equal(got, prop_allows(with_ad, a, user, sum) ? PT_SIM_RV_OK : cause(a));
+			if (got != PT_SIM_RV_OK)
 				continue;
 			assert_int_equal(x.pa, pa);
 			assert_int_equal(x.level, i);
@@ -114,7 +114,7 @@ static void expect_prop(struct core *c, struct pt_table *t, uint64_t va, pt_padd
 	expect_bit(raw_entry(c, t, va, i), PTE_V, false);
 	for (int a = LOAD; a <= FETCH; a++)
 		for (int user = 0; user < 2; user++)
-			assert_int_equal(sim_rv_walk(c->h.ram, c->levels, pt_table_root_paddr(t), va, a,
+			assert_int_equal(pt_sim_rv_walk(c->h.ram, c->levels, pt_table_root_paddr(t), va, a,
 						     user, true, true, true, NULL), cause(a));
 }
 
@@ -410,15 +410,15 @@ static void core_hw_ad_feedback(void **state)
 	map_tracked_page(&e, va, pa, p);
 	expect_prop(&c, &e, va, pa, 0, p);
 
-	struct sim_rv_xlat x;
+	struct pt_sim_rv_xlat x;
 	pt_paddr_t got;
 	struct pt_item leaf;
-	assert_int_equal(core_walk(&c, &e, va, LOAD, true, false, true, &x), SIM_RV_OK);
+	assert_int_equal(core_walk(&c, &e, va, LOAD, true, false, true, &x), PT_SIM_RV_OK);
 	assert_int_equal(pt_table_translate(&e, va, &got, &leaf), PT_OK);
 	assert_int_equal(leaf.prop.flags, p.flags | PT_ACCESSED);
 	assert_true(leaf.tracked);
 	expect_prop(&c, &e, va, pa, 0, leaf.prop);
-	assert_int_equal(core_walk(&c, &e, va, STORE, true, false, true, &x), SIM_RV_OK);
+	assert_int_equal(core_walk(&c, &e, va, STORE, true, false, true, &x), PT_SIM_RV_OK);
 	assert_int_equal(pt_table_translate(&e, va, &got, &leaf), PT_OK);
 	assert_int_equal(leaf.prop.flags, p.flags | PT_ACCESSED | PT_DIRTY);
 	assert_int_equal(got, pa);

@@ -6,7 +6,7 @@
 #include "riscv_rig.h"
 
 struct rig {
-	struct pt_ram *ram;
+	struct pt_sim_ram *ram;
 	unsigned levels;
 	pt_paddr_t root;
 };
@@ -14,14 +14,14 @@ struct rig {
 static pt_paddr_t rig_table(struct rig *r)
 {
 	pt_paddr_t pa;
-	assert_int_equal(pt_ram_alloc(r->ram, PT_FRAME_TABLE, &pa), PT_OK);
+	assert_int_equal(pt_sim_ram_alloc(r->ram, PT_FRAME_TABLE, &pa), PT_OK);
 	return pa;
 }
 
 static void rig_init(struct rig *r, void **state)
 {
 	const struct variant *v = *state;
-	r->ram = pt_ram_create(64 * MiB);
+	r->ram = pt_sim_ram_create(64 * MiB);
 	assert_non_null(r->ram);
 	r->levels = v->levels;
 	r->root = rig_table(r);
@@ -29,7 +29,7 @@ static void rig_init(struct rig *r, void **state)
 
 static void rig_fini(struct rig *r)
 {
-	pt_ram_destroy(r->ram);
+	pt_sim_ram_destroy(r->ram);
 }
 
 /* Where @va's entry at level @i is, adding pointer entries (V alone) above it. */
@@ -38,9 +38,9 @@ static pt_paddr_t rig_slot(struct rig *r, uint64_t va, unsigned i)
 	pt_paddr_t a = r->root;
 	for (unsigned l = r->levels - 1; l > i; l--) {
 		pt_paddr_t e = a + vpn(va, l) * 8;
-		if (!pt_ram_load64(r->ram, e))
-			pt_ram_store64(r->ram, e, pte_make(rig_table(r), PTE_V));
-		a = pte_addr(pt_ram_load64(r->ram, e));
+		if (!pt_sim_ram_load64(r->ram, e))
+			pt_sim_ram_store64(r->ram, e, pte_make(rig_table(r), PTE_V));
+		a = pte_addr(pt_sim_ram_load64(r->ram, e));
 	}
 	return a + vpn(va, i) * 8;
 }
@@ -48,27 +48,27 @@ static pt_paddr_t rig_slot(struct rig *r, uint64_t va, unsigned i)
 static pt_paddr_t rig_set(struct rig *r, uint64_t va, unsigned i, uint64_t pte)
 {
 	pt_paddr_t e = rig_slot(r, va, i);
-	pt_ram_store64(r->ram, e, pte);
+	pt_sim_ram_store64(r->ram, e, pte);
 	return e;
 }
 
 static uint64_t rig_get(struct rig *r, uint64_t va, unsigned i)
 {
-	return pt_ram_load64(r->ram, rig_slot(r, va, i));
+	return pt_sim_ram_load64(r->ram, rig_slot(r, va, i));
 }
 
-static enum sim_rv_exc rig_walk(struct rig *r, uint64_t va, enum sim_rv_access a, bool user,
-				bool sum, bool mxr, bool hw_ad, struct sim_rv_xlat *x)
+static enum pt_sim_rv_exc rig_walk(struct rig *r, uint64_t va, enum pt_sim_rv_access a, bool user,
+				bool sum, bool mxr, bool hw_ad, struct pt_sim_rv_xlat *x)
 {
-	return sim_rv_walk(r->ram, r->levels, r->root, va, a, user, sum, mxr, hw_ad, x);
+	return pt_sim_rv_walk(r->ram, r->levels, r->root, va, a, user, sum, mxr, hw_ad, x);
 }
 
 /* Every S-mode access to @va succeeds without A/D updates and reaches @pa. */
 static void expect_ok(struct rig *r, uint64_t va, pt_paddr_t pa, unsigned level)
 {
 	for (int a = LOAD; a <= FETCH; a++) {
-		struct sim_rv_xlat x;
-		assert_int_equal(rig_walk(r, va, a, false, false, false, false, &x), SIM_RV_OK);
+		struct pt_sim_rv_xlat x;
+		assert_int_equal(rig_walk(r, va, a, false, false, false, false, &x), PT_SIM_RV_OK);
 		assert_int_equal(x.pa, pa);
 		assert_int_equal(x.level, level);
 	}
@@ -107,10 +107,10 @@ static void expect_entry_faults(struct rig *r, uint64_t va, unsigned i, uint64_t
 				pt_paddr_t pa, unsigned leaf)
 {
 	pt_paddr_t e = rig_slot(r, va, i);
-	uint64_t old = pt_ram_load64(r->ram, e);
-	pt_ram_store64(r->ram, e, pte);
+	uint64_t old = pt_sim_ram_load64(r->ram, e);
+	pt_sim_ram_store64(r->ram, e, pte);
 	expect_faults(r, va, leaf);
-	pt_ram_store64(r->ram, e, old);
+	pt_sim_ram_store64(r->ram, e, old);
 	expect_ok(r, va, pa, leaf);
 }
 
@@ -119,10 +119,10 @@ static void expect_entry_ok(struct rig *r, uint64_t va, unsigned i, uint64_t pte
 			    unsigned leaf)
 {
 	pt_paddr_t e = rig_slot(r, va, i);
-	uint64_t old = pt_ram_load64(r->ram, e);
-	pt_ram_store64(r->ram, e, pte);
+	uint64_t old = pt_sim_ram_load64(r->ram, e);
+	pt_sim_ram_store64(r->ram, e, pte);
 	expect_ok(r, va, pa, leaf);
-	pt_ram_store64(r->ram, e, old);
+	pt_sim_ram_store64(r->ram, e, old);
 }
 
 /* Leaves at every level in both halves, with a neighbour one slot up mapping elsewhere. */
@@ -138,14 +138,14 @@ static void vectors_translate(void **state)
 			rig_init(&r, state);
 			pt_paddr_t e = rig_set(&r, base, i, pte_make(pa, LEAF_ALL));
 			rig_set(&r, base + span(i), i, pte_make(pa + 4 * span(i), LEAF_ALL));
-			struct sim_rv_xlat x;
+			struct pt_sim_rv_xlat x;
 			assert_int_equal(rig_walk(&r, va + 0x7f8, LOAD, false, false, false, false, &x),
-					 SIM_RV_OK);
+					 PT_SIM_RV_OK);
 			assert_int_equal(x.pa, pa + (va & (span(i) - 1)) + 0x7f8);
 			assert_int_equal(x.level, i);
 			assert_int_equal(x.pte, pte_make(pa, LEAF_ALL));
 			assert_int_equal(x.pte_addr, e);
-			assert_int_equal(x.pbmt, SIM_RV_PBMT_PMA);
+			assert_int_equal(x.pbmt, PT_SIM_RV_PBMT_PMA);
 			assert_false(x.global);
 			expect_ok(&r, base, pa, i);
 			expect_ok(&r, base + span(i) - 1, pa + span(i) - 1, i);
@@ -159,14 +159,14 @@ static void vectors_translate(void **state)
 static void expect_global_from(struct rig *r, uint64_t va, unsigned i)
 {
 	pt_paddr_t e = rig_slot(r, va, i);
-	uint64_t old = pt_ram_load64(r->ram, e);
-	struct sim_rv_xlat x;
-	assert_int_equal(rig_walk(r, va, LOAD, false, false, false, false, &x), SIM_RV_OK);
+	uint64_t old = pt_sim_ram_load64(r->ram, e);
+	struct pt_sim_rv_xlat x;
+	assert_int_equal(rig_walk(r, va, LOAD, false, false, false, false, &x), PT_SIM_RV_OK);
 	assert_false(x.global);
-	pt_ram_store64(r->ram, e, old | PTE_G);
-	assert_int_equal(rig_walk(r, va, LOAD, false, false, false, false, &x), SIM_RV_OK);
+	pt_sim_ram_store64(r->ram, e, old | PTE_G);
+	assert_int_equal(rig_walk(r, va, LOAD, false, false, false, false, &x), PT_SIM_RV_OK);
 	assert_true(x.global);
-	pt_ram_store64(r->ram, e, old);
+	pt_sim_ram_store64(r->ram, e, old);
 }
 
 /* PBMT NC and IO are returned, RSW is ignored, G is legal on pointers and makes what is below global. */
@@ -179,10 +179,10 @@ static void vectors_ignored_and_pbmt(void **state)
 		uint64_t va = rig_with_leaf(&r, state, i, &pa);
 		uint64_t leaf = rig_get(&r, va, i);
 		for (unsigned t = 1; t <= 2; t++) {
-			struct sim_rv_xlat x;
+			struct pt_sim_rv_xlat x;
 			rig_set(&r, va, i, leaf | PTE_PBMT(t));
 			assert_int_equal(rig_walk(&r, va, LOAD, false, false, false, false, &x),
-					 SIM_RV_OK);
+					 PT_SIM_RV_OK);
 			assert_int_equal(x.pbmt, t);
 			assert_int_equal(x.pa, pa);
 		}
@@ -288,7 +288,7 @@ static void vectors_pointer_at_level0(void **state)
 	uint64_t va = rig_with_leaf(&r, state, 0, &pa);
 	pt_paddr_t t = rig_table(&r);
 	for (unsigned k = 0; k < 512; k++)
-		pt_ram_store64(r.ram, t + 8 * k, pte_make(0x7000, LEAF_ALL));
+		pt_sim_ram_store64(r.ram, t + 8 * k, pte_make(0x7000, LEAF_ALL));
 	expect_entry_faults(&r, va, 0, pte_make(t, PTE_V), pa, 0);
 	expect_entry_faults(&r, va, 0, pte_make(t, PTE_V | PTE_G), pa, 0);
 	rig_fini(&r);
@@ -335,14 +335,14 @@ static void vectors_permissions(void **state)
 			uint64_t leaf = pte_make(pa & ~(span(i) - 1), pc->bits | PTE_V | PTE_A | PTE_D);
 			rig_set(&r, va, i, leaf);
 			for (int a = LOAD; a <= FETCH; a++) {
-				struct sim_rv_xlat x;
-				enum sim_rv_exc got = rig_walk(&r, va, a, pc->user, pc->sum, pc->mxr, true,
+				struct pt_sim_rv_xlat x;
+				enum pt_sim_rv_exc got = rig_walk(&r, va, a, pc->user, pc->sum, pc->mxr, true,
 							       &x);
 				if (!(pc->allowed & ALLOW(a))) {
 					assert_int_equal(got, cause(a));
 					continue;
 				}
-				assert_int_equal(got, SIM_RV_OK);
+				assert_int_equal(got, PT_SIM_RV_OK);
 				assert_int_equal(x.pa, pa);
 			}
 			assert_int_equal(rig_get(&r, va, i), leaf);
@@ -366,8 +366,8 @@ static void vectors_svade(void **state)
 		assert_int_equal(rig_get(&r, va, i), leaf & ~PTE_A);
 		rig_set(&r, va, i, leaf & ~PTE_D);
 		assert_int_equal(rig_walk(&r, va, STORE, false, false, false, false, NULL), CAUSE_STORE);
-		assert_int_equal(rig_walk(&r, va, LOAD, false, false, false, false, NULL), SIM_RV_OK);
-		assert_int_equal(rig_walk(&r, va, FETCH, false, false, false, false, NULL), SIM_RV_OK);
+		assert_int_equal(rig_walk(&r, va, LOAD, false, false, false, false, NULL), PT_SIM_RV_OK);
+		assert_int_equal(rig_walk(&r, va, FETCH, false, false, false, false, NULL), PT_SIM_RV_OK);
 		assert_int_equal(rig_get(&r, va, i), leaf & ~PTE_D);
 		rig_fini(&r);
 	}
@@ -380,7 +380,7 @@ static void vectors_svadu(void **state)
 	for (unsigned i = 0; i < v->levels; i++) {
 		for (int a = LOAD; a <= FETCH; a++) {
 			struct rig r;
-			struct sim_rv_xlat x;
+			struct pt_sim_rv_xlat x;
 			pt_paddr_t pa;
 			uint64_t va = rig_with_leaf(&r, state, i, &pa);
 			uint64_t leaf = rig_get(&r, va, i) & ~(PTE_A | PTE_D);
@@ -392,7 +392,7 @@ static void vectors_svadu(void **state)
 			assert_int_equal(rig_walk(&r, va, a, false, false, false, true, NULL), cause(a));
 			assert_int_equal(rig_get(&r, va, i), leaf | PTE_U);
 			rig_set(&r, va, i, leaf);
-			assert_int_equal(rig_walk(&r, va, a, false, false, false, true, &x), SIM_RV_OK);
+			assert_int_equal(rig_walk(&r, va, a, false, false, false, true, &x), PT_SIM_RV_OK);
 			assert_int_equal(x.pa, pa);
 			assert_int_equal(x.pte, leaf | set);
 			assert_int_equal(rig_get(&r, va, i), leaf | set);

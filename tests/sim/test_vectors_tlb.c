@@ -9,22 +9,22 @@
 
 static void cr3(struct fx *f, pt_paddr_t root, uint16_t pcid, bool noflush)
 {
-	uint64_t v = root | pcid | (noflush ? SIM_CR3_NOFLUSH : 0);
-	assert_int_equal(sim_cpu_write_cr3(f->cpu, v), SIM_EXC_NONE);
+	uint64_t v = root | pcid | (noflush ? PT_SIM_CR3_NOFLUSH : 0);
+	assert_int_equal(pt_sim_cpu_write_cr3(f->cpu, v), PT_SIM_EXC_NONE);
 }
 
 static struct fx *pcid_fx(void)
 {
 	struct fx *f = fx_new(NULL);
-	fx_cr4_set(f, SIM_CR4_PCIDE);
+	fx_cr4_set(f, PT_SIM_CR4_PCIDE);
 	return f;
 }
 
 /* Count TLB (@psc false) or PSC entries tagged @pcid (any if < 0), @global. */
 static size_t count(struct fx *f, bool psc, int pcid, int global)
 {
-	struct sim_tlb_entry e[256];
-	size_t n = sim_tlb_dump(f->cpu, e, 256), k = 0;
+	struct pt_sim_tlb_entry e[256];
+	size_t n = pt_sim_tlb_dump(f->cpu, e, 256), k = 0;
 	assert_true(n <= 256);
 	for (size_t i = 0; i < n; i++)
 		if (e[i].psc == psc && (pcid < 0 || e[i].pcid == pcid) &&
@@ -38,14 +38,14 @@ static void vector_58_global_survives_cr3(void **state)
 	(void)state;
 	struct fx *f = fx_new(NULL);
 	pt_paddr_t old = fx_data(f), new = fx_data(f);
-	fx_map(f, VG, old, 1, SIM_PTE_P | SIM_PTE_RW | SIM_PTE_G);
-	EXPECT_PA(f, VG, SIM_READ, SIM_SUPERVISOR, old);
-	fx_set(f, VG, 1, new | SIM_PTE_P | SIM_PTE_RW | SIM_PTE_G | SIM_PTE_A);
+	fx_map(f, VG, old, 1, PT_SIM_PTE_P | PT_SIM_PTE_RW | PT_SIM_PTE_G);
+	EXPECT_PA(f, VG, PT_SIM_READ, PT_SIM_SUPERVISOR, old);
+	fx_set(f, VG, 1, new | PT_SIM_PTE_P | PT_SIM_PTE_RW | PT_SIM_PTE_G | PT_SIM_PTE_A);
 	cr3(f, f->root, 0, false);
-	EXPECT_PA(f, VG, SIM_READ, SIM_SUPERVISOR, old);
-	assert_int_equal(fx_stale_kind(f, SIM_STALE_PA), 1);
-	assert_int_equal(sim_cpu_invlpg(f->cpu, VG), SIM_EXC_NONE);
-	EXPECT_PA(f, VG, SIM_READ, SIM_SUPERVISOR, new);
+	EXPECT_PA(f, VG, PT_SIM_READ, PT_SIM_SUPERVISOR, old);
+	assert_int_equal(fx_stale_kind(f, PT_SIM_STALE_PA), 1);
+	assert_int_equal(pt_sim_cpu_invlpg(f->cpu, VG), PT_SIM_EXC_NONE);
+	EXPECT_PA(f, VG, PT_SIM_READ, PT_SIM_SUPERVISOR, new);
 	fx_free(f);
 }
 
@@ -55,11 +55,11 @@ static void vector_59_nonglobal_dropped_by_cr3(void **state)
 	struct fx *f = fx_new(NULL);
 	pt_paddr_t old = fx_data(f), new = fx_data(f);
 	fx_map(f, VA, old, 1, FX_LEAF);
-	EXPECT_PA(f, VA, SIM_READ, SIM_USER, old);
+	EXPECT_PA(f, VA, PT_SIM_READ, PT_SIM_USER, old);
 	fx_set(f, VA, 1, new | FX_LEAF);
 	cr3(f, f->root, 0, false);
 	assert_int_equal(count(f, false, -1, -1) + count(f, true, -1, -1), 0);
-	EXPECT_PA(f, VA, SIM_READ, SIM_USER, new);
+	EXPECT_PA(f, VA, PT_SIM_READ, PT_SIM_USER, new);
 	fx_free(f);
 }
 
@@ -69,18 +69,18 @@ static void vector_60_remap_without_flush(void **state)
 	struct fx *f = fx_new(NULL);
 	pt_paddr_t old = fx_data(f), new = fx_data(f);
 	fx_map(f, VA, old, 1, FX_LEAF);
-	EXPECT_PA(f, VA, SIM_READ, SIM_USER, old);
-	fx_set(f, VA, 1, new | FX_LEAF | SIM_PTE_A);
-	EXPECT_PA(f, VA, SIM_READ, SIM_USER, old);
-	struct sim_coherence c;
-	assert_true(sim_coherence_check(f->m, 0, &c));
+	EXPECT_PA(f, VA, PT_SIM_READ, PT_SIM_USER, old);
+	fx_set(f, VA, 1, new | FX_LEAF | PT_SIM_PTE_A);
+	EXPECT_PA(f, VA, PT_SIM_READ, PT_SIM_USER, old);
+	struct pt_sim_coherence c;
+	assert_true(pt_sim_coherence_check(f->m, 0, &c));
 	assert_int_equal(c.count, 1);
 	assert_int_equal(c.harmful, 1);
-	assert_int_equal(c.items[0].kind, SIM_STALE_PA);
+	assert_int_equal(c.items[0].kind, PT_SIM_STALE_PA);
 	assert_int_equal(c.items[0].entry.va, VA);
 	assert_int_equal(c.items[0].entry.pa, old);
 	assert_int_equal(c.items[0].fresh_pa, new);
-	sim_coherence_free(&c);
+	pt_sim_coherence_free(&c);
 	fx_free(f);
 }
 
@@ -90,12 +90,12 @@ static void vector_61_unmap_without_flush(void **state)
 	struct fx *f = fx_new(NULL);
 	pt_paddr_t frame = fx_data(f);
 	fx_map(f, VA, frame, 1, FX_LEAF);
-	EXPECT_PA(f, VA, SIM_READ, SIM_USER, frame);
-	fx_clear(f, VA, 1, SIM_PTE_P);
-	EXPECT_PA(f, VA, SIM_READ, SIM_USER, frame);
-	assert_int_equal(fx_stale_kind(f, SIM_STALE_UNMAPPED), 1);
-	assert_int_equal(sim_cpu_invlpg(f->cpu, VA), SIM_EXC_NONE);
-	EXPECT_PF(f, VA, SIM_READ, SIM_USER, 0x4);
+	EXPECT_PA(f, VA, PT_SIM_READ, PT_SIM_USER, frame);
+	fx_clear(f, VA, 1, PT_SIM_PTE_P);
+	EXPECT_PA(f, VA, PT_SIM_READ, PT_SIM_USER, frame);
+	assert_int_equal(fx_stale_kind(f, PT_SIM_STALE_UNMAPPED), 1);
+	assert_int_equal(pt_sim_cpu_invlpg(f->cpu, VA), PT_SIM_EXC_NONE);
+	EXPECT_PF(f, VA, PT_SIM_READ, PT_SIM_USER, 0x4);
 	assert_int_equal(fx_harmful(f), 0);
 	fx_free(f);
 }
@@ -105,10 +105,10 @@ static void vector_62_map_needs_no_flush(void **state)
 	(void)state;
 	struct fx *f = fx_new(NULL);
 	pt_paddr_t frame = fx_data(f);
-	fx_map(f, VA, frame, 1, SIM_PTE_RW | SIM_PTE_US);
-	EXPECT_PF(f, VA, SIM_READ, SIM_USER, 0x4);
-	fx_or(f, VA, 1, SIM_PTE_P);
-	EXPECT_PA(f, VA, SIM_READ, SIM_USER, frame);
+	fx_map(f, VA, frame, 1, PT_SIM_PTE_RW | PT_SIM_PTE_US);
+	EXPECT_PF(f, VA, PT_SIM_READ, PT_SIM_USER, 0x4);
+	fx_or(f, VA, 1, PT_SIM_PTE_P);
+	EXPECT_PA(f, VA, PT_SIM_READ, PT_SIM_USER, frame);
 	fx_free(f);
 }
 
@@ -117,13 +117,13 @@ static void vector_63_upgrade_spurious_fault_once(void **state)
 	(void)state;
 	struct fx *f = fx_new(NULL);
 	pt_paddr_t frame = fx_data(f);
-	fx_map(f, VA, frame, 1, SIM_PTE_P | SIM_PTE_US);
-	EXPECT_PA(f, VA, SIM_READ, SIM_USER, frame);
-	fx_or(f, VA, 1, SIM_PTE_RW);
-	assert_int_equal(fx_stale_kind(f, SIM_STALE_UPGRADE), 1);
+	fx_map(f, VA, frame, 1, PT_SIM_PTE_P | PT_SIM_PTE_US);
+	EXPECT_PA(f, VA, PT_SIM_READ, PT_SIM_USER, frame);
+	fx_or(f, VA, 1, PT_SIM_PTE_RW);
+	assert_int_equal(fx_stale_kind(f, PT_SIM_STALE_UPGRADE), 1);
 	assert_int_equal(fx_harmful(f), 0);
-	EXPECT_PF(f, VA, SIM_WRITE, SIM_USER, 0x7);
-	EXPECT_PA(f, VA, SIM_WRITE, SIM_USER, frame);
+	EXPECT_PF(f, VA, PT_SIM_WRITE, PT_SIM_USER, 0x7);
+	EXPECT_PA(f, VA, PT_SIM_WRITE, PT_SIM_USER, frame);
 	EXPECT_AD(f, VA, 1, 1, 1);
 	fx_free(f);
 }
@@ -134,12 +134,12 @@ static void vector_64_downgrade_without_flush(void **state)
 	struct fx *f = fx_new(NULL);
 	pt_paddr_t frame = fx_data(f);
 	fx_map(f, VA, frame, 1, FX_LEAF);
-	EXPECT_PA(f, VA, SIM_WRITE, SIM_USER, frame);
-	fx_clear(f, VA, 1, SIM_PTE_RW);
-	EXPECT_PA(f, VA, SIM_WRITE, SIM_USER, frame);
-	assert_int_equal(fx_stale_kind(f, SIM_STALE_RIGHTS), 1);
-	assert_int_equal(sim_cpu_invlpg(f->cpu, VA), SIM_EXC_NONE);
-	EXPECT_PF(f, VA, SIM_WRITE, SIM_USER, 0x7);
+	EXPECT_PA(f, VA, PT_SIM_WRITE, PT_SIM_USER, frame);
+	fx_clear(f, VA, 1, PT_SIM_PTE_RW);
+	EXPECT_PA(f, VA, PT_SIM_WRITE, PT_SIM_USER, frame);
+	assert_int_equal(fx_stale_kind(f, PT_SIM_STALE_RIGHTS), 1);
+	assert_int_equal(pt_sim_cpu_invlpg(f->cpu, VA), PT_SIM_EXC_NONE);
+	EXPECT_PF(f, VA, PT_SIM_WRITE, PT_SIM_USER, 0x7);
 	fx_free(f);
 }
 
@@ -149,12 +149,12 @@ static void vector_65_cleared_a_stays_clear(void **state)
 	struct fx *f = fx_new(NULL);
 	pt_paddr_t frame = fx_data(f);
 	fx_map(f, VA, frame, 1, FX_LEAF);
-	EXPECT_PA(f, VA, SIM_READ, SIM_USER, frame);
+	EXPECT_PA(f, VA, PT_SIM_READ, PT_SIM_USER, frame);
 	EXPECT_AD(f, VA, 1, 1, 0);
-	fx_clear(f, VA, 1, SIM_PTE_A);
-	EXPECT_PA(f, VA, SIM_READ, SIM_USER, frame);
+	fx_clear(f, VA, 1, PT_SIM_PTE_A);
+	EXPECT_PA(f, VA, PT_SIM_READ, PT_SIM_USER, frame);
 	EXPECT_AD(f, VA, 1, 0, 0);
-	assert_int_equal(fx_stale_kind(f, SIM_STALE_DIRTY), 1);
+	assert_int_equal(fx_stale_kind(f, PT_SIM_STALE_DIRTY), 1);
 	assert_int_equal(fx_harmful(f), 0);
 	fx_free(f);
 }
@@ -165,12 +165,12 @@ static void vector_66_cleared_d_stays_clear(void **state)
 	struct fx *f = fx_new(NULL);
 	pt_paddr_t frame = fx_data(f);
 	fx_map(f, VA, frame, 1, FX_LEAF);
-	EXPECT_PA(f, VA, SIM_WRITE, SIM_USER, frame);
+	EXPECT_PA(f, VA, PT_SIM_WRITE, PT_SIM_USER, frame);
 	EXPECT_AD(f, VA, 1, 1, 1);
-	fx_clear(f, VA, 1, SIM_PTE_D);
-	EXPECT_PA(f, VA, SIM_WRITE, SIM_USER, frame);
+	fx_clear(f, VA, 1, PT_SIM_PTE_D);
+	EXPECT_PA(f, VA, PT_SIM_WRITE, PT_SIM_USER, frame);
 	EXPECT_AD(f, VA, 1, 1, 0);
-	assert_int_equal(fx_stale_kind(f, SIM_STALE_DIRTY), 1);
+	assert_int_equal(fx_stale_kind(f, PT_SIM_STALE_DIRTY), 1);
 	assert_int_equal(fx_harmful(f), 0);
 	fx_free(f);
 }
@@ -182,13 +182,13 @@ static void vector_67_pcid_noflush_returns_stale(void **state)
 	pt_paddr_t root2 = fx_table(f), old = fx_data(f), new = fx_data(f);
 	fx_map(f, VA, old, 1, FX_LEAF);
 	cr3(f, f->root, 1, false);
-	EXPECT_PA(f, VA, SIM_READ, SIM_USER, old);
+	EXPECT_PA(f, VA, PT_SIM_READ, PT_SIM_USER, old);
 	cr3(f, root2, 2, false);
-	fx_set(f, VA, 1, new | FX_LEAF | SIM_PTE_A);
+	fx_set(f, VA, 1, new | FX_LEAF | PT_SIM_PTE_A);
 	cr3(f, f->root, 1, true);
-	EXPECT_PA(f, VA, SIM_READ, SIM_USER, old);
+	EXPECT_PA(f, VA, PT_SIM_READ, PT_SIM_USER, old);
 	cr3(f, f->root, 1, false);
-	EXPECT_PA(f, VA, SIM_READ, SIM_USER, new);
+	EXPECT_PA(f, VA, PT_SIM_READ, PT_SIM_USER, new);
 	fx_free(f);
 }
 
@@ -197,13 +197,13 @@ static void fill_two_pcids(struct fx *f, pt_paddr_t root2)
 {
 	pt_paddr_t d1 = fx_data(f), d2 = fx_data(f), g = fx_data(f);
 	fx_map(f, VA, d1, 1, FX_LEAF);
-	fx_map(f, VG, g, 1, SIM_PTE_P | SIM_PTE_RW | SIM_PTE_G);
+	fx_map(f, VG, g, 1, PT_SIM_PTE_P | PT_SIM_PTE_RW | PT_SIM_PTE_G);
 	fx_map_in(f, root2, VA, d2, 1, FX_LEAF);
 	cr3(f, f->root, 1, false);
-	EXPECT_PA(f, VA, SIM_READ, SIM_USER, d1);
-	EXPECT_PA(f, VG, SIM_READ, SIM_SUPERVISOR, g);
+	EXPECT_PA(f, VA, PT_SIM_READ, PT_SIM_USER, d1);
+	EXPECT_PA(f, VG, PT_SIM_READ, PT_SIM_SUPERVISOR, g);
 	cr3(f, root2, 2, false);
-	EXPECT_PA(f, VA, SIM_READ, SIM_USER, d2);
+	EXPECT_PA(f, VA, PT_SIM_READ, PT_SIM_USER, d2);
 	assert_int_equal(count(f, false, 1, 0), 1);
 	assert_int_equal(count(f, false, 2, 0), 1);
 	assert_int_equal(count(f, false, -1, 1), 1);
@@ -233,7 +233,7 @@ static void vector_69_invlpg_spares_other_pcid(void **state)
 	struct fx *f = pcid_fx();
 	pt_paddr_t root2 = fx_table(f);
 	fill_two_pcids(f, root2);
-	assert_int_equal(sim_cpu_invlpg(f->cpu, VA), SIM_EXC_NONE);
+	assert_int_equal(pt_sim_cpu_invlpg(f->cpu, VA), PT_SIM_EXC_NONE);
 	assert_int_equal(count(f, false, 2, -1), 0);
 	assert_int_equal(count(f, true, 2, -1), 0);
 	assert_int_equal(count(f, false, 1, 0), 1);
@@ -248,16 +248,16 @@ static void vector_70_invpcid_single_address(void **state)
 	pt_paddr_t root2 = fx_table(f), d1 = fx_data(f), g = fx_data(f);
 	fx_map(f, VA, d1, 1, FX_LEAF);
 	fx_map(f, VA + KB4, d1, 1, FX_LEAF);
-	fx_map_in(f, root2, VA, g, 1, FX_LEAF | SIM_PTE_G);
+	fx_map_in(f, root2, VA, g, 1, FX_LEAF | PT_SIM_PTE_G);
 	cr3(f, f->root, 1, false);
-	EXPECT_PA(f, VA, SIM_READ, SIM_USER, d1);
-	EXPECT_PA(f, VA + KB4, SIM_READ, SIM_USER, d1);
+	EXPECT_PA(f, VA, PT_SIM_READ, PT_SIM_USER, d1);
+	EXPECT_PA(f, VA + KB4, PT_SIM_READ, PT_SIM_USER, d1);
 	cr3(f, root2, 2, false);
-	EXPECT_PA(f, VA, SIM_READ, SIM_USER, g);
+	EXPECT_PA(f, VA, PT_SIM_READ, PT_SIM_USER, g);
 	assert_int_equal(fx_tlb_has(f, VA, 1), 2);      /* PCID-1 entry and the global */
-	assert_int_equal(sim_cpu_invpcid(f->cpu, 0, 1, VA), SIM_EXC_NONE);
-	struct sim_tlb_entry e[4];
-	assert_int_equal(sim_tlb_lookup(f->cpu, VA, 1, e, 4), 1);
+	assert_int_equal(pt_sim_cpu_invpcid(f->cpu, 0, 1, VA), PT_SIM_EXC_NONE);
+	struct pt_sim_tlb_entry e[4];
+	assert_int_equal(pt_sim_tlb_lookup(f->cpu, VA, 1, e, 4), 1);
 	assert_true(e[0].global);
 	assert_int_equal(fx_tlb_has(f, VA + KB4, 1), 1);
 	assert_int_equal(count(f, true, 1, -1), 0);     /* PSC on VA's path dropped */
@@ -270,7 +270,7 @@ static void vector_71_invpcid_single_context(void **state)
 	struct fx *f = pcid_fx();
 	pt_paddr_t root2 = fx_table(f);
 	fill_two_pcids(f, root2);
-	assert_int_equal(sim_cpu_invpcid(f->cpu, 1, 1, 0), SIM_EXC_NONE);
+	assert_int_equal(pt_sim_cpu_invpcid(f->cpu, 1, 1, 0), PT_SIM_EXC_NONE);
 	assert_int_equal(count(f, false, 1, 0), 0);
 	assert_int_equal(count(f, true, 1, -1), 0);
 	assert_int_equal(count(f, false, -1, 1), 1);
@@ -285,7 +285,7 @@ static void vector_72_invpcid_all_with_globals(void **state)
 	struct fx *f = pcid_fx();
 	pt_paddr_t root2 = fx_table(f);
 	fill_two_pcids(f, root2);
-	assert_int_equal(sim_cpu_invpcid(f->cpu, 2, 0, 0), SIM_EXC_NONE);
+	assert_int_equal(pt_sim_cpu_invpcid(f->cpu, 2, 0, 0), PT_SIM_EXC_NONE);
 	assert_int_equal(count(f, false, -1, -1) + count(f, true, -1, -1), 0);
 	fx_free(f);
 }
@@ -296,7 +296,7 @@ static void vector_73_invpcid_all_but_globals(void **state)
 	struct fx *f = pcid_fx();
 	pt_paddr_t root2 = fx_table(f);
 	fill_two_pcids(f, root2);
-	assert_int_equal(sim_cpu_invpcid(f->cpu, 3, 0, 0), SIM_EXC_NONE);
+	assert_int_equal(pt_sim_cpu_invpcid(f->cpu, 3, 0, 0), PT_SIM_EXC_NONE);
 	assert_int_equal(count(f, false, -1, 0), 0);
 	assert_int_equal(count(f, true, -1, -1), 0);
 	assert_int_equal(count(f, false, -1, 1), 1);
@@ -307,16 +307,16 @@ static void vector_74_invpcid_gp(void **state)
 {
 	(void)state;
 	struct fx *f = pcid_fx();
-	assert_int_equal(sim_cpu_invpcid(f->cpu, 4, 0, 0), SIM_EXC_GP);
-	assert_int_equal(sim_cpu_invpcid(f->cpu, 1, 1ull << 12, 0), SIM_EXC_GP);
-	assert_int_equal(sim_cpu_invpcid(f->cpu, 0, 1, 0x0000800000000000ull), SIM_EXC_GP);
-	sim_cpu_set_cpl(f->cpu, 3);
-	assert_int_equal(sim_cpu_invpcid(f->cpu, 2, 0, 0), SIM_EXC_GP);
-	sim_cpu_set_cpl(f->cpu, 0);
-	assert_int_equal(sim_cpu_invpcid(f->cpu, 2, 0, 0), SIM_EXC_NONE);
-	fx_cr4_clear(f, SIM_CR4_PCIDE);
-	assert_int_equal(sim_cpu_invpcid(f->cpu, 1, 1, 0), SIM_EXC_GP);
-	assert_int_equal(sim_cpu_invpcid(f->cpu, 1, 0, 0), SIM_EXC_NONE);
+	assert_int_equal(pt_sim_cpu_invpcid(f->cpu, 4, 0, 0), PT_SIM_EXC_GP);
+	assert_int_equal(pt_sim_cpu_invpcid(f->cpu, 1, 1ull << 12, 0), PT_SIM_EXC_GP);
+	assert_int_equal(pt_sim_cpu_invpcid(f->cpu, 0, 1, 0x0000800000000000ull), PT_SIM_EXC_GP);
+	pt_sim_cpu_set_cpl(f->cpu, 3);
+	assert_int_equal(pt_sim_cpu_invpcid(f->cpu, 2, 0, 0), PT_SIM_EXC_GP);
+	pt_sim_cpu_set_cpl(f->cpu, 0);
+	assert_int_equal(pt_sim_cpu_invpcid(f->cpu, 2, 0, 0), PT_SIM_EXC_NONE);
+	fx_cr4_clear(f, PT_SIM_CR4_PCIDE);
+	assert_int_equal(pt_sim_cpu_invpcid(f->cpu, 1, 1, 0), PT_SIM_EXC_GP);
+	assert_int_equal(pt_sim_cpu_invpcid(f->cpu, 1, 0, 0), PT_SIM_EXC_NONE);
 	fx_free(f);
 }
 
@@ -325,9 +325,9 @@ static void fill_global_and_local(struct fx *f)
 {
 	pt_paddr_t d = fx_data(f), g = fx_data(f);
 	fx_map(f, VA, d, 1, FX_LEAF);
-	fx_map(f, VG, g, 1, SIM_PTE_P | SIM_PTE_RW | SIM_PTE_G);
-	EXPECT_PA(f, VA, SIM_READ, SIM_USER, d);
-	EXPECT_PA(f, VG, SIM_READ, SIM_SUPERVISOR, g);
+	fx_map(f, VG, g, 1, PT_SIM_PTE_P | PT_SIM_PTE_RW | PT_SIM_PTE_G);
+	EXPECT_PA(f, VA, PT_SIM_READ, PT_SIM_USER, d);
+	EXPECT_PA(f, VG, PT_SIM_READ, PT_SIM_SUPERVISOR, g);
 	assert_int_equal(count(f, false, -1, 1), 1);
 	assert_int_equal(count(f, false, -1, 0), 1);
 }
@@ -337,9 +337,9 @@ static void vector_75_pge_toggle_flushes_all(void **state)
 	(void)state;
 	struct fx *f = fx_new(NULL);
 	fill_global_and_local(f);
-	fx_cr4_clear(f, SIM_CR4_PGE);
+	fx_cr4_clear(f, PT_SIM_CR4_PGE);
 	assert_int_equal(count(f, false, -1, -1) + count(f, true, -1, -1), 0);
-	fx_cr4_set(f, SIM_CR4_PGE);
+	fx_cr4_set(f, PT_SIM_CR4_PGE);
 	fx_free(f);
 }
 
@@ -350,12 +350,12 @@ static void vector_76_pcide_off_flushes_all(void **state)
 	pt_paddr_t root2 = fx_table(f);
 	fill_two_pcids(f, root2);
 	cr3(f, f->root, 0, false);
-	fx_cr4_clear(f, SIM_CR4_PCIDE);
+	fx_cr4_clear(f, PT_SIM_CR4_PCIDE);
 	assert_int_equal(count(f, false, -1, -1) + count(f, true, -1, -1), 0);
-	assert_int_equal(sim_cpu_write_cr3(f->cpu, f->root | SIM_CR3_PWT), SIM_EXC_NONE);
-	uint64_t cr4 = sim_cpu_regs(f->cpu).cr4;
-	assert_int_equal(sim_cpu_write_cr4(f->cpu, cr4 | SIM_CR4_PCIDE), SIM_EXC_GP);
-	assert_int_equal(sim_cpu_regs(f->cpu).cr4, cr4);
+	assert_int_equal(pt_sim_cpu_write_cr3(f->cpu, f->root | PT_SIM_CR3_PWT), PT_SIM_EXC_NONE);
+	uint64_t cr4 = pt_sim_cpu_regs(f->cpu).cr4;
+	assert_int_equal(pt_sim_cpu_write_cr4(f->cpu, cr4 | PT_SIM_CR4_PCIDE), PT_SIM_EXC_GP);
+	assert_int_equal(pt_sim_cpu_regs(f->cpu).cr4, cr4);
 	fx_free(f);
 }
 
@@ -364,10 +364,10 @@ static void vector_77_paging_off_flushes_all(void **state)
 	(void)state;
 	struct fx *f = fx_new(NULL);
 	fill_global_and_local(f);
-	uint64_t cr0 = sim_cpu_regs(f->cpu).cr0;
-	assert_int_equal(sim_cpu_write_cr0(f->cpu, cr0 & ~SIM_CR0_PG), SIM_EXC_NONE);
+	uint64_t cr0 = pt_sim_cpu_regs(f->cpu).cr0;
+	assert_int_equal(pt_sim_cpu_write_cr0(f->cpu, cr0 & ~PT_SIM_CR0_PG), PT_SIM_EXC_NONE);
 	assert_int_equal(count(f, false, -1, -1) + count(f, true, -1, -1), 0);
-	assert_int_equal(sim_cpu_write_cr0(f->cpu, cr0), SIM_EXC_NONE);
+	assert_int_equal(pt_sim_cpu_write_cr0(f->cpu, cr0), PT_SIM_EXC_NONE);
 	fx_free(f);
 }
 
@@ -378,7 +378,7 @@ static void vector_78_smep_on_flushes_current_pcid(void **state)
 	pt_paddr_t root2 = fx_table(f);
 	fill_two_pcids(f, root2);
 	size_t psc1 = count(f, true, 1, -1);
-	fx_cr4_set(f, SIM_CR4_SMEP);
+	fx_cr4_set(f, PT_SIM_CR4_SMEP);
 	assert_int_equal(count(f, false, 2, -1), 0);
 	assert_int_equal(count(f, true, 2, -1), 0);
 	assert_int_equal(count(f, false, 1, 0), 1);
@@ -411,19 +411,19 @@ static void vector_79_pde_repointed_then_invlpg(void **state)
 	struct fx *f = fx_new(NULL);
 	struct region r;
 	make_region(f, &r);
-	EXPECT_PA(f, r.b, SIM_READ, SIM_USER, r.old[1]);
+	EXPECT_PA(f, r.b, PT_SIM_READ, PT_SIM_USER, r.old[1]);
 	pt_paddr_t pt2 = fx_table(f), nb = fx_data(f), nc = fx_data(f), na = fx_data(f);
-	pt_ram_store64(f->ram, pt2 + 8 * 0, na | FX_LEAF);
-	pt_ram_store64(f->ram, pt2 + 8 * 5, nb | FX_LEAF);
-	pt_ram_store64(f->ram, pt2 + 8 * 9, nc | FX_LEAF);
+	pt_sim_ram_store64(f->ram, pt2 + 8 * 0, na | FX_LEAF);
+	pt_sim_ram_store64(f->ram, pt2 + 8 * 5, nb | FX_LEAF);
+	pt_sim_ram_store64(f->ram, pt2 + 8 * 9, nc | FX_LEAF);
 	fx_set(f, VB, 2, pt2 | FX_NONLEAF);
 	/* before any INVLPG, the PDE cache still steers C into the old table */
-	struct sim_tlb_entry e[4];
-	assert_int_equal(sim_tlb_lookup(f->cpu, r.c, 0, e, 4), 0);
-	assert_int_equal(sim_cpu_invlpg(f->cpu, r.a), SIM_EXC_NONE);
-	EXPECT_PA(f, r.b, SIM_READ, SIM_USER, r.old[1]);
-	EXPECT_PA(f, r.c, SIM_READ, SIM_USER, nc);
-	assert_int_equal(fx_stale_kind(f, SIM_STALE_PA), 1);
+	struct pt_sim_tlb_entry e[4];
+	assert_int_equal(pt_sim_tlb_lookup(f->cpu, r.c, 0, e, 4), 0);
+	assert_int_equal(pt_sim_cpu_invlpg(f->cpu, r.a), PT_SIM_EXC_NONE);
+	EXPECT_PA(f, r.b, PT_SIM_READ, PT_SIM_USER, r.old[1]);
+	EXPECT_PA(f, r.c, PT_SIM_READ, PT_SIM_USER, nc);
+	assert_int_equal(fx_stale_kind(f, PT_SIM_STALE_PA), 1);
 	fx_free(f);
 }
 
@@ -433,19 +433,19 @@ static void vector_80_pde_cleared_table_freed(void **state)
 	struct fx *f = fx_new(NULL);
 	struct region r;
 	make_region(f, &r);
-	EXPECT_PA(f, r.a, SIM_READ, SIM_USER, r.old[0]);
+	EXPECT_PA(f, r.a, PT_SIM_READ, PT_SIM_USER, r.old[0]);
 	fx_set(f, VB, 2, 0);
-	pt_ram_free_table(f->ram, r.pt);
-	struct sim_coherence c;
-	assert_true(sim_coherence_check(f->m, 0, &c));
-	assert_int_equal(c.by_kind[SIM_STALE_PSC_POISONED], 1);
-	assert_int_equal(c.by_kind[SIM_STALE_UNMAPPED], 1);
-	sim_coherence_free(&c);
+	pt_sim_ram_free_table(f->ram, r.pt);
+	struct pt_sim_coherence c;
+	assert_true(pt_sim_coherence_check(f->m, 0, &c));
+	assert_int_equal(c.by_kind[PT_SIM_STALE_PSC_POISONED], 1);
+	assert_int_equal(c.by_kind[PT_SIM_STALE_UNMAPPED], 1);
+	pt_sim_coherence_free(&c);
 	/* the stale PDE cache reads the poisoned frame: reserved bits set */
-	EXPECT_PF(f, r.c, SIM_READ, SIM_USER, 0xD);
-	assert_int_equal(sim_cpu_invlpg(f->cpu, r.a), SIM_EXC_NONE);
-	EXPECT_PF(f, r.c, SIM_READ, SIM_USER, 0x4);
-	EXPECT_PF(f, r.a, SIM_READ, SIM_USER, 0x4);
+	EXPECT_PF(f, r.c, PT_SIM_READ, PT_SIM_USER, 0xD);
+	assert_int_equal(pt_sim_cpu_invlpg(f->cpu, r.a), PT_SIM_EXC_NONE);
+	EXPECT_PF(f, r.c, PT_SIM_READ, PT_SIM_USER, 0x4);
+	EXPECT_PF(f, r.a, PT_SIM_READ, PT_SIM_USER, 0x4);
 	assert_int_equal(fx_harmful(f), 0);
 	fx_free(f);
 }
@@ -456,14 +456,14 @@ static void vector_80_pde_cleared_table_reused(void **state)
 	struct fx *f = fx_new(NULL);
 	struct region r;
 	make_region(f, &r);
-	EXPECT_PA(f, r.a, SIM_READ, SIM_USER, r.old[0]);
+	EXPECT_PA(f, r.a, PT_SIM_READ, PT_SIM_USER, r.old[0]);
 	fx_set(f, VB, 2, 0);
 	/* the table page now holds data that happens to look like a PTE */
-	pt_ram_store64(f->ram, r.pt + 8 * 9, 0x3456000ull | FX_LEAF);
-	EXPECT_PA(f, r.c, SIM_READ, SIM_USER, 0x3456000ull);
-	assert_true(fx_stale_kind(f, SIM_STALE_PSC_UNREACHABLE) >= 1);
-	assert_int_equal(sim_cpu_invlpg(f->cpu, r.c), SIM_EXC_NONE);
-	EXPECT_PF(f, r.c, SIM_READ, SIM_USER, 0x4);
+	pt_sim_ram_store64(f->ram, r.pt + 8 * 9, 0x3456000ull | FX_LEAF);
+	EXPECT_PA(f, r.c, PT_SIM_READ, PT_SIM_USER, 0x3456000ull);
+	assert_true(fx_stale_kind(f, PT_SIM_STALE_PSC_UNREACHABLE) >= 1);
+	assert_int_equal(pt_sim_cpu_invlpg(f->cpu, r.c), PT_SIM_EXC_NONE);
+	EXPECT_PF(f, r.c, PT_SIM_READ, PT_SIM_USER, 0x4);
 	fx_free(f);
 }
 
@@ -472,14 +472,14 @@ static void vector_81_direct_split_keeps_2m(void **state)
 	(void)state;
 	struct fx *f = fx_new(NULL);
 	fx_map(f, VB, 0x800000ull, 2, FX_LEAF);
-	EXPECT_PA(f, VB + KB4, SIM_READ, SIM_USER, 0x801000ull);
+	EXPECT_PA(f, VB + KB4, PT_SIM_READ, PT_SIM_USER, 0x801000ull);
 	pt_paddr_t pt = fx_table(f);
 	for (unsigned i = 0; i < 512; i++)
-		pt_ram_store64(f->ram, pt + 8ull * i, (0xc00000ull + i * KB4) | FX_LEAF);
+		pt_sim_ram_store64(f->ram, pt + 8ull * i, (0xc00000ull + i * KB4) | FX_LEAF);
 	fx_set(f, VB, 2, pt | FX_NONLEAF);
-	EXPECT_PA(f, VB + 7 * KB4 + 3, SIM_READ, SIM_USER, 0x807003ull);
-	EXPECT_PA(f, VB + 300 * KB4, SIM_READ, SIM_USER, 0x800000ull + 300 * KB4);
-	assert_int_equal(fx_stale_kind(f, SIM_STALE_PA), 1);
+	EXPECT_PA(f, VB + 7 * KB4 + 3, PT_SIM_READ, PT_SIM_USER, 0x807003ull);
+	EXPECT_PA(f, VB + 300 * KB4, PT_SIM_READ, PT_SIM_USER, 0x800000ull + 300 * KB4);
+	assert_int_equal(fx_stale_kind(f, PT_SIM_STALE_PA), 1);
 	fx_free(f);
 }
 
@@ -488,15 +488,15 @@ static void vector_82_split_break_before_make(void **state)
 	(void)state;
 	struct fx *f = fx_new(NULL);
 	fx_map(f, VB, 0x800000ull, 2, FX_LEAF);
-	EXPECT_PA(f, VB + KB4, SIM_READ, SIM_USER, 0x801000ull);
+	EXPECT_PA(f, VB + KB4, PT_SIM_READ, PT_SIM_USER, 0x801000ull);
 	pt_paddr_t pt = fx_table(f);
 	for (unsigned i = 0; i < 512; i++)
-		pt_ram_store64(f->ram, pt + 8ull * i, (0xc00000ull + i * KB4) | FX_LEAF);
-	fx_clear(f, VB, 2, SIM_PTE_P);
-	assert_int_equal(sim_cpu_invlpg(f->cpu, VB + 77 * KB4), SIM_EXC_NONE);
+		pt_sim_ram_store64(f->ram, pt + 8ull * i, (0xc00000ull + i * KB4) | FX_LEAF);
+	fx_clear(f, VB, 2, PT_SIM_PTE_P);
+	assert_int_equal(pt_sim_cpu_invlpg(f->cpu, VB + 77 * KB4), PT_SIM_EXC_NONE);
 	fx_set(f, VB, 2, pt | FX_NONLEAF);
 	for (unsigned i = 0; i < 512; i += 37)
-		EXPECT_PA(f, VB + i * KB4, SIM_READ, SIM_USER, 0xc00000ull + i * KB4);
+		EXPECT_PA(f, VB + i * KB4, PT_SIM_READ, PT_SIM_USER, 0xc00000ull + i * KB4);
 	assert_int_equal(fx_harmful(f), 0);
 	fx_free(f);
 }
@@ -504,23 +504,23 @@ static void vector_82_split_break_before_make(void **state)
 static void vector_83_merge_without_flush_is_ambiguous(void **state)
 {
 	(void)state;
-	struct sim_machine_config cfg = { .pick = SIM_PICK_DIVERGE };
+	struct pt_sim_machine_config cfg = { .pick = PT_SIM_PICK_DIVERGE };
 	struct fx *f = fx_new(&cfg);
 	struct region r;
 	make_region(f, &r);
-	EXPECT_PA(f, r.a, SIM_READ, SIM_USER, r.old[0]);
-	EXPECT_PA(f, r.b, SIM_READ, SIM_USER, r.old[1]);
-	fx_set(f, VB, 2, 0x800000ull | FX_LEAF | SIM_PTE_PS);
+	EXPECT_PA(f, r.a, PT_SIM_READ, PT_SIM_USER, r.old[0]);
+	EXPECT_PA(f, r.b, PT_SIM_READ, PT_SIM_USER, r.old[1]);
+	fx_set(f, VB, 2, 0x800000ull | FX_LEAF | PT_SIM_PTE_PS);
 	/* INVLPG of C only (drops the PDE cache) lets the 2 MiB leaf in */
-	assert_int_equal(sim_cpu_invlpg(f->cpu, r.c), SIM_EXC_NONE);
-	EXPECT_PA(f, r.c, SIM_READ, SIM_USER, 0x800000ull + 9 * KB4);
-	struct sim_xlat x;
-	assert_int_equal(sim_access(f->cpu, r.b, SIM_READ, SIM_USER, &x), SIM_EXC_NONE);
+	assert_int_equal(pt_sim_cpu_invlpg(f->cpu, r.c), PT_SIM_EXC_NONE);
+	EXPECT_PA(f, r.c, PT_SIM_READ, PT_SIM_USER, 0x800000ull + 9 * KB4);
+	struct pt_sim_xlat x;
+	assert_int_equal(pt_sim_access(f->cpu, r.b, PT_SIM_READ, PT_SIM_USER, &x), PT_SIM_EXC_NONE);
 	assert_int_equal(x.pa, r.old[1]);
 	assert_true(x.ambiguous);
 	assert_int_equal(x.level, 1);
-	assert_int_equal(sim_cpu_invlpg(f->cpu, r.b), SIM_EXC_NONE);
-	assert_int_equal(sim_access(f->cpu, r.b, SIM_READ, SIM_USER, &x), SIM_EXC_NONE);
+	assert_int_equal(pt_sim_cpu_invlpg(f->cpu, r.b), PT_SIM_EXC_NONE);
+	assert_int_equal(pt_sim_access(f->cpu, r.b, PT_SIM_READ, PT_SIM_USER, &x), PT_SIM_EXC_NONE);
 	assert_int_equal(x.pa, 0x800000ull + 5 * KB4);
 	assert_false(x.ambiguous);
 	fx_free(f);

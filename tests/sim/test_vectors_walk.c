@@ -6,7 +6,7 @@
 
 #define VA 0x00007f1234567000ull
 
-static struct fx *setup4k(const struct sim_machine_config *cfg, uint64_t leaf_bits,
+static struct fx *setup4k(const struct pt_sim_machine_config *cfg, uint64_t leaf_bits,
 			  pt_paddr_t *frame)
 {
 	struct fx *f = fx_new(cfg);
@@ -42,8 +42,8 @@ static void vector_01_user_read_supervisor_leaf(void **state)
 {
 	(void)state;
 	pt_paddr_t frame;
-	struct fx *f = setup4k(NULL, SIM_PTE_P | SIM_PTE_RW, &frame);
-	EXPECT_PF(f, VA, SIM_READ, SIM_USER, 0x5);
+	struct fx *f = setup4k(NULL, PT_SIM_PTE_P | PT_SIM_PTE_RW, &frame);
+	EXPECT_PF(f, VA, PT_SIM_READ, PT_SIM_USER, 0x5);
 	expect_leaf_untouched(f, VA);
 	fx_free(f);
 }
@@ -52,8 +52,8 @@ static void vector_02_user_write_readonly(void **state)
 {
 	(void)state;
 	pt_paddr_t frame;
-	struct fx *f = setup4k(NULL, SIM_PTE_P | SIM_PTE_US, &frame);
-	EXPECT_PF(f, VA, SIM_WRITE, SIM_USER, 0x7);
+	struct fx *f = setup4k(NULL, PT_SIM_PTE_P | PT_SIM_PTE_US, &frame);
+	EXPECT_PF(f, VA, PT_SIM_WRITE, PT_SIM_USER, 0x7);
 	expect_leaf_untouched(f, VA);
 	fx_free(f);
 }
@@ -62,8 +62,8 @@ static void vector_03_user_read_not_present(void **state)
 {
 	(void)state;
 	pt_paddr_t frame;
-	struct fx *f = setup4k(NULL, SIM_PTE_RW | SIM_PTE_US, &frame);
-	EXPECT_PF(f, VA, SIM_READ, SIM_USER, 0x4);
+	struct fx *f = setup4k(NULL, PT_SIM_PTE_RW | PT_SIM_PTE_US, &frame);
+	EXPECT_PF(f, VA, PT_SIM_READ, PT_SIM_USER, 0x4);
 	expect_leaf_untouched(f, VA);
 	fx_free(f);
 }
@@ -72,8 +72,8 @@ static void vector_04_sup_write_not_present(void **state)
 {
 	(void)state;
 	pt_paddr_t frame;
-	struct fx *f = setup4k(NULL, SIM_PTE_RW | SIM_PTE_US, &frame);
-	EXPECT_PF(f, VA, SIM_WRITE, SIM_SUPERVISOR, 0x2);
+	struct fx *f = setup4k(NULL, PT_SIM_PTE_RW | PT_SIM_PTE_US, &frame);
+	EXPECT_PF(f, VA, PT_SIM_WRITE, PT_SIM_SUPERVISOR, 0x2);
 	expect_leaf_untouched(f, VA);
 	fx_free(f);
 }
@@ -85,11 +85,11 @@ static void vector_05_pml4e_not_present(void **state)
 	uint64_t before[6];
 	struct fx *f = setup4k(NULL, FX_LEAF, &frame);
 	fx_clear_upper_a(f, VA, 1);
-	fx_clear(f, VA, 4, SIM_PTE_P);
+	fx_clear(f, VA, 4, PT_SIM_PTE_P);
 	path_vals(f, VA, 1, before);
-	EXPECT_PF(f, VA, SIM_READ, SIM_SUPERVISOR, 0x0);
+	EXPECT_PF(f, VA, PT_SIM_READ, PT_SIM_SUPERVISOR, 0x0);
 	expect_path_unchanged(f, VA, 1, before);
-	assert_int_equal(sim_tlb_count(f->cpu, false) + sim_tlb_count(f->cpu, true), 0);
+	assert_int_equal(pt_sim_tlb_count(f->cpu, false) + pt_sim_tlb_count(f->cpu, true), 0);
 	fx_free(f);
 }
 
@@ -97,11 +97,11 @@ static void vector_06_sup_write_ro_supervisor_wp0(void **state)
 {
 	(void)state;
 	pt_paddr_t frame;
-	struct fx *f = setup4k(NULL, SIM_PTE_P, &frame);
+	struct fx *f = setup4k(NULL, PT_SIM_PTE_P, &frame);
 	fx_clear_upper_a(f, VA, 1);
-	assert_int_equal(sim_cpu_write_cr0(f->cpu, sim_cpu_regs(f->cpu).cr0 & ~SIM_CR0_WP),
-			 SIM_EXC_NONE);
-	EXPECT_PA(f, VA, SIM_WRITE, SIM_SUPERVISOR, frame);
+	assert_int_equal(pt_sim_cpu_write_cr0(f->cpu, pt_sim_cpu_regs(f->cpu).cr0 & ~PT_SIM_CR0_WP),
+			 PT_SIM_EXC_NONE);
+	EXPECT_PA(f, VA, PT_SIM_WRITE, PT_SIM_SUPERVISOR, frame);
 	EXPECT_AD(f, VA, 1, 1, 1);
 	for (unsigned l = 4; l >= 2; l--)
 		EXPECT_AD(f, VA, l, 1, 0);
@@ -112,8 +112,8 @@ static void vector_07_sup_write_ro_wp1(void **state)
 {
 	(void)state;
 	pt_paddr_t frame;
-	struct fx *f = setup4k(NULL, SIM_PTE_P, &frame);
-	EXPECT_PF(f, VA, SIM_WRITE, SIM_SUPERVISOR, 0x3);
+	struct fx *f = setup4k(NULL, PT_SIM_PTE_P, &frame);
+	EXPECT_PF(f, VA, PT_SIM_WRITE, PT_SIM_SUPERVISOR, 0x3);
 	expect_leaf_untouched(f, VA);
 	fx_free(f);
 }
@@ -122,10 +122,10 @@ static void vector_08_sup_write_ro_user_page_wp0(void **state)
 {
 	(void)state;
 	pt_paddr_t frame;
-	struct fx *f = setup4k(NULL, SIM_PTE_P | SIM_PTE_US, &frame);
-	assert_int_equal(sim_cpu_write_cr0(f->cpu, sim_cpu_regs(f->cpu).cr0 & ~SIM_CR0_WP),
-			 SIM_EXC_NONE);
-	EXPECT_PA(f, VA, SIM_WRITE, SIM_SUPERVISOR, frame);
+	struct fx *f = setup4k(NULL, PT_SIM_PTE_P | PT_SIM_PTE_US, &frame);
+	assert_int_equal(pt_sim_cpu_write_cr0(f->cpu, pt_sim_cpu_regs(f->cpu).cr0 & ~PT_SIM_CR0_WP),
+			 PT_SIM_EXC_NONE);
+	EXPECT_PA(f, VA, PT_SIM_WRITE, PT_SIM_SUPERVISOR, frame);
 	EXPECT_AD(f, VA, 1, 1, 1);
 	fx_free(f);
 }
@@ -135,10 +135,10 @@ static void vector_09_rw_anded_across_levels(void **state)
 	(void)state;
 	pt_paddr_t frame;
 	struct fx *f = setup4k(NULL, FX_LEAF, &frame);
-	fx_clear(f, VA, 2, SIM_PTE_RW);
-	EXPECT_PF(f, VA, SIM_WRITE, SIM_USER, 0x7);
+	fx_clear(f, VA, 2, PT_SIM_PTE_RW);
+	EXPECT_PF(f, VA, PT_SIM_WRITE, PT_SIM_USER, 0x7);
 	expect_leaf_untouched(f, VA);
-	EXPECT_PA(f, VA, SIM_READ, SIM_USER, frame);
+	EXPECT_PA(f, VA, PT_SIM_READ, PT_SIM_USER, frame);
 	fx_free(f);
 }
 
@@ -147,8 +147,8 @@ static void vector_10_us_anded_across_levels(void **state)
 	(void)state;
 	pt_paddr_t frame;
 	struct fx *f = setup4k(NULL, FX_LEAF, &frame);
-	fx_clear(f, VA, 4, SIM_PTE_US);
-	EXPECT_PF(f, VA, SIM_READ, SIM_USER, 0x5);
+	fx_clear(f, VA, 4, PT_SIM_PTE_US);
+	EXPECT_PF(f, VA, PT_SIM_READ, PT_SIM_USER, 0x5);
 	expect_leaf_untouched(f, VA);
 	fx_free(f);
 }
@@ -158,8 +158,8 @@ static void vector_11_user_fetch_pde_xd(void **state)
 	(void)state;
 	pt_paddr_t frame;
 	struct fx *f = setup4k(NULL, FX_LEAF, &frame);
-	fx_or(f, VA, 2, SIM_PTE_XD);
-	EXPECT_PF(f, VA, SIM_FETCH, SIM_USER, 0x15);
+	fx_or(f, VA, 2, PT_SIM_PTE_XD);
+	EXPECT_PF(f, VA, PT_SIM_FETCH, PT_SIM_USER, 0x15);
 	expect_leaf_untouched(f, VA);
 	fx_free(f);
 }
@@ -168,8 +168,8 @@ static void vector_12_sup_fetch_xd_page(void **state)
 {
 	(void)state;
 	pt_paddr_t frame;
-	struct fx *f = setup4k(NULL, SIM_PTE_P | SIM_PTE_RW | SIM_PTE_XD, &frame);
-	EXPECT_PF(f, VA, SIM_FETCH, SIM_SUPERVISOR, 0x11);
+	struct fx *f = setup4k(NULL, PT_SIM_PTE_P | PT_SIM_PTE_RW | PT_SIM_PTE_XD, &frame);
+	EXPECT_PF(f, VA, PT_SIM_FETCH, PT_SIM_SUPERVISOR, 0x11);
 	expect_leaf_untouched(f, VA);
 	fx_free(f);
 }
@@ -178,8 +178,8 @@ static void vector_13_user_fetch_not_present_id_set(void **state)
 {
 	(void)state;
 	pt_paddr_t frame;
-	struct fx *f = setup4k(NULL, SIM_PTE_RW | SIM_PTE_US, &frame);
-	EXPECT_PF(f, VA, SIM_FETCH, SIM_USER, 0x14);
+	struct fx *f = setup4k(NULL, PT_SIM_PTE_RW | PT_SIM_PTE_US, &frame);
+	EXPECT_PF(f, VA, PT_SIM_FETCH, PT_SIM_USER, 0x14);
 	fx_free(f);
 }
 
@@ -187,10 +187,10 @@ static void vector_14_sup_fetch_not_present_nxe0(void **state)
 {
 	(void)state;
 	pt_paddr_t frame;
-	struct fx *f = setup4k(NULL, SIM_PTE_RW | SIM_PTE_US, &frame);
-	assert_int_equal(sim_cpu_write_efer(f->cpu, sim_cpu_regs(f->cpu).efer & ~SIM_EFER_NXE),
-			 SIM_EXC_NONE);
-	EXPECT_PF(f, VA, SIM_FETCH, SIM_SUPERVISOR, 0x0);
+	struct fx *f = setup4k(NULL, PT_SIM_PTE_RW | PT_SIM_PTE_US, &frame);
+	assert_int_equal(pt_sim_cpu_write_efer(f->cpu, pt_sim_cpu_regs(f->cpu).efer & ~PT_SIM_EFER_NXE),
+			 PT_SIM_EXC_NONE);
+	EXPECT_PF(f, VA, PT_SIM_FETCH, PT_SIM_SUPERVISOR, 0x0);
 	fx_free(f);
 }
 
@@ -198,10 +198,10 @@ static void vector_15_nxe0_leaf_bit63_reserved(void **state)
 {
 	(void)state;
 	pt_paddr_t frame;
-	struct fx *f = setup4k(NULL, FX_LEAF | SIM_PTE_XD, &frame);
-	assert_int_equal(sim_cpu_write_efer(f->cpu, sim_cpu_regs(f->cpu).efer & ~SIM_EFER_NXE),
-			 SIM_EXC_NONE);
-	EXPECT_PF(f, VA, SIM_READ, SIM_SUPERVISOR, 0x9);
+	struct fx *f = setup4k(NULL, FX_LEAF | PT_SIM_PTE_XD, &frame);
+	assert_int_equal(pt_sim_cpu_write_efer(f->cpu, pt_sim_cpu_regs(f->cpu).efer & ~PT_SIM_EFER_NXE),
+			 PT_SIM_EXC_NONE);
+	EXPECT_PF(f, VA, PT_SIM_READ, PT_SIM_SUPERVISOR, 0x9);
 	expect_leaf_untouched(f, VA);
 	fx_free(f);
 }
@@ -211,10 +211,10 @@ static void vector_16_nxe0_pml4e_bit63_reserved(void **state)
 	(void)state;
 	pt_paddr_t frame;
 	struct fx *f = setup4k(NULL, FX_LEAF, &frame);
-	fx_or(f, VA, 4, SIM_PTE_XD);
-	assert_int_equal(sim_cpu_write_efer(f->cpu, sim_cpu_regs(f->cpu).efer & ~SIM_EFER_NXE),
-			 SIM_EXC_NONE);
-	EXPECT_PF(f, VA, SIM_WRITE, SIM_USER, 0xF);
+	fx_or(f, VA, 4, PT_SIM_PTE_XD);
+	assert_int_equal(pt_sim_cpu_write_efer(f->cpu, pt_sim_cpu_regs(f->cpu).efer & ~PT_SIM_EFER_NXE),
+			 PT_SIM_EXC_NONE);
+	EXPECT_PF(f, VA, PT_SIM_WRITE, PT_SIM_USER, 0xF);
 	expect_leaf_untouched(f, VA);
 	fx_free(f);
 }
@@ -224,7 +224,7 @@ static void vector_17_leaf_bit50_above_maxphyaddr(void **state)
 	(void)state;
 	pt_paddr_t frame;
 	struct fx *f = setup4k(NULL, FX_LEAF | (1ull << 50), &frame);
-	EXPECT_PF(f, VA, SIM_READ, SIM_USER, 0xD);
+	EXPECT_PF(f, VA, PT_SIM_READ, PT_SIM_USER, 0xD);
 	expect_leaf_untouched(f, VA);
 	fx_free(f);
 }
@@ -234,8 +234,8 @@ static void vector_18_pk_bits_ignored_without_pke(void **state)
 	(void)state;
 	pt_paddr_t frame;
 	struct fx *f = setup4k(NULL, FX_LEAF | (0xfull << 59), &frame);
-	sim_cpu_write_pkru(f->cpu, 0xffffffffu);
-	EXPECT_PA(f, VA | 0x10, SIM_WRITE, SIM_USER, frame | 0x10);
+	pt_sim_cpu_write_pkru(f->cpu, 0xffffffffu);
+	EXPECT_PA(f, VA | 0x10, PT_SIM_WRITE, PT_SIM_USER, frame | 0x10);
 	fx_free(f);
 }
 
@@ -247,7 +247,7 @@ static void vector_19_ignored_bits(void **state)
 	struct fx *f = setup4k(NULL, FX_LEAF | ign, &frame);
 	fx_or(f, VA, 2, ign);
 	fx_or(f, VA, 4, ign);
-	EXPECT_PA(f, VA | 0x234, SIM_READ, SIM_USER, frame | 0x234);
+	EXPECT_PA(f, VA | 0x234, PT_SIM_READ, PT_SIM_USER, frame | 0x234);
 	fx_free(f);
 }
 
@@ -256,8 +256,8 @@ static void vector_20_pml4e_ps_reserved(void **state)
 	(void)state;
 	pt_paddr_t frame;
 	struct fx *f = setup4k(NULL, FX_LEAF, &frame);
-	fx_or(f, VA, 4, SIM_PTE_PS);
-	EXPECT_PF(f, VA, SIM_READ, SIM_SUPERVISOR, 0x9);
+	fx_or(f, VA, 4, PT_SIM_PTE_PS);
+	EXPECT_PF(f, VA, PT_SIM_READ, PT_SIM_SUPERVISOR, 0x9);
 	expect_leaf_untouched(f, VA);
 	fx_free(f);
 }
@@ -265,14 +265,14 @@ static void vector_20_pml4e_ps_reserved(void **state)
 static void vector_21_la57_pml5e_ps_reserved(void **state)
 {
 	(void)state;
-	struct sim_machine_config cfg = { .la57 = true };
+	struct pt_sim_machine_config cfg = { .la57 = true };
 	pt_paddr_t frame;
 	struct fx *f = setup4k(&cfg, FX_LEAF, &frame);
 	assert_int_equal(f->levels, 5);
-	EXPECT_PA(f, VA, SIM_READ, SIM_SUPERVISOR, frame);
-	assert_int_equal(sim_cpu_invlpg(f->cpu, VA), SIM_EXC_NONE);
-	fx_or(f, VA, 5, SIM_PTE_PS);
-	EXPECT_PF(f, VA, SIM_READ, SIM_SUPERVISOR, 0x9);
+	EXPECT_PA(f, VA, PT_SIM_READ, PT_SIM_SUPERVISOR, frame);
+	assert_int_equal(pt_sim_cpu_invlpg(f->cpu, VA), PT_SIM_EXC_NONE);
+	fx_or(f, VA, 5, PT_SIM_PTE_PS);
+	EXPECT_PF(f, VA, PT_SIM_READ, PT_SIM_SUPERVISOR, 0x9);
 	fx_free(f);
 }
 
@@ -281,7 +281,7 @@ static void vector_22_2m_bit13_reserved(void **state)
 	(void)state;
 	struct fx *f = fx_new(NULL);
 	fx_map(f, VA & ~(MB2 - 1), 0x400000ull | (1ull << 13), 2, FX_LEAF);
-	EXPECT_PF(f, VA, SIM_READ, SIM_SUPERVISOR, 0x9);
+	EXPECT_PF(f, VA, PT_SIM_READ, PT_SIM_SUPERVISOR, 0x9);
 	EXPECT_AD(f, VA, 2, 0, 0);
 	fx_free(f);
 }
@@ -291,13 +291,13 @@ static void vector_23_2m_pat_bit12(void **state)
 	(void)state;
 	struct fx *f = fx_new(NULL);
 	/* PA4 = WC so that PAT index 4 differs from index 0 */
-	assert_int_equal(sim_cpu_write_pat(f->cpu, (SIM_PAT_DEFAULT & ~0xff00000000ull) |
-					   ((uint64_t)SIM_MT_WC << 32)), SIM_EXC_NONE);
-	fx_map(f, VA & ~(MB2 - 1), 0x400000ull | SIM_PTE_PAT_LARGE, 2, FX_LEAF);
-	struct sim_xlat x;
-	assert_int_equal(sim_access(f->cpu, VA, SIM_READ, SIM_USER, &x), SIM_EXC_NONE);
+	assert_int_equal(pt_sim_cpu_write_pat(f->cpu, (PT_SIM_PAT_DEFAULT & ~0xff00000000ull) |
+					   ((uint64_t)PT_SIM_MT_WC << 32)), PT_SIM_EXC_NONE);
+	fx_map(f, VA & ~(MB2 - 1), 0x400000ull | PT_SIM_PTE_PAT_LARGE, 2, FX_LEAF);
+	struct pt_sim_xlat x;
+	assert_int_equal(pt_sim_access(f->cpu, VA, PT_SIM_READ, PT_SIM_USER, &x), PT_SIM_EXC_NONE);
 	assert_int_equal(x.pa, 0x400000ull | (VA & (MB2 - 1)));
-	assert_int_equal(x.memtype, SIM_MT_WC);
+	assert_int_equal(x.memtype, PT_SIM_MT_WC);
 	assert_int_equal(x.level, 2);
 	fx_free(f);
 }
@@ -307,7 +307,7 @@ static void vector_24_1g_bit29_reserved(void **state)
 	(void)state;
 	struct fx *f = fx_new(NULL);
 	fx_map(f, VA & ~(GB1 - 1), GB1 | (1ull << 29), 3, FX_LEAF);
-	EXPECT_PF(f, VA, SIM_READ, SIM_SUPERVISOR, 0x9);
+	EXPECT_PF(f, VA, PT_SIM_READ, PT_SIM_SUPERVISOR, 0x9);
 	EXPECT_AD(f, VA, 3, 0, 0);
 	fx_free(f);
 }
@@ -315,14 +315,14 @@ static void vector_24_1g_bit29_reserved(void **state)
 static void vector_25_1g_without_support(void **state)
 {
 	(void)state;
-	struct sim_machine_config cfg = { .no_1g_pages = true };
+	struct pt_sim_machine_config cfg = { .no_1g_pages = true };
 	struct fx *f = fx_new(&cfg);
 	fx_map(f, VA & ~(GB1 - 1), GB1, 3, FX_LEAF);
-	EXPECT_PF(f, VA, SIM_READ, SIM_USER, 0xD);
+	EXPECT_PF(f, VA, PT_SIM_READ, PT_SIM_USER, 0xD);
 	fx_free(f);
 	f = fx_new(NULL);
 	fx_map(f, VA & ~(GB1 - 1), GB1, 3, FX_LEAF);
-	EXPECT_PA(f, VA, SIM_READ, SIM_USER, GB1 | (VA & (GB1 - 1)));
+	EXPECT_PA(f, VA, PT_SIM_READ, PT_SIM_USER, GB1 | (VA & (GB1 - 1)));
 	fx_free(f);
 }
 
@@ -330,9 +330,9 @@ static void vector_26_reserved_bits_ignored_when_not_present(void **state)
 {
 	(void)state;
 	pt_paddr_t frame;
-	struct fx *f = setup4k(NULL, SIM_PTE_RW | SIM_PTE_US | (1ull << 50) | SIM_PTE_PS, &frame);
-	EXPECT_PF(f, VA, SIM_READ, SIM_SUPERVISOR, 0x0);
-	EXPECT_PF(f, VA, SIM_READ, SIM_USER, 0x4);
+	struct fx *f = setup4k(NULL, PT_SIM_PTE_RW | PT_SIM_PTE_US | (1ull << 50) | PT_SIM_PTE_PS, &frame);
+	EXPECT_PF(f, VA, PT_SIM_READ, PT_SIM_SUPERVISOR, 0x0);
+	EXPECT_PF(f, VA, PT_SIM_READ, PT_SIM_USER, 0x4);
 	fx_free(f);
 }
 
@@ -341,9 +341,9 @@ static void vector_27_not_present_beats_protection(void **state)
 	(void)state;
 	pt_paddr_t frame;
 	struct fx *f = setup4k(NULL, FX_LEAF, &frame);
-	fx_clear(f, VA, 4, SIM_PTE_US);
-	fx_clear(f, VA, 2, SIM_PTE_P);
-	EXPECT_PF(f, VA, SIM_READ, SIM_USER, 0x4);
+	fx_clear(f, VA, 4, PT_SIM_PTE_US);
+	fx_clear(f, VA, 2, PT_SIM_PTE_P);
+	EXPECT_PF(f, VA, PT_SIM_READ, PT_SIM_USER, 0x4);
 	fx_free(f);
 }
 
@@ -352,9 +352,9 @@ static void vector_28_reserved_beats_protection(void **state)
 	(void)state;
 	pt_paddr_t frame;
 	struct fx *f = setup4k(NULL, FX_LEAF, &frame);
-	fx_clear(f, VA, 4, SIM_PTE_US);
+	fx_clear(f, VA, 4, PT_SIM_PTE_US);
 	fx_or(f, VA, 2, 1ull << 49);
-	EXPECT_PF(f, VA, SIM_READ, SIM_USER, 0xD);
+	EXPECT_PF(f, VA, PT_SIM_READ, PT_SIM_USER, 0xD);
 	fx_free(f);
 }
 

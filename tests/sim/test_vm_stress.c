@@ -77,7 +77,7 @@ static unsigned nr_threads = 2, seconds = 10;
 static bool pcid, shared_id;
 
 /* Load table @t on this CPU: the id is the test's, or the allocator's with shared-id. */
-static enum pt_err run_table(unsigned t)
+PT_MUST_CHECK static enum pt_err run_table(unsigned t)
 {
 	if (shared_id)
 		return pt_vmspace_activate(&tab[t]);
@@ -122,12 +122,13 @@ static void do_map(struct worker *w, unsigned r, unsigned t, unsigned lo, unsign
 		struct pt_item item = { vmf_frame(f), 1, pt_prop_make(VMF_USER_RW, PT_CACHE_WB),
 					true };
 		uint64_t tag = atomic_fetch_add(&tag_seq, 1) + 1;
-		pt_ram_store64(f->ram, item.pa, tag);
-		pt_cursor_jump(&m.c, slot_va(r, s));
-		err = pt_cursor_map(&m, &item);
+		pt_sim_ram_store64(f->ram, item.pa, tag);
+		err = pt_cursor_jump(&m.c, slot_va(r, s));
+		if (err == PT_OK)
+			err = pt_cursor_map(&m, &item);
 		if (err != PT_OK) {
 			VIOLATION("map %#llx: %d", (unsigned long long)slot_va(r, s), err);
-			pt_ram_put(f->ram, item.pa);
+			pt_sim_ram_put(f->ram, item.pa);
 			continue;
 		}
 		*p = (struct page){ true, true, item.pa, tag };
@@ -191,7 +192,7 @@ static void do_cow(struct worker *w, unsigned r, unsigned t, unsigned s)
 	bool used = false;
 	enum pt_err err = pt_vmspace_cow_fault(&tab[t], slot_va(r, s), spare, &used);
 	if (!used)
-		pt_ram_put(f->ram, spare);
+		pt_sim_ram_put(f->ram, spare);
 	if (!p->mapped) {
 		if (err != PT_ERR_NOT_MAPPED)
 			VIOLATION("cow on a hole: %d", err);
@@ -208,7 +209,7 @@ static void do_cow(struct worker *w, unsigned r, unsigned t, unsigned s)
 	if (used) {
 		if (p->w)
 			VIOLATION("cow copied a writable page");
-		if (pt_ram_load64(f->ram, spare) != p->tag)
+		if (pt_sim_ram_load64(f->ram, spare) != p->tag)
 			VIOLATION("cow copy lost the contents at %#llx",
 				  (unsigned long long)slot_va(r, s));
 		p->pa = spare;
@@ -220,12 +221,12 @@ static void do_cow(struct worker *w, unsigned r, unsigned t, unsigned s)
 /* An access on this thread's CPU must agree with the model of the active table. */
 static void do_access(struct worker *w, unsigned r, unsigned s, bool write)
 {
-	struct sim_xlat x;
+	struct pt_sim_xlat x;
 	const struct page *p = &reg[r].pg[w->active][s];
-	enum sim_exc e = sim_access(sim_cpu_current(), slot_va(r, s), write ? SIM_WRITE : SIM_READ,
-				    SIM_USER, &x);
+	enum pt_sim_exc e = pt_sim_access(pt_sim_cpu_current(), slot_va(r, s), write ? PT_SIM_WRITE : PT_SIM_READ,
+				    PT_SIM_USER, &x);
 	bool ok = p->mapped && (!write || p->w);
-	if ((e == SIM_EXC_NONE) != ok)
+	if ((e == PT_SIM_EXC_NONE) != ok)
 		VIOLATION("cpu %u %s %#llx: exception %d, model mapped %d w %d", w->cpu,
 			  write ? "write" : "read", (unsigned long long)slot_va(r, s), e, p->mapped,
 			  p->w);
@@ -253,7 +254,7 @@ static void check_tables(unsigned r)
 					  (unsigned long long)slot_va(r, s), (unsigned long long)pa,
 					  !!(leaf.prop.flags & PT_W), (unsigned long long)p->pa,
 					  p->w);
-			else if (p->mapped && pt_ram_refcount(f->ram, p->pa) <
+			else if (p->mapped && pt_sim_ram_refcount(f->ram, p->pa) <
 						      1u + (reg[r].pg[!t][s].mapped &&
 							    reg[r].pg[!t][s].pa == p->pa))
 				VIOLATION("frame %#llx has too few references",
@@ -265,22 +266,22 @@ static void check_tables(unsigned r)
 /* No CPU may hold a harmful entry for the region once the call synced. */
 static void check_coherence(unsigned r)
 {
-	struct sim_coherence c;
+	struct pt_sim_coherence c;
 	pt_vaddr_t lo = REGION_BASE + r * REGION;
-	if (!sim_coherence_check(f->m, -1, &c)) {
+	if (!pt_sim_coherence_check(f->m, -1, &c)) {
 		VIOLATION("coherence check out of memory");
 		return;
 	}
 	for (size_t i = 0; i < c.count; i++) {
-		const struct sim_stale *s = &c.items[i];
+		const struct pt_sim_stale *s = &c.items[i];
 		if (s->harmless || s->entry.va - lo >= REGION)
 			continue;
 		VIOLATION("cpu %u caches %s %s va %#llx pa %#llx (fresh %#llx)", s->cpu,
-			  s->entry.psc ? "psc" : "tlb", sim_stale_kind_name(s->kind),
+			  s->entry.psc ? "psc" : "tlb", pt_sim_stale_kind_name(s->kind),
 			  (unsigned long long)s->entry.va, (unsigned long long)s->entry.pa,
 			  (unsigned long long)s->fresh_pa);
 	}
-	sim_coherence_free(&c);
+	pt_sim_coherence_free(&c);
 }
 
 /* ---- the workers ---- */
@@ -292,7 +293,7 @@ static unsigned take_region(struct worker *w)
 		unsigned r = (unsigned)(rnd(w) % NR_REGIONS);
 		if (pthread_mutex_trylock(&reg[r].lock) == 0)
 			return r;
-		sim_cpu_handle_ipis(sim_cpu_current());
+		pt_sim_cpu_handle_ipis(pt_sim_cpu_current());
 		sched_yield();
 	}
 }
@@ -336,7 +337,7 @@ static void one_op(struct worker *w)
 static void *work(void *arg)
 {
 	struct worker *w = arg;
-	struct sim_cpu *cpu = sim_cpu_enter(f->m, w->cpu);
+	struct pt_sim_cpu *cpu = pt_sim_cpu_enter(f->m, w->cpu);
 	if (!cpu) {
 		VIOLATION("cannot enter cpu %u", w->cpu);
 		return NULL;
@@ -348,7 +349,7 @@ static void *work(void *arg)
 		one_op(w);
 		atomic_fetch_add(&progress, 1);
 	}
-	sim_cpu_leave(cpu);
+	pt_sim_cpu_leave(cpu);
 	return NULL;
 }
 
@@ -367,7 +368,7 @@ static unsigned env_or(const char *name, unsigned dflt)
 /* Fails the run if no operation completes for the stall limit. */
 static void *watchdog(void *arg)
 {
-	unsigned limit = *(unsigned *)arg, idle = 0, nr = sim_machine_nr_cpus(f->m);
+	unsigned limit = *(unsigned *)arg, idle = 0, nr = pt_sim_machine_nr_cpus(f->m);
 	unsigned long seen = atomic_load(&progress);
 	while (!atomic_load(&joined)) {
 		sleep(1);
@@ -398,7 +399,7 @@ static void test_stress(void **state)
 	vmf_user(f, &tab[1]);
 	for (unsigned r = 0; r < NR_REGIONS; r++)
 		pthread_mutex_init(&reg[r].lock, NULL);
-	sim_cpu_leave(sim_cpu_current());
+	pt_sim_cpu_leave(pt_sim_cpu_current());
 
 	assert_int_equal(pthread_create(&dog, NULL, watchdog, &stall), 0);
 	for (unsigned i = 0; i < nr_threads; i++) {

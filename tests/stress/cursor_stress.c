@@ -17,7 +17,7 @@
 
 #include <pt/pt.h>
 
-#include "env.h"
+#include <pt/sim/env.h>
 
 struct worker {
 	struct pt_table *t;
@@ -81,7 +81,7 @@ int main(int argc, char **argv)
 	}
 	if (threads < 1 || threads > 64)
 		return 2;
-	struct pt_ram *ram = pt_ram_create(64ull << 20);
+	struct pt_sim_ram *ram = pt_sim_ram_create(64ull << 20);
 	struct pt_env env = pt_sim_env(&pt_format_x86_64_4level, ram);
 	if (bare)
 		env.relax = NULL;
@@ -104,8 +104,9 @@ int main(int argc, char **argv)
 	double wall = now() - t0, cpu = cpu_now() - c0;
 	printf("threads=%u ops=%lu relax=%s wall=%.3fs cpu=%.3fs failures=%lu\n", threads, done,
 	       bare ? "none" : "pause+yield", wall, cpu, failures);
-	pt_table_destroy(&t);
+	if (pt_table_destroy(&t) != PT_OK)
+		failures++;
 	env.reclaim.ops->drain(env.reclaim.ctx);
-	pt_ram_destroy(ram);
+	pt_sim_ram_destroy(ram);
 	return failures != 0;
 }

@@ -40,8 +40,8 @@ uint64_t raw_walk(uint64_t va, unsigned *level);
 /* The exception the last probe took must be @ec with fault status @fsc at FAR @va
  * (fsc 0: none); a data abort from a store must have WnR set. */
 void check_fault(struct rows *s, unsigned ec, unsigned fsc, uint64_t va, bool store);
-enum pt_err row_map(struct pt_table *t, uint64_t va, const struct pt_item *it);
-enum pt_err row_take(struct pt_table *t, uint64_t va, uint64_t len, struct pt_frag *f);
+PT_MUST_CHECK enum pt_err row_map(struct pt_table *t, uint64_t va, const struct pt_item *it);
+PT_MUST_CHECK enum pt_err row_take(struct pt_table *t, uint64_t va, uint64_t len, struct pt_frag *f);
 /* A fresh data frame holding @mark in its first word. */
 pt_paddr_t marked_frame(uint64_t mark);
 /* Reading @va at EL1 gives @want, else the row fails with @why. */

@@ -226,7 +226,7 @@ static pt_paddr_t slot_pa(int slot)
 	return slots[slot];
 }
 
-static enum pt_err do_op(struct rows *s, const struct row *r)
+PT_MUST_CHECK static enum pt_err do_op(struct rows *s, const struct row *r)
 {
 	struct pt_item it = { r->frame ? slot_pa(r->frame) : r->pa, r->frame ? 1 : r->level,
 			      pt_prop_make(r->flags, (enum pt_cache)r->cache), r->frame != 0 };
@@ -256,7 +256,7 @@ static enum pt_err do_op(struct rows *s, const struct row *r)
 }
 
 /* TAKE: the removed leaf must be the one the row names; its reference comes back. */
-static enum pt_err do_take(struct rows *s, const struct row *r)
+PT_MUST_CHECK static enum pt_err do_take(struct rows *s, const struct row *r)
 {
 	struct pt_frag f;
 	pt_paddr_t want = r->frame ? slots[r->frame] : r->pa;
@@ -411,7 +411,8 @@ static void stale_row(struct rows *s)
 	bm_flush(va, PT_PAGE_SIZE);
 	expect_read(s, va, 0xa11ce, "the first frame does not read");
 	bm_tlbi_hold = true;
-	pt_vmspace_unmap(s->kvs, va, PT_PAGE_SIZE, NULL, NULL);
+	if (pt_vmspace_unmap(s->kvs, va, PT_PAGE_SIZE, NULL, NULL) != PT_OK)
+		row_bad(s, "pt_vmspace_unmap failed");
 	it.pa = b;
 	if (row_map(s->kt, va, &it) != PT_OK)
 		row_bad(s, "remap failed");
@@ -422,7 +423,8 @@ static void stale_row(struct rows *s)
 	pt_aarch64_tlb_flush_broadcast(&bm_a64, &q);
 	expect_read(s, va, 0xb0b, "the old translation survived TLBI VAALE1IS");
 	row_end(s, "stale translation: gone after TLBI VAALE1IS; DSB ISH; the new frame reads");
-	pt_vmspace_unmap(s->kvs, va, PT_PAGE_SIZE, NULL, NULL);
+	if (pt_vmspace_unmap(s->kvs, va, PT_PAGE_SIZE, NULL, NULL) != PT_OK)
+		row_bad(s, "pt_vmspace_unmap failed");
 	bm_drain();
 }
 

@@ -62,7 +62,7 @@ void check_fault(struct rows *s, unsigned ec, unsigned fsc, uint64_t va, bool st
 }
 
 /* A cursor over the naturally aligned @window holding @va, standing at @va. */
-static enum pt_err open_window(struct pt_cursor_mut *m, struct pt_table *t, uint64_t va,
+PT_MUST_CHECK static enum pt_err open_window(struct pt_cursor_mut *m, struct pt_table *t, uint64_t va,
 			       uint64_t window)
 {
 	enum pt_err e = pt_cursor_mut_new(m, t, va & ~(window - 1), window);

@@ -91,7 +91,7 @@ static void frame_free(pt_paddr_t pa)
 	free_list = pa;
 }
 
-static enum pt_err op_table_alloc(void *ctx, pt_paddr_t *pa)
+PT_MUST_CHECK static enum pt_err op_table_alloc(void *ctx, pt_paddr_t *pa)
 {
 	(void)ctx;
 	*pa = frame_alloc();
@@ -222,7 +222,10 @@ static void count_boot_frame(void *ctx, pt_paddr_t pa, pt_level_t level, const p
  * table_free will return them to the pool like the others. */
 void bm_count_adopted(struct pt_table *kt)
 {
-	pt_table_for_each_node(kt, count_boot_frame, NULL);
+	if (pt_table_for_each_node(kt, count_boot_frame, NULL) != PT_OK) {
+		kprintf("pt_table_for_each_node failed\n");
+		bm_exit(BM_EXIT_FAIL);
+	}
 }
 
 unsigned long bm_tables_in_use(void)

@@ -233,12 +233,16 @@ static bool pbmt_works(struct pt_vmspace *kvs)
 		ok = pt_cursor_map(&m, &it) == PT_OK;
 		pt_cursor_mut_drop(&m);
 	}
+	bool mapped = ok;
 	uint64_t v = 0;
 	probe_reset();
 	ok = ok && !probe_read(va, &v) && v == 0x9b3d;
 	kprintf("# Svpbmt: a PBMT=NC leaf %s (menvcfg.PBMTE %s)\n", ok ? "reads" : "faults",
 		ok ? "set" : "clear, or no Svpbmt");
-	pt_vmspace_unmap(kvs, va, PT_PAGE_SIZE, NULL, NULL);
+	if (mapped && pt_vmspace_unmap(kvs, va, PT_PAGE_SIZE, NULL, NULL) != PT_OK) {
+		kprintf("pt_vmspace_unmap 0x%lx failed\n", (unsigned long)va);
+		bm_exit(BM_EXIT_FAIL);
+	}
 	bm_drain();
 	return ok;
 }

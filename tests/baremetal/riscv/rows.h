@@ -38,8 +38,8 @@ void row_skip(struct rows *s, const char *name, const char *reason);
 uint64_t raw_walk(unsigned levels, uint64_t va, unsigned *level);
 /* The trap the last probe took must be @cause at stval @va (cause 0: none). */
 void check_trap(struct rows *s, uint64_t cause, uint64_t va);
-enum pt_err row_map(struct pt_table *t, uint64_t va, const struct pt_item *it);
-enum pt_err row_take(struct pt_table *t, uint64_t va, uint64_t len, struct pt_frag *f);
+PT_MUST_CHECK enum pt_err row_map(struct pt_table *t, uint64_t va, const struct pt_item *it);
+PT_MUST_CHECK enum pt_err row_take(struct pt_table *t, uint64_t va, uint64_t len, struct pt_frag *f);
 /* A fresh data frame holding @mark in its first word. */
 pt_paddr_t marked_frame(uint64_t mark);
 /* Reading @va gives @want, else the row fails with @why. */

@@ -13,7 +13,7 @@
 extern char __rodata_start[];
 void kmain(uint64_t hartid, uint64_t fdt_pa);
 
-static enum pt_err map_frame(struct pt_table *t, uint64_t va, pt_paddr_t pa, uint16_t fl)
+PT_MUST_CHECK static enum pt_err map_frame(struct pt_table *t, uint64_t va, pt_paddr_t pa, uint16_t fl)
 {
 	struct pt_item it = { pa, 1, pt_prop_make(fl, PT_CACHE_WB), true };
 	enum pt_err e = row_map(t, va, &it);

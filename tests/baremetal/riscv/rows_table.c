@@ -152,7 +152,7 @@ static pt_paddr_t slot_pa(int slot)
 	return slots[slot];
 }
 
-static enum pt_err do_op(struct rows *s, const struct row *r)
+PT_MUST_CHECK static enum pt_err do_op(struct rows *s, const struct row *r)
 {
 	struct pt_item it = { r->frame ? slot_pa(r->frame) : r->pa, r->frame ? 1 : r->level,
 			      pt_prop_make(r->flags, (enum pt_cache)r->cache), r->frame != 0 };
@@ -182,7 +182,7 @@ static enum pt_err do_op(struct rows *s, const struct row *r)
 }
 
 /* TAKE: the removed leaf must be the one the row names; its reference comes back. */
-static enum pt_err do_take(struct rows *s, const struct row *r)
+PT_MUST_CHECK static enum pt_err do_take(struct rows *s, const struct row *r)
 {
 	struct pt_frag f;
 	enum pt_err e = row_take(s->kt, TB + r->va, r->len, &f);

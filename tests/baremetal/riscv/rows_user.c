@@ -30,12 +30,18 @@ static bool map_page(struct pt_table *t, uint64_t va, pt_paddr_t pa, uint16_t fl
 
 static void on_user(struct user *u)
 {
-	pt_vmspace_activate_asid(&u->ut, ASID);
+	if (pt_vmspace_activate_asid(&u->ut, ASID) != PT_OK) {
+		kprintf("activation failed\n");
+		bm_exit(BM_EXIT_FAIL);
+	}
 }
 
 static void on_kernel(struct user *u)
 {
-	pt_vmspace_activate_asid(u->k, 0);
+	if (pt_vmspace_activate_asid(u->k, 0) != PT_OK) {
+		kprintf("activation failed\n");
+		bm_exit(BM_EXIT_FAIL);
+	}
 }
 
 /* Run @op at @va in U-mode on the user table: 0 if it reached its ecall. */

@@ -61,7 +61,7 @@ void check_trap(struct rows *s, uint64_t cause, uint64_t va)
 
 /* A cursor over the naturally aligned @window holding @va, standing at @va
  * (a leaf is mapped in a node below the cursor's guard or at it). */
-static enum pt_err open_window(struct pt_cursor_mut *m, struct pt_table *t, uint64_t va,
+PT_MUST_CHECK static enum pt_err open_window(struct pt_cursor_mut *m, struct pt_table *t, uint64_t va,
 			       uint64_t window)
 {
 	enum pt_err e = pt_cursor_mut_new(m, t, va & ~(window - 1), window);

@@ -20,11 +20,11 @@
 
 #include <pt/tlb_riscv.h>
 
-#include "riscv_walk.h"
+#include <pt/sim/riscv_walk.h>
 
-struct pt_ram;
+struct pt_sim_ram;
 
-struct sim_rv_entry {
+struct pt_sim_rv_entry {
 	uint16_t asid;
 	bool global;
 	bool leaf;
@@ -33,44 +33,44 @@ struct sim_rv_entry {
 	uint64_t pte;           /* 0: a cached fault (a leaf only) */
 };
 
-struct sim_rv_hart {
+struct pt_sim_rv_hart {
 	uint64_t satp;
-	struct sim_rv_entry *e;
+	struct pt_sim_rv_entry *e;
 	size_t n, cap;
 	uint64_t fences, full_fences;   /* SFENCE.VMAs performed; those with rs1 = rs2 = x0 */
 };
 
-struct sim_rv_machine {
-	struct pt_ram *ram;
+struct pt_sim_rv_machine {
+	struct pt_sim_ram *ram;
 	unsigned levels;        /* 3 Sv39, 4 Sv48 */
 	unsigned nr_harts;
 	unsigned cur;           /* the hart the glue acts on */
-	struct sim_rv_hart hart[PT_MAX_CPUS];
+	struct pt_sim_rv_hart hart[PT_MAX_CPUS];
 };
 
 /* @nr_harts harts on @ram with @levels-level paging, satp 0. */
-void sim_rv_machine_init(struct sim_rv_machine *m, struct pt_ram *ram, unsigned levels,
+void pt_sim_rv_machine_init(struct pt_sim_rv_machine *m, struct pt_sim_ram *ram, unsigned levels,
 			 unsigned nr_harts);
-void sim_rv_machine_free(struct sim_rv_machine *m);
-/* An access by hart @h at @va; SIM_RV_OK and *pa (may be NULL), or the page fault. */
-enum sim_rv_exc sim_rv_access(struct sim_rv_machine *m, unsigned h, uint64_t va,
-			      enum sim_rv_access access, bool user_mode, pt_paddr_t *pa);
+void pt_sim_rv_machine_free(struct pt_sim_rv_machine *m);
+/* An access by hart @h at @va; PT_SIM_RV_OK and *pa (may be NULL), or the page fault. */
+enum pt_sim_rv_exc pt_sim_rv_access(struct pt_sim_rv_machine *m, unsigned h, uint64_t va,
+			      enum pt_sim_rv_access access, bool user_mode, pt_paddr_t *pa);
 /* SFENCE.VMA on hart @h (rs1 = x0 unless @has_va, rs2 = x0 unless @has_asid). */
-void sim_rv_sfence(struct sim_rv_machine *m, unsigned h, bool has_va, uint64_t va, bool has_asid,
+void pt_sim_rv_sfence(struct pt_sim_rv_machine *m, unsigned h, bool has_va, uint64_t va, bool has_asid,
 		   uint16_t asid);
 /* Cached entries of hart @h under its current satp that memory no longer
  * backs: a leaf granting what a fresh walk does not (or elsewhere), a pointer
  * that differs from the entry in memory. */
-size_t sim_rv_harmful(struct sim_rv_machine *m, unsigned h);
+size_t pt_sim_rv_harmful(struct pt_sim_rv_machine *m, unsigned h);
 /* Whether hart @h caches a translation to, or a pointer into, a poisoned frame. */
-bool sim_rv_caches_poison(struct sim_rv_machine *m, unsigned h);
+bool pt_sim_rv_caches_poison(struct pt_sim_rv_machine *m, unsigned h);
 
 /* The RISC-V glue over @m's harts: remote fences by SBI (@sbi) or by IPIs. */
 struct pt_sim_rv_tlb {
-	struct sim_rv_machine *m;
+	struct pt_sim_rv_machine *m;
 	struct pt_riscv_tlb rv;
 };
-struct pt_tlb pt_sim_rv_tlb_init(struct pt_sim_rv_tlb *st, struct sim_rv_machine *m,
+struct pt_tlb pt_sim_rv_tlb_init(struct pt_sim_rv_tlb *st, struct pt_sim_rv_machine *m,
 				 struct pt_cpus *cpus, bool sbi);
 
 #endif

@@ -10,11 +10,11 @@
 #include <pt/activate.h>
 #include <pt/tlb_x86_64.h>
 
-#include "machine/machine.h"
+#include <pt/sim/machine/machine.h>
 
 struct pt_sim_tlb {
 	struct pt_x86_tlb x86;
-	struct sim_machine *m;
+	struct pt_sim_machine *m;
 };
 
 /*
@@ -22,7 +22,7 @@ struct pt_sim_tlb {
  * outlive it). @pcide: the caller sets CR4.PCIDE on every CPU. The calling
  * thread must be on a CPU for every operation but send and wait.
  */
-struct pt_tlb pt_sim_tlb_init(struct pt_sim_tlb *st, struct sim_machine *m, struct pt_cpus *cpus,
+struct pt_tlb pt_sim_tlb_init(struct pt_sim_tlb *st, struct pt_sim_machine *m, struct pt_cpus *cpus,
 			      bool pcide);
 
 #endif

@@ -5,11 +5,11 @@
 
 #include <pt/env.h>
 
-#include "ram.h"
+#include <pt/sim/ram.h>
 
 /* The hosted relax hook: PAUSE for a bounded number of spins, then sched_yield. */
 void pt_sim_relax(unsigned spins);
 /* An environment of @fmt on @ram, with liburcu reclamation, pt_sim_relax and no TLB. */
-struct pt_env pt_sim_env(const struct pt_format *fmt, struct pt_ram *ram);
+struct pt_env pt_sim_env(const struct pt_format *fmt, struct pt_sim_ram *ram);
 
 #endif

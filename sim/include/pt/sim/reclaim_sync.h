@@ -18,6 +18,6 @@ struct pt_sync_reclaim {
 };
 
 /* The interface backed by @r (zero it first). */
-struct pt_reclaim pt_reclaim_sync(struct pt_sync_reclaim *r);
+struct pt_reclaim pt_sim_reclaim_sync(struct pt_sync_reclaim *r);
 
 #endif

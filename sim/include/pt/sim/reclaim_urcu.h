@@ -6,6 +6,6 @@
 #include <pt/reclaim.h>
 
 /* The process-wide liburcu reclamation; threads register themselves on first use. */
-struct pt_reclaim pt_reclaim_urcu(void);
+struct pt_reclaim pt_sim_reclaim_urcu(void);
 
 #endif

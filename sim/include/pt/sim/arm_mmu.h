@@ -27,7 +27,7 @@
  * reached every PE. Descriptors of a table that was not reachable (one being
  * filled before it is linked) are new, not changed.
  *
- * One thread drives a struct sim_arm at a time (m->cur names the PE it is
+ * One thread drives a struct pt_sim_arm at a time (m->cur names the PE it is
  * on); it is not thread-safe.
  */
 #ifndef PT_SIM_ARM_MMU_H
@@ -36,30 +36,30 @@
 #include <pt/env.h>
 #include <pt/types.h>
 
-struct pt_ram;
+struct pt_sim_ram;
 
-#define SIM_ARM_MAX_PES 8
-#define SIM_ARM_TLB_SIZE 1024
-#define SIM_ARM_WALK_SIZE 512
-#define SIM_ARM_QUEUE 64
-#define SIM_ARM_SHADOW (1u << 15)   /* hash slots: twice the descriptors the detector can follow */
-#define SIM_ARM_ROOTS 16
+#define PT_SIM_ARM_MAX_PES 8
+#define PT_SIM_ARM_TLB_SIZE 1024
+#define PT_SIM_ARM_WALK_SIZE 512
+#define PT_SIM_ARM_QUEUE 64
+#define PT_SIM_ARM_SHADOW (1u << 15)   /* hash slots: twice the descriptors the detector can follow */
+#define PT_SIM_ARM_ROOTS 16
 
-enum sim_arm_access { SIM_ARM_READ, SIM_ARM_WRITE, SIM_ARM_FETCH };
+enum pt_sim_arm_access { PT_SIM_ARM_READ, PT_SIM_ARM_WRITE, PT_SIM_ARM_FETCH };
 
 /* The fault status code's type, bits 5:2 of DFSC/IFSC; the level is bits 1:0. */
-enum sim_arm_fault {
-	SIM_ARM_OK = -1,
-	SIM_ARM_ADDR_SIZE = 0x0,
-	SIM_ARM_TRANSLATION = 0x1,
-	SIM_ARM_ACCESS_FLAG = 0x2,
-	SIM_ARM_PERMISSION = 0x3,
-	SIM_ARM_TLB_CONFLICT = 0xc,    /* FSC 0x30, no level */
+enum pt_sim_arm_fault {
+	PT_SIM_ARM_OK = -1,
+	PT_SIM_ARM_ADDR_SIZE = 0x0,
+	PT_SIM_ARM_TRANSLATION = 0x1,
+	PT_SIM_ARM_ACCESS_FLAG = 0x2,
+	PT_SIM_ARM_PERMISSION = 0x3,
+	PT_SIM_ARM_TLB_CONFLICT = 0xc,    /* FSC 0x30, no level */
 };
 
 /* A translation, or the fault it raised. */
-struct sim_arm_xlat {
-	enum sim_arm_fault fault;
+struct pt_sim_arm_xlat {
+	enum pt_sim_arm_fault fault;
 	unsigned level;          /* Arm lookup level of the fault or of the leaf */
 	uint8_t fsc;             /* DFSC/IFSC: fault << 2 | level (0x30 for a conflict) */
 	pt_paddr_t pa;
@@ -72,7 +72,7 @@ struct sim_arm_xlat {
 	uint64_t table_attrs;    /* APTable/XNTable/PXNTable gathered above the leaf */
 };
 
-struct sim_arm_regs {
+struct pt_sim_arm_regs {
 	pt_paddr_t ttbr0, ttbr1;   /* table base addresses; 0 = no table (every walk faults) */
 	uint16_t asid;             /* TTBR0_EL1.ASID */
 	bool ha, hd;               /* TCR_EL1.HA, HD */
@@ -82,7 +82,7 @@ struct sim_arm_regs {
 	bool pan;                  /* PSTATE.PAN */
 };
 
-struct sim_arm_tlb_entry {
+struct pt_sim_arm_tlb_entry {
 	bool valid;
 	bool leaf;                 /* else a walk-cache entry (a table descriptor) */
 	bool global;               /* matches every ASID */
@@ -96,36 +96,36 @@ struct sim_arm_tlb_entry {
 };
 
 /* TLBI operations (stage 1, EL1). */
-enum sim_arm_tlbi {
-	SIM_TLBI_VAE1,     /* by VA and ASID: leaves and walk entries, global leaves too */
-	SIM_TLBI_VALE1,    /* by VA and ASID, last level only: walk entries kept */
-	SIM_TLBI_VAAE1,    /* by VA, every ASID */
-	SIM_TLBI_VAALE1,   /* by VA, every ASID, last level only */
-	SIM_TLBI_ASIDE1,   /* every non-global entry of an ASID */
-	SIM_TLBI_VMALLE1,  /* everything */
+enum pt_sim_arm_tlbi {
+	PT_SIM_TLBI_VAE1,     /* by VA and ASID: leaves and walk entries, global leaves too */
+	PT_SIM_TLBI_VALE1,    /* by VA and ASID, last level only: walk entries kept */
+	PT_SIM_TLBI_VAAE1,    /* by VA, every ASID */
+	PT_SIM_TLBI_VAALE1,   /* by VA, every ASID, last level only */
+	PT_SIM_TLBI_ASIDE1,   /* every non-global entry of an ASID */
+	PT_SIM_TLBI_VMALLE1,  /* everything */
 };
 
-struct sim_arm_tlbi_op {
-	enum sim_arm_tlbi op;
+struct pt_sim_arm_tlbi_op {
+	enum pt_sim_arm_tlbi op;
 	uint16_t asid;
 	uint64_t va;       /* by-VA forms: [va, va + len) (len 0: one page; FEAT_TLBIRANGE) */
 	uint64_t len;
 };
 
-struct sim_arm_pe {
-	struct sim_arm_regs r;
-	struct sim_arm_tlb_entry tlb[SIM_ARM_TLB_SIZE];
-	struct sim_arm_tlb_entry walk[SIM_ARM_WALK_SIZE];
+struct pt_sim_arm_pe {
+	struct pt_sim_arm_regs r;
+	struct pt_sim_arm_tlb_entry tlb[PT_SIM_ARM_TLB_SIZE];
+	struct pt_sim_arm_tlb_entry walk[PT_SIM_ARM_WALK_SIZE];
 };
 
 /* A queued TLBI: issued by one PE, performed on @targets by that PE's DSB. */
-struct sim_arm_pending {
-	struct sim_arm_tlbi_op op;
+struct pt_sim_arm_pending {
+	struct pt_sim_arm_tlbi_op op;
 	unsigned issuer;
 	uint32_t targets;
 };
 
-struct sim_arm_shadow {
+struct pt_sim_arm_shadow {
 	pt_paddr_t desc_pa;
 	uint64_t desc;             /* the value last seen valid */
 	unsigned level;
@@ -137,26 +137,26 @@ struct sim_arm_shadow {
 	uint32_t epoch;            /* the scan that wrote the slot; other values: free */
 };
 
-struct sim_arm_violation {
+struct pt_sim_arm_violation {
 	pt_paddr_t desc_pa;
 	uint64_t old_desc, new_desc;
 	uint64_t va;
 	bool after_break;          /* invalid in between, but the invalidation was incomplete */
 };
 
-struct sim_arm {
-	struct pt_ram *ram;
+struct pt_sim_arm {
+	struct pt_sim_ram *ram;
 	unsigned nr_pes;
 	unsigned cur;              /* the PE the calling thread is on */
-	struct sim_arm_pe pe[SIM_ARM_MAX_PES];
-	struct sim_arm_pending queue[SIM_ARM_QUEUE];
+	struct pt_sim_arm_pe pe[PT_SIM_ARM_MAX_PES];
+	struct pt_sim_arm_pending queue[PT_SIM_ARM_QUEUE];
 	unsigned nr_queued;
 	pt_paddr_t kernel_root;    /* load_root of this root writes TTBR1 */
 	struct {                   /* roots watched besides the TTBRs */
 		pt_paddr_t pa;
 		bool upper;
 		uint16_t asid;
-	} roots[SIM_ARM_ROOTS];
+	} roots[PT_SIM_ARM_ROOTS];
 	unsigned nr_roots;
 	bool bbm_check;            /* run the detector on every walk and TLBI */
 	/* Count a make after a break as clean even with no completed TLBI: for
@@ -164,43 +164,43 @@ struct sim_arm {
 	 * changes are still violations. */
 	bool bbm_ignore_stale;
 	/* Called before each detector scan to refresh the watched roots (NULL: none). */
-	void (*roots_fn)(struct sim_arm *m, void *ctx);
+	void (*roots_fn)(struct pt_sim_arm *m, void *ctx);
 	void *roots_ctx;
-	struct sim_arm_shadow *shadow, *scan;   /* last scan's descriptors; the one being built */
+	struct pt_sim_arm_shadow *shadow, *scan;   /* last scan's descriptors; the one being built */
 	unsigned nr_shadow;
 	uint32_t epoch;            /* of the last scan (m->shadow); m->scan is epoch + 1 */
-	bool overflow;             /* more descriptors than SIM_ARM_SHADOW / 2: checks incomplete */
+	bool overflow;             /* more descriptors than PT_SIM_ARM_SHADOW / 2: checks incomplete */
 	unsigned nr_violations;
-	struct sim_arm_violation first;
+	struct pt_sim_arm_violation first;
 	uint64_t nr_tlbi;          /* TLBIs performed, per target PE */
 };
 
 /* @nr_pes PEs on @ram, every register zero (48-bit IPS), detector on. False: no memory. */
-bool sim_arm_init(struct sim_arm *m, struct pt_ram *ram, unsigned nr_pes);
-void sim_arm_destroy(struct sim_arm *m);
+bool pt_sim_arm_init(struct pt_sim_arm *m, struct pt_sim_ram *ram, unsigned nr_pes);
+void pt_sim_arm_destroy(struct pt_sim_arm *m);
 
 /*
  * Translate @va for @access on PE @pe at EL0 (@el0) or EL1, through its TLB
  * (filling it) and walking the tables in RAM. With HA/HD the walk sets AF
  * and clears AP[2] of a DBM leaf on a write by compare-and-swap.
  */
-struct sim_arm_xlat sim_arm_translate(struct sim_arm *m, unsigned pe, uint64_t va,
-				      enum sim_arm_access access, bool el0);
+struct pt_sim_arm_xlat pt_sim_arm_translate(struct pt_sim_arm *m, unsigned pe, uint64_t va,
+				      enum pt_sim_arm_access access, bool el0);
 /* The same walk from RAM alone: no TLB, no update, no detector (oracles). */
-struct sim_arm_xlat sim_arm_walk(struct sim_arm *m, const struct sim_arm_regs *r, uint64_t va,
-				 enum sim_arm_access access, bool el0, bool update);
+struct pt_sim_arm_xlat pt_sim_arm_walk(struct pt_sim_arm *m, const struct pt_sim_arm_regs *r, uint64_t va,
+				 enum pt_sim_arm_access access, bool el0, bool update);
 
 /* Issue a TLBI from @pe: on @pe only, or on every PE with @broadcast (…IS). */
-void sim_arm_tlbi(struct sim_arm *m, unsigned pe, struct sim_arm_tlbi_op op, bool broadcast);
+void pt_sim_arm_tlbi(struct pt_sim_arm *m, unsigned pe, struct pt_sim_arm_tlbi_op op, bool broadcast);
 /* DSB on @pe: every TLBI it issued is performed on all its targets. */
-void sim_arm_dsb(struct sim_arm *m, unsigned pe);
+void pt_sim_arm_dsb(struct pt_sim_arm *m, unsigned pe);
 /* Cached entries of @pe (leaves and walk entries) covering @va. */
-unsigned sim_arm_tlb_count(const struct sim_arm *m, unsigned pe, uint64_t va, bool leaf);
+unsigned pt_sim_arm_tlb_count(const struct pt_sim_arm *m, unsigned pe, uint64_t va, bool leaf);
 
 /* Watch the tables under @root (a TTBR1 root if @upper) besides the PEs' TTBRs; once per root. */
-void sim_arm_watch_root(struct sim_arm *m, pt_paddr_t root, bool upper, uint16_t asid);
+void pt_sim_arm_watch_root(struct pt_sim_arm *m, pt_paddr_t root, bool upper, uint16_t asid);
 /* Run the break-before-make detector now; returns violations so far. */
-unsigned sim_arm_bbm_check(struct sim_arm *m);
+unsigned pt_sim_arm_bbm_check(struct pt_sim_arm *m);
 
 /*
  * The TLB interface of a libpt platform on this MMU: flush_local is a TLBI
@@ -208,6 +208,6 @@ unsigned sim_arm_bbm_check(struct sim_arm *m);
  * DSB (complete at once: no interrupt, so wait has nothing to wait for),
  * load_root writes TTBR1 for m->kernel_root and TTBR0 + ASID otherwise.
  */
-struct pt_tlb sim_arm_tlb(struct sim_arm *m, struct pt_cpus *cpus);
+struct pt_tlb pt_sim_arm_tlb(struct pt_sim_arm *m, struct pt_cpus *cpus);
 
 #endif

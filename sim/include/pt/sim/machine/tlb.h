@@ -6,17 +6,17 @@
  * it: a dump of what is cached, a coherence check against fresh walks, and a
  * speculative prefetch. All of these may be called from any thread.
  */
-#ifndef SIM_MACHINE_TLB_H
-#define SIM_MACHINE_TLB_H
+#ifndef PT_SIM_MACHINE_TLB_H
+#define PT_SIM_MACHINE_TLB_H
 
 #include <stddef.h>
 #include <pt/types.h>
 
-struct sim_cpu;
-struct sim_machine;
+struct pt_sim_cpu;
+struct pt_sim_machine;
 
 /* One cached entry: a TLB entry (psc=false) or a PSC entry (psc=true). */
-struct sim_tlb_entry {
+struct pt_sim_tlb_entry {
 	bool psc;
 	bool global;                /* TLB only: CR4.PGE && G at fill time */
 	uint8_t level;              /* TLB: 1/2/3 = 4K/2M/1G; PSC: 2..5 = PDE..PML5E */
@@ -34,54 +34,54 @@ struct sim_tlb_entry {
 
 /* Copy up to @max cached entries of @cpu into @out, oldest first; returns how
  * many are cached. */
-size_t sim_tlb_dump(struct sim_cpu *cpu, struct sim_tlb_entry *out, size_t max);
+size_t pt_sim_tlb_dump(struct pt_sim_cpu *cpu, struct pt_sim_tlb_entry *out, size_t max);
 /* The number of cached TLB (@psc=false) or PSC entries of @cpu. */
-size_t sim_tlb_count(struct sim_cpu *cpu, bool psc);
+size_t pt_sim_tlb_count(struct pt_sim_cpu *cpu, bool psc);
 /* The TLB entries of @cpu covering @va usable under @pcid (globals included);
  * copies up to @max into @out and returns the count. */
-size_t sim_tlb_lookup(struct sim_cpu *cpu, pt_vaddr_t va, uint16_t pcid,
-		      struct sim_tlb_entry *out, size_t max);
+size_t pt_sim_tlb_lookup(struct pt_sim_cpu *cpu, pt_vaddr_t va, uint16_t pcid,
+		      struct pt_sim_tlb_entry *out, size_t max);
 
 /* Speculatively cache every valid translation reachable from the current CR3
  * whose walk has A=1 everywhere (legal at any time); returns how many TLB
  * entries were added. Needs the CPU entered. */
-size_t sim_cpu_prefetch(struct sim_cpu *cpu);
+size_t pt_sim_cpu_prefetch(struct pt_sim_cpu *cpu);
 
-enum sim_stale_kind {
-	SIM_STALE_PA = 0,       /* maps another frame, or a page of another size */
-	SIM_STALE_UNMAPPED,     /* the fresh walk faults (not present, reserved) */
-	SIM_STALE_RIGHTS,       /* rights, key or memory type differ (not an upgrade) */
-	SIM_STALE_UPGRADE,      /* cached rights are only weaker: a spurious #PF at most */
-	SIM_STALE_DIRTY,        /* cached D=1 (or an entry) but memory has D=0 / A=0 */
-	SIM_STALE_PSC_TABLE,    /* a PSC entry points at another table than memory */
-	SIM_STALE_PSC_UNREACHABLE, /* its entry is gone from the current tables */
-	SIM_STALE_PSC_POISONED, /* it points into a freed (poisoned) or non-table frame */
-	SIM_STALE__COUNT
+enum pt_sim_stale_kind {
+	PT_SIM_STALE_PA = 0,       /* maps another frame, or a page of another size */
+	PT_SIM_STALE_UNMAPPED,     /* the fresh walk faults (not present, reserved) */
+	PT_SIM_STALE_RIGHTS,       /* rights, key or memory type differ (not an upgrade) */
+	PT_SIM_STALE_UPGRADE,      /* cached rights are only weaker: a spurious #PF at most */
+	PT_SIM_STALE_DIRTY,        /* cached D=1 (or an entry) but memory has D=0 / A=0 */
+	PT_SIM_STALE_PSC_TABLE,    /* a PSC entry points at another table than memory */
+	PT_SIM_STALE_PSC_UNREACHABLE, /* its entry is gone from the current tables */
+	PT_SIM_STALE_PSC_POISONED, /* it points into a freed (poisoned) or non-table frame */
+	PT_SIM_STALE__COUNT
 };
 
-struct sim_stale {
+struct pt_sim_stale {
 	unsigned cpu;
-	enum sim_stale_kind kind;
+	enum pt_sim_stale_kind kind;
 	bool harmless;              /* the upgrade and A/D cases */
-	struct sim_tlb_entry entry;
+	struct pt_sim_tlb_entry entry;
 	pt_paddr_t fresh_pa;        /* what a fresh walk gives (0 if it faults) */
 	uint32_t fresh_error;       /* P/RSVD bits of the fresh walk's fault (a supervisor read) */
 };
 
-struct sim_coherence {
+struct pt_sim_coherence {
 	size_t count;               /* all stale entries */
 	size_t harmful;             /* those with !harmless */
-	size_t by_kind[SIM_STALE__COUNT];
-	struct sim_stale *items;    /* count of them; free with sim_coherence_free */
+	size_t by_kind[PT_SIM_STALE__COUNT];
+	struct pt_sim_stale *items;    /* count of them; free with pt_sim_coherence_free */
 };
 
 /* Compare every entry cached by CPU @cpu_idx (or by all CPUs if @cpu_idx < 0)
  * with a fresh walk of the current tables (root of the entry's PCID as last
  * loaded; the current CR3 for globals). Side-effect free; any thread.
  * Returns false only if out of host memory. */
-bool sim_coherence_check(struct sim_machine *m, int cpu_idx, struct sim_coherence *out);
-void sim_coherence_free(struct sim_coherence *c);
+bool pt_sim_coherence_check(struct pt_sim_machine *m, int cpu_idx, struct pt_sim_coherence *out);
+void pt_sim_coherence_free(struct pt_sim_coherence *c);
 /* A constant name for @kind. */
-const char *sim_stale_kind_name(enum sim_stale_kind kind);
+const char *pt_sim_stale_kind_name(enum pt_sim_stale_kind kind);
 
 #endif
