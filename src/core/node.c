@@ -45,18 +45,40 @@ void pt_node_free_unpublished(struct pt_node *n)
 	n->env->mem.ops->table_free(n->env->mem.ctx, n->pa);
 }
 
+#define PUT_BATCH 64
+
+/* Hand @nr frames of @pa to the platform, in one call if it takes batches. */
+static void put_frames(const struct pt_physmem *mem, const pt_paddr_t *pa, uint32_t nr)
+{
+	if (mem->ops->frame_put_many) {
+		mem->ops->frame_put_many(mem->ctx, pa, nr);
+		return;
+	}
+	for (uint32_t i = 0; i < nr; i++)
+		mem->ops->frame_put(mem->ctx, pa[i]);
+}
+
 static void put_tracked_leaves(const struct pt_node *n)
 {
 	const struct pt_format *f = node_fmt(n);
 	const struct pt_physmem *mem = &n->env->mem;
 	pt_pte_t tracked = f->lv[1].tracked;
 	unsigned nr = pt_fmt_nr_entries(f);
+	pt_paddr_t batch[PUT_BATCH];
+	uint32_t k = 0;
 
 	for (unsigned i = 0; i < nr; i++) {
 		pt_pte_t pte = node_load(n, i);
-		if (pte & tracked)
-			mem->ops->frame_put(mem->ctx, pt_fmt_pte_addr(f, pte, 1, true));
+		if (!(pte & tracked))
+			continue;
+		batch[k++] = pt_fmt_pte_addr(f, pte, 1, true);
+		if (k == PUT_BATCH) {
+			put_frames(mem, batch, k);
+			k = 0;
+		}
 	}
+	if (k)
+		put_frames(mem, batch, k);
 }
 
 /* Runs after the grace period: nobody can reach the sub-tree any more. */
