@@ -192,9 +192,10 @@ static bool fifo_push_many(struct pt_sim_ram *ram, const uint64_t *pfn, uint64_t
 {
 	if (!fifo_reserve(ram, nr))
 		return false;
-	uint64_t mask = ram->fifo_cap - 1, tail = ram->fifo_head + ram->fifo_len;
-	for (uint64_t i = 0; i < nr; i++)
-		ram->fifo[(tail + i) & mask] = pfn[i];
+	uint64_t tail = (ram->fifo_head + ram->fifo_len) & (ram->fifo_cap - 1);
+	uint64_t first = ram->fifo_cap - tail < nr ? ram->fifo_cap - tail : nr;
+	memcpy(&ram->fifo[tail], pfn, first * sizeof(*pfn));
+	memcpy(ram->fifo, pfn + first, (nr - first) * sizeof(*pfn));
 	ram->fifo_len += nr;
 	return true;
 }
@@ -352,13 +353,28 @@ void pt_sim_ram_get(struct pt_sim_ram *ram, pt_paddr_t pa)
 		abort();
 }
 
+/*
+ * Drop a reference; true if it was the last. A count of one is the caller's
+ * own reference, which nobody else may take or drop, so it is cleared
+ * without a locked read-modify-write.
+ */
+static bool drop_ref(struct frame_meta *m)
+{
+	uint32_t old = atomic_load_explicit(&m->refcount, memory_order_acquire);
+	if (old == 1) {
+		atomic_store_explicit(&m->refcount, 0, memory_order_relaxed);
+		return true;
+	}
+	old = atomic_fetch_sub(&m->refcount, 1);
+	if (old == 0)
+		abort();        /* a put without a reference: a bug in the caller */
+	return old == 1;
+}
+
 void pt_sim_ram_put(struct pt_sim_ram *ram, pt_paddr_t pa)
 {
 	struct frame_meta *m = checked_meta(ram, pa, PT_FRAME_DATA);
-	uint32_t old = atomic_fetch_sub(&m->refcount, 1);
-	if (old == 0)
-		abort();
-	if (old == 1)
+	if (drop_ref(m))
 		release(ram, pa, m);
 }
 
@@ -385,10 +401,7 @@ void pt_sim_ram_put_many(struct pt_sim_ram *ram, const pt_paddr_t *pa, uint32_t 
 			ci = pa[i] >> CHUNK_SHIFT;
 		}
 		struct frame_meta *m = checked_data(c, pa[i]);
-		uint32_t old = atomic_fetch_sub(&m->refcount, 1);
-		if (old == 0)
-			abort();
-		if (old != 1)
+		if (!drop_ref(m))
 			continue;
 		retire(ram, pa[i], m);
 		pfn[k++] = pa[i] >> PT_PAGE_SHIFT;

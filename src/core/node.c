@@ -62,7 +62,9 @@ static void put_tracked_leaves(const struct pt_node *n)
 {
 	const struct pt_format *f = node_fmt(n);
 	const struct pt_physmem *mem = &n->env->mem;
-	pt_pte_t tracked = f->lv[1].tracked;
+	/* pt_fmt_pte_addr's terms, held in locals: the batch's stores would reload them. */
+	const pt_pte_t tracked = f->lv[1].tracked, addr = f->lv[1].leaf_addr_mask;
+	const unsigned addr_shift = f->lv[1].addr_shift, page_shift = f->page_shift;
 	unsigned nr = pt_fmt_nr_entries(f);
 	pt_paddr_t batch[PUT_BATCH];
 	uint32_t k = 0;
@@ -71,7 +73,7 @@ static void put_tracked_leaves(const struct pt_node *n)
 		pt_pte_t pte = node_load(n, i);
 		if (!(pte & tracked))
 			continue;
-		batch[k++] = pt_fmt_pte_addr(f, pte, 1, true);
+		batch[k++] = ((pte & addr) >> addr_shift) << page_shift;
 		if (k == PUT_BATCH) {
 			put_frames(mem, batch, k);
 			k = 0;
