@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 #include "node.h"
 
+#include "frames.h"
+
 struct pt_node *pt_node_init(const struct pt_env *env, pt_paddr_t pa, pt_level_t level)
 {
 	struct pt_node *n = node_of(env, pa);
@@ -47,17 +49,6 @@ void pt_node_free_unpublished(struct pt_node *n)
 
 #define PUT_BATCH 64
 
-/* Hand @nr frames of @pa to the platform, in one call if it takes batches. */
-static void put_frames(const struct pt_physmem *mem, const pt_paddr_t *pa, uint32_t nr)
-{
-	if (mem->ops->frame_put_many) {
-		mem->ops->frame_put_many(mem->ctx, pa, nr);
-		return;
-	}
-	for (uint32_t i = 0; i < nr; i++)
-		mem->ops->frame_put(mem->ctx, pa[i]);
-}
-
 static void put_tracked_leaves(const struct pt_node *n)
 {
 	const struct pt_format *f = node_fmt(n);
@@ -75,12 +66,12 @@ static void put_tracked_leaves(const struct pt_node *n)
 			continue;
 		batch[k++] = ((pte & addr) >> addr_shift) << page_shift;
 		if (k == PUT_BATCH) {
-			put_frames(mem, batch, k);
+			pt_put_frames(mem, batch, k);
 			k = 0;
 		}
 	}
 	if (k)
-		put_frames(mem, batch, k);
+		pt_put_frames(mem, batch, k);
 }
 
 /* Runs after the grace period: nobody can reach the sub-tree any more. */
