@@ -18,7 +18,9 @@ static void take_leaf(struct pt_cursor *c, struct pt_frag *frag)
 	node_clear(n, idx, frag->item.tracked);
 }
 
-void pt_cur_take_table(struct pt_cursor *c, struct pt_frag *frag)
+/* pt_cur_take_table, inlined into take_slow. */
+static inline __attribute__((always_inline)) void take_table(struct pt_cursor *c,
+							     struct pt_frag *frag)
 {
 	struct pt_node *n = c->path[c->level];
 	unsigned idx = cur_index(c);
@@ -32,6 +34,11 @@ void pt_cur_take_table(struct pt_cursor *c, struct pt_frag *frag)
 	node_clear(n, idx, false);
 	node_hint_clear(c->table->root);
 	pt_node_mark_stray_and_unlock(child);
+}
+
+void pt_cur_take_table(struct pt_cursor *c, struct pt_frag *frag)
+{
+	take_table(c, frag);
 }
 
 /*
@@ -76,7 +83,7 @@ static PT_NOINLINE enum pt_err take_slow(struct pt_cursor *c, uint64_t len, stru
 	if (r.stop == SCAN_LEAF)
 		take_leaf(c, frag);
 	else
-		pt_cur_take_table(c, frag);
+		take_table(c, frag);
 	pt_cur_move_forward(c);
 	return PT_OK;
 }
