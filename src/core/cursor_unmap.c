@@ -107,9 +107,13 @@ enum pt_err pt_cursor_take_next(struct pt_cursor_mut *m, uint64_t len, struct pt
 
 void pt_frag_release(const struct pt_env *env, struct pt_frag *frag)
 {
-	if (frag->kind == PT_FRAG_TABLE)
-		pt_node_free_deferred(frag->table);
-	else if (frag->kind == PT_FRAG_MAPPED && frag->item.tracked)
-		env->mem.ops->frame_put(env->mem.ctx, frag->item.pa);
+	enum pt_frag_kind kind = frag->kind;
+	/* First, so what is released is a tail call. */
 	frag->kind = PT_FRAG_NONE;
+	if (kind == PT_FRAG_MAPPED) {
+		if (frag->item.tracked)
+			env->mem.ops->frame_put(env->mem.ctx, frag->item.pa);
+	} else if (kind == PT_FRAG_TABLE) {
+		pt_node_free_deferred(frag->table);
+	}
 }

@@ -291,8 +291,12 @@ enum pt_err pt_cursor_new(struct pt_cursor *c, struct pt_table *t, pt_vaddr_t va
 	va = c->start;
 	if (!(((va ^ (va + (c->size - 1))) | c->size) >> shift)) {
 		struct pt_node *guard = lock_hinted(c->table, va, shift);
-		if (guard)
-			return cursor_set_guard(c, guard, 1);
+		if (guard) {
+			/* A leaf table: every level is 1. */
+			c->level = c->guard_level = c->full_level = 1;
+			c->path[1] = guard;
+			return PT_OK;
+		}
 	}
 	return cursor_lock_slow(c);
 }
