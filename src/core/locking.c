@@ -244,7 +244,8 @@ PT_MUST_CHECK static inline enum pt_err check_range(const struct pt_table *t, pt
 {
 	uint64_t off = va - t->va_lo;
 	/* len 0 wraps len - 1 to the top: refused by the second test too. */
-	if (off < t->va_size && len - 1 < t->va_size - off && !((va | len) & (PT_PAGE_SIZE - 1)))
+	if (pt_likely(off < t->va_size && len - 1 < t->va_size - off &&
+		      !((va | len) & (PT_PAGE_SIZE - 1))))
 		return PT_OK;
 	return check_range_slow(t, va, len);
 }
