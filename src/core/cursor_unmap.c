@@ -55,13 +55,17 @@ static inline bool take_here(const struct pt_cursor *c, uint64_t len, unsigned *
 /* Take the base page in slot @idx (frag->item already filled). */
 static inline void take_page(struct pt_cursor *c, unsigned idx, struct pt_frag *frag)
 {
+	/* Before the stores, which could alias the format. */
+	bool last = idx == pt_fmt_nr_entries(cur_fmt(c)) - 1;
 	frag->kind = PT_FRAG_MAPPED;
 	frag->len = PT_PAGE_SIZE;
 	frag->va = c->va;
 	frag->table = NULL;
 	frag->nr_frames = 0;
 	node_clear(c->path[1], idx, frag->item.tracked);
-	cur_page_step(c, idx);
+	c->va += PT_PAGE_SIZE;
+	if (pt_unlikely(last))
+		pt_cur_rise(c);
 }
 
 static PT_NOINLINE enum pt_err take_slow(struct pt_cursor *c, uint64_t len, struct pt_frag *frag)
