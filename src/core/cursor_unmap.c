@@ -18,7 +18,9 @@ static void take_leaf(struct pt_cursor *c, struct pt_frag *frag)
 	node_clear(n, idx, frag->item.tracked);
 }
 
-void pt_cur_take_table(struct pt_cursor *c, struct pt_frag *frag)
+/* pt_cur_take_table, inlined into take_slow. */
+static inline __attribute__((always_inline)) void take_table(struct pt_cursor *c,
+							     struct pt_frag *frag)
 {
 	struct pt_node *n = c->path[c->level];
 	unsigned idx = cur_index(c);
@@ -32,6 +34,11 @@ void pt_cur_take_table(struct pt_cursor *c, struct pt_frag *frag)
 	node_clear(n, idx, false);
 	node_hint_clear(c->table->root);
 	pt_node_mark_stray_and_unlock(child);
+}
+
+void pt_cur_take_table(struct pt_cursor *c, struct pt_frag *frag)
+{
+	take_table(c, frag);
 }
 
 /*
@@ -48,13 +55,17 @@ static inline bool take_here(const struct pt_cursor *c, uint64_t len, unsigned *
 /* Take the base page in slot @idx (frag->item already filled). */
 static inline void take_page(struct pt_cursor *c, unsigned idx, struct pt_frag *frag)
 {
+	/* Before the stores, which could alias the format. */
+	bool last = idx == pt_fmt_nr_entries(cur_fmt(c)) - 1;
 	frag->kind = PT_FRAG_MAPPED;
 	frag->len = PT_PAGE_SIZE;
 	frag->va = c->va;
 	frag->table = NULL;
 	frag->nr_frames = 0;
 	node_clear(c->path[1], idx, frag->item.tracked);
-	cur_page_step(c, idx);
+	c->va += PT_PAGE_SIZE;
+	if (pt_unlikely(last))
+		pt_cur_rise(c);
 }
 
 static PT_NOINLINE enum pt_err take_slow(struct pt_cursor *c, uint64_t len, struct pt_frag *frag)
@@ -76,7 +87,7 @@ static PT_NOINLINE enum pt_err take_slow(struct pt_cursor *c, uint64_t len, stru
 	if (r.stop == SCAN_LEAF)
 		take_leaf(c, frag);
 	else
-		pt_cur_take_table(c, frag);
+		take_table(c, frag);
 	pt_cur_move_forward(c);
 	return PT_OK;
 }
@@ -100,9 +111,13 @@ enum pt_err pt_cursor_take_next(struct pt_cursor_mut *m, uint64_t len, struct pt
 
 void pt_frag_release(const struct pt_env *env, struct pt_frag *frag)
 {
-	if (frag->kind == PT_FRAG_TABLE)
-		pt_node_free_deferred(frag->table);
-	else if (frag->kind == PT_FRAG_MAPPED && frag->item.tracked)
-		env->mem.ops->frame_put(env->mem.ctx, frag->item.pa);
+	enum pt_frag_kind kind = frag->kind;
+	/* First, so what is released is a tail call. */
 	frag->kind = PT_FRAG_NONE;
+	if (kind == PT_FRAG_MAPPED) {
+		if (frag->item.tracked)
+			env->mem.ops->frame_put(env->mem.ctx, frag->item.pa);
+	} else if (kind == PT_FRAG_TABLE) {
+		pt_node_free_deferred(frag->table);
+	}
 }

@@ -244,7 +244,8 @@ PT_MUST_CHECK static inline enum pt_err check_range(const struct pt_table *t, pt
 {
 	uint64_t off = va - t->va_lo;
 	/* len 0 wraps len - 1 to the top: refused by the second test too. */
-	if (off < t->va_size && len - 1 < t->va_size - off && !((va | len) & (PT_PAGE_SIZE - 1)))
+	if (pt_likely(off < t->va_size && len - 1 < t->va_size - off &&
+		      !((va | len) & (PT_PAGE_SIZE - 1))))
 		return PT_OK;
 	return check_range_slow(t, va, len);
 }
@@ -291,8 +292,12 @@ enum pt_err pt_cursor_new(struct pt_cursor *c, struct pt_table *t, pt_vaddr_t va
 	va = c->start;
 	if (!(((va ^ (va + (c->size - 1))) | c->size) >> shift)) {
 		struct pt_node *guard = lock_hinted(c->table, va, shift);
-		if (guard)
-			return cursor_set_guard(c, guard, 1);
+		if (guard) {
+			/* A leaf table: every level is 1. */
+			c->level = c->guard_level = c->full_level = 1;
+			c->path[1] = guard;
+			return PT_OK;
+		}
 	}
 	return cursor_lock_slow(c);
 }
