@@ -82,13 +82,15 @@ void lp_protect(struct job *j)
 /* Count the leaves of the job's range from the cursor on, one next_leaf call each. */
 PT_MUST_CHECK static enum pt_err scan_leaves(struct pt_cursor *c, const struct job *j, uint64_t *n)
 {
+	pt_vaddr_t end = j->va + j->len;
+	uint64_t rest = end - pt_cursor_virt_addr(c);
 	for (;;) {
 		struct pt_found r;
-		uint64_t rest = j->len - (pt_cursor_virt_addr(c) - j->va);
 		enum pt_err err = pt_cursor_next_leaf(c, rest, &r);
 		if (err != PT_OK || !r.found)
 			return err;
 		(*n)++;
+		rest = end - r.next;
 	}
 }
 

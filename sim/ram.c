@@ -20,8 +20,8 @@ _Static_assert(CHUNK_SIZE == PT_RAM_GRANULE, "ram.h states the chunk size");
 #define MAGAZINE 32           /* frames a thread takes from the shared pool at once */
 #define MAX_RAM PT_RAM_MAX_SIZE
 
+/* A frame's state, kept apart from the table metadata so a run of frames shares cache lines. */
 struct frame_meta {
-	_Alignas(64) unsigned char table_meta[PT_TABLE_META_SIZE];
 	_Atomic uint32_t refcount;
 	uint8_t kind;
 	bool poisoned;
@@ -30,6 +30,7 @@ struct frame_meta {
 struct chunk {
 	unsigned char *mem;
 	struct frame_meta meta[FRAMES_PER_CHUNK];
+	_Alignas(64) unsigned char table_meta[FRAMES_PER_CHUNK][PT_TABLE_META_SIZE];
 };
 
 struct pt_sim_ram {
@@ -151,6 +152,13 @@ static struct frame_meta *meta_of(struct pt_sim_ram *ram, pt_paddr_t pa)
 	return c ? &c->meta[(pa >> PT_PAGE_SHIFT) % FRAMES_PER_CHUNK] : NULL;
 }
 
+/* The PT_TABLE_META_SIZE bytes of table metadata of the frame at @pa, NULL outside the RAM. */
+static unsigned char *table_meta_of(struct pt_sim_ram *ram, pt_paddr_t pa)
+{
+	struct chunk *c = chunk_peek(ram, pa);
+	return c ? c->table_meta[(pa >> PT_PAGE_SHIFT) % FRAMES_PER_CHUNK] : NULL;
+}
+
 void *pt_sim_ram_frame_ptr(struct pt_sim_ram *ram, pt_paddr_t pa)
 {
 	struct chunk *c = chunk_touch(ram, pa);
@@ -159,29 +167,43 @@ void *pt_sim_ram_frame_ptr(struct pt_sim_ram *ram, pt_paddr_t pa)
 	return c->mem + ((pa & (CHUNK_SIZE - 1)) & ~(PT_PAGE_SIZE - 1));
 }
 
-static bool fifo_push(struct pt_sim_ram *ram, uint64_t pfn)
+/* Room for @more frames in the FIFO, whose capacity is a power of two (1024, doubled). */
+static bool fifo_reserve(struct pt_sim_ram *ram, uint64_t more)
 {
-	if (ram->fifo_len == ram->fifo_cap) {
+	if (ram->fifo_len + more > ram->fifo_cap) {
 		uint64_t cap = ram->fifo_cap ? ram->fifo_cap * 2 : 1024;
+		while (cap < ram->fifo_len + more)
+			cap *= 2;
 		uint64_t *n = malloc(cap * sizeof(*n));
 		if (!n)
 			return false;
 		for (uint64_t i = 0; i < ram->fifo_len; i++)
-			n[i] = ram->fifo[(ram->fifo_head + i) % ram->fifo_cap];
+			n[i] = ram->fifo[(ram->fifo_head + i) & (ram->fifo_cap - 1)];
 		free(ram->fifo);
 		ram->fifo = n;
 		ram->fifo_cap = cap;
 		ram->fifo_head = 0;
 	}
-	ram->fifo[(ram->fifo_head + ram->fifo_len) % ram->fifo_cap] = pfn;
-	ram->fifo_len++;
+	return true;
+}
+
+/* Append @nr frames of @pfn to the FIFO. */
+static bool fifo_push_many(struct pt_sim_ram *ram, const uint64_t *pfn, uint64_t nr)
+{
+	if (!fifo_reserve(ram, nr))
+		return false;
+	uint64_t tail = (ram->fifo_head + ram->fifo_len) & (ram->fifo_cap - 1);
+	uint64_t first = ram->fifo_cap - tail < nr ? ram->fifo_cap - tail : nr;
+	memcpy(&ram->fifo[tail], pfn, first * sizeof(*pfn));
+	memcpy(ram->fifo, pfn + first, (nr - first) * sizeof(*pfn));
+	ram->fifo_len += nr;
 	return true;
 }
 
 static uint64_t fifo_pop(struct pt_sim_ram *ram)
 {
 	uint64_t pfn = ram->fifo[ram->fifo_head];
-	ram->fifo_head = (ram->fifo_head + 1) % ram->fifo_cap;
+	ram->fifo_head = (ram->fifo_head + 1) & (ram->fifo_cap - 1);
 	ram->fifo_len--;
 	return pfn;
 }
@@ -205,9 +227,8 @@ static void queue_freed(struct pt_sim_ram *ram)
 {
 	if (freed.ram_id != ram->id)
 		return;
-	for (unsigned i = 0; i < freed.nr; i++)
-		if (!fifo_push(ram, freed.pfn[i]))
-			abort();
+	if (!fifo_push_many(ram, freed.pfn, freed.nr))
+		abort();
 	freed.nr = 0;
 }
 
@@ -261,7 +282,7 @@ enum pt_err pt_sim_ram_alloc(struct pt_sim_ram *ram, enum pt_frame_kind kind, pt
 	pt_paddr_t frame = pfn << PT_PAGE_SHIFT;
 	memset(pt_sim_ram_frame_ptr(ram, frame), 0, PT_PAGE_SIZE);
 	struct frame_meta *m = meta_of(ram, frame);
-	memset(m->table_meta, 0, sizeof(m->table_meta));
+	memset(table_meta_of(ram, frame), 0, PT_TABLE_META_SIZE);
 	m->kind = (uint8_t)kind;
 	m->poisoned = false;
 	atomic_store(&m->refcount, kind == PT_FRAME_DATA ? 1 : 0);
@@ -270,18 +291,24 @@ enum pt_err pt_sim_ram_alloc(struct pt_sim_ram *ram, enum pt_frame_kind kind, pt
 	return PT_OK;
 }
 
-static void release(struct pt_sim_ram *ram, pt_paddr_t frame, struct frame_meta *m)
+/* Mark a frame free (poisoned unless poisoning is off); the caller counts and queues it. */
+static void retire(struct pt_sim_ram *ram, pt_paddr_t frame, struct frame_meta *m)
 {
 	if (!ram->no_poison) {
 		memset(pt_sim_ram_frame_ptr(ram, frame), PT_RAM_POISON_BYTE, PT_PAGE_SIZE);
-		memset(m->table_meta, PT_RAM_POISON_BYTE, sizeof(m->table_meta));
+		memset(table_meta_of(ram, frame), PT_RAM_POISON_BYTE, PT_TABLE_META_SIZE);
 	}
+	m->kind = PT_FRAME_FREE;
+	m->poisoned = !ram->no_poison;
+}
+
+static void release(struct pt_sim_ram *ram, pt_paddr_t frame, struct frame_meta *m)
+{
 	if (m->kind == PT_FRAME_DATA)
 		atomic_fetch_sub(&ram->data, 1);
 	else
 		atomic_fetch_sub(&ram->tables, 1);
-	m->kind = PT_FRAME_FREE;
-	m->poisoned = !ram->no_poison;
+	retire(ram, frame, m);
 	if (freed.ram_id != ram->id) {
 		freed.ram_id = ram->id;
 		freed.nr = 0;
@@ -292,6 +319,17 @@ static void release(struct pt_sim_ram *ram, pt_paddr_t frame, struct frame_meta 
 		queue_freed(ram);
 		pthread_mutex_unlock(&ram->lock);
 	}
+}
+
+/* Count @nr freed data frames and queue them for reuse, behind this thread's parked frees. */
+static void release_batch(struct pt_sim_ram *ram, const uint64_t *pfn, uint32_t nr)
+{
+	atomic_fetch_sub(&ram->data, nr);
+	pthread_mutex_lock(&ram->lock);
+	queue_freed(ram);
+	if (!fifo_push_many(ram, pfn, nr))
+		abort();
+	pthread_mutex_unlock(&ram->lock);
 }
 
 static struct frame_meta *checked_meta(struct pt_sim_ram *ram, pt_paddr_t pa,
@@ -315,14 +353,65 @@ void pt_sim_ram_get(struct pt_sim_ram *ram, pt_paddr_t pa)
 		abort();
 }
 
+/*
+ * Drop a reference; true if it was the last. A count of one is the caller's
+ * own reference, which nobody else may take or drop, so it is cleared
+ * without a locked read-modify-write.
+ */
+static bool drop_ref(struct frame_meta *m)
+{
+	uint32_t old = atomic_load_explicit(&m->refcount, memory_order_acquire);
+	if (old == 1) {
+		atomic_store_explicit(&m->refcount, 0, memory_order_relaxed);
+		return true;
+	}
+	old = atomic_fetch_sub(&m->refcount, 1);
+	if (old == 0)
+		abort();        /* a put without a reference: a bug in the caller */
+	return old == 1;
+}
+
 void pt_sim_ram_put(struct pt_sim_ram *ram, pt_paddr_t pa)
 {
 	struct frame_meta *m = checked_meta(ram, pa, PT_FRAME_DATA);
-	uint32_t old = atomic_fetch_sub(&m->refcount, 1);
-	if (old == 0)
-		abort();
-	if (old == 1)
+	if (drop_ref(m))
 		release(ram, pa, m);
+}
+
+/* The state of the data frame at @pa in @c, the chunk holding it; aborts as checked_meta does. */
+static struct frame_meta *checked_data(struct chunk *c, pt_paddr_t pa)
+{
+	struct frame_meta *m = &c->meta[(pa >> PT_PAGE_SHIFT) % FRAMES_PER_CHUNK];
+	if (m->kind != PT_FRAME_DATA || (pa & (PT_PAGE_SIZE - 1)))
+		abort();        /* a double free or a wild address: a bug in the caller */
+	return m;
+}
+
+void pt_sim_ram_put_many(struct pt_sim_ram *ram, const pt_paddr_t *pa, uint32_t nr)
+{
+	uint64_t pfn[MAGAZINE * 4];
+	uint32_t k = 0;
+	struct chunk *c = NULL;
+	uint64_t ci = UINT64_MAX;
+	for (uint32_t i = 0; i < nr; i++) {
+		if (pa[i] >> CHUNK_SHIFT != ci) {
+			c = chunk_peek(ram, pa[i]);
+			if (!c)
+				abort();
+			ci = pa[i] >> CHUNK_SHIFT;
+		}
+		struct frame_meta *m = checked_data(c, pa[i]);
+		if (!drop_ref(m))
+			continue;
+		retire(ram, pa[i], m);
+		pfn[k++] = pa[i] >> PT_PAGE_SHIFT;
+		if (k == sizeof(pfn) / sizeof(pfn[0])) {
+			release_batch(ram, pfn, k);
+			k = 0;
+		}
+	}
+	if (k)
+		release_batch(ram, pfn, k);
 }
 
 uint32_t pt_sim_ram_refcount(struct pt_sim_ram *ram, pt_paddr_t pa)
@@ -440,8 +529,7 @@ static void pm_table_free(void *ctx, pt_paddr_t pa)
 /* NULL outside the RAM: adoption (pt/adopt.h) asks about frames it did not allocate. */
 static void *pm_table_meta(void *ctx, pt_paddr_t pa)
 {
-	struct frame_meta *m = meta_of(ctx, pa);
-	return m ? m->table_meta : NULL;
+	return table_meta_of(ctx, pa);
 }
 
 static void *pm_phys_to_virt(void *ctx, pt_paddr_t pa)
@@ -460,6 +548,11 @@ static void pm_frame_put(void *ctx, pt_paddr_t pa)
 	pt_sim_ram_put(ctx, pa);
 }
 
+static void pm_frame_put_many(void *ctx, const pt_paddr_t *pa, uint32_t nr)
+{
+	pt_sim_ram_put_many(ctx, pa, nr);
+}
+
 static uint32_t pm_frame_refcount(void *ctx, pt_paddr_t pa)
 {
 	return pt_sim_ram_refcount(ctx, pa);
@@ -472,6 +565,7 @@ static const struct pt_physmem_ops ram_physmem_ops = {
 	.phys_to_virt = pm_phys_to_virt,
 	.frame_get = pm_frame_get,
 	.frame_put = pm_frame_put,
+	.frame_put_many = pm_frame_put_many,
 	.frame_refcount = pm_frame_refcount,
 };
 

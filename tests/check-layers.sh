@@ -19,7 +19,7 @@ layer_of() {
         src/core/dump.c|src/core/adopt.c|src/core/leaf_tmpl.h) echo 2 ;;
         include/pt/cursor.h|include/pt/adopt.h|include/pt/debug.h|include/pt/bbm.h) echo 2 ;;
         src/core/node.[ch]|src/core/table.c|src/core/table_init.h|include/pt/table.h) echo 1 ;;
-        src/core/error.c|src/core/version.c|src/core/compiler.h|src/backend/*.c) echo 0 ;;
+        src/core/error.c|src/core/version.c|src/core/compiler.h|src/core/frames.h|src/backend/*.c) echo 0 ;;
         include/pt/format.h|include/pt/types.h|include/pt/prop.h|include/pt/env.h) echo 0 ;;
         include/pt/physmem.h|include/pt/reclaim.h|include/pt/tlb.h|include/pt/tlb_*.h) echo 0 ;;
         include/pt/error.h|include/pt/version.h|include/pt/hooks.h) echo 0 ;;

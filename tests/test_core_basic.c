@@ -73,6 +73,61 @@ static void map_query_unmap_tracked(void **state)
 	th_fini(&h);
 }
 
+/*
+ * A taken table's tracked leaves are put when it is reclaimed, in batches
+ * through frame_put_many if the platform has it, one frame_put each if not.
+ */
+static void release_tracked_table(bool batched)
+{
+	struct th h;
+	struct pt_table e;
+	struct pt_cursor_mut m;
+	struct pt_frag f;
+	enum { PAGES = 300 };       /* more than one batch */
+	th_init(&h, 64 * MiB);
+	struct pt_physmem_ops ops = *h.env.mem.ops;
+	if (!batched)
+		ops.frame_put_many = NULL;
+	assert_true(batched == (ops.frame_put_many != NULL));
+	h.env.mem.ops = &ops;
+	assert_int_equal(pt_table_create_empty(&e, &h.env), PT_OK);
+	pt_paddr_t frames[PAGES];
+	assert_int_equal(pt_cursor_mut_new(&m, &e, 2 * MiB, 2 * MiB), PT_OK);
+	for (unsigned i = 0; i < PAGES; i++) {
+		frames[i] = th_frame(&h);
+		struct pt_item item = { frames[i], 1, RW, true };
+		assert_int_equal(pt_cursor_map(&m, &item), PT_OK);
+	}
+	pt_cursor_mut_drop(&m);
+	pt_sim_ram_get(h.ram, frames[7]);       /* still held elsewhere: survives */
+	assert_int_equal(pt_sim_ram_stats(h.ram).data_in_use, PAGES);
+	assert_int_equal(pt_cursor_mut_new(&m, &e, 2 * MiB, 2 * MiB), PT_OK);
+	assert_int_equal(pt_cursor_take_next(&m, 2 * MiB, &f), PT_OK);
+	assert_int_equal(f.kind, PT_FRAG_TABLE);
+	pt_frag_release(e.env, &f);
+	pt_cursor_mut_drop(&m);
+	th_drain(&h);
+	assert_int_equal(pt_sim_ram_stats(h.ram).data_in_use, 1);
+	assert_int_equal(pt_sim_ram_refcount(h.ram, frames[7]), 1);
+	for (unsigned i = 0; i < PAGES; i++)
+		assert_int_equal(pt_sim_ram_kind(h.ram, frames[i]), i == 7 ? PT_FRAME_DATA : PT_FRAME_FREE);
+	pt_sim_ram_put(h.ram, frames[7]);
+	assert_int_equal(pt_table_destroy(&e), PT_OK);
+	th_fini(&h);
+}
+
+static void release_tracked_table_batched(void **state)
+{
+	(void)state;
+	release_tracked_table(true);
+}
+
+static void release_tracked_table_per_frame(void **state)
+{
+	(void)state;
+	release_tracked_table(false);
+}
+
 /* The decomposition example of the reference: 4K, 2M, 1G, 4K, 4K. */
 static void largest_pages_decomposition(void **state)
 {
@@ -291,6 +346,8 @@ int main(int argc, char **argv)
 		cmocka_unit_test(user_tables_see_later_kernel_mappings),
 		cmocka_unit_test(top_of_kernel_space),
 		cmocka_unit_test(user_root_kernel_entries),
+		cmocka_unit_test(release_tracked_table_batched),
+		cmocka_unit_test(release_tracked_table_per_frame),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

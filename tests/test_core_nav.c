@@ -156,7 +156,8 @@ static unsigned collect_reference(struct pt_table *t, pt_vaddr_t va, uint64_t le
 			break;
 		assert_int_equal(pt_cursor_query(&c, &q), PT_OK);
 		assert_true(n < max);
-		out[n++] = (struct pt_found){ true, q.va, q.len, q.item };
+		pt_vaddr_t past = q.va + q.len - va >= len ? va + len : q.va + q.len;
+		out[n++] = (struct pt_found){ true, q.va, q.len, q.item, past };
 		if (q.va + q.len - va >= len)
 			break;
 		assert_int_equal(pt_cursor_jump(&c, q.va + q.len), PT_OK);
@@ -210,10 +211,13 @@ static void next_leaf_matches_find_query(void **state)
 		assert_int_equal(got.item.tracked, want[i].item.tracked);
 		pt_vaddr_t past = got.va + got.len - va > len ? va + len : got.va + got.len;
 		assert_int_equal(pt_cursor_virt_addr(&c), past);
+		assert_int_equal(got.next, past);
+		assert_int_equal(got.next, want[i].next);
 	}
 	assert_int_equal(pt_cursor_next_leaf(&c, 0, &got), PT_OK);
 	assert_false(got.found);
 	assert_int_equal(pt_cursor_virt_addr(&c), va + len);
+	assert_int_equal(got.next, va + len);
 	pt_cursor_drop(&c);
 
 	/* A range inside one base page's table, starting on a mapped page. */
@@ -222,8 +226,10 @@ static void next_leaf_matches_find_query(void **state)
 	assert_true(got.found && got.va == 4 * MiB + 0x2000 && got.item.pa == 0x11000);
 	assert_int_equal(pt_cursor_next_leaf(&c, 0x1000, &got), PT_OK);
 	assert_true(got.found && got.va == 4 * MiB + 0x3000 && got.item.pa == 0x12000);
+	assert_int_equal(got.next, 4 * MiB + 0x4000);
 	assert_int_equal(pt_cursor_next_leaf(&c, 0, &got), PT_OK);
 	assert_false(got.found);
+	assert_int_equal(got.next, 4 * MiB + 0x4000);
 	pt_cursor_drop(&c);
 	assert_int_equal(pt_table_destroy(&e), PT_OK);
 	th_fini(&h);

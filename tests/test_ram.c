@@ -51,6 +51,50 @@ static void last_put_frees_and_poisons(void **state)
 	pt_sim_ram_destroy(ram);
 }
 
+/* put_many is put on each frame: across chunks and batches, shared frames survive. */
+static void put_many_is_put_on_each(bool poison)
+{
+	enum { N = 700 };           /* more than a chunk's 512 frames and more than a batch */
+	struct pt_sim_ram *ram = pt_sim_ram_create(4 * MiB);
+	pt_sim_ram_set_poison(ram, poison);
+	static pt_paddr_t pa[N];
+	for (unsigned i = 0; i < N; i++) {
+		assert_int_equal(pt_sim_ram_alloc(ram, PT_FRAME_DATA, &pa[i]), PT_OK);
+		if (i % 3 == 0)
+			pt_sim_ram_get(ram, pa[i]);
+	}
+	pt_sim_ram_put_many(ram, pa, N);
+	unsigned kept = 0;
+	for (unsigned i = 0; i < N; i++) {
+		bool shared = i % 3 == 0;
+		kept += shared;
+		assert_int_equal(pt_sim_ram_refcount(ram, pa[i]), shared ? 1 : 0);
+		assert_int_equal(pt_sim_ram_kind(ram, pa[i]), shared ? PT_FRAME_DATA : PT_FRAME_FREE);
+		assert_int_equal(pt_sim_ram_is_poisoned(ram, pa[i]), poison && !shared);
+	}
+	assert_int_equal(pt_sim_ram_stats(ram).data_in_use, kept);
+	/* Every freed frame comes back once the fresh ones run out (frame 0 is never used). */
+	pt_paddr_t again;
+	unsigned n = 0;
+	while (pt_sim_ram_alloc(ram, PT_FRAME_TABLE, &again) == PT_OK)
+		n++;
+	assert_int_equal(n, 1023 - kept);
+	assert_int_equal(pt_sim_ram_kind(ram, pa[1]), PT_FRAME_TABLE);
+	pt_sim_ram_destroy(ram);
+}
+
+static void put_many_poisoned(void **state)
+{
+	(void)state;
+	put_many_is_put_on_each(true);
+}
+
+static void put_many_unpoisoned(void **state)
+{
+	(void)state;
+	put_many_is_put_on_each(false);
+}
+
 static void freed_frames_wait_in_quarantine(void **state)
 {
 	(void)state;
@@ -132,6 +176,8 @@ int main(void)
 		cmocka_unit_test(alloc_is_zeroed_and_counted),
 		cmocka_unit_test(last_put_frees_and_poisons),
 		cmocka_unit_test(freed_frames_wait_in_quarantine),
+		cmocka_unit_test(put_many_poisoned),
+		cmocka_unit_test(put_many_unpoisoned),
 		cmocka_unit_test(fail_nth_allocation),
 		cmocka_unit_test(exhaustion_reports_nomem),
 		cmocka_unit_test(terabyte_is_sparse),

@@ -142,13 +142,16 @@ struct pt_found {
 	pt_vaddr_t va;              /* start of the leaf's slot (may precede the cursor's range) */
 	uint64_t len;               /* its size */
 	struct pt_item item;
+	pt_vaddr_t next;            /* the cursor's address after the call, found or not */
 };
 
 /*
  * find_next and query in one call: find the first leaf overlapping
  * [va, va + len), describe it in *r and move past it (to va + len at most);
- * r->found false if none (the cursor ends at va + len). Changes nothing,
- * allocates nothing. PT_ERR_INVAL, PT_ERR_UNALIGNED, PT_ERR_LENGTH.
+ * r->found false if none (the cursor ends at va + len). r->next is where
+ * the cursor stands after the call, so a scan loop needs no
+ * pt_cursor_virt_addr. Changes nothing, allocates nothing. PT_ERR_INVAL,
+ * PT_ERR_UNALIGNED, PT_ERR_LENGTH (*r untouched).
  */
 PT_MUST_CHECK enum pt_err pt_cursor_next_leaf(struct pt_cursor *c, uint64_t len, struct pt_found *r);
 

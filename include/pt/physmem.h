@@ -28,6 +28,10 @@ struct pt_physmem_ops {
 	void (*frame_get)(void *ctx, pt_paddr_t pa);
 	/* Drop one reference on the tracked data frame at @pa. */
 	void (*frame_put)(void *ctx, pt_paddr_t pa);
+	/* Optional (NULL: frame_put per frame): drop one reference on each of the
+	 * @nr tracked data frames at @pa[0 .. nr), as @nr frame_put calls would.
+	 * The core calls it when it releases many frames at once (bulk unmap). */
+	void (*frame_put_many)(void *ctx, const pt_paddr_t *pa, uint32_t nr);
 	/* References held on the tracked data frame at @pa (copy-on-write); may be NULL. */
 	uint32_t (*frame_refcount)(void *ctx, pt_paddr_t pa);
 };

@@ -110,12 +110,17 @@ static void describe(struct pt_cursor *c, pt_pte_t pte, struct pt_found *r)
 	r->item = cur_item_learn(c, pte);
 }
 
-static void found_page(struct pt_cursor *c, unsigned idx, struct pt_found *r)
+/* Describe the base page at the cursor (r->item is filled) and step past it; @last: its table's last slot. */
+static inline void found_page(struct pt_cursor *c, bool last, struct pt_found *r)
 {
+	pt_vaddr_t va = c->va;
 	r->found = true;
-	r->va = c->va;
+	r->va = va;
 	r->len = PT_PAGE_SIZE;
-	cur_page_step(c, idx);
+	r->next = va + PT_PAGE_SIZE;
+	c->va = va + PT_PAGE_SIZE;
+	if (pt_unlikely(last))
+		pt_cur_rise(c);         /* the address stays: only the level changes */
 }
 
 static PT_NOINLINE enum pt_err next_slow(struct pt_cursor *c, uint64_t len, struct pt_found *r)
@@ -123,7 +128,7 @@ static PT_NOINLINE enum pt_err next_slow(struct pt_cursor *c, uint64_t len, stru
 	unsigned idx;
 	if (c->level == 1 && cur_page_step_ok(c, len, &idx) &&
 	    pt_cur_template_page(c, node_load(c->path[1], idx), &r->item)) {
-		found_page(c, idx, r);
+		found_page(c, idx == pt_fmt_nr_entries(cur_fmt(c)) - 1, r);
 		return PT_OK;
 	}
 	enum pt_err err = pt_cur_check_len(c, len);
@@ -133,10 +138,11 @@ static PT_NOINLINE enum pt_err next_slow(struct pt_cursor *c, uint64_t len, stru
 	struct scan_res s;
 	pt_discard(pt_cur_scan(c, end, SCAN_FIND, &s));  /* a find cannot fail */
 	r->found = s.stop == SCAN_LEAF;
-	if (!r->found)
-		return PT_OK;
-	describe(c, cur_pte(c), r);
-	cur_step_within(c, end);
+	if (r->found) {
+		describe(c, cur_pte(c), r);
+		cur_step_within(c, end);
+	}
+	r->next = c->va;
 	return PT_OK;
 }
 
@@ -146,10 +152,12 @@ enum pt_err pt_cursor_next_leaf(struct pt_cursor *c, uint64_t len, struct pt_fou
 	if (!cur_live(c) || !r)
 		return PT_ERR_INVAL;
 	/* A base page of the cached property right at the cursor: no scan, no codec. */
-	if (pt_likely(c->level == 1 && cur_page_step_ok(c, len, &idx) &&
-		      cur_cached_page(c, node_load(c->path[1], idx), &r->item))) {
-		found_page(c, idx, r);
-		return PT_OK;
+	if (pt_likely(c->level == 1 && cur_page_step_ok(c, len, &idx))) {
+		bool last = idx == pt_fmt_nr_entries(cur_fmt(c)) - 1;   /* before r's stores */
+		if (pt_likely(cur_cached_page(c, node_load(c->path[1], idx), &r->item))) {
+			found_page(c, last, r);
+			return PT_OK;
+		}
 	}
 	return next_slow(c, len, r);
 }

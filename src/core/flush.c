@@ -8,6 +8,7 @@
  * a grace period and then drops its frames.
  */
 #include "flush_site.h"
+#include "frames.h"
 #include "node.h"
 
 #define KEEP_SLOTS (PT_PAGE_SIZE / sizeof(pt_paddr_t))
@@ -254,9 +255,15 @@ static void keeper_release(struct pt_defer *d)
 	struct keeper *k = (struct keeper *)d;
 	const struct pt_env *env = k->env;
 	pt_paddr_t *slots = keeper_slots(env, k->pa);
-	for (uint32_t i = 0; i < k->nr; i++)
-		if (slots[i])
-			env->mem.ops->frame_put(env->mem.ctx, slots[i]);
+	/* Runs of kept frames between the slots given back early (0). */
+	for (uint32_t i = 0; i < k->nr;) {
+		uint32_t run = i;
+		while (run < k->nr && slots[run])
+			run++;
+		if (run > i)
+			pt_put_frames(&env->mem, &slots[i], run - i);
+		i = run + 1;
+	}
 	env->mem.ops->table_free(env->mem.ctx, k->pa);
 }
 

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 #include "node.h"
 
+#include "frames.h"
+
 struct pt_node *pt_node_init(const struct pt_env *env, pt_paddr_t pa, pt_level_t level)
 {
 	struct pt_node *n = node_of(env, pa);
@@ -45,18 +47,31 @@ void pt_node_free_unpublished(struct pt_node *n)
 	n->env->mem.ops->table_free(n->env->mem.ctx, n->pa);
 }
 
+#define PUT_BATCH 64
+
 static void put_tracked_leaves(const struct pt_node *n)
 {
 	const struct pt_format *f = node_fmt(n);
 	const struct pt_physmem *mem = &n->env->mem;
-	pt_pte_t tracked = f->lv[1].tracked;
+	/* pt_fmt_pte_addr's terms, held in locals: the batch's stores would reload them. */
+	const pt_pte_t tracked = f->lv[1].tracked, addr = f->lv[1].leaf_addr_mask;
+	const unsigned addr_shift = f->lv[1].addr_shift, page_shift = f->page_shift;
 	unsigned nr = pt_fmt_nr_entries(f);
+	pt_paddr_t batch[PUT_BATCH];
+	uint32_t k = 0;
 
 	for (unsigned i = 0; i < nr; i++) {
 		pt_pte_t pte = node_load(n, i);
-		if (pte & tracked)
-			mem->ops->frame_put(mem->ctx, pt_fmt_pte_addr(f, pte, 1, true));
+		if (!(pte & tracked))
+			continue;
+		batch[k++] = ((pte & addr) >> addr_shift) << page_shift;
+		if (k == PUT_BATCH) {
+			pt_put_frames(mem, batch, k);
+			k = 0;
+		}
 	}
+	if (k)
+		pt_put_frames(mem, batch, k);
 }
 
 /* Runs after the grace period: nobody can reach the sub-tree any more. */

@@ -41,6 +41,9 @@ void pt_sim_ram_free_table(struct pt_sim_ram *ram, pt_paddr_t pa);
 /* Take / drop a reference on a data frame; the last put frees and poisons it. */
 void pt_sim_ram_get(struct pt_sim_ram *ram, pt_paddr_t pa);
 void pt_sim_ram_put(struct pt_sim_ram *ram, pt_paddr_t pa);
+/* pt_sim_ram_put on each of @pa[0 .. nr) in turn, queueing the freed frames for
+ * reuse a batch at a time. Aborts, as put does, on a double free or a wild address. */
+void pt_sim_ram_put_many(struct pt_sim_ram *ram, const pt_paddr_t *pa, uint32_t nr);
 uint32_t pt_sim_ram_refcount(struct pt_sim_ram *ram, pt_paddr_t pa);
 enum pt_frame_kind pt_sim_ram_kind(struct pt_sim_ram *ram, pt_paddr_t pa);
 /* True if the frame holding @pa was freed and is still poisoned (never reused). */
