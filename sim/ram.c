@@ -18,14 +18,28 @@ _Static_assert(CHUNK_SIZE == PT_RAM_GRANULE, "ram.h states the chunk size");
 #define FRAMES_PER_CHUNK (CHUNK_SIZE >> PT_PAGE_SHIFT)
 #define QUARANTINE 1024
 #define MAGAZINE 32           /* frames a thread takes from the shared pool at once */
+#define PARK 128              /* frames a thread frees before queueing them for reuse */
+#define FRAME_BITS (CHUNK_SIZE - PT_PAGE_SIZE)  /* the bits of a frame's address in its chunk */
 #define MAX_RAM PT_RAM_MAX_SIZE
 
-/* A frame's state, kept apart from the table metadata so a run of frames shares cache lines. */
+/*
+ * A frame's state in one word, kept apart from the table metadata so a run
+ * of frames shares cache lines: the kind in the low byte, the reference
+ * count in the 32 bits above it, the poisoned flag above those. One load and
+ * a compare with a small constant tell a data frame holding its last
+ * reference.
+ */
 struct frame_meta {
-	_Atomic uint32_t refcount;
-	uint8_t kind;
-	bool poisoned;
+	_Atomic uint64_t state;
 };
+
+#define REF_SHIFT 8
+#define REF ((uint64_t)1 << REF_SHIFT)
+#define STATE(kind, refs) ((uint64_t)(refs) << REF_SHIFT | (kind))
+#define STATE_POISONED ((uint64_t)1 << 40)
+#define LAST_REF STATE(PT_FRAME_DATA, 1)
+#define REFS(s) ((uint32_t)((s) >> REF_SHIFT))
+#define KIND(s) ((enum pt_frame_kind)((s) & 0xff))
 
 struct chunk {
 	unsigned char *mem;
@@ -39,13 +53,14 @@ struct pt_sim_ram {
 	_Atomic(struct chunk *) *chunks;
 	pthread_mutex_t lock;
 	uint64_t next_pfn;          /* bump allocator: never-used frames */
-	uint64_t *fifo;             /* freed frames, oldest first */
+	pt_paddr_t *fifo;           /* freed frames' addresses, oldest first */
 	uint64_t fifo_head, fifo_len, fifo_cap;
 	_Atomic uint64_t alloc_count;
 	_Atomic uint64_t fail_at;
 	_Atomic uint64_t tables, data, peak_tables, host_bytes;
 	bool no_poison;
 	uint64_t id;                /* tells this RAM from an earlier one at the same address */
+	uint64_t fast_id;           /* id while poisoning is off, else ~0 (nobody's parked.ram_id) */
 };
 
 /*
@@ -67,9 +82,20 @@ static _Thread_local struct magazine magazine;
  * Frees are batched the same way: a thread parks freed frames here and
  * queues them for reuse a batch at a time (and before it refills its
  * magazine). Frames parked by a thread that exits are never reused; they
- * are free, so no count sees them.
+ * are free, so no count sees them. The chunk of the frame last put is kept
+ * beside them, so puts in a row into one chunk skip the chunk lookup.
+ * Whenever ram_id names a RAM, chunk is its chunk at chunk_pa.
  */
-static _Thread_local struct magazine freed;
+struct parked {
+	uint64_t ram_id;
+	pt_paddr_t chunk_pa;
+	struct chunk *chunk;
+	unsigned nr;
+	pt_paddr_t pa[PARK];
+};
+
+/* Initial-exec: a put would otherwise call __tls_get_addr (this file is PIC for libpt-sim.so). */
+static _Thread_local struct parked parked __attribute__((tls_model("initial-exec")));
 static _Atomic uint64_t next_ram_id = 1;
 
 struct pt_sim_ram *pt_sim_ram_create(uint64_t size)
@@ -88,6 +114,7 @@ struct pt_sim_ram *pt_sim_ram_create(uint64_t size)
 	}
 	pthread_mutex_init(&ram->lock, NULL);
 	ram->id = atomic_fetch_add(&next_ram_id, 1);
+	ram->fast_id = UINT64_MAX;
 	ram->next_pfn = 1;      /* keep physical page 0 unused: a null PA is a bug */
 	return ram;
 }
@@ -174,7 +201,7 @@ static bool fifo_reserve(struct pt_sim_ram *ram, uint64_t more)
 		uint64_t cap = ram->fifo_cap ? ram->fifo_cap * 2 : 1024;
 		while (cap < ram->fifo_len + more)
 			cap *= 2;
-		uint64_t *n = malloc(cap * sizeof(*n));
+		pt_paddr_t *n = malloc(cap * sizeof(*n));
 		if (!n)
 			return false;
 		for (uint64_t i = 0; i < ram->fifo_len; i++)
@@ -187,25 +214,25 @@ static bool fifo_reserve(struct pt_sim_ram *ram, uint64_t more)
 	return true;
 }
 
-/* Append @nr frames of @pfn to the FIFO. */
-static bool fifo_push_many(struct pt_sim_ram *ram, const uint64_t *pfn, uint64_t nr)
+/* Append the @nr frames at @pa to the FIFO. */
+static bool fifo_push_many(struct pt_sim_ram *ram, const pt_paddr_t *pa, uint64_t nr)
 {
 	if (!fifo_reserve(ram, nr))
 		return false;
 	uint64_t tail = (ram->fifo_head + ram->fifo_len) & (ram->fifo_cap - 1);
 	uint64_t first = ram->fifo_cap - tail < nr ? ram->fifo_cap - tail : nr;
-	memcpy(&ram->fifo[tail], pfn, first * sizeof(*pfn));
-	memcpy(ram->fifo, pfn + first, (nr - first) * sizeof(*pfn));
+	memcpy(&ram->fifo[tail], pa, first * sizeof(*pa));
+	memcpy(ram->fifo, pa + first, (nr - first) * sizeof(*pa));
 	ram->fifo_len += nr;
 	return true;
 }
 
-static uint64_t fifo_pop(struct pt_sim_ram *ram)
+static uint64_t fifo_pop_pfn(struct pt_sim_ram *ram)
 {
-	uint64_t pfn = ram->fifo[ram->fifo_head];
+	pt_paddr_t pa = ram->fifo[ram->fifo_head];
 	ram->fifo_head = (ram->fifo_head + 1) & (ram->fifo_cap - 1);
 	ram->fifo_len--;
-	return pfn;
+	return pa >> PT_PAGE_SHIFT;
 }
 
 /* Pick a frame: fresh ones first, reuse only past the quarantine. */
@@ -213,7 +240,7 @@ static bool pick_pfn(struct pt_sim_ram *ram, uint64_t *pfn)
 {
 	uint64_t total = ram->size >> PT_PAGE_SHIFT;
 	if (ram->fifo_len > QUARANTINE || (ram->next_pfn >= total && ram->fifo_len)) {
-		*pfn = fifo_pop(ram);
+		*pfn = fifo_pop_pfn(ram);
 		return true;
 	}
 	if (ram->next_pfn >= total)
@@ -223,13 +250,13 @@ static bool pick_pfn(struct pt_sim_ram *ram, uint64_t *pfn)
 }
 
 /* Queue this thread's parked frees of @ram for reuse; the caller holds ram->lock. */
-static void queue_freed(struct pt_sim_ram *ram)
+static void queue_parked(struct pt_sim_ram *ram)
 {
-	if (freed.ram_id != ram->id)
+	if (parked.ram_id != ram->id)
 		return;
-	if (!fifo_push_many(ram, freed.pfn, freed.nr))
+	if (!fifo_push_many(ram, parked.pa, parked.nr))
 		abort();
-	freed.nr = 0;
+	parked.nr = 0;
 }
 
 /* A frame from this thread's magazine, refilled from the shared pool when empty. */
@@ -243,7 +270,7 @@ static bool take_pfn(struct pt_sim_ram *ram, uint64_t *pfn)
 	if (mag->next == mag->nr) {
 		mag->next = mag->nr = 0;
 		pthread_mutex_lock(&ram->lock);
-		queue_freed(ram);
+		queue_parked(ram);
 		while (mag->nr < MAGAZINE && pick_pfn(ram, &mag->pfn[mag->nr]))
 			mag->nr++;
 		pthread_mutex_unlock(&ram->lock);
@@ -281,155 +308,212 @@ enum pt_err pt_sim_ram_alloc(struct pt_sim_ram *ram, enum pt_frame_kind kind, pt
 
 	pt_paddr_t frame = pfn << PT_PAGE_SHIFT;
 	memset(pt_sim_ram_frame_ptr(ram, frame), 0, PT_PAGE_SIZE);
-	struct frame_meta *m = meta_of(ram, frame);
 	memset(table_meta_of(ram, frame), 0, PT_TABLE_META_SIZE);
-	m->kind = (uint8_t)kind;
-	m->poisoned = false;
-	atomic_store(&m->refcount, kind == PT_FRAME_DATA ? 1 : 0);
+	atomic_store(&meta_of(ram, frame)->state, STATE(kind, kind == PT_FRAME_DATA));
 	count_alloc(ram, kind);
 	*pa = frame;
 	return PT_OK;
 }
 
-/* Mark a frame free (poisoned unless poisoning is off); the caller counts and queues it. */
+/* Mark a frame free, poisoned unless poisoning is off; the caller counts and parks it. */
 static void retire(struct pt_sim_ram *ram, pt_paddr_t frame, struct frame_meta *m)
 {
+	uint64_t state = STATE(PT_FRAME_FREE, 0);
 	if (!ram->no_poison) {
 		memset(pt_sim_ram_frame_ptr(ram, frame), PT_RAM_POISON_BYTE, PT_PAGE_SIZE);
 		memset(table_meta_of(ram, frame), PT_RAM_POISON_BYTE, PT_TABLE_META_SIZE);
+		state |= STATE_POISONED;
 	}
-	m->kind = PT_FRAME_FREE;
-	m->poisoned = !ram->no_poison;
+	atomic_store_explicit(&m->state, state, memory_order_relaxed);
 }
 
-static void release(struct pt_sim_ram *ram, pt_paddr_t frame, struct frame_meta *m)
+/* The chunk holding the frame at @pa; aborts if no frame starts there. */
+static struct chunk *frame_chunk(struct pt_sim_ram *ram, pt_paddr_t pa)
 {
-	if (m->kind == PT_FRAME_DATA)
-		atomic_fetch_sub(&ram->data, 1);
-	else
-		atomic_fetch_sub(&ram->tables, 1);
+	struct chunk *c = chunk_peek(ram, pa);
+	if (!c || (pa & (PT_PAGE_SIZE - 1)))
+		abort();        /* a wild address: a bug in the caller */
+	return c;
+}
+
+static struct frame_meta *meta_in(struct chunk *c, pt_paddr_t pa)
+{
+	return &c->meta[(pa >> PT_PAGE_SHIFT) % FRAMES_PER_CHUNK];
+}
+
+/* frame_chunk, remembered as this thread's chunk last put into (and its parked frames' RAM). */
+__attribute__((noinline)) static struct chunk *put_chunk(struct pt_sim_ram *ram, pt_paddr_t pa)
+{
+	struct chunk *c = frame_chunk(ram, pa);
+	if (parked.ram_id != ram->id) {
+		parked.ram_id = ram->id;
+		parked.nr = 0;
+	}
+	parked.chunk = c;
+	parked.chunk_pa = pa & ~(CHUNK_SIZE - 1);
+	return c;
+}
+
+/* The state of the frame at @pa if it lies in the chunk this thread last put into, else NULL. */
+static inline struct frame_meta *cached_meta(struct pt_sim_ram *ram, pt_paddr_t pa)
+{
+	pt_paddr_t off = pa ^ parked.chunk_pa;
+	if (parked.ram_id != ram->id || (off & ~FRAME_BITS))
+		return NULL;
+	return &parked.chunk->meta[off >> PT_PAGE_SHIFT];
+}
+
+__attribute__((noinline)) static void queue_parked_locked(struct pt_sim_ram *ram)
+{
+	pthread_mutex_lock(&ram->lock);
+	queue_parked(ram);
+	pthread_mutex_unlock(&ram->lock);
+}
+
+/* Count, retire and park a frame of @kind whose last use ended; put_chunk saw it first. */
+static void release(struct pt_sim_ram *ram, pt_paddr_t frame, struct frame_meta *m,
+		    enum pt_frame_kind kind)
+{
+	atomic_fetch_sub(kind == PT_FRAME_DATA ? &ram->data : &ram->tables, 1);
 	retire(ram, frame, m);
-	if (freed.ram_id != ram->id) {
-		freed.ram_id = ram->id;
-		freed.nr = 0;
-	}
-	freed.pfn[freed.nr++] = frame >> PT_PAGE_SHIFT;
-	if (freed.nr == MAGAZINE) {
-		pthread_mutex_lock(&ram->lock);
-		queue_freed(ram);
-		pthread_mutex_unlock(&ram->lock);
-	}
+	parked.pa[parked.nr++] = frame;
+	if (parked.nr == PARK)
+		queue_parked_locked(ram);
 }
 
 /* Count @nr freed data frames and queue them for reuse, behind this thread's parked frees. */
-static void release_batch(struct pt_sim_ram *ram, const uint64_t *pfn, uint32_t nr)
+static void release_batch(struct pt_sim_ram *ram, const pt_paddr_t *pa, uint32_t nr)
 {
 	atomic_fetch_sub(&ram->data, nr);
 	pthread_mutex_lock(&ram->lock);
-	queue_freed(ram);
-	if (!fifo_push_many(ram, pfn, nr))
+	queue_parked(ram);
+	if (!fifo_push_many(ram, pa, nr))
 		abort();
 	pthread_mutex_unlock(&ram->lock);
 }
 
-static struct frame_meta *checked_meta(struct pt_sim_ram *ram, pt_paddr_t pa,
-				       enum pt_frame_kind kind)
-{
-	struct frame_meta *m = meta_of(ram, pa);
-	if (!m || m->kind != kind || (pa & (PT_PAGE_SIZE - 1)))
-		abort();        /* a double free or a wild address: a bug in the caller */
-	return m;
-}
-
 void pt_sim_ram_free_table(struct pt_sim_ram *ram, pt_paddr_t pa)
 {
-	release(ram, pa, checked_meta(ram, pa, PT_FRAME_TABLE));
+	struct frame_meta *m = meta_in(put_chunk(ram, pa), pa);
+	if (KIND(atomic_load(&m->state)) != PT_FRAME_TABLE)
+		abort();        /* a double free or a wild address: a bug in the caller */
+	release(ram, pa, m, PT_FRAME_TABLE);
 }
 
 void pt_sim_ram_get(struct pt_sim_ram *ram, pt_paddr_t pa)
 {
-	struct frame_meta *m = checked_meta(ram, pa, PT_FRAME_DATA);
-	if (atomic_fetch_add(&m->refcount, 1) == 0)
-		abort();
+	uint64_t old = atomic_fetch_add(&meta_in(frame_chunk(ram, pa), pa)->state, REF);
+	if (KIND(old) != PT_FRAME_DATA || REFS(old) == 0 || REFS(old) == UINT32_MAX)
+		abort();        /* a frame not in use, or a count about to wrap: a bug in the caller */
+}
+
+/* Drop a reference that may not be the caller's alone; true if it was the last. */
+__attribute__((noinline)) static bool drop_shared_ref(struct frame_meta *m)
+{
+	uint64_t old = atomic_fetch_sub(&m->state, REF);
+	if (KIND(old) != PT_FRAME_DATA || REFS(old) == 0)
+		abort();        /* a put without a reference: a double free or a wild address */
+	return REFS(old) == 1;
 }
 
 /*
- * Drop a reference; true if it was the last. A count of one is the caller's
- * own reference, which nobody else may take or drop, so it is cleared
- * without a locked read-modify-write.
+ * Drop a reference on a data frame; true if it was the last. A count of one
+ * is the caller's own reference, which nobody else may take or drop, so the
+ * release that follows rewrites the state without a locked read-modify-write.
  */
-static bool drop_ref(struct frame_meta *m)
+static inline bool drop_ref(struct frame_meta *m)
 {
-	uint32_t old = atomic_load_explicit(&m->refcount, memory_order_acquire);
-	if (old == 1) {
-		atomic_store_explicit(&m->refcount, 0, memory_order_relaxed);
-		return true;
-	}
-	old = atomic_fetch_sub(&m->refcount, 1);
-	if (old == 0)
-		abort();        /* a put without a reference: a bug in the caller */
-	return old == 1;
+	return atomic_load_explicit(&m->state, memory_order_acquire) == LAST_REF ||
+	       drop_shared_ref(m);
 }
 
+__attribute__((noinline)) static void put_slow(struct pt_sim_ram *ram, pt_paddr_t pa)
+{
+	struct frame_meta *m = cached_meta(ram, pa);
+	if (!m)
+		m = meta_in(put_chunk(ram, pa), pa);
+	if (drop_ref(m))
+		release(ram, pa, m, PT_FRAME_DATA);
+}
+
+/*
+ * put_slow's common case without a call: poisoning off (fast_id), the frame
+ * in the chunk last put into, its last reference, room to park it.
+ */
 void pt_sim_ram_put(struct pt_sim_ram *ram, pt_paddr_t pa)
 {
-	struct frame_meta *m = checked_meta(ram, pa, PT_FRAME_DATA);
-	if (drop_ref(m))
-		release(ram, pa, m);
+	pt_paddr_t off = pa ^ parked.chunk_pa;
+	unsigned nr = parked.nr;
+	if (parked.ram_id != ram->fast_id || (off & ~FRAME_BITS) || nr == PARK - 1) {
+		put_slow(ram, pa);
+		return;
+	}
+	struct frame_meta *m = &parked.chunk->meta[off >> PT_PAGE_SHIFT];
+	if (atomic_load_explicit(&m->state, memory_order_acquire) != LAST_REF) {
+		put_slow(ram, pa);
+		return;
+	}
+	atomic_store_explicit(&m->state, STATE(PT_FRAME_FREE, 0), memory_order_relaxed);
+	atomic_fetch_sub(&ram->data, 1);
+	parked.pa[nr] = pa;
+	parked.nr = nr + 1;
 }
 
-/* The state of the data frame at @pa in @c, the chunk holding it; aborts as checked_meta does. */
-static struct frame_meta *checked_data(struct chunk *c, pt_paddr_t pa)
+/*
+ * pt_sim_ram_put on each of the @nr frames at @pa (0 < nr <= PARK),
+ * poisoning off: one pass frees those holding their last reference without
+ * a call each, and queues them.
+ */
+__attribute__((noinline)) static void put_block(struct pt_sim_ram *ram, const pt_paddr_t *pa,
+						uint32_t nr)
 {
-	struct frame_meta *m = &c->meta[(pa >> PT_PAGE_SHIFT) % FRAMES_PER_CHUNK];
-	if (m->kind != PT_FRAME_DATA || (pa & (PT_PAGE_SIZE - 1)))
-		abort();        /* a double free or a wild address: a bug in the caller */
-	return m;
+	pt_paddr_t batch[PARK], *out = batch;
+	struct chunk *c = put_chunk(ram, pa[0]);
+	pt_paddr_t base = pa[0] & ~(CHUNK_SIZE - 1);
+	for (const pt_paddr_t *p = pa, *end = pa + nr; p < end; p++) {
+		pt_paddr_t frame = *p, off = frame ^ base;
+		if (off & ~FRAME_BITS) {
+			c = put_chunk(ram, frame);
+			base = frame & ~(CHUNK_SIZE - 1);
+			off = frame ^ base;
+		}
+		struct frame_meta *m = &c->meta[off >> PT_PAGE_SHIFT];
+		if (!drop_ref(m))
+			continue;
+		atomic_store_explicit(&m->state, STATE(PT_FRAME_FREE, 0), memory_order_relaxed);
+		*out++ = frame;
+	}
+	if (out != batch)
+		release_batch(ram, batch, (uint32_t)(out - batch));
 }
 
 void pt_sim_ram_put_many(struct pt_sim_ram *ram, const pt_paddr_t *pa, uint32_t nr)
 {
-	uint64_t pfn[MAGAZINE * 4];
-	uint32_t k = 0;
-	struct chunk *c = NULL;
-	uint64_t ci = UINT64_MAX;
-	for (uint32_t i = 0; i < nr; i++) {
-		if (pa[i] >> CHUNK_SHIFT != ci) {
-			c = chunk_peek(ram, pa[i]);
-			if (!c)
-				abort();
-			ci = pa[i] >> CHUNK_SHIFT;
-		}
-		struct frame_meta *m = checked_data(c, pa[i]);
-		if (!drop_ref(m))
-			continue;
-		retire(ram, pa[i], m);
-		pfn[k++] = pa[i] >> PT_PAGE_SHIFT;
-		if (k == sizeof(pfn) / sizeof(pfn[0])) {
-			release_batch(ram, pfn, k);
-			k = 0;
-		}
+	if (!ram->no_poison) {
+		for (uint32_t i = 0; i < nr; i++)
+			pt_sim_ram_put(ram, pa[i]);
+		return;
 	}
-	if (k)
-		release_batch(ram, pfn, k);
+	for (uint32_t i = 0; i < nr; i += PARK)
+		put_block(ram, pa + i, nr - i < PARK ? nr - i : PARK);
 }
 
 uint32_t pt_sim_ram_refcount(struct pt_sim_ram *ram, pt_paddr_t pa)
 {
-	struct frame_meta *m = meta_of(ram, pa & ~(PT_PAGE_SIZE - 1));
-	return m ? atomic_load(&m->refcount) : 0;
+	struct frame_meta *m = meta_of(ram, pa);
+	return m ? REFS(atomic_load(&m->state)) : 0;
 }
 
 enum pt_frame_kind pt_sim_ram_kind(struct pt_sim_ram *ram, pt_paddr_t pa)
 {
 	struct frame_meta *m = meta_of(ram, pa);
-	return m ? (enum pt_frame_kind)m->kind : PT_FRAME_FREE;
+	return m ? KIND(atomic_load(&m->state)) : PT_FRAME_FREE;
 }
 
 bool pt_sim_ram_is_poisoned(struct pt_sim_ram *ram, pt_paddr_t pa)
 {
 	struct frame_meta *m = meta_of(ram, pa);
-	return m && m->poisoned;
+	return m && (atomic_load(&m->state) & STATE_POISONED);
 }
 
 static _Atomic uint64_t *qword(struct pt_sim_ram *ram, pt_paddr_t pa)
@@ -491,6 +575,7 @@ bool pt_sim_ram_write(struct pt_sim_ram *ram, pt_paddr_t pa, const void *buf, si
 void pt_sim_ram_set_poison(struct pt_sim_ram *ram, bool on)
 {
 	ram->no_poison = !on;
+	ram->fast_id = on ? UINT64_MAX : ram->id;
 }
 
 void pt_sim_ram_fail_nth(struct pt_sim_ram *ram, uint64_t k)

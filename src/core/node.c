@@ -49,29 +49,41 @@ void pt_node_free_unpublished(struct pt_node *n)
 
 #define PUT_BATCH 64
 
+/*
+ * The addresses of the tracked leaves among entries [i, end) of @n, stored
+ * in @batch; returns how many. The address terms of pt_fmt_pte_addr are
+ * arguments so that a caller passing constants gets them folded.
+ */
+static inline uint32_t gather_tracked(const struct pt_node *n, unsigned i, unsigned end,
+				      pt_pte_t tracked, pt_pte_t addr, unsigned addr_shift,
+				      unsigned page_shift, pt_paddr_t *batch)
+{
+	uint32_t k = 0;
+	for (; i < end; i++) {
+		pt_pte_t pte = node_load(n, i);
+		if (pte & tracked)
+			batch[k++] = ((pte & addr) >> addr_shift) << page_shift;
+	}
+	return k;
+}
+
+/* A batch at a time; where the address field starts at page_shift (x86, Arm), without shifts. */
 static void put_tracked_leaves(const struct pt_node *n)
 {
 	const struct pt_format *f = node_fmt(n);
 	const struct pt_physmem *mem = &n->env->mem;
-	/* pt_fmt_pte_addr's terms, held in locals: the batch's stores would reload them. */
 	const pt_pte_t tracked = f->lv[1].tracked, addr = f->lv[1].leaf_addr_mask;
-	const unsigned addr_shift = f->lv[1].addr_shift, page_shift = f->page_shift;
+	const unsigned as = f->lv[1].addr_shift, ps = f->page_shift;
 	unsigned nr = pt_fmt_nr_entries(f);
 	pt_paddr_t batch[PUT_BATCH];
-	uint32_t k = 0;
 
-	for (unsigned i = 0; i < nr; i++) {
-		pt_pte_t pte = node_load(n, i);
-		if (!(pte & tracked))
-			continue;
-		batch[k++] = ((pte & addr) >> addr_shift) << page_shift;
-		if (k == PUT_BATCH) {
+	for (unsigned i = 0; i < nr; i += PUT_BATCH) {
+		unsigned end = nr - i < PUT_BATCH ? nr : i + PUT_BATCH;
+		uint32_t k = as == ps ? gather_tracked(n, i, end, tracked, addr, 0, 0, batch)
+				      : gather_tracked(n, i, end, tracked, addr, as, ps, batch);
+		if (k)
 			pt_put_frames(mem, batch, k);
-			k = 0;
-		}
 	}
-	if (k)
-		pt_put_frames(mem, batch, k);
 }
 
 /* Runs after the grace period: nobody can reach the sub-tree any more. */
