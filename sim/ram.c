@@ -222,7 +222,8 @@ static bool fifo_push_many(struct pt_sim_ram *ram, const pt_paddr_t *pa, uint64_
 	uint64_t tail = (ram->fifo_head + ram->fifo_len) & (ram->fifo_cap - 1);
 	uint64_t first = ram->fifo_cap - tail < nr ? ram->fifo_cap - tail : nr;
 	memcpy(&ram->fifo[tail], pa, first * sizeof(*pa));
-	memcpy(ram->fifo, pa + first, (nr - first) * sizeof(*pa));
+	if (nr > first)
+		memcpy(ram->fifo, pa + first, (nr - first) * sizeof(*pa));
 	ram->fifo_len += nr;
 	return true;
 }
@@ -252,7 +253,7 @@ static bool pick_pfn(struct pt_sim_ram *ram, uint64_t *pfn)
 /* Queue this thread's parked frees of @ram for reuse; the caller holds ram->lock. */
 static void queue_parked(struct pt_sim_ram *ram)
 {
-	if (parked.ram_id != ram->id)
+	if (parked.ram_id != ram->id || !parked.nr)
 		return;
 	if (!fifo_push_many(ram, parked.pa, parked.nr))
 		abort();
@@ -437,51 +438,73 @@ __attribute__((noinline)) static void put_slow(struct pt_sim_ram *ram, pt_paddr_
 }
 
 /*
- * put_slow's common case without a call: poisoning off (fast_id), the frame
- * in the chunk last put into, its last reference, room to park it.
+ * Free the frame at @frame if it lies in chunk @c at @base and holds its
+ * last reference; poisoning is off. False leaves it untouched.
  */
-void pt_sim_ram_put(struct pt_sim_ram *ram, pt_paddr_t pa)
+static inline bool free_last(struct chunk *c, pt_paddr_t base, pt_paddr_t frame)
 {
-	pt_paddr_t off = pa ^ parked.chunk_pa;
-	unsigned nr = parked.nr;
-	if (parked.ram_id != ram->fast_id || (off & ~FRAME_BITS) || nr == PARK - 1) {
-		put_slow(ram, pa);
-		return;
-	}
-	struct frame_meta *m = &parked.chunk->meta[off >> PT_PAGE_SHIFT];
-	if (atomic_load_explicit(&m->state, memory_order_acquire) != LAST_REF) {
-		put_slow(ram, pa);
-		return;
-	}
+	pt_paddr_t off = frame ^ base;
+	if (off & ~FRAME_BITS)
+		return false;
+	struct frame_meta *m = &c->meta[off >> PT_PAGE_SHIFT];
+	if (atomic_load_explicit(&m->state, memory_order_acquire) != LAST_REF)
+		return false;
 	atomic_store_explicit(&m->state, STATE(PT_FRAME_FREE, 0), memory_order_relaxed);
+	return true;
+}
+
+/*
+ * put_slow's common case without a call: poisoning off (fast_id), room to
+ * park, free_last. Inline in pm_frame_put too, which the core calls.
+ */
+static inline void put(struct pt_sim_ram *ram, pt_paddr_t pa)
+{
+	unsigned nr = parked.nr;
+	if (parked.ram_id != ram->fast_id || nr == PARK - 1 ||
+	    !free_last(parked.chunk, parked.chunk_pa, pa)) {
+		put_slow(ram, pa);
+		return;
+	}
 	atomic_fetch_sub(&ram->data, 1);
 	parked.pa[nr] = pa;
 	parked.nr = nr + 1;
 }
 
+void pt_sim_ram_put(struct pt_sim_ram *ram, pt_paddr_t pa)
+{
+	put(ram, pa);
+}
+
 /*
  * pt_sim_ram_put on each of the @nr frames at @pa (0 < nr <= PARK),
- * poisoning off: one pass frees those holding their last reference without
- * a call each, and queues them.
+ * poisoning off, queueing the freed ones at once. While free_last frees
+ * every frame, they are queued straight from @pa; from the first it
+ * declines on, the freed frames are gathered in a batch.
  */
 __attribute__((noinline)) static void put_block(struct pt_sim_ram *ram, const pt_paddr_t *pa,
 						uint32_t nr)
 {
-	pt_paddr_t batch[PARK], *out = batch;
 	struct chunk *c = put_chunk(ram, pa[0]);
 	pt_paddr_t base = pa[0] & ~(CHUNK_SIZE - 1);
-	for (const pt_paddr_t *p = pa, *end = pa + nr; p < end; p++) {
-		pt_paddr_t frame = *p, off = frame ^ base;
-		if (off & ~FRAME_BITS) {
-			c = put_chunk(ram, frame);
-			base = frame & ~(CHUNK_SIZE - 1);
-			off = frame ^ base;
+	uint32_t i = 0;
+	while (i < nr && free_last(c, base, pa[i]))
+		i++;
+	if (i == nr) {
+		release_batch(ram, pa, nr);
+		return;
+	}
+	pt_paddr_t batch[PARK], *out = batch + i;
+	memcpy(batch, pa, i * sizeof(*pa));
+	for (; i < nr; i++) {
+		if (!free_last(c, base, pa[i])) {
+			c = put_chunk(ram, pa[i]);
+			base = pa[i] & ~(CHUNK_SIZE - 1);
+			struct frame_meta *m = meta_in(c, pa[i]);
+			if (!drop_ref(m))
+				continue;
+			atomic_store_explicit(&m->state, STATE(PT_FRAME_FREE, 0), memory_order_relaxed);
 		}
-		struct frame_meta *m = &c->meta[off >> PT_PAGE_SHIFT];
-		if (!drop_ref(m))
-			continue;
-		atomic_store_explicit(&m->state, STATE(PT_FRAME_FREE, 0), memory_order_relaxed);
-		*out++ = frame;
+		*out++ = pa[i];
 	}
 	if (out != batch)
 		release_batch(ram, batch, (uint32_t)(out - batch));
@@ -630,7 +653,7 @@ static void pm_frame_get(void *ctx, pt_paddr_t pa)
 
 static void pm_frame_put(void *ctx, pt_paddr_t pa)
 {
-	pt_sim_ram_put(ctx, pa);
+	put(ctx, pa);
 }
 
 static void pm_frame_put_many(void *ctx, const pt_paddr_t *pa, uint32_t nr)

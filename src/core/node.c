@@ -58,13 +58,13 @@ static inline uint32_t gather_tracked(const struct pt_node *n, unsigned i, unsig
 				      pt_pte_t tracked, pt_pte_t addr, unsigned addr_shift,
 				      unsigned page_shift, pt_paddr_t *batch)
 {
-	uint32_t k = 0;
+	pt_paddr_t *out = batch;
 	for (; i < end; i++) {
 		pt_pte_t pte = node_load(n, i);
 		if (pte & tracked)
-			batch[k++] = ((pte & addr) >> addr_shift) << page_shift;
+			*out++ = ((pte & addr) >> addr_shift) << page_shift;
 	}
-	return k;
+	return (uint32_t)(out - batch);
 }
 
 /* A batch at a time; where the address field starts at page_shift (x86, Arm), without shifts. */
