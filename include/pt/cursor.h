@@ -244,7 +244,22 @@ PT_MUST_CHECK enum pt_err pt_cursor_take_next(struct pt_cursor_mut *m, uint64_t 
 PT_MUST_CHECK enum pt_err pt_cursor_protect_next(struct pt_cursor_mut *m, uint64_t len, struct pt_protect op,
 				   pt_vaddr_t *va_out, uint64_t *len_out, bool *found);
 
-/* Free a detached table fragment after a grace period (drops its tracked frames). */
-void pt_frag_release(const struct pt_env *env, struct pt_frag *f);
+/* pt_frag_release without its inline part. */
+void pt_frag_release_call(const struct pt_env *env, struct pt_frag *f);
+
+/*
+ * Release what @f holds and make it PT_FRAG_NONE: a tracked leaf's frame
+ * reference is put; a detached table is freed after a grace period (with
+ * its tracked frames). Inline for an untracked leaf, which holds nothing.
+ * A NULL @f is ignored.
+ */
+static inline void pt_frag_release(const struct pt_env *env, struct pt_frag *f)
+{
+	if (f && f->kind == PT_FRAG_MAPPED && !f->item.tracked) {
+		f->kind = PT_FRAG_NONE;
+		return;
+	}
+	pt_frag_release_call(env, f);
+}
 
 #endif
