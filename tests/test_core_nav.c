@@ -235,6 +235,62 @@ static void next_leaf_matches_find_query(void **state)
 	th_fini(&h);
 }
 
+/* next_leaf's inline part reads the leaf table the cursor stands in, not the one it last scanned. */
+static void next_leaf_follows_other_moves(void **state)
+{
+	(void)state;
+	struct th h;
+	struct pt_table e;
+	struct pt_cursor c;
+	struct pt_found got;
+	struct pt_query q;
+	th_init(&h, 64 * MiB);
+	assert_int_equal(pt_table_create_empty(&e, &h.env), PT_OK);
+	assert_int_equal(th_map_range(&e, 4 * MiB, 0x100000, 0x8000, RW), PT_OK);
+	assert_int_equal(th_map_range(&e, 8 * MiB, 0x200000, 0x8000, RW), PT_OK);
+	pt_vaddr_t end = 10 * MiB;
+	assert_int_equal(pt_cursor_new(&c, &e, 4 * MiB, end - 4 * MiB), PT_OK);
+	for (unsigned i = 0; i < 2; i++) {
+		assert_int_equal(pt_cursor_next_leaf(&c, end - pt_cursor_virt_addr(&c), &got), PT_OK);
+		assert_true(got.found);
+		assert_int_equal(got.item.pa, 0x100000 + i * 0x1000);
+	}
+	/* query, not next_leaf, takes the cursor down into the other leaf table. */
+	assert_int_equal(pt_cursor_jump(&c, 8 * MiB + 0x1000), PT_OK);
+	assert_int_equal(pt_cursor_query(&c, &q), PT_OK);
+	assert_true(q.mapped && q.item.pa == 0x201000);
+	for (unsigned i = 1; i < 3; i++) {
+		assert_int_equal(pt_cursor_next_leaf(&c, end - pt_cursor_virt_addr(&c), &got), PT_OK);
+		assert_true(got.found);
+		assert_int_equal(got.va, 8 * MiB + i * 0x1000);
+		assert_int_equal(got.item.pa, 0x200000 + i * 0x1000);
+	}
+	assert_int_equal(pt_cursor_jump(&c, 4 * MiB + 0x5000), PT_OK);
+	assert_int_equal(pt_cursor_query(&c, &q), PT_OK);
+	assert_int_equal(pt_cursor_next_leaf(&c, end - pt_cursor_virt_addr(&c), &got), PT_OK);
+	assert_true(got.found && got.va == 4 * MiB + 0x5000 && got.item.pa == 0x105000);
+	pt_cursor_drop(&c);
+
+	/* A cursor inside one leaf table: an entry its own map wrote is read live. */
+	struct pt_cursor_mut m;
+	assert_int_equal(pt_cursor_mut_new(&m, &e, 4 * MiB, 0x10000), PT_OK);
+	assert_int_equal(pt_cursor_next_leaf(&m.c, 0x10000, &got), PT_OK);
+	assert_int_equal(pt_cursor_jump(&m.c, 4 * MiB + 0x8000), PT_OK);
+	struct pt_item it = { 0x300000, 1, RW, false };
+	assert_int_equal(pt_cursor_map(&m, &it), PT_OK);
+	assert_int_equal(pt_cursor_jump(&m.c, 4 * MiB + 0x7000), PT_OK);
+	assert_int_equal(pt_cursor_next_leaf(&m.c, 0x9000, &got), PT_OK);
+	assert_true(got.found && got.item.pa == 0x107000);
+	assert_int_equal(pt_cursor_next_leaf(&m.c, 0x8000, &got), PT_OK);
+	assert_true(got.found && got.va == 4 * MiB + 0x8000 && got.item.pa == 0x300000);
+	assert_int_equal(pt_cursor_next_leaf(&m.c, 0x7000, &got), PT_OK);
+	assert_false(got.found);
+	assert_int_equal(got.next, 4 * MiB + 0x10000);
+	pt_cursor_mut_drop(&m);
+	assert_int_equal(pt_table_destroy(&e), PT_OK);
+	th_fini(&h);
+}
+
 /* The leaf of @list (from collect_reference) holding @va; fails if none does. */
 static const struct pt_found *leaf_at(const struct pt_found *list, unsigned n, pt_vaddr_t va)
 {
@@ -442,6 +498,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(jump_end_back_and_huge_middle),
 		cmocka_unit_test(find_next_in_order),
 		cmocka_unit_test(next_leaf_matches_find_query),
+		cmocka_unit_test(next_leaf_follows_other_moves),
 		cmocka_unit_test(bulk_protect_mixed_runs),
 		cmocka_unit_test(dump_known_layout),
 		cmocka_unit_test(dump_runs_and_sizes),

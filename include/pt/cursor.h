@@ -52,6 +52,8 @@
 #ifndef PT_CURSOR_H
 #define PT_CURSOR_H
 
+#include <stdatomic.h>
+
 #include <pt/table.h>
 
 struct pt_cursor {
@@ -73,6 +75,14 @@ struct pt_cursor {
 	} leaf_cache;
 	/* Tables reserved for splits (by pt_cursor_protect), used before allocating. */
 	struct pt_node *spares;
+	/* The leaf table a pt_cursor_next_leaf call last stood in, and its entries:
+	 * while path[1] is that node, the inline part of the next call reads them. */
+	struct {
+		const struct pt_node *node;
+		const _Atomic pt_pte_t *ptes;
+		pt_vaddr_t base;        /* the address its first slot maps */
+		uint64_t span;          /* bytes from there to its last slot */
+	} scan;
 };
 
 /* A cursor that may change the table. */
@@ -145,6 +155,9 @@ struct pt_found {
 	pt_vaddr_t next;            /* the cursor's address after the call, found or not */
 };
 
+/* pt_cursor_next_leaf without its inline part (the same contract). */
+PT_MUST_CHECK enum pt_err pt_cursor_next_leaf_call(struct pt_cursor *c, uint64_t len, struct pt_found *r);
+
 /*
  * find_next and query in one call: find the first leaf overlapping
  * [va, va + len), describe it in *r and move past it (to va + len at most);
@@ -152,8 +165,36 @@ struct pt_found {
  * the cursor stands after the call, so a scan loop needs no
  * pt_cursor_virt_addr. Changes nothing, allocates nothing. PT_ERR_INVAL,
  * PT_ERR_UNALIGNED, PT_ERR_LENGTH (*r untouched).
+ *
+ * Inline, so a scan loop pays no call per base page: the next slot of the
+ * leaf table the previous call stood in (not its last), holding a base page
+ * of the property in the cursor's leaf cache, is read here; anything else,
+ * every error too, is pt_cursor_next_leaf_call's.
  */
-PT_MUST_CHECK enum pt_err pt_cursor_next_leaf(struct pt_cursor *c, uint64_t len, struct pt_found *r);
+PT_MUST_CHECK static inline enum pt_err pt_cursor_next_leaf(struct pt_cursor *c, uint64_t len, struct pt_found *r)
+{
+	if (__builtin_expect(!c || !c->table || !r || c->level != 1 || c->scan.node != c->path[1] ||
+			     (len & (PT_PAGE_SIZE - 1)) || len - 1 >= c->size - (c->va - c->start), 0))
+		return pt_cursor_next_leaf_call(c, len, r);
+	const struct pt_format *f = c->fmt;
+	pt_vaddr_t va = c->va;
+	uint64_t off = va - c->scan.base;
+	if (__builtin_expect(off >= c->scan.span || c->leaf_cache.level != 1, 0))
+		return pt_cursor_next_leaf_call(c, len, r);
+	pt_pte_t pte = atomic_load_explicit(&c->scan.ptes[off >> PT_PAGE_SHIFT], memory_order_relaxed);
+	if (__builtin_expect((pte & ~f->lv[1].leaf_addr_mask) != c->leaf_cache.pte, 0))
+		return pt_cursor_next_leaf_call(c, len, r);
+	r->found = true;
+	r->va = va;
+	r->len = PT_PAGE_SIZE;
+	r->item.pa = pt_fmt_pte_addr(f, pte, 1, true);
+	r->item.level = 1;
+	r->item.prop = c->leaf_cache.prop;
+	r->item.tracked = c->leaf_cache.tracked;
+	r->next = va + PT_PAGE_SIZE;
+	c->va = va + PT_PAGE_SIZE;
+	return PT_OK;
+}
 
 /*
  * Map @item at the current address and advance past it, creating the
@@ -203,7 +244,22 @@ PT_MUST_CHECK enum pt_err pt_cursor_take_next(struct pt_cursor_mut *m, uint64_t 
 PT_MUST_CHECK enum pt_err pt_cursor_protect_next(struct pt_cursor_mut *m, uint64_t len, struct pt_protect op,
 				   pt_vaddr_t *va_out, uint64_t *len_out, bool *found);
 
-/* Free a detached table fragment after a grace period (drops its tracked frames). */
-void pt_frag_release(const struct pt_env *env, struct pt_frag *f);
+/* pt_frag_release without its inline part. */
+void pt_frag_release_call(const struct pt_env *env, struct pt_frag *f);
+
+/*
+ * Release what @f holds and make it PT_FRAG_NONE: a tracked leaf's frame
+ * reference is put; a detached table is freed after a grace period (with
+ * its tracked frames). Inline for an untracked leaf, which holds nothing.
+ * A NULL @f is ignored.
+ */
+static inline void pt_frag_release(const struct pt_env *env, struct pt_frag *f)
+{
+	if (f && f->kind == PT_FRAG_MAPPED && !f->item.tracked) {
+		f->kind = PT_FRAG_NONE;
+		return;
+	}
+	pt_frag_release_call(env, f);
+}
 
 #endif

@@ -109,8 +109,10 @@ enum pt_err pt_cursor_take_next(struct pt_cursor_mut *m, uint64_t len, struct pt
 	return take_slow(c, len, frag);
 }
 
-void pt_frag_release(const struct pt_env *env, struct pt_frag *frag)
+void pt_frag_release_call(const struct pt_env *env, struct pt_frag *frag)
 {
+	if (!frag)
+		return;
 	enum pt_frag_kind kind = frag->kind;
 	/* First, so what is released is a tail call. */
 	frag->kind = PT_FRAG_NONE;

@@ -286,6 +286,7 @@ enum pt_err pt_cursor_new(struct pt_cursor *c, struct pt_table *t, pt_vaddr_t va
 	c->va = va;
 	c->leaf_cache.level = 0;
 	c->spares = NULL;
+	c->scan.node = NULL;
 	t->env->reclaim.ops->read_lock(t->env->reclaim.ctx);
 	/* Inside one leaf table and smaller than it (cur_target_level's 1): both below 2^shift. */
 	unsigned shift = c->fmt->page_shift + c->fmt->index_bits;
