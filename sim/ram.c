@@ -355,15 +355,6 @@ __attribute__((noinline)) static struct chunk *put_chunk(struct pt_sim_ram *ram,
 	return c;
 }
 
-/* The state of the frame at @pa if it lies in the chunk this thread last put into, else NULL. */
-static inline struct frame_meta *cached_meta(struct pt_sim_ram *ram, pt_paddr_t pa)
-{
-	pt_paddr_t off = pa ^ parked.chunk_pa;
-	if (parked.ram_id != ram->id || (off & ~FRAME_BITS))
-		return NULL;
-	return &parked.chunk->meta[off >> PT_PAGE_SHIFT];
-}
-
 __attribute__((noinline)) static void queue_parked_locked(struct pt_sim_ram *ram)
 {
 	pthread_mutex_lock(&ram->lock);
@@ -430,9 +421,7 @@ static inline bool drop_ref(struct frame_meta *m)
 
 __attribute__((noinline)) static void put_slow(struct pt_sim_ram *ram, pt_paddr_t pa)
 {
-	struct frame_meta *m = cached_meta(ram, pa);
-	if (!m)
-		m = meta_in(put_chunk(ram, pa), pa);
+	struct frame_meta *m = meta_in(put_chunk(ram, pa), pa);
 	if (drop_ref(m))
 		release(ram, pa, m, PT_FRAME_DATA);
 }
@@ -486,25 +475,25 @@ __attribute__((noinline)) static void put_block(struct pt_sim_ram *ram, const pt
 {
 	struct chunk *c = put_chunk(ram, pa[0]);
 	pt_paddr_t base = pa[0] & ~(CHUNK_SIZE - 1);
-	uint32_t i = 0;
-	while (i < nr && free_last(c, base, pa[i]))
-		i++;
-	if (i == nr) {
+	const pt_paddr_t *p = pa, *end = pa + nr;
+	while (p < end && free_last(c, base, *p))
+		p++;
+	if (p == end) {
 		release_batch(ram, pa, nr);
 		return;
 	}
-	pt_paddr_t batch[PARK], *out = batch + i;
-	memcpy(batch, pa, i * sizeof(*pa));
-	for (; i < nr; i++) {
-		if (!free_last(c, base, pa[i])) {
-			c = put_chunk(ram, pa[i]);
-			base = pa[i] & ~(CHUNK_SIZE - 1);
-			struct frame_meta *m = meta_in(c, pa[i]);
+	pt_paddr_t batch[PARK], *out = batch + (p - pa);
+	memcpy(batch, pa, (size_t)(p - pa) * sizeof(*pa));
+	for (; p < end; p++) {
+		if (!free_last(c, base, *p)) {
+			c = put_chunk(ram, *p);
+			base = *p & ~(CHUNK_SIZE - 1);
+			struct frame_meta *m = meta_in(c, *p);
 			if (!drop_ref(m))
 				continue;
 			atomic_store_explicit(&m->state, STATE(PT_FRAME_FREE, 0), memory_order_relaxed);
 		}
-		*out++ = pa[i];
+		*out++ = *p;
 	}
 	if (out != batch)
 		release_batch(ram, batch, (uint32_t)(out - batch));

@@ -1,9 +1,14 @@
 /* SPDX-License-Identifier: MIT */
 /* Simulated RAM: sparse backing, allocation, references, poisoning, failure injection. */
 #include <setjmp.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -95,6 +100,143 @@ static void put_many_unpoisoned(void **state)
 	put_many_is_put_on_each(false);
 }
 
+/* The frames a caller bug is made on: a freed data frame, a live one, a table. */
+struct bug_frames {
+	struct pt_sim_ram *ram;
+	pt_paddr_t freed, live, table;
+};
+
+/* True if @bug, run in a child process, dies of SIGABRT. */
+static bool aborts(void (*bug)(const struct bug_frames *), const struct bug_frames *b)
+{
+	fflush(NULL);
+	pid_t pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		struct rlimit none = { 0, 0 };
+		setrlimit(RLIMIT_CORE, &none);
+		bug(b);
+		_exit(0);
+	}
+	int status;
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	return WIFSIGNALED(status) && WTERMSIG(status) == SIGABRT;
+}
+
+static void put_live(const struct bug_frames *b)
+{
+	pt_sim_ram_put(b->ram, b->live);
+}
+static void put_live_many(const struct bug_frames *b)
+{
+	pt_sim_ram_put_many(b->ram, &b->live, 1);
+}
+static void put_freed(const struct bug_frames *b)
+{
+	pt_sim_ram_put(b->ram, b->freed);
+}
+static void put_freed_many(const struct bug_frames *b)
+{
+	pt_sim_ram_put_many(b->ram, &b->freed, 1);
+}
+static void put_live_twice_many(const struct bug_frames *b)
+{
+	pt_paddr_t pa[3] = { b->live, b->live, b->live };
+	pt_sim_ram_put_many(b->ram, pa, 3);
+}
+static void put_table(const struct bug_frames *b)
+{
+	pt_sim_ram_put(b->ram, b->table);
+}
+static void put_table_many(const struct bug_frames *b)
+{
+	pt_paddr_t pa[2] = { b->live, b->table };
+	pt_sim_ram_put_many(b->ram, pa, 2);
+}
+static void put_misaligned(const struct bug_frames *b)
+{
+	pt_sim_ram_put(b->ram, b->live + 8);
+}
+static void put_misaligned_many(const struct bug_frames *b)
+{
+	pt_paddr_t pa[2] = { b->live, b->freed + 8 };
+	pt_sim_ram_put_many(b->ram, pa, 2);
+}
+static void put_past_end(const struct bug_frames *b)
+{
+	pt_sim_ram_put(b->ram, 64 * MiB);
+}
+static void put_untouched(const struct bug_frames *b)
+{
+	pt_sim_ram_put(b->ram, 32 * MiB);
+}
+static void put_untouched_many(const struct bug_frames *b)
+{
+	pt_paddr_t pa[2] = { b->live, 32 * MiB };
+	pt_sim_ram_put_many(b->ram, pa, 2);
+}
+static void get_freed(const struct bug_frames *b)
+{
+	pt_sim_ram_get(b->ram, b->freed);
+}
+static void get_table(const struct bug_frames *b)
+{
+	pt_sim_ram_get(b->ram, b->table);
+}
+static void free_live_as_table(const struct bug_frames *b)
+{
+	pt_sim_ram_free_table(b->ram, b->live);
+}
+static void free_table_twice(const struct bug_frames *b)
+{
+	pt_sim_ram_free_table(b->ram, b->table);
+	pt_sim_ram_free_table(b->ram, b->table);
+}
+
+/*
+ * Every caller bug the RAM catches aborts, whether the put finds the frame
+ * in the chunk it last put into or not, poisoning on or off; a correct put
+ * in the same state does not.
+ */
+static void caller_bugs_abort(bool poison)
+{
+	struct bug_frames b = { .ram = pt_sim_ram_create(64 * MiB) };
+	pt_sim_ram_set_poison(b.ram, poison);
+	assert_int_equal(pt_sim_ram_alloc(b.ram, PT_FRAME_DATA, &b.freed), PT_OK);
+	assert_int_equal(pt_sim_ram_alloc(b.ram, PT_FRAME_DATA, &b.live), PT_OK);
+	assert_int_equal(pt_sim_ram_alloc(b.ram, PT_FRAME_TABLE, &b.table), PT_OK);
+	pt_sim_ram_put(b.ram, b.freed);     /* leaves the chunk of all three cached */
+
+	assert_false(aborts(put_live, &b));
+	assert_false(aborts(put_live_many, &b));
+	void (*const bugs[])(const struct bug_frames *) = {
+		put_freed, put_freed_many, put_live_twice_many, put_table, put_table_many,
+		put_misaligned, put_misaligned_many, put_past_end, put_untouched,
+		put_untouched_many, get_freed, get_table, free_live_as_table, free_table_twice,
+	};
+	for (unsigned i = 0; i < sizeof(bugs) / sizeof(bugs[0]); i++) {
+		if (!aborts(bugs[i], &b))
+			fail_msg("caller bug %u did not abort (poison %d)", i, poison);
+	}
+	assert_int_equal(pt_sim_ram_refcount(b.ram, b.live), 1);
+	pt_sim_ram_put(b.ram, b.live);
+	pt_sim_ram_free_table(b.ram, b.table);
+	assert_int_equal(pt_sim_ram_stats(b.ram).frames_in_use, 0);
+	pt_sim_ram_destroy(b.ram);
+}
+
+static void caller_bugs_abort_poisoned(void **state)
+{
+	(void)state;
+	caller_bugs_abort(true);
+}
+
+static void caller_bugs_abort_unpoisoned(void **state)
+{
+	(void)state;
+	caller_bugs_abort(false);
+}
+
 static void freed_frames_wait_in_quarantine(void **state)
 {
 	(void)state;
@@ -178,6 +320,8 @@ int main(void)
 		cmocka_unit_test(freed_frames_wait_in_quarantine),
 		cmocka_unit_test(put_many_poisoned),
 		cmocka_unit_test(put_many_unpoisoned),
+		cmocka_unit_test(caller_bugs_abort_poisoned),
+		cmocka_unit_test(caller_bugs_abort_unpoisoned),
 		cmocka_unit_test(fail_nth_allocation),
 		cmocka_unit_test(exhaustion_reports_nomem),
 		cmocka_unit_test(terabyte_is_sparse),
