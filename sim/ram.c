@@ -23,23 +23,24 @@ _Static_assert(CHUNK_SIZE == PT_RAM_GRANULE, "ram.h states the chunk size");
 #define MAX_RAM PT_RAM_MAX_SIZE
 
 /*
- * A frame's state in one word, kept apart from the table metadata so a run
- * of frames shares cache lines: the kind in the low byte, the reference
- * count in the 32 bits above it, the poisoned flag above those. One load and
- * a compare with a small constant tell a data frame holding its last
- * reference.
+ * A frame's state in one 32-bit word, kept apart from the table metadata so
+ * a run of frames shares cache lines (16 to a line): the kind in the low two
+ * bits, the poisoned flag, then the reference count. One load and a compare
+ * with a small constant tell a data frame holding its last reference.
  */
 struct frame_meta {
-	_Atomic uint64_t state;
+	_Atomic uint32_t state;
 };
 
-#define REF_SHIFT 8
-#define REF ((uint64_t)1 << REF_SHIFT)
-#define STATE(kind, refs) ((uint64_t)(refs) << REF_SHIFT | (kind))
-#define STATE_POISONED ((uint64_t)1 << 40)
+#define STATE_POISONED 4u
+#define REF_SHIFT 3
+#define REF (1u << REF_SHIFT)
+#define MAX_REFS (UINT32_MAX >> REF_SHIFT)
+#define STATE(kind, refs) ((uint32_t)(refs) << REF_SHIFT | (kind))
 #define LAST_REF STATE(PT_FRAME_DATA, 1)
-#define REFS(s) ((uint32_t)((s) >> REF_SHIFT))
-#define KIND(s) ((enum pt_frame_kind)((s) & 0xff))
+#define REFS(s) ((uint32_t)(s) >> REF_SHIFT)
+#define KIND(s) ((enum pt_frame_kind)((s) & 3))
+_Static_assert(PT_FRAME_FREE < 4 && PT_FRAME_TABLE < 4 && PT_FRAME_DATA < 4, "kinds fit two bits");
 
 struct chunk {
 	unsigned char *mem;
@@ -319,7 +320,7 @@ enum pt_err pt_sim_ram_alloc(struct pt_sim_ram *ram, enum pt_frame_kind kind, pt
 /* Mark a frame free, poisoned unless poisoning is off; the caller counts and parks it. */
 static void retire(struct pt_sim_ram *ram, pt_paddr_t frame, struct frame_meta *m)
 {
-	uint64_t state = STATE(PT_FRAME_FREE, 0);
+	uint32_t state = STATE(PT_FRAME_FREE, 0);
 	if (!ram->no_poison) {
 		memset(pt_sim_ram_frame_ptr(ram, frame), PT_RAM_POISON_BYTE, PT_PAGE_SIZE);
 		memset(table_meta_of(ram, frame), PT_RAM_POISON_BYTE, PT_TABLE_META_SIZE);
@@ -394,15 +395,15 @@ void pt_sim_ram_free_table(struct pt_sim_ram *ram, pt_paddr_t pa)
 
 void pt_sim_ram_get(struct pt_sim_ram *ram, pt_paddr_t pa)
 {
-	uint64_t old = atomic_fetch_add(&meta_in(frame_chunk(ram, pa), pa)->state, REF);
-	if (KIND(old) != PT_FRAME_DATA || REFS(old) == 0 || REFS(old) == UINT32_MAX)
+	uint32_t old = atomic_fetch_add(&meta_in(frame_chunk(ram, pa), pa)->state, REF);
+	if (KIND(old) != PT_FRAME_DATA || REFS(old) == 0 || REFS(old) == MAX_REFS)
 		abort();        /* a frame not in use, or a count about to wrap: a bug in the caller */
 }
 
 /* Drop a reference that may not be the caller's alone; true if it was the last. */
 __attribute__((noinline)) static bool drop_shared_ref(struct frame_meta *m)
 {
-	uint64_t old = atomic_fetch_sub(&m->state, REF);
+	uint32_t old = atomic_fetch_sub(&m->state, REF);
 	if (KIND(old) != PT_FRAME_DATA || REFS(old) == 0)
 		abort();        /* a put without a reference: a double free or a wild address */
 	return REFS(old) == 1;
