@@ -38,7 +38,8 @@ uint64_t pt_sim_ram_size(const struct pt_sim_ram *ram);
 PT_MUST_CHECK enum pt_err pt_sim_ram_alloc(struct pt_sim_ram *ram, enum pt_frame_kind kind, pt_paddr_t *pa);
 /* Free a table frame (data frames are freed by their last pt_sim_ram_put). */
 void pt_sim_ram_free_table(struct pt_sim_ram *ram, pt_paddr_t pa);
-/* Take / drop a reference on a data frame; the last put frees and poisons it. */
+/* Take / drop a reference on a data frame (at most 2^29 - 1 at once); the last put
+ * frees and poisons it. Both abort on a frame not in use or not a frame's address. */
 void pt_sim_ram_get(struct pt_sim_ram *ram, pt_paddr_t pa);
 void pt_sim_ram_put(struct pt_sim_ram *ram, pt_paddr_t pa);
 /* pt_sim_ram_put on each of @pa[0 .. nr) in turn, queueing the freed frames for
