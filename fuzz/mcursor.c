@@ -179,6 +179,24 @@ enum pt_err mc_find_next(struct mcur *c, uint64_t len, struct mresult *r)
 	return PT_OK;
 }
 
+enum pt_err mc_next_leaf(struct mcur *c, uint64_t len, struct mresult *r)
+{
+	enum pt_err err = check_len(c, len);
+	if (err != PT_OK)
+		return err;
+	uint64_t end = (c->va - c->start) + len;
+	pt_discard(mc_find_next(c, len, r));
+	if (!r->found)
+		return PT_OK;
+	pt_discard(mc_query(c, r));
+	uint64_t next = (c->va & ~(r->q.len - 1)) - c->start + r->q.len;
+	if (next > end)
+		reset(c, c->start + end);
+	else
+		move_forward(c);
+	return PT_OK;
+}
+
 PT_MUST_CHECK static enum pt_err check_prop(const struct mtree *t, struct pt_prop prop)
 {
 	if ((prop.flags & ~t->f->prop_flags) || prop.cache >= PT_CACHE__COUNT ||

@@ -55,6 +55,8 @@ PT_MUST_CHECK enum pt_err mc_query(struct mcur *c, struct mresult *r);
 PT_MUST_CHECK enum pt_err mc_jump(struct mcur *c, pt_vaddr_t va);
 /* Predict pt_cursor_find_next. */
 PT_MUST_CHECK enum pt_err mc_find_next(struct mcur *c, uint64_t len, struct mresult *r);
+/* Predict pt_cursor_next_leaf: r->found, r->q (the leaf) and the cursor past it. */
+PT_MUST_CHECK enum pt_err mc_next_leaf(struct mcur *c, uint64_t len, struct mresult *r);
 /* Predict pt_cursor_map. */
 PT_MUST_CHECK enum pt_err mc_map(struct mcur *c, const struct pt_item *item, struct malloc_ctx *a);
 /* Predict pt_cursor_map_range. */

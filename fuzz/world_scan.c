@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* Scanning cursor operations: take_next, protect_next, query, find_next, jump. */
+/* Scanning cursor operations: take_next, protect_next, query, find_next, next_leaf, jump. */
 #include "world.h"
 
 #include <inttypes.h>
@@ -149,10 +149,54 @@ void fz_op_query(struct fz_world *w)
 	fz_touch(w, q.va);
 }
 
+/* One next_leaf; false when nothing was found or it failed. */
+static bool next_leaf_one(struct fz_world *w, uint64_t len)
+{
+	struct mresult r;
+	struct pt_found got_r;
+	enum pt_err want = mc_next_leaf(&w->mc, len, &r);
+	struct osnap snap;
+	fz_arm(w, table(w), want, 0, &snap);
+	enum pt_err got = pt_cursor_next_leaf(&w->cur.c, len, &got_r);
+	fz_settle(w, table(w), got, want, false, &snap, "next_leaf");
+	check_pos(w, "next_leaf");
+	if (got != PT_OK)
+		return false;
+	bool same = got_r.found == r.found && got_r.next == w->mc.va;
+	if (same && r.found)
+		same = got_r.va == r.q.va && got_r.len == r.q.len && got_r.item.pa == r.q.item.pa &&
+		       got_r.item.level == r.q.item.level &&
+		       pt_prop_eq(got_r.item.prop, r.q.item.prop) &&
+		       got_r.item.tracked == r.q.item.tracked;
+	if (!same)
+		fz_fail("next_leaf: found %d 0x%" PRIx64 "+%#" PRIx64 " pa %#" PRIx64 " next 0x%" PRIx64
+			", model %d 0x%" PRIx64 "+%#" PRIx64 " pa %#" PRIx64 " next 0x%" PRIx64,
+			got_r.found, got_r.va, got_r.len, got_r.item.pa, got_r.next, r.found, r.q.va,
+			r.q.len, r.q.item.pa, w->mc.va);
+	if (r.found)
+		fz_touch(w, r.q.va);
+	return r.found;
+}
+
+/* Up to 64 next_leaf calls in a row (the inline part serves all but the first of a table). */
+static void next_leaf_run(struct fz_world *w, struct fz_in *in)
+{
+	unsigned n = in_u8(in) % 64 + 1;
+	uint64_t len = in_scan_len(w, in);
+	if (!next_leaf_one(w, len))
+		return;
+	for (unsigned i = 1; i < n && rest(w) && next_leaf_one(w, rest(w)); i++)
+		;
+}
+
 void fz_op_find(struct fz_world *w, struct fz_in *in)
 {
 	if (w->cur_h < 0)
 		return;
+	if (in_u8(in) & 1) {
+		next_leaf_run(w, in);
+		return;
+	}
 	uint64_t len = in_scan_len(w, in);
 	struct mresult r;
 	pt_vaddr_t found = 0;

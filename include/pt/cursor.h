@@ -250,16 +250,17 @@ void pt_frag_release_call(const struct pt_env *env, struct pt_frag *f);
 /*
  * Release what @f holds and make it PT_FRAG_NONE: a tracked leaf's frame
  * reference is put; a detached table is freed after a grace period (with
- * its tracked frames). Inline for an untracked leaf, which holds nothing.
- * A NULL @f is ignored.
+ * its tracked frames). Inline for a leaf. A NULL @f is ignored.
  */
 static inline void pt_frag_release(const struct pt_env *env, struct pt_frag *f)
 {
-	if (f && f->kind == PT_FRAG_MAPPED && !f->item.tracked) {
-		f->kind = PT_FRAG_NONE;
+	if (!f || f->kind != PT_FRAG_MAPPED) {
+		pt_frag_release_call(env, f);
 		return;
 	}
-	pt_frag_release_call(env, f);
+	f->kind = PT_FRAG_NONE;
+	if (f->item.tracked)
+		env->mem.ops->frame_put(env->mem.ctx, f->item.pa);
 }
 
 #endif
