@@ -87,13 +87,18 @@ static inline bool cur_cached_page(const struct pt_cursor *c, pt_pte_t pte, stru
 	return true;
 }
 
-/* The same through the table's shared template (a fresh cursor), filling the leaf cache. */
+/*
+ * The same through the table's shared template (a fresh cursor), filling
+ * the leaf cache unless the cursor's range is this one page.
+ */
 static inline bool pt_cur_template_page(struct pt_cursor *c, pt_pte_t pte, struct pt_item *item)
 {
 	struct pt_pte_info info;
-	if (!pte || !tmpl_decode(c, pte, &info))
+	/* An absent @pte fails too: the template's bits outside the address are not 0. */
+	if (!tmpl_decode(c, pte, &info))
 		return false;
-	cur_learn(c, pte, &info);
+	if (c->size != PT_PAGE_SIZE)
+		cur_learn(c, pte, &info);
 	*item = (struct pt_item){ info.pa, 1, info.prop, info.tracked };
 	return true;
 }
