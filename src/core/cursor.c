@@ -125,19 +125,19 @@ static inline void found_page(struct pt_cursor *c, bool last, struct pt_found *r
 
 static PT_NOINLINE enum pt_err next_slow(struct pt_cursor *c, uint64_t len, struct pt_found *r)
 {
-	unsigned idx;
-	if (c->level == 1 && cur_page_step_ok(c, len, &idx) &&
-	    pt_cur_template_page(c, node_load(c->path[1], idx), &r->item)) {
-		found_page(c, idx == pt_fmt_nr_entries(cur_fmt(c)) - 1, r);
+	struct page_step s;
+	if (c->level == 1 && cur_page_step_ok(c, len, &s) &&
+	    pt_cur_template_page(c, node_load(c->path[1], s.idx), &r->item)) {
+		found_page(c, s.last, r);
 		return PT_OK;
 	}
 	enum pt_err err = pt_cur_check_len(c, len);
 	if (err != PT_OK)
 		return err;
 	uint64_t end = (c->va - c->start) + len;
-	struct scan_res s;
-	pt_discard(pt_cur_scan(c, end, SCAN_FIND, &s));  /* a find cannot fail */
-	r->found = s.stop == SCAN_LEAF;
+	struct scan_res res;
+	pt_discard(pt_cur_scan(c, end, SCAN_FIND, &res));  /* a find cannot fail */
+	r->found = res.stop == SCAN_LEAF;
 	if (r->found) {
 		describe(c, cur_pte(c), r);
 		cur_step_within(c, end);
@@ -161,14 +161,13 @@ static inline void arm_scan(struct pt_cursor *c)
 
 enum pt_err pt_cursor_next_leaf_call(struct pt_cursor *c, uint64_t len, struct pt_found *r)
 {
-	unsigned idx;
+	struct page_step s;
 	if (!cur_live(c) || !r)
 		return PT_ERR_INVAL;
 	/* A base page of the cached property right at the cursor: no scan, no codec. */
-	if (pt_likely(c->level == 1 && cur_page_step_ok(c, len, &idx))) {
-		bool last = idx == pt_fmt_nr_entries(cur_fmt(c)) - 1;   /* before r's stores */
-		if (pt_likely(cur_cached_page(c, node_load(c->path[1], idx), &r->item))) {
-			found_page(c, last, r);
+	if (pt_likely(c->level == 1 && cur_page_step_ok(c, len, &s))) {
+		if (pt_likely(cur_cached_page(c, node_load(c->path[1], s.idx), &r->item))) {
+			found_page(c, s.last, r);
 			arm_scan(c);
 			return PT_OK;
 		}

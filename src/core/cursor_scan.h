@@ -103,24 +103,21 @@ static inline bool pt_cur_template_page(struct pt_cursor *c, pt_pte_t pte, struc
 	return true;
 }
 
-/*
- * Whether a page-sized step from the cursor (at level 1) fits @len, a valid
- * scan length; *idx: the cursor's slot.
- */
-static inline bool cur_page_step_ok(const struct pt_cursor *c, uint64_t len, unsigned *idx)
+/* A base-page step from the cursor (at level 1): its slot, and whether that is the table's last. */
+struct page_step {
+	unsigned idx;
+	bool last;
+};
+
+/* Whether a page-sized step from the cursor (at level 1) fits @len, a valid scan length. */
+static inline bool cur_page_step_ok(const struct pt_cursor *c, uint64_t len, struct page_step *s)
 {
 	if ((len & (PT_PAGE_SIZE - 1)) || len - 1 >= cur_remaining(c))
 		return false;
-	*idx = (unsigned)(c->va >> PT_PAGE_SHIFT) & (pt_fmt_nr_entries(cur_fmt(c)) - 1);
+	unsigned last = pt_fmt_nr_entries(cur_fmt(c)) - 1;
+	s->idx = (unsigned)(c->va >> PT_PAGE_SHIFT) & last;
+	s->last = s->idx == last;
 	return true;
-}
-
-/* Step past the base page in slot @idx at the cursor. */
-static inline void cur_page_step(struct pt_cursor *c, unsigned idx)
-{
-	c->va += PT_PAGE_SIZE;
-	if (pt_unlikely(idx == pt_fmt_nr_entries(cur_fmt(c)) - 1))
-		pt_cur_rise(c);
 }
 
 /* Past the slot at the cursor, but not beyond the scan's end @end (an offset). */

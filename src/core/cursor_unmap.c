@@ -44,27 +44,25 @@ void pt_cur_take_table(struct pt_cursor *c, struct pt_frag *frag)
 /*
  * Page after page: a base page at the cursor, which stands in its leaf table
  * where a scan would not climb (not at the table's first slot with the
- * table wholly inside @len); *idx its slot.
+ * table wholly inside @len).
  */
-static inline bool take_here(const struct pt_cursor *c, uint64_t len, unsigned *idx)
+static inline bool take_here(const struct pt_cursor *c, uint64_t len, struct page_step *s)
 {
-	return cur_page_step_ok(c, len, idx) &&
-	       !(*idx == 0 && c->guard_level > 1 && len >= pt_fmt_page_size(cur_fmt(c), 2));
+	return cur_page_step_ok(c, len, s) &&
+	       !(s->idx == 0 && c->guard_level > 1 && len >= pt_fmt_page_size(cur_fmt(c), 2));
 }
 
-/* Take the base page in slot @idx (frag->item already filled). */
-static inline void take_page(struct pt_cursor *c, unsigned idx, struct pt_frag *frag)
+/* Take the base page of step @s (frag->item already filled). */
+static inline void take_page(struct pt_cursor *c, struct page_step s, struct pt_frag *frag)
 {
-	/* Before the stores, which could alias the format. */
-	bool last = idx == pt_fmt_nr_entries(cur_fmt(c)) - 1;
 	frag->kind = PT_FRAG_MAPPED;
 	frag->len = PT_PAGE_SIZE;
 	frag->va = c->va;
 	frag->table = NULL;
 	frag->nr_frames = 0;
-	node_clear(c->path[1], idx, frag->item.tracked);
+	node_clear(c->path[1], s.idx, frag->item.tracked);
 	c->va += PT_PAGE_SIZE;
-	if (pt_unlikely(last))
+	if (pt_unlikely(s.last))
 		pt_cur_rise(c);
 }
 
@@ -94,15 +92,15 @@ static PT_NOINLINE enum pt_err take_slow(struct pt_cursor *c, uint64_t len, stru
 
 enum pt_err pt_cursor_take_next(struct pt_cursor_mut *m, uint64_t len, struct pt_frag *frag)
 {
-	unsigned idx;
+	struct page_step s;
 	if (!m || !m->c.table || !frag)
 		return PT_ERR_INVAL;
 	struct pt_cursor *c = &m->c;
-	if (pt_likely(c->level == 1 && take_here(c, len, &idx))) {
-		pt_pte_t pte = node_load(c->path[1], idx);
+	if (pt_likely(c->level == 1 && take_here(c, len, &s))) {
+		pt_pte_t pte = node_load(c->path[1], s.idx);
 		if (pt_likely(cur_cached_page(c, pte, &frag->item)) ||
 		    pt_cur_template_page(c, pte, &frag->item)) {
-			take_page(c, idx, frag);
+			take_page(c, s, frag);
 			return PT_OK;
 		}
 	}
