@@ -109,12 +109,13 @@ static inline bool map_base(struct pt_cursor *c, const struct pt_item *item, con
 {
 	const struct pt_format *f = cur_fmt(c);
 	struct pt_node *n = c->path[1];
-	unsigned idx = pt_fmt_index(f, c->va, 1);
+	unsigned last = pt_fmt_nr_entries(f) - 1;
+	unsigned idx = (unsigned)(c->va >> PT_PAGE_SHIFT) & last;
 	if (node_load(n, idx))
 		return false;
 	node_set_leaf(n, idx, *tmpl | pt_fmt_addr_bits(f, item->pa, 1), item->tracked);
 	c->va += PT_PAGE_SIZE;
-	if (idx == pt_fmt_nr_entries(f) - 1)
+	if (idx == last)
 		pt_cur_rise(c);
 	return true;
 }
