@@ -126,11 +126,20 @@ struct pt_frag {
  * window), PT_ERR_NONCANONICAL, PT_ERR_UNALIGNED.
  */
 PT_MUST_CHECK enum pt_err pt_cursor_new(struct pt_cursor *c, struct pt_table *t, pt_vaddr_t va, uint64_t len);
-PT_MUST_CHECK enum pt_err pt_cursor_mut_new(struct pt_cursor_mut *m, struct pt_table *t, pt_vaddr_t va,
-			      uint64_t len);
 /* Unlock the range and leave the read-side section. A NULL or dropped cursor: no-op. */
 void pt_cursor_drop(struct pt_cursor *c);
-void pt_cursor_mut_drop(struct pt_cursor_mut *m);
+
+/* The same for a cursor that may change the table (a NULL @m stays NULL). */
+PT_MUST_CHECK static inline enum pt_err pt_cursor_mut_new(struct pt_cursor_mut *m, struct pt_table *t,
+							 pt_vaddr_t va, uint64_t len)
+{
+	return pt_cursor_new(m ? &m->c : NULL, t, va, len);
+}
+
+static inline void pt_cursor_mut_drop(struct pt_cursor_mut *m)
+{
+	pt_cursor_drop(m ? &m->c : NULL);
+}
 
 /* The cursor's current address. */
 pt_vaddr_t pt_cursor_virt_addr(const struct pt_cursor *c);

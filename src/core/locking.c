@@ -303,13 +303,6 @@ enum pt_err pt_cursor_new(struct pt_cursor *c, struct pt_table *t, pt_vaddr_t va
 	return cursor_lock_slow(c);
 }
 
-enum pt_err pt_cursor_mut_new(struct pt_cursor_mut *m, struct pt_table *t, pt_vaddr_t va,
-			      uint64_t len)
-{
-	/* NULL stays NULL (pt_cursor_new refuses it): a plain jump. */
-	return pt_cursor_new(m ? &m->c : NULL, t, va, len);
-}
-
 /* Unlock @c's range, leave the read-side section; @c is dropped. */
 static inline void cursor_release(struct pt_cursor *c, struct pt_table *t)
 {
@@ -338,10 +331,5 @@ void pt_cursor_drop(struct pt_cursor *c)
 	hint_set(t, guard, c->start);
 	node_unlock(guard);
 	cursor_release(c, t);
-}
-
-void pt_cursor_mut_drop(struct pt_cursor_mut *m)
-{
-	pt_cursor_drop(m ? &m->c : NULL);
 }
 
