@@ -42,7 +42,15 @@ static char grace_sync, drain_sync;
 
 static pthread_key_t exit_key;
 static pthread_once_t key_once = PTHREAD_ONCE_INIT;
-static _Thread_local bool registered;
+/*
+ * Initial-exec TLS: libpt-sim and liburcu are loaded with the program, and
+ * a PIC build would otherwise call __tls_get_addr (and save registers for
+ * it) in every read-side section.
+ */
+static _Thread_local bool registered __attribute__((tls_model("initial-exec")));
+#ifndef PT_TSAN
+extern _Thread_local struct urcu_reader urcu_memb_reader __attribute__((tls_model("initial-exec")));
+#endif
 
 static void unregister_at_exit(void *unused)
 {
@@ -73,10 +81,20 @@ static inline void ensure_registered(void)
 		register_thread();
 }
 
+/* A first section of the thread: out of line, so the common one needs no stack frame. */
+__attribute__((noinline)) static void lock_registering(void)
+{
+	register_thread();
+	urcu_memb_read_lock();
+}
+
 static void urcu_read_lock(void *ctx)
 {
 	(void)ctx;
-	ensure_registered();
+	if (__builtin_expect(!registered, 0)) {
+		lock_registering();
+		return;
+	}
 	urcu_memb_read_lock();
 }
 
