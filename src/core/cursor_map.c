@@ -177,9 +177,9 @@ PT_MUST_CHECK static enum pt_err map_general(struct pt_cursor *c, const struct p
  */
 static PT_NOINLINE enum pt_err map_slow(struct pt_cursor *c, const struct pt_item *item)
 {
-	if (c->level == 1 && item->level == 1 && base_page_fits(c, item)) {
+	if (c->level == 1 && item->level == 1) {
 		pt_pte_t tmpl = tmpl_lookup(c->table, cur_fmt(c), item);
-		if (tmpl && map_base(c, item, &tmpl))
+		if (tmpl && base_page_fits(c, item) && map_base(c, item, &tmpl))
 			return PT_OK;
 	}
 	return map_general(c, item);
