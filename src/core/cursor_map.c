@@ -122,14 +122,14 @@ static inline bool map_base(struct pt_cursor *c, const struct pt_item *item, con
 
 /*
  * The common case of mapping page after page: a base page into the leaf
- * table the cursor already stands in, with the property of the previous
- * call (so the property checks already passed). Anything else, including
- * every error, takes the general path.
+ * table the cursor stands in (both at level 1), with the property of the
+ * previous call (so the property checks already passed). Anything else,
+ * including every error, takes the general path.
  */
 static inline bool map_fast(struct pt_cursor *c, const struct pt_item *item)
 {
-	return c->level == 1 && item->level == 1 && leaf_cache_hit(c, item) &&
-	       base_page_fits(c, item) && map_base(c, item, &c->leaf_cache.pte);
+	return leaf_cache_hit(c, item) && base_page_fits(c, item) &&
+	       map_base(c, item, &c->leaf_cache.pte);
 }
 
 /*
@@ -171,17 +171,15 @@ PT_MUST_CHECK static enum pt_err build_path(struct pt_cursor *c, pt_level_t leve
 PT_MUST_CHECK static enum pt_err map_general(struct pt_cursor *c, const struct pt_item *item);
 
 /*
- * map_fast missed: a fresh cursor's base page first tries the table's
- * shared template, which stands for the property checks. Out of line (and
- * tail-called), so pt_cursor_map stays a leaf function.
+ * map_fast missed on a base page at level 1: a fresh cursor's first tries
+ * the table's shared template, which stands for the property checks. Out
+ * of line (and tail-called), so pt_cursor_map stays a leaf function.
  */
 static PT_NOINLINE enum pt_err map_slow(struct pt_cursor *c, const struct pt_item *item)
 {
-	if (c->level == 1 && item->level == 1) {
-		pt_pte_t tmpl = tmpl_lookup(c->table, cur_fmt(c), item);
-		if (tmpl && base_page_fits(c, item) && map_base(c, item, &tmpl))
-			return PT_OK;
-	}
+	pt_pte_t tmpl = tmpl_lookup(c->table, cur_fmt(c), item);
+	if (tmpl && base_page_fits(c, item) && map_base(c, item, &tmpl))
+		return PT_OK;
 	return map_general(c, item);
 }
 
@@ -221,9 +219,12 @@ enum pt_err pt_cursor_map(struct pt_cursor_mut *m, const struct pt_item *item)
 {
 	if (!m || !m->c.table || !item)
 		return PT_ERR_INVAL;
-	if (pt_likely(map_fast(&m->c, item)))
+	struct pt_cursor *c = &m->c;
+	if (pt_unlikely(c->level != 1 || item->level != 1))
+		return map_general(c, item);
+	if (pt_likely(map_fast(c, item)))
 		return PT_OK;
-	return map_slow(&m->c, item);
+	return map_slow(c, item);
 }
 
 enum map_pass { PASS_CHECK, PASS_STORE };
