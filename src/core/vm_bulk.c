@@ -19,36 +19,41 @@
 #include "bbm.h"
 #include "flush_site.h"
 
-/* One bulk protect: the operation, the pattern last learnt, the changed run to flush. */
+/* Changed or removed leaves to flush, [va, va + len), issued when the run breaks. */
+struct flush_run {
+	struct pt_flusher *fl;
+	bool on;                    /* the flush site of these leaves is on */
+	pt_vaddr_t va;
+	uint64_t len;
+};
+
+static void run_flush(struct flush_run *r)
+{
+	if (r->len && r->on)
+		pt_flusher_issue(r->fl, r->va, r->len);
+	r->len = 0;
+}
+
+static void run_add(struct flush_run *r, pt_vaddr_t va, uint64_t size)
+{
+	if (r->len && r->va + r->len == va) {
+		r->len += size;
+		return;
+	}
+	run_flush(r);
+	r->va = va;
+	r->len = size;
+}
+
+/* One bulk protect: the operation, the pattern last learnt, the changed run. */
 struct prot_job {
 	struct pt_protect op;
-	struct pt_flusher *fl;
-	bool flush;                 /* the site of changed leaves is on */
 	pt_level_t level;           /* of the pattern; 0: none yet */
 	pt_pte_t from;              /* a leaf at pa 0 with the old property */
 	pt_pte_t flip;              /* from ^ the leaf with the new: 0 if it does not change */
 	bool bbm;                   /* the change must be broken first */
-	pt_vaddr_t run_va;          /* changed leaves to flush: [run_va, run_va + run_len) */
-	uint64_t run_len;
+	struct flush_run run;
 };
-
-static void flush_run(struct prot_job *j)
-{
-	if (j->run_len && j->flush)
-		pt_flusher_issue(j->fl, j->run_va, j->run_len);
-	j->run_len = 0;
-}
-
-static void changed(struct prot_job *j, pt_vaddr_t va, uint64_t size)
-{
-	if (j->run_len && j->run_va + j->run_len == va) {
-		j->run_len += size;
-		return;
-	}
-	flush_run(j);
-	j->run_va = va;
-	j->run_len = size;
-}
 
 /* Learn the rewrite of the property of @item (a leaf at the cursor's level). */
 static void learn(struct prot_job *j, const struct pt_cursor *c, const struct pt_item *item)
@@ -69,7 +74,7 @@ static PT_NOINLINE void protect_odd(struct prot_job *j, struct pt_cursor *c, pt_
 	if (pt_prop_eq(to, item.prop))
 		return;
 	pt_cur_rewrite(c, &item, to);
-	changed(j, c->va, pt_fmt_page_size(cur_fmt(c), c->level));
+	run_add(&j->run, c->va, pt_fmt_page_size(cur_fmt(c), c->level));
 }
 
 /*
@@ -114,7 +119,7 @@ static void protect_node(struct prot_job *j, struct pt_cursor *c, uint64_t end)
 		/* The run of leaves matching the pattern: a load, a compare and a store each. */
 		unsigned first = i;
 		i = node_flip_run(n, i, last, amask, j->from, j->flip);
-		changed(j, c->va, (uint64_t)(i - first) * size);
+		run_add(&j->run, c->va, (uint64_t)(i - first) * size);
 	}
 	c->va = base + (uint64_t)i * size;
 	if (i == nr) {
@@ -126,7 +131,7 @@ static void protect_node(struct prot_job *j, struct pt_cursor *c, uint64_t end)
 enum pt_err pt_vm_protect_range(struct pt_cursor *c, struct pt_flusher *fl, uint64_t end,
 			      struct pt_protect op, enum pt_flush_site site)
 {
-	struct prot_job j = { .op = op, .fl = fl, .flush = flush_site_on(fl->env, site) };
+	struct prot_job j = { .op = op, .run = { .fl = fl, .on = flush_site_on(fl->env, site) } };
 	enum pt_err err = PT_OK;
 
 	while (c->va - c->start < end) {
@@ -141,36 +146,15 @@ enum pt_err pt_vm_protect_range(struct pt_cursor *c, struct pt_flusher *fl, uint
 		}
 		protect_node(&j, c, end);
 	}
-	flush_run(&j);
+	run_flush(&j.run);
 	return err;
 }
 
-/* One bulk unmap: the flusher, the removed run to flush, the frames kept. */
+/* One bulk unmap: the removed run to flush (its flusher also keeps the frames), the frames kept. */
 struct unmap_job {
-	struct pt_flusher *fl;
-	bool flush;                 /* the site of removed leaves is on */
-	pt_vaddr_t run_va;          /* removed leaves to flush: [run_va, run_va + run_len) */
-	uint64_t run_len;
+	struct flush_run run;
 	uint64_t nr_frames;
 };
-
-static void unmap_flush_run(struct unmap_job *j)
-{
-	if (j->run_len && j->flush)
-		pt_flusher_issue(j->fl, j->run_va, j->run_len);
-	j->run_len = 0;
-}
-
-static void unmap_removed(struct unmap_job *j, pt_vaddr_t va, uint64_t size)
-{
-	if (j->run_len && j->run_va + j->run_len == va) {
-		j->run_len += size;
-		return;
-	}
-	unmap_flush_run(j);
-	j->run_va = va;
-	j->run_len = size;
-}
 
 /*
  * The leaves from the cursor's slot (a leaf wholly inside the range) to the
@@ -200,13 +184,13 @@ PT_MUST_CHECK static enum pt_err unmap_node(struct unmap_job *j, struct pt_curso
 		if (c->level != 1 || !cur_cached_page(c, pte, &item))
 			item = cur_item_learn(c, pte);
 		if (item.tracked) {
-			enum pt_err err = pt_flusher_keep_frame(j->fl, item.pa);
+			enum pt_err err = pt_flusher_keep_frame(j->run.fl, item.pa);
 			if (err != PT_OK)
 				return err;
 			j->nr_frames++;
 		}
 		node_clear(n, i, item.tracked);
-		unmap_removed(j, c->va, size);
+		run_add(&j->run, c->va, size);
 	}
 	c->va = base + (uint64_t)i * size;
 	if (i == nr) {
@@ -221,10 +205,10 @@ static void unmap_table(struct unmap_job *j, struct pt_cursor *c)
 {
 	struct pt_frag frag;
 	pt_cur_take_table(c, &frag);
-	unmap_flush_run(j);
-	if (flush_site_on(j->fl->env, PT_SITE_UNMAP_TABLE))
-		pt_flusher_issue(j->fl, frag.va, frag.len);
-	pt_flusher_keep_table(j->fl, frag.table);
+	run_flush(&j->run);
+	if (flush_site_on(j->run.fl->env, PT_SITE_UNMAP_TABLE))
+		pt_flusher_issue(j->run.fl, frag.va, frag.len);
+	pt_flusher_keep_table(j->run.fl, frag.table);
 	j->nr_frames += frag.nr_frames;
 	pt_cur_move_forward(c);
 }
@@ -232,7 +216,7 @@ static void unmap_table(struct unmap_job *j, struct pt_cursor *c)
 enum pt_err pt_vm_unmap_range(struct pt_cursor *c, struct pt_flusher *fl, uint64_t end,
 			    uint64_t *nr_frames)
 {
-	struct unmap_job j = { .fl = fl, .flush = flush_site_on(fl->env, PT_SITE_UNMAP) };
+	struct unmap_job j = { .run = { .fl = fl, .on = flush_site_on(fl->env, PT_SITE_UNMAP) } };
 	enum pt_err err = PT_OK;
 
 	while (c->va - c->start < end) {
@@ -248,7 +232,7 @@ enum pt_err pt_vm_unmap_range(struct pt_cursor *c, struct pt_flusher *fl, uint64
 		if (err != PT_OK)
 			break;
 	}
-	unmap_flush_run(&j);
+	run_flush(&j.run);
 	*nr_frames = j.nr_frames;
 	return err;
 }
