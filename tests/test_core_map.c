@@ -349,6 +349,82 @@ static void consecutive_maps_advance(void **state)
 	th_fini(&h);
 }
 
+/* Take the next leaf within @len at the cursor; assert it is the base page @va -> @pa. */
+static void take_expect(struct pt_cursor_mut *m, struct th *h, uint64_t len, pt_vaddr_t va, pt_paddr_t pa,
+			uint16_t flags, bool tracked)
+{
+	struct pt_frag f;
+	assert_int_equal(pt_cursor_take_next(m, len, &f), PT_OK);
+	assert_int_equal(f.kind, PT_FRAG_MAPPED);
+	assert_int_equal(f.va, va);
+	assert_int_equal(f.len, 0x1000);
+	assert_int_equal(f.item.pa, pa);
+	assert_int_equal(f.item.prop.flags, flags);
+	assert_int_equal(f.item.tracked, tracked);
+	assert_int_equal(pt_cursor_virt_addr(&m->c), va + 0x1000);
+	pt_frag_release(&h->env, &f);
+}
+
+/*
+ * take_next's per-page path writes the leaf table the cursor stands in, not
+ * the one it last took from, and keeps the tables' counts: what is left
+ * comes out as a table holding exactly the leaves not taken, and every
+ * tracked frame is back (th_fini).
+ */
+static void take_next_follows_other_moves(void **state)
+{
+	(void)state;
+	struct th h;
+	struct pt_table e;
+	struct pt_cursor_mut m;
+	struct pt_query q;
+	struct pt_frag f;
+	pt_paddr_t fr[8];
+	th_init(&h, 64 * MiB);
+	assert_int_equal(pt_table_create_empty(&e, &h.env), PT_OK);
+	assert_int_equal(pt_cursor_mut_new(&m, &e, 4 * MiB, 0x8000), PT_OK);
+	for (unsigned i = 0; i < 8; i++) {
+		fr[i] = th_frame(&h);
+		struct pt_item it = { fr[i], 1, RW, true };
+		assert_int_equal(pt_cursor_map(&m, &it), PT_OK);
+	}
+	pt_cursor_mut_drop(&m);
+	assert_int_equal(th_map_range(&e, 8 * MiB, 0x200000, 0x8000, RW), PT_OK);
+
+	assert_int_equal(pt_cursor_mut_new(&m, &e, 4 * MiB, 6 * MiB), PT_OK);
+	for (unsigned i = 0; i < 3; i++)
+		take_expect(&m, &h, 0x1000, 4 * MiB + i * 0x1000, fr[i], PT_RW, true);
+	/* query, not take_next, takes the cursor down into the other leaf table. */
+	assert_int_equal(pt_cursor_jump(&m.c, 8 * MiB + 0x1000), PT_OK);
+	assert_int_equal(pt_cursor_query(&m.c, &q), PT_OK);
+	take_expect(&m, &h, 0x1000, 8 * MiB + 0x1000, 0x201000, PT_RW, false);
+	take_expect(&m, &h, 0x1000, 8 * MiB + 0x2000, 0x202000, PT_RW, false);
+	assert_int_equal(pt_cursor_jump(&m.c, 4 * MiB + 0x5000), PT_OK);
+	assert_int_equal(pt_cursor_query(&m.c, &q), PT_OK);
+	take_expect(&m, &h, 0x1000, 4 * MiB + 0x5000, fr[5], PT_RW, true);
+	/* A map of another property on this cursor changes the leaf cache. */
+	assert_int_equal(pt_cursor_jump(&m.c, 4 * MiB + 0x1000), PT_OK);
+	struct pt_item ro = { 0x300000, 1, { PT_R, PT_CACHE_WB }, false };
+	assert_int_equal(pt_cursor_map(&m, &ro), PT_OK);
+	assert_int_equal(pt_cursor_jump(&m.c, 4 * MiB + 0x1000), PT_OK);
+	take_expect(&m, &h, 0x1000, 4 * MiB + 0x1000, 0x300000, PT_R, false);
+	take_expect(&m, &h, 0x3000, 4 * MiB + 0x3000, fr[3], PT_RW, true);
+	take_expect(&m, &h, 0x1000, 4 * MiB + 0x4000, fr[4], PT_RW, true);
+	/* Left: slots 6 and 7 of the first table, 0 and 3-7 of the second. */
+	for (unsigned i = 0; i < 2; i++) {
+		pt_vaddr_t base = i ? 8 * MiB : 4 * MiB;
+		assert_int_equal(pt_cursor_jump(&m.c, base), PT_OK);
+		assert_int_equal(pt_cursor_take_next(&m, 2 * MiB, &f), PT_OK);
+		assert_int_equal(f.kind, PT_FRAG_TABLE);
+		assert_int_equal(f.va, base);
+		assert_int_equal(f.nr_frames, i ? 6 : 2);
+		pt_frag_release(&h.env, &f);
+	}
+	pt_cursor_mut_drop(&m);
+	assert_int_equal(pt_table_destroy(&e), PT_OK);
+	th_fini(&h);
+}
+
 /* Take the one page at @va through a cursor over exactly it; check what came out. */
 static void take_page_at(struct pt_table *t, pt_vaddr_t va, pt_paddr_t pa, uint16_t flags,
 			 bool tracked)
@@ -365,7 +441,6 @@ static void take_page_at(struct pt_table *t, pt_vaddr_t va, pt_paddr_t pa, uint1
 	assert_int_equal(f.item.level, 1);
 	assert_int_equal(f.item.prop.flags, flags);
 	assert_int_equal(f.item.tracked, tracked);
-	assert_null(f.table);
 	assert_int_equal(pt_cursor_virt_addr(&m.c), va + 0x1000);
 	pt_frag_release(t->env, &f);
 	assert_int_equal(pt_cursor_take_next(&m, 0, &f), PT_OK);
@@ -436,6 +511,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(largest_pages_mixed_alignments),
 		cmocka_unit_test(consecutive_maps_advance),
 		cmocka_unit_test(per_page_cursors_unmap),
+		cmocka_unit_test(take_next_follows_other_moves),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

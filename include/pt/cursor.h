@@ -75,12 +75,13 @@ struct pt_cursor {
 	} leaf_cache;
 	/* Tables reserved for splits (by pt_cursor_protect), used before allocating. */
 	struct pt_node *spares;
-	/* The leaf table a pt_cursor_next_leaf call last stood in, and its entries:
-	 * while path[1] is that node, the inline part of the next call reads them. */
+	/* The leaf table a next_leaf or take_next call last stood in, and its
+	 * entries: while path[1] is that node, the next call's per-page path
+	 * reads its inner slots (neither the first nor the last). */
 	struct {
 		const struct pt_node *node;
-		const _Atomic pt_pte_t *ptes;
-		pt_vaddr_t base;        /* the address its first slot maps */
+		const _Atomic pt_pte_t *ptes;   /* from its second slot on */
+		pt_vaddr_t base;        /* the address that slot maps */
 		uint64_t span;          /* bytes from there to its last slot */
 	} scan;
 };
@@ -110,7 +111,11 @@ enum pt_frag_kind {
 	PT_FRAG_TABLE,              /* a whole child table was detached */
 };
 
-/* What take_next removed. A tracked item's reference now belongs to the caller. */
+/*
+ * What take_next removed. A tracked item's reference now belongs to the
+ * caller. Only the fields of the kind are written: item for PT_FRAG_MAPPED,
+ * table and nr_frames for PT_FRAG_TABLE, none but kind for PT_FRAG_NONE.
+ */
 struct pt_frag {
 	enum pt_frag_kind kind;
 	pt_vaddr_t va;              /* start of the removed slot */
@@ -176,9 +181,9 @@ PT_MUST_CHECK enum pt_err pt_cursor_next_leaf_call(struct pt_cursor *c, uint64_t
  * PT_ERR_UNALIGNED, PT_ERR_LENGTH (*r untouched).
  *
  * Inline, so a scan loop pays no call per base page: the next slot of the
- * leaf table the previous call stood in (not its last), holding a base page
- * of the property in the cursor's leaf cache, is read here; anything else,
- * every error too, is pt_cursor_next_leaf_call's.
+ * leaf table the previous call stood in (neither its first nor its last),
+ * holding a base page of the property in the cursor's leaf cache, is read
+ * here; anything else, every error too, is pt_cursor_next_leaf_call's.
  */
 PT_MUST_CHECK static inline enum pt_err pt_cursor_next_leaf(struct pt_cursor *c, uint64_t len, struct pt_found *r)
 {

@@ -146,19 +146,6 @@ static PT_NOINLINE enum pt_err next_slow(struct pt_cursor *c, uint64_t len, stru
 	return PT_OK;
 }
 
-/* Let the inline part of the next call read the leaf table the cursor stands in. */
-static inline void arm_scan(struct pt_cursor *c)
-{
-	/* At the range's end, va may already be past the leaf table. */
-	if (c->level != 1 || c->va - c->start >= c->size)
-		return;
-	const struct pt_format *f = cur_fmt(c);
-	c->scan.node = c->path[1];
-	c->scan.ptes = c->path[1]->ptes;
-	c->scan.base = c->va & ~(pt_fmt_page_size(f, 2) - 1);
-	c->scan.span = (uint64_t)(pt_fmt_nr_entries(f) - 1) << PT_PAGE_SHIFT;
-}
-
 enum pt_err pt_cursor_next_leaf_call(struct pt_cursor *c, uint64_t len, struct pt_found *r)
 {
 	struct page_step s;
@@ -168,11 +155,11 @@ enum pt_err pt_cursor_next_leaf_call(struct pt_cursor *c, uint64_t len, struct p
 	if (pt_likely(c->level == 1 && cur_page_step_ok(c, len, &s))) {
 		if (pt_likely(cur_cached_page(c, node_load(c->path[1], s.idx), &r->item))) {
 			found_page(c, s.last, r);
-			arm_scan(c);
+			cur_arm_scan(c);
 			return PT_OK;
 		}
 	}
 	enum pt_err err = next_slow(c, len, r);
-	arm_scan(c);
+	cur_arm_scan(c);
 	return err;
 }

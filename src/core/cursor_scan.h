@@ -131,5 +131,21 @@ static inline void cur_step_within(struct pt_cursor *c, uint64_t end)
 		pt_cur_move_forward(c);
 }
 
+/*
+ * Open the scan window on the leaf table the cursor stands in: next_leaf's
+ * inline part and take_next's per-page path read it.
+ */
+static inline void cur_arm_scan(struct pt_cursor *c)
+{
+	/* At the range's end, va may already be past the leaf table. */
+	if (c->level != 1 || c->va - c->start >= c->size)
+		return;
+	const struct pt_format *f = cur_fmt(c);
+	c->scan.node = c->path[1];
+	c->scan.ptes = c->path[1]->ptes + 1;
+	c->scan.base = (c->va & ~(pt_fmt_page_size(f, 2) - 1)) + PT_PAGE_SIZE;
+	c->scan.span = (uint64_t)(pt_fmt_nr_entries(f) - 2) << PT_PAGE_SHIFT;
+}
+
 #pragma GCC visibility pop
 #endif
