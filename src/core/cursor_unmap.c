@@ -138,11 +138,11 @@ enum pt_err pt_cursor_take_next(struct pt_cursor_mut *m, uint64_t len, struct pt
 	if (pt_unlikely(off >= c->scan.span || c->leaf_cache.level != 1))
 		return take_more(c, len, frag);
 	const struct pt_format *f = cur_fmt(c);
-	unsigned idx = (unsigned)(off >> PT_PAGE_SHIFT) + 1;
-	pt_pte_t pte = node_load(n, idx);
+	_Atomic pt_pte_t *slot = &n->ptes[(off >> PT_PAGE_SHIFT) + 1];
+	pt_pte_t pte = atomic_load_explicit(slot, memory_order_relaxed);
 	if (pt_unlikely((pte & ~f->lv[1].leaf_addr_mask) != c->leaf_cache.pte))
 		return take_more(c, len, frag);
-	node_clear(n, idx, c->leaf_cache.tracked);
+	node_clear_slot(n, slot, c->leaf_cache.tracked);
 	frag->kind = PT_FRAG_MAPPED;
 	frag->va = va;
 	frag->len = PT_PAGE_SIZE;

@@ -116,13 +116,19 @@ static inline void node_set_leaves(struct pt_node *n, bool fresh, unsigned idx, 
 	node_count(n, (int)nr, 0);
 }
 
-/* Make the non-absent slot @idx absent (@tracked: it held a tracked leaf). */
-static inline void node_clear(struct pt_node *n, unsigned idx, bool tracked)
+/* Make the non-absent slot @slot of @n absent (@tracked: it held a tracked leaf). */
+static inline void node_clear_slot(struct pt_node *n, _Atomic pt_pte_t *slot, bool tracked)
 {
-	node_store(n, idx, 0);
+	atomic_store_explicit(slot, 0, memory_order_release);
 	n->nr_children--;
 	if (tracked)
 		n->nr_tracked--;
+}
+
+/* The same by index. */
+static inline void node_clear(struct pt_node *n, unsigned idx, bool tracked)
+{
+	node_clear_slot(n, &n->ptes[idx], tracked);
 }
 
 /* Replace the non-absent entry at @idx by another of the same kind and tracking. */
