@@ -477,6 +477,9 @@ __attribute__((noinline)) static void put_block(struct pt_sim_ram *ram, const pt
 	struct chunk *c = put_chunk(ram, pa[0]);
 	pt_paddr_t base = pa[0] & ~(CHUNK_SIZE - 1);
 	const pt_paddr_t *p = pa, *end = pa + nr;
+	/* A block's states are cold after a long map; one prefetch per line (16 states). */
+	for (uint32_t i = 0; i < nr; i += 16)
+		__builtin_prefetch(meta_in(c, pa[i]), 1);
 	while (p < end && free_last(c, base, *p))
 		p++;
 	if (p == end) {
