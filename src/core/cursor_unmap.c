@@ -29,7 +29,7 @@ static inline __attribute__((always_inline)) void take_table(struct pt_cursor *c
 	frag->va = c->va;
 	frag->table = child;
 	frag->nr_frames = pt_node_count_frames(child);
-	node_clear(n, idx, c->leaf_cache.tracked);
+	node_clear(n, idx, false);
 	node_hint_clear(c->table->root);
 	pt_node_mark_stray_and_unlock(child);
 }
