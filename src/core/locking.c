@@ -257,8 +257,8 @@ PT_MUST_CHECK static inline enum pt_err cursor_set_guard(struct pt_cursor *c, st
 	c->level = guard->level;
 	c->guard_level = guard->level;
 	c->full_level = (uint8_t)full;
-	/* Entries below the guard are filled as the cursor descends; path[1]
-	 * is read before the level by take_next, so it holds no stale value. */
+	/* Entries below the guard are filled as the cursor descends. take_next
+	 * reads path[1] before the level, so it starts NULL, never unset. */
 	c->path[1] = NULL;
 	c->path[guard->level] = guard;
 	return PT_OK;
