@@ -4,6 +4,9 @@
  * host memory and frame metadata are allocated when first touched, so a
  * 1 TiB RAM costs only what is used. Freed frames are poisoned and parked in
  * a FIFO quarantine before reuse, so a stale pointer into one is noticed.
+ * A frame is zeroed when allocated only if it may have been written since
+ * it was last zero: every path that hands out a writable pointer or writes
+ * marks the frame first, so allocating frames nobody writes sweeps no cache.
  */
 #include <pt/sim/ram.h>
 
@@ -44,6 +47,7 @@ _Static_assert(PT_FRAME_FREE < 4 && PT_FRAME_TABLE < 4 && PT_FRAME_DATA < 4, "ki
 
 struct chunk {
 	unsigned char *mem;
+	_Atomic uint64_t written[FRAMES_PER_CHUNK / 64];  /* frames that may be nonzero */
 	struct frame_meta meta[FRAMES_PER_CHUNK];
 	_Alignas(64) unsigned char table_meta[FRAMES_PER_CHUNK][PT_TABLE_META_SIZE];
 };
@@ -187,12 +191,46 @@ static unsigned char *table_meta_of(struct pt_sim_ram *ram, pt_paddr_t pa)
 	return c ? c->table_meta[(pa >> PT_PAGE_SHIFT) % FRAMES_PER_CHUNK] : NULL;
 }
 
+/* The host memory of the frame holding @pa in chunk @c. */
+static unsigned char *frame_in(struct chunk *c, pt_paddr_t pa)
+{
+	return c->mem + ((pa & (CHUNK_SIZE - 1)) & ~(PT_PAGE_SIZE - 1));
+}
+
+/* Note that the frame holding @pa in @c may be written from now on. */
+static void mark_written(struct chunk *c, pt_paddr_t pa)
+{
+	unsigned i = (unsigned)((pa >> PT_PAGE_SHIFT) % FRAMES_PER_CHUNK);
+	uint64_t bit = (uint64_t)1 << (i % 64);
+	if (!(atomic_load_explicit(&c->written[i / 64], memory_order_relaxed) & bit))
+		atomic_fetch_or_explicit(&c->written[i / 64], bit, memory_order_relaxed);
+}
+
+/* True if the frame holding @pa in @c may be nonzero; it counts as zero from now on. */
+static bool take_written(struct chunk *c, pt_paddr_t pa)
+{
+	unsigned i = (unsigned)((pa >> PT_PAGE_SHIFT) % FRAMES_PER_CHUNK);
+	uint64_t bit = (uint64_t)1 << (i % 64);
+	if (!(atomic_load_explicit(&c->written[i / 64], memory_order_relaxed) & bit))
+		return false;
+	atomic_fetch_and_explicit(&c->written[i / 64], ~bit, memory_order_relaxed);
+	return true;
+}
+
+/* The frame holding @pa, for reading only: its written mark is left alone. */
+static unsigned char *frame_for_read(struct pt_sim_ram *ram, pt_paddr_t pa)
+{
+	struct chunk *c = chunk_touch(ram, pa);
+	return c ? frame_in(c, pa) : NULL;
+}
+
 void *pt_sim_ram_frame_ptr(struct pt_sim_ram *ram, pt_paddr_t pa)
 {
 	struct chunk *c = chunk_touch(ram, pa);
 	if (!c)
 		return NULL;
-	return c->mem + ((pa & (CHUNK_SIZE - 1)) & ~(PT_PAGE_SIZE - 1));
+	mark_written(c, pa);
+	return frame_in(c, pa);
 }
 
 /* Room for @more frames in the FIFO, whose capacity is a power of two (1024, doubled). */
@@ -309,7 +347,9 @@ enum pt_err pt_sim_ram_alloc(struct pt_sim_ram *ram, enum pt_frame_kind kind, pt
 		return PT_ERR_NOMEM;
 
 	pt_paddr_t frame = pfn << PT_PAGE_SHIFT;
-	memset(pt_sim_ram_frame_ptr(ram, frame), 0, PT_PAGE_SIZE);
+	struct chunk *c = chunk_touch(ram, frame);
+	if (take_written(c, frame))
+		memset(frame_in(c, frame), 0, PT_PAGE_SIZE);
 	memset(table_meta_of(ram, frame), 0, PT_TABLE_META_SIZE);
 	atomic_store(&meta_of(ram, frame)->state, STATE(kind, kind == PT_FRAME_DATA));
 	count_alloc(ram, kind);
@@ -532,17 +572,22 @@ bool pt_sim_ram_is_poisoned(struct pt_sim_ram *ram, pt_paddr_t pa)
 	return m && (atomic_load(&m->state) & STATE_POISONED);
 }
 
+static _Atomic uint64_t *qword_in(unsigned char *frame, pt_paddr_t pa)
+{
+	return frame ? (_Atomic uint64_t *)(frame + (pa & (PT_PAGE_SIZE - 1) & ~7ull)) : NULL;
+}
+
 static _Atomic uint64_t *qword(struct pt_sim_ram *ram, pt_paddr_t pa)
 {
-	unsigned char *frame = pt_sim_ram_frame_ptr(ram, pa);
-	return frame ? (_Atomic uint64_t *)(frame + (pa & (PT_PAGE_SIZE - 1) & ~7ull)) : NULL;
+	return qword_in(pt_sim_ram_frame_ptr(ram, pa), pa);
 }
 
 uint64_t pt_sim_ram_load64(struct pt_sim_ram *ram, pt_paddr_t pa)
 {
-	if (!chunk_peek(ram, pa))
+	struct chunk *c = chunk_peek(ram, pa);
+	if (!c)
 		return 0;
-	return atomic_load_explicit(qword(ram, pa), memory_order_acquire);
+	return atomic_load_explicit(qword_in(frame_in(c, pa), pa), memory_order_acquire);
 }
 
 void pt_sim_ram_store64(struct pt_sim_ram *ram, pt_paddr_t pa, uint64_t val)
@@ -566,7 +611,7 @@ static bool copy(struct pt_sim_ram *ram, pt_paddr_t pa, void *buf, size_t len, b
 	while (len) {
 		size_t off = pa & (PT_PAGE_SIZE - 1);
 		size_t n = PT_PAGE_SIZE - off < len ? PT_PAGE_SIZE - off : len;
-		unsigned char *frame = pt_sim_ram_frame_ptr(ram, pa);
+		unsigned char *frame = write ? pt_sim_ram_frame_ptr(ram, pa) : frame_for_read(ram, pa);
 		if (write)
 			memcpy(frame + off, b, n);
 		else

@@ -281,6 +281,52 @@ static void exhaustion_reports_nomem(void **state)
 	pt_sim_ram_destroy(ram);
 }
 
+/* Write into frame @i of @pa by one of the paths that can (cycling by @i), or only read it. */
+static void touch_frame(struct pt_sim_ram *ram, const pt_paddr_t *pa, unsigned i)
+{
+	uint64_t expected = 0, word = 0;
+	unsigned char byte = 0xa5, buf[16];
+	struct pt_physmem pm = pt_sim_ram_physmem(ram);
+	switch (i % 6) {
+	case 0: ((unsigned char *)pt_sim_ram_frame_ptr(ram, pa[i]))[4095] = 1; break;
+	case 1: pt_sim_ram_store64(ram, pa[i] + 8, ~0ull); break;
+	case 2: assert_true(pt_sim_ram_cmpxchg64(ram, pa[i] + 16, &expected, 7)); break;
+	case 3: assert_true(pt_sim_ram_write(ram, pa[i] + 100, &byte, 1)); break;
+	case 4: ((unsigned char *)pm.ops->phys_to_virt(pm.ctx, pa[i] + 2048))[0] = 3; break;
+	default:
+		word = pt_sim_ram_load64(ram, pa[i]);
+		assert_true(pt_sim_ram_read(ram, pa[i] + 8, buf, sizeof(buf)));
+		assert_int_equal(word, 0);
+	}
+}
+
+/* With poisoning off, a frame written by any path is zeroed again when reused. */
+static void reused_frames_are_zeroed(void **state)
+{
+	(void)state;
+	struct pt_sim_ram *ram = pt_sim_ram_create(2 * MiB);
+	pt_sim_ram_set_poison(ram, false);
+	pt_paddr_t pa[511];
+	for (unsigned round = 0; round < 2; round++) {
+		for (unsigned i = 0; i < 511; i++) {
+			assert_int_equal(pt_sim_ram_alloc(ram, i % 2 ? PT_FRAME_TABLE : PT_FRAME_DATA, &pa[i]), PT_OK);
+			uint64_t words[512];   /* read, not frame_ptr: that would mark it written */
+			assert_true(pt_sim_ram_read(ram, pa[i], words, sizeof(words)));
+			for (unsigned k = 0; k < 512; k++)
+				assert_int_equal(words[k], 0);
+		}
+		for (unsigned i = 0; i < 511; i++)
+			touch_frame(ram, pa, i);
+		for (unsigned i = 0; i < 511; i++) {
+			if (i % 2)
+				pt_sim_ram_free_table(ram, pa[i]);
+			else
+				pt_sim_ram_put(ram, pa[i]);
+		}
+	}
+	pt_sim_ram_destroy(ram);
+}
+
 static void terabyte_is_sparse(void **state)
 {
 	(void)state;
@@ -324,6 +370,7 @@ int main(void)
 		cmocka_unit_test(caller_bugs_abort_unpoisoned),
 		cmocka_unit_test(fail_nth_allocation),
 		cmocka_unit_test(exhaustion_reports_nomem),
+		cmocka_unit_test(reused_frames_are_zeroed),
 		cmocka_unit_test(terabyte_is_sparse),
 		cmocka_unit_test(byte_copies_cross_frames),
 	};
