@@ -3,7 +3,8 @@
  * Simulated physical RAM. The physical space is cut into 2 MiB chunks whose
  * host memory and frame metadata are allocated when first touched, so a
  * 1 TiB RAM costs only what is used. Freed frames are poisoned and parked in
- * a FIFO quarantine before reuse, so a stale pointer into one is noticed.
+ * a FIFO quarantine before reuse, so a stale pointer into one is noticed;
+ * the FIFO is a list threaded through the free frames' state words.
  * A frame is zeroed when allocated only if it may have been written since
  * it was last zero: every path that hands out a writable pointer or writes
  * marks the frame first, so allocating frames nobody writes sweeps no cache.
@@ -28,8 +29,9 @@ _Static_assert(CHUNK_SIZE == PT_RAM_GRANULE, "ram.h states the chunk size");
 /*
  * A frame's state in one 32-bit word, kept apart from the table metadata so
  * a run of frames shares cache lines (16 to a line): the kind in the low two
- * bits, the poisoned flag, then the reference count. One load and a compare
- * with a small constant tell a data frame holding its last reference.
+ * bits, the poisoned flag, then the reference count, or in a free frame the
+ * frame number queued after it (0: none). One load and a compare with a
+ * small constant tell a data frame holding its last reference.
  */
 struct frame_meta {
 	_Atomic uint32_t state;
@@ -43,7 +45,10 @@ struct frame_meta {
 #define LAST_REF STATE(PT_FRAME_DATA, 1)
 #define REFS(s) ((uint32_t)(s) >> REF_SHIFT)
 #define KIND(s) ((enum pt_frame_kind)((s) & 3))
+#define NEXT(s) REFS(s)
+_Static_assert((MAX_RAM >> PT_PAGE_SHIFT) - 1 <= MAX_REFS, "a frame number fits the count's bits");
 _Static_assert(PT_FRAME_FREE < 4 && PT_FRAME_TABLE < 4 && PT_FRAME_DATA < 4, "kinds fit two bits");
+_Static_assert(PT_FRAME_FREE == 0, "a free frame's state is its link, shifted");
 
 struct chunk {
 	unsigned char *mem;
@@ -58,8 +63,9 @@ struct pt_sim_ram {
 	_Atomic(struct chunk *) *chunks;
 	pthread_mutex_t lock;
 	uint64_t next_pfn;          /* bump allocator: never-used frames */
-	pt_paddr_t *fifo;           /* freed frames' addresses, oldest first */
-	uint64_t fifo_head, fifo_len, fifo_cap;
+	uint64_t fifo_head;         /* frame number of the oldest freed frame */
+	struct frame_meta *fifo_tail;  /* state of the newest (valid while fifo_len) */
+	uint64_t fifo_len;
 	_Atomic uint64_t alloc_count;
 	_Atomic uint64_t fail_at;
 	_Atomic uint64_t tables, data, peak_tables, host_bytes;
@@ -84,19 +90,21 @@ struct magazine {
 static _Thread_local struct magazine magazine;
 
 /*
- * Frees are batched the same way: a thread parks freed frames here and
- * queues them for reuse a batch at a time (and before it refills its
- * magazine). Frames parked by a thread that exits are never reused; they
- * are free, so no count sees them. The chunk of the frame last put is kept
- * beside them, so puts in a row into one chunk skip the chunk lookup.
- * Whenever ram_id names a RAM, chunk is its chunk at chunk_pa.
+ * Frees are batched the same way: a thread parks freed frames here, as a
+ * list linked like the FIFO, and queues them for reuse a batch at a time
+ * (and before it refills its magazine). Frames parked by a thread that
+ * exits are never reused; they are free, so no count sees them. The chunk
+ * of the frame last put is kept beside them, so puts in a row into one
+ * chunk skip the chunk lookup. Whenever ram_id names a RAM, chunk is its
+ * chunk at chunk_pa.
  */
 struct parked {
 	uint64_t ram_id;
 	pt_paddr_t chunk_pa;
 	struct chunk *chunk;
 	unsigned nr;
-	pt_paddr_t pa[PARK];
+	uint64_t first;             /* frame number of the oldest parked frame */
+	struct frame_meta *last;    /* state of the newest (valid while nr) */
 };
 
 /* Initial-exec: a put would otherwise call __tls_get_addr (this file is PIC for libpt-sim.so). */
@@ -136,7 +144,6 @@ void pt_sim_ram_destroy(struct pt_sim_ram *ram)
 		}
 	}
 	pthread_mutex_destroy(&ram->lock);
-	free(ram->fifo);
 	free(ram->chunks);
 	free(ram);
 }
@@ -233,46 +240,31 @@ void *pt_sim_ram_frame_ptr(struct pt_sim_ram *ram, pt_paddr_t pa)
 	return frame_in(c, pa);
 }
 
-/* Room for @more frames in the FIFO, whose capacity is a power of two (1024, doubled). */
-static bool fifo_reserve(struct pt_sim_ram *ram, uint64_t more)
+/* Link @next_pfn behind the free frame whose state is @m, the last of its list. */
+static void link_next(struct frame_meta *m, uint64_t next_pfn)
 {
-	if (ram->fifo_len + more > ram->fifo_cap) {
-		uint64_t cap = ram->fifo_cap ? ram->fifo_cap * 2 : 1024;
-		while (cap < ram->fifo_len + more)
-			cap *= 2;
-		pt_paddr_t *n = malloc(cap * sizeof(*n));
-		if (!n)
-			return false;
-		for (uint64_t i = 0; i < ram->fifo_len; i++)
-			n[i] = ram->fifo[(ram->fifo_head + i) & (ram->fifo_cap - 1)];
-		free(ram->fifo);
-		ram->fifo = n;
-		ram->fifo_cap = cap;
-		ram->fifo_head = 0;
-	}
-	return true;
+	uint32_t s = atomic_load_explicit(&m->state, memory_order_relaxed);
+	atomic_store_explicit(&m->state, s | (uint32_t)next_pfn << REF_SHIFT, memory_order_relaxed);
 }
 
-/* Append the @nr frames at @pa to the FIFO. */
-static bool fifo_push_many(struct pt_sim_ram *ram, const pt_paddr_t *pa, uint64_t nr)
+/* Append the @nr free frames linked from frame number @first to the one whose state is @last. */
+static void fifo_append(struct pt_sim_ram *ram, uint64_t first, struct frame_meta *last, uint64_t nr)
 {
-	if (!fifo_reserve(ram, nr))
-		return false;
-	uint64_t tail = (ram->fifo_head + ram->fifo_len) & (ram->fifo_cap - 1);
-	uint64_t first = ram->fifo_cap - tail < nr ? ram->fifo_cap - tail : nr;
-	memcpy(&ram->fifo[tail], pa, first * sizeof(*pa));
-	if (nr > first)
-		memcpy(ram->fifo, pa + first, (nr - first) * sizeof(*pa));
+	if (ram->fifo_len)
+		link_next(ram->fifo_tail, first);
+	else
+		ram->fifo_head = first;
+	ram->fifo_tail = last;
 	ram->fifo_len += nr;
-	return true;
 }
 
 static uint64_t fifo_pop_pfn(struct pt_sim_ram *ram)
 {
-	pt_paddr_t pa = ram->fifo[ram->fifo_head];
-	ram->fifo_head = (ram->fifo_head + 1) & (ram->fifo_cap - 1);
+	uint64_t pfn = ram->fifo_head;
+	ram->fifo_head = NEXT(atomic_load_explicit(&meta_of(ram, pfn << PT_PAGE_SHIFT)->state,
+						   memory_order_relaxed));
 	ram->fifo_len--;
-	return pa >> PT_PAGE_SHIFT;
+	return pfn;
 }
 
 /* Pick a frame: fresh ones first, reuse only past the quarantine. */
@@ -294,8 +286,7 @@ static void queue_parked(struct pt_sim_ram *ram)
 {
 	if (parked.ram_id != ram->id || !parked.nr)
 		return;
-	if (!fifo_push_many(ram, parked.pa, parked.nr))
-		abort();
+	fifo_append(ram, parked.first, parked.last, parked.nr);
 	parked.nr = 0;
 }
 
@@ -403,25 +394,39 @@ __attribute__((noinline)) static void queue_parked_locked(struct pt_sim_ram *ram
 	pthread_mutex_unlock(&ram->lock);
 }
 
+/* Park the free frame at @frame, whose state @m links nothing yet. */
+static inline void park(pt_paddr_t frame, struct frame_meta *m)
+{
+	if (parked.nr)
+		link_next(parked.last, frame >> PT_PAGE_SHIFT);
+	else
+		parked.first = frame >> PT_PAGE_SHIFT;
+	parked.last = m;
+	parked.nr++;
+}
+
 /* Count, retire and park a frame of @kind whose last use ended; put_chunk saw it first. */
 static void release(struct pt_sim_ram *ram, pt_paddr_t frame, struct frame_meta *m,
 		    enum pt_frame_kind kind)
 {
 	atomic_fetch_sub(kind == PT_FRAME_DATA ? &ram->data : &ram->tables, 1);
 	retire(ram, frame, m);
-	parked.pa[parked.nr++] = frame;
+	park(frame, m);
 	if (parked.nr == PARK)
 		queue_parked_locked(ram);
 }
 
-/* Count @nr freed data frames and queue them for reuse, behind this thread's parked frees. */
-static void release_batch(struct pt_sim_ram *ram, const pt_paddr_t *pa, uint32_t nr)
+/*
+ * Count @nr freed data frames, linked from frame number @first to the one
+ * whose state is @last, and queue them for reuse behind this thread's
+ * parked frees.
+ */
+static void release_list(struct pt_sim_ram *ram, uint64_t first, struct frame_meta *last, uint32_t nr)
 {
 	atomic_fetch_sub(&ram->data, nr);
 	pthread_mutex_lock(&ram->lock);
 	queue_parked(ram);
-	if (!fifo_push_many(ram, pa, nr))
-		abort();
+	fifo_append(ram, first, last, nr);
 	pthread_mutex_unlock(&ram->lock);
 }
 
@@ -468,36 +473,37 @@ __attribute__((noinline)) static void put_slow(struct pt_sim_ram *ram, pt_paddr_
 }
 
 /*
- * Free the frame at @frame if it lies in chunk @c at @base and holds its
- * last reference; poisoning is off. False leaves it untouched.
+ * The state of the frame at @frame if it lies in chunk @c at @base and
+ * holds its last reference, else NULL. The caller, who holds that
+ * reference, may then rewrite the state as it likes.
  */
-static inline bool free_last(struct chunk *c, pt_paddr_t base, pt_paddr_t frame)
+static inline struct frame_meta *last_ref_in(struct chunk *c, pt_paddr_t base, pt_paddr_t frame)
 {
 	pt_paddr_t off = frame ^ base;
 	if (off & ~FRAME_BITS)
-		return false;
+		return NULL;
 	struct frame_meta *m = &c->meta[off >> PT_PAGE_SHIFT];
 	if (atomic_load_explicit(&m->state, memory_order_acquire) != LAST_REF)
-		return false;
-	atomic_store_explicit(&m->state, STATE(PT_FRAME_FREE, 0), memory_order_relaxed);
-	return true;
+		return NULL;
+	return m;
 }
 
 /*
  * put_slow's common case without a call: poisoning off (fast_id), room to
- * park, free_last. Inline in pm_frame_put too, which the core calls.
+ * park, the last reference in the chunk last put into. Inline in
+ * pm_frame_put too, which the core calls.
  */
 static inline void put(struct pt_sim_ram *ram, pt_paddr_t pa)
 {
-	unsigned nr = parked.nr;
-	if (parked.ram_id != ram->fast_id || nr == PARK - 1 ||
-	    !free_last(parked.chunk, parked.chunk_pa, pa)) {
+	struct frame_meta *m;
+	if (parked.ram_id != ram->fast_id || parked.nr == PARK - 1 ||
+	    !(m = last_ref_in(parked.chunk, parked.chunk_pa, pa))) {
 		put_slow(ram, pa);
 		return;
 	}
+	atomic_store_explicit(&m->state, STATE(PT_FRAME_FREE, 0), memory_order_relaxed);
 	atomic_fetch_sub(&ram->data, 1);
-	parked.pa[nr] = pa;
-	parked.nr = nr + 1;
+	park(pa, m);
 }
 
 void pt_sim_ram_put(struct pt_sim_ram *ram, pt_paddr_t pa)
@@ -507,40 +513,41 @@ void pt_sim_ram_put(struct pt_sim_ram *ram, pt_paddr_t pa)
 
 /*
  * pt_sim_ram_put on each of the @nr frames at @pa (0 < nr <= PARK),
- * poisoning off, queueing the freed ones at once. While free_last frees
- * every frame, they are queued straight from @pa; from the first it
- * declines on, the freed frames are gathered in a batch.
+ * poisoning off, queueing the freed ones at once. A freed frame's state is
+ * written once, when the next freed frame is known: free, linking that one.
+ * The first is linked from @anchor, which stands for the list's head.
  */
 __attribute__((noinline)) static void put_block(struct pt_sim_ram *ram, const pt_paddr_t *pa,
 						uint32_t nr)
 {
 	struct chunk *c = put_chunk(ram, pa[0]);
 	pt_paddr_t base = pa[0] & ~(CHUNK_SIZE - 1);
-	const pt_paddr_t *p = pa, *end = pa + nr;
+	struct frame_meta anchor = { 0 }, *prev = &anchor;
+	uint32_t kept = 0;
 	/* A block's states are cold after a long map; one prefetch per line (16 states). */
 	for (uint32_t i = 0; i < nr; i += 16)
 		__builtin_prefetch(meta_in(c, pa[i]), 1);
-	while (p < end && free_last(c, base, *p))
-		p++;
-	if (p == end) {
-		release_batch(ram, pa, nr);
-		return;
-	}
-	pt_paddr_t batch[PARK], *out = batch + (p - pa);
-	memcpy(batch, pa, (size_t)(p - pa) * sizeof(*pa));
-	for (; p < end; p++) {
-		if (!free_last(c, base, *p)) {
-			c = put_chunk(ram, *p);
-			base = *p & ~(CHUNK_SIZE - 1);
-			struct frame_meta *m = meta_in(c, *p);
-			if (!drop_ref(m))
+	for (uint32_t i = 0; i < nr; i++) {
+		pt_paddr_t frame = pa[i];
+		struct frame_meta *m = last_ref_in(c, base, frame);
+		if (__builtin_expect(!m, 0)) {
+			c = put_chunk(ram, frame);
+			base = frame & ~(CHUNK_SIZE - 1);
+			m = meta_in(c, frame);
+			if (!drop_ref(m)) {
+				kept++;
 				continue;
-			atomic_store_explicit(&m->state, STATE(PT_FRAME_FREE, 0), memory_order_relaxed);
+			}
 		}
-		*out++ = *p;
+		/* The frame is page-aligned: one shift makes its number the count's bits. */
+		atomic_store_explicit(&prev->state, (uint32_t)(frame >> (PT_PAGE_SHIFT - REF_SHIFT)),
+				      memory_order_relaxed);
+		prev = m;
 	}
-	if (out != batch)
-		release_batch(ram, batch, (uint32_t)(out - batch));
+	if (prev == &anchor)
+		return;
+	atomic_store_explicit(&prev->state, STATE(PT_FRAME_FREE, 0), memory_order_relaxed);
+	release_list(ram, NEXT(atomic_load_explicit(&anchor.state, memory_order_relaxed)), prev, nr - kept);
 }
 
 void pt_sim_ram_put_many(struct pt_sim_ram *ram, const pt_paddr_t *pa, uint32_t nr)
@@ -557,7 +564,8 @@ void pt_sim_ram_put_many(struct pt_sim_ram *ram, const pt_paddr_t *pa, uint32_t 
 uint32_t pt_sim_ram_refcount(struct pt_sim_ram *ram, pt_paddr_t pa)
 {
 	struct frame_meta *m = meta_of(ram, pa);
-	return m ? REFS(atomic_load(&m->state)) : 0;
+	uint32_t s = m ? atomic_load(&m->state) : 0;
+	return KIND(s) == PT_FRAME_FREE ? 0 : REFS(s);
 }
 
 enum pt_frame_kind pt_sim_ram_kind(struct pt_sim_ram *ram, pt_paddr_t pa)

@@ -327,6 +327,79 @@ static void reused_frames_are_zeroed(void **state)
 	pt_sim_ram_destroy(ram);
 }
 
+/*
+ * Frames are reused oldest free first, whichever path freed them: put_many
+ * (skipping frames someone else still holds), put, free_table.
+ */
+static void reuse_is_oldest_first(bool poison)
+{
+	struct pt_sim_ram *ram = pt_sim_ram_create(2 * MiB);
+	pt_sim_ram_set_poison(ram, poison);
+	pt_paddr_t pa[511], order[511], shared[511];
+	unsigned nr_order = 0, nr_shared = 0;
+	for (unsigned i = 0; i < 511; i++)
+		assert_int_equal(pt_sim_ram_alloc(ram, i % 5 == 4 ? PT_FRAME_TABLE : PT_FRAME_DATA, &pa[i]), PT_OK);
+	for (unsigned i = 0; i < 511; i += 5) {
+		pt_paddr_t block[4], freed[4];
+		unsigned nr = 0, nr_freed = 0;
+		for (unsigned k = i; k < i + 4 && k < 511; k++) {
+			unsigned j = (k * 10) % 511;         /* a permutation of the frames */
+			if (pt_sim_ram_kind(ram, pa[j]) == PT_FRAME_TABLE) {
+				pt_sim_ram_free_table(ram, pa[j]);
+				order[nr_order++] = pa[j];
+				continue;
+			}
+			if (j % 3 == 0) {
+				pt_sim_ram_get(ram, pa[j]);
+				shared[nr_shared++] = pa[j];
+			} else {
+				freed[nr_freed++] = pa[j];
+			}
+			block[nr++] = pa[j];
+		}
+		if (nr)
+			pt_sim_ram_put_many(ram, block, nr);
+		for (unsigned k = 0; k < nr_freed; k++)
+			order[nr_order++] = freed[k];
+		if (i + 4 < 511) {
+			unsigned j = ((i + 4) * 10) % 511;
+			if (pt_sim_ram_kind(ram, pa[j]) == PT_FRAME_TABLE)
+				pt_sim_ram_free_table(ram, pa[j]);
+			else
+				pt_sim_ram_put(ram, pa[j]);
+			order[nr_order++] = pa[j];
+		}
+	}
+	for (unsigned i = 0; i < nr_shared; i++) {
+		assert_int_equal(pt_sim_ram_refcount(ram, shared[i]), 1);
+		pt_sim_ram_put(ram, shared[i]);
+		order[nr_order++] = shared[i];
+	}
+	assert_int_equal(nr_order, 511);
+	assert_int_equal(pt_sim_ram_stats(ram).frames_in_use, 0);
+	for (unsigned i = 0; i < 511; i++) {
+		pt_paddr_t got;
+		assert_int_equal(pt_sim_ram_refcount(ram, order[i]), 0);
+		assert_int_equal(pt_sim_ram_alloc(ram, PT_FRAME_DATA, &got), PT_OK);
+		assert_int_equal(got, order[i]);
+	}
+	pt_paddr_t none;
+	assert_int_equal(pt_sim_ram_alloc(ram, PT_FRAME_DATA, &none), PT_ERR_NOMEM);
+	pt_sim_ram_destroy(ram);
+}
+
+static void reuse_is_oldest_first_poisoned(void **state)
+{
+	(void)state;
+	reuse_is_oldest_first(true);
+}
+
+static void reuse_is_oldest_first_unpoisoned(void **state)
+{
+	(void)state;
+	reuse_is_oldest_first(false);
+}
+
 static void terabyte_is_sparse(void **state)
 {
 	(void)state;
@@ -371,6 +444,8 @@ int main(void)
 		cmocka_unit_test(fail_nth_allocation),
 		cmocka_unit_test(exhaustion_reports_nomem),
 		cmocka_unit_test(reused_frames_are_zeroed),
+		cmocka_unit_test(reuse_is_oldest_first_poisoned),
+		cmocka_unit_test(reuse_is_oldest_first_unpoisoned),
 		cmocka_unit_test(terabyte_is_sparse),
 		cmocka_unit_test(byte_copies_cross_frames),
 	};
