@@ -348,15 +348,19 @@ enum pt_err pt_sim_ram_alloc(struct pt_sim_ram *ram, enum pt_frame_kind kind, pt
 	return PT_OK;
 }
 
+__attribute__((noinline)) static uint32_t poison(struct pt_sim_ram *ram, pt_paddr_t frame)
+{
+	memset(pt_sim_ram_frame_ptr(ram, frame), PT_RAM_POISON_BYTE, PT_PAGE_SIZE);
+	memset(table_meta_of(ram, frame), PT_RAM_POISON_BYTE, PT_TABLE_META_SIZE);
+	return STATE_POISONED;
+}
+
 /* Mark a frame free, poisoned unless poisoning is off; the caller counts and parks it. */
 static void retire(struct pt_sim_ram *ram, pt_paddr_t frame, struct frame_meta *m)
 {
 	uint32_t state = STATE(PT_FRAME_FREE, 0);
-	if (!ram->no_poison) {
-		memset(pt_sim_ram_frame_ptr(ram, frame), PT_RAM_POISON_BYTE, PT_PAGE_SIZE);
-		memset(table_meta_of(ram, frame), PT_RAM_POISON_BYTE, PT_TABLE_META_SIZE);
-		state |= STATE_POISONED;
-	}
+	if (!ram->no_poison)
+		state |= poison(ram, frame);
 	atomic_store_explicit(&m->state, state, memory_order_relaxed);
 }
 
@@ -385,6 +389,14 @@ __attribute__((noinline)) static struct chunk *put_chunk(struct pt_sim_ram *ram,
 	parked.chunk = c;
 	parked.chunk_pa = pa & ~(CHUNK_SIZE - 1);
 	return c;
+}
+
+/* put_chunk, without the call when @pa is a frame of this thread's chunk last put into. */
+static inline struct chunk *put_chunk_cached(struct pt_sim_ram *ram, pt_paddr_t pa)
+{
+	if (parked.ram_id == ram->id && !((pa ^ parked.chunk_pa) & ~FRAME_BITS))
+		return parked.chunk;
+	return put_chunk(ram, pa);
 }
 
 __attribute__((noinline)) static void queue_parked_locked(struct pt_sim_ram *ram)
@@ -432,7 +444,7 @@ static void release_list(struct pt_sim_ram *ram, uint64_t first, struct frame_me
 
 void pt_sim_ram_free_table(struct pt_sim_ram *ram, pt_paddr_t pa)
 {
-	struct frame_meta *m = meta_in(put_chunk(ram, pa), pa);
+	struct frame_meta *m = meta_in(put_chunk_cached(ram, pa), pa);
 	if (KIND(atomic_load(&m->state)) != PT_FRAME_TABLE)
 		abort();        /* a double free or a wild address: a bug in the caller */
 	release(ram, pa, m, PT_FRAME_TABLE);
