@@ -5,9 +5,10 @@
  * 1 TiB RAM costs only what is used. Freed frames are poisoned and parked in
  * a FIFO quarantine before reuse, so a stale pointer into one is noticed;
  * the FIFO is a list threaded through the free frames' state words.
- * A frame is zeroed when allocated only if it may have been written since
- * it was last zero: every path that hands out a writable pointer or writes
- * marks the frame first, so allocating frames nobody writes sweeps no cache.
+ * A data frame is zeroed when allocated only if it may have been written
+ * since it was last zero: every path that hands out a writable pointer or
+ * writes marks the frame first, so allocating data frames nobody writes
+ * sweeps no cache. Table frames are zeroed always.
  */
 #include <pt/sim/ram.h>
 
@@ -339,7 +340,8 @@ enum pt_err pt_sim_ram_alloc(struct pt_sim_ram *ram, enum pt_frame_kind kind, pt
 
 	pt_paddr_t frame = pfn << PT_PAGE_SHIFT;
 	struct chunk *c = chunk_touch(ram, frame);
-	if (take_written(c, frame))
+	/* Tables are zeroed always, as a kernel's table allocator must; the bound does too. */
+	if (take_written(c, frame) || kind == PT_FRAME_TABLE)
 		memset(frame_in(c, frame), 0, PT_PAGE_SIZE);
 	memset(table_meta_of(ram, frame), 0, PT_TABLE_META_SIZE);
 	atomic_store(&meta_of(ram, frame)->state, STATE(kind, kind == PT_FRAME_DATA));
