@@ -34,7 +34,8 @@ struct pt_sim_ram *pt_sim_ram_create(uint64_t size);
 void pt_sim_ram_destroy(struct pt_sim_ram *ram);
 uint64_t pt_sim_ram_size(const struct pt_sim_ram *ram);
 
-/* Allocate a zeroed frame of @kind (data frames start with one reference). */
+/* Allocate a zeroed frame of @kind (data frames start with one reference). Freed frames
+ * are reused oldest first, once 1024 later ones wait behind them (or the RAM is full). */
 PT_MUST_CHECK enum pt_err pt_sim_ram_alloc(struct pt_sim_ram *ram, enum pt_frame_kind kind, pt_paddr_t *pa);
 /* Free a table frame (data frames are freed by their last pt_sim_ram_put). */
 void pt_sim_ram_free_table(struct pt_sim_ram *ram, pt_paddr_t pa);
@@ -50,7 +51,9 @@ enum pt_frame_kind pt_sim_ram_kind(struct pt_sim_ram *ram, pt_paddr_t pa);
 /* True if the frame holding @pa was freed and is still poisoned (never reused). */
 bool pt_sim_ram_is_poisoned(struct pt_sim_ram *ram, pt_paddr_t pa);
 
-/* Host pointer to the 4 KiB frame containing @pa (touching it); NULL past the end. */
+/* Host pointer to the 4 KiB frame containing @pa (touching it); NULL past the end.
+ * The frame counts as written from then on, so its next allocation zeroes it; take a
+ * fresh pointer after each allocation (read and load64 read without marking). */
 void *pt_sim_ram_frame_ptr(struct pt_sim_ram *ram, pt_paddr_t pa);
 /* Atomic 8-byte accesses at an 8-byte-aligned @pa (used by page walkers). Reads of never-touched memory return 0. */
 uint64_t pt_sim_ram_load64(struct pt_sim_ram *ram, pt_paddr_t pa);
