@@ -31,6 +31,8 @@ static const struct target targets[] = {
 	{ "bulk_map_instr", "bulk 4 KiB map_range: bound's instr/page over its", "map_range_4k",
 	  T_INSTR_RATIO, 0.8, "15" },
 	{ "bulk_unmap_ratio", "bulk unmap vs bulk bound", "unmap_4k", T_RATIO, 0.5, "first wave" },
+	{ "tracked_unmap_ratio", "bulk tracked unmap vs tracked bound", "unmap_4k_tracked", T_RATIO,
+	  0.3, "15" },
 	{ "page_map_ratio", "per-page map on one cursor vs bulk bound", "page_map_4k", T_RATIO, 0.15,
 	  "first wave" },
 	{ "cursor_map_instr", "new cursor per page, map: instr/page", "cursor_map_4k", T_INSTR, 250,
