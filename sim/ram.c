@@ -544,7 +544,9 @@ __attribute__((noinline)) static void put_block(struct pt_sim_ram *ram, const pt
 	for (uint32_t i = 0; i < nr; i++) {
 		pt_paddr_t frame = pa[i];
 		struct frame_meta *m = last_ref_in(c, base, frame);
-		if (__builtin_expect(!m, 0)) {
+		if (__builtin_expect(!m || m == prev, 0)) {
+			if (m)
+				abort();        /* prev's state is still its last reference: a double put */
 			c = put_chunk(ram, frame);
 			base = frame & ~(CHUNK_SIZE - 1);
 			m = meta_in(c, frame);

@@ -144,6 +144,11 @@ static void put_live_twice_many(const struct bug_frames *b)
 	pt_paddr_t pa[3] = { b->live, b->live, b->live };
 	pt_sim_ram_put_many(b->ram, pa, 3);
 }
+static void put_live_twice_in_a_row_many(const struct bug_frames *b)
+{
+	pt_paddr_t pa[2] = { b->live, b->live };
+	pt_sim_ram_put_many(b->ram, pa, 2);
+}
 static void put_table(const struct bug_frames *b)
 {
 	pt_sim_ram_put(b->ram, b->table);
@@ -210,7 +215,8 @@ static void caller_bugs_abort(bool poison)
 	assert_false(aborts(put_live, &b));
 	assert_false(aborts(put_live_many, &b));
 	void (*const bugs[])(const struct bug_frames *) = {
-		put_freed, put_freed_many, put_live_twice_many, put_table, put_table_many,
+		put_freed, put_freed_many, put_live_twice_many, put_live_twice_in_a_row_many,
+		put_table, put_table_many,
 		put_misaligned, put_misaligned_many, put_past_end, put_untouched,
 		put_untouched_many, get_freed, get_table, free_live_as_table, free_table_twice,
 	};
