@@ -205,23 +205,36 @@ static unsigned char *frame_in(struct chunk *c, pt_paddr_t pa)
 	return c->mem + ((pa & (CHUNK_SIZE - 1)) & ~(PT_PAGE_SIZE - 1));
 }
 
+static struct frame_meta *meta_in(struct chunk *c, pt_paddr_t pa)
+{
+	return &c->meta[(pa >> PT_PAGE_SHIFT) % FRAMES_PER_CHUNK];
+}
+
+/* The word of @c's written bitmap holding the frame of @pa, and its bit there in *@bit. */
+static _Atomic uint64_t *written_word(struct chunk *c, pt_paddr_t pa, uint64_t *bit)
+{
+	unsigned i = (unsigned)((pa >> PT_PAGE_SHIFT) % FRAMES_PER_CHUNK);
+	*bit = (uint64_t)1 << (i % 64);
+	return &c->written[i / 64];
+}
+
 /* Note that the frame holding @pa in @c may be written from now on. */
 static void mark_written(struct chunk *c, pt_paddr_t pa)
 {
-	unsigned i = (unsigned)((pa >> PT_PAGE_SHIFT) % FRAMES_PER_CHUNK);
-	uint64_t bit = (uint64_t)1 << (i % 64);
-	if (!(atomic_load_explicit(&c->written[i / 64], memory_order_relaxed) & bit))
-		atomic_fetch_or_explicit(&c->written[i / 64], bit, memory_order_relaxed);
+	uint64_t bit;
+	_Atomic uint64_t *w = written_word(c, pa, &bit);
+	if (!(atomic_load_explicit(w, memory_order_relaxed) & bit))
+		atomic_fetch_or_explicit(w, bit, memory_order_relaxed);
 }
 
 /* True if the frame holding @pa in @c may be nonzero; it counts as zero from now on. */
 static bool take_written(struct chunk *c, pt_paddr_t pa)
 {
-	unsigned i = (unsigned)((pa >> PT_PAGE_SHIFT) % FRAMES_PER_CHUNK);
-	uint64_t bit = (uint64_t)1 << (i % 64);
-	if (!(atomic_load_explicit(&c->written[i / 64], memory_order_relaxed) & bit))
+	uint64_t bit;
+	_Atomic uint64_t *w = written_word(c, pa, &bit);
+	if (!(atomic_load_explicit(w, memory_order_relaxed) & bit))
 		return false;
-	atomic_fetch_and_explicit(&c->written[i / 64], ~bit, memory_order_relaxed);
+	atomic_fetch_and_explicit(w, ~bit, memory_order_relaxed);
 	return true;
 }
 
@@ -343,8 +356,8 @@ enum pt_err pt_sim_ram_alloc(struct pt_sim_ram *ram, enum pt_frame_kind kind, pt
 	/* Tables are zeroed always, as a kernel's table allocator must; the bound does too. */
 	if (take_written(c, frame) || kind == PT_FRAME_TABLE)
 		memset(frame_in(c, frame), 0, PT_PAGE_SIZE);
-	memset(table_meta_of(ram, frame), 0, PT_TABLE_META_SIZE);
-	atomic_store(&meta_of(ram, frame)->state, STATE(kind, kind == PT_FRAME_DATA));
+	memset(c->table_meta[(frame >> PT_PAGE_SHIFT) % FRAMES_PER_CHUNK], 0, PT_TABLE_META_SIZE);
+	atomic_store(&meta_in(c, frame)->state, STATE(kind, kind == PT_FRAME_DATA));
 	count_alloc(ram, kind);
 	*pa = frame;
 	return PT_OK;
@@ -373,11 +386,6 @@ static struct chunk *frame_chunk(struct pt_sim_ram *ram, pt_paddr_t pa)
 	if (!c || (pa & (PT_PAGE_SIZE - 1)))
 		abort();        /* a wild address: a bug in the caller */
 	return c;
-}
-
-static struct frame_meta *meta_in(struct chunk *c, pt_paddr_t pa)
-{
-	return &c->meta[(pa >> PT_PAGE_SHIFT) % FRAMES_PER_CHUNK];
 }
 
 /* frame_chunk, remembered as this thread's chunk last put into (and its parked frames' RAM). */
